@@ -1,0 +1,72 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "ocsp-responder",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "ocsp-responder", targets: ["ocsp-responder"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        // C libraries, each behind a system-library module imported by exactly one Swift module.
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CMariaDB",
+            pkgConfig: "libmariadb",
+            providers: [.apt(["libmariadb-dev"])]
+        ),
+
+        // Pure OCSP: the ASN.1 types and the decision logic. No C, no files, no database.
+        .target(
+            name: "OCSPCore",
+            dependencies: [.product(name: "SwiftASN1", package: "swift-asn1")]
+        ),
+        // Keys, certificates, digests and signatures on OpenSSL's libcrypto.
+        .target(
+            name: "OCSPCrypto",
+            dependencies: ["COpenSSL", "OCSPCore"]
+        ),
+        // The certificate status table in MariaDB, through Connector/C.
+        .target(
+            name: "OCSPMariaDB",
+            dependencies: ["CMariaDB", "OCSPCore"]
+        ),
+        // What a run needs around the core: config, logging, files, and the respond pipeline.
+        .target(
+            name: "OCSPService",
+            dependencies: [
+                "OCSPCore", "OCSPCrypto", "OCSPMariaDB",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "ocsp-responder",
+            dependencies: [
+                "OCSPService", "OCSPCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .testTarget(
+            name: "OCSPCoreTests",
+            dependencies: ["OCSPCore", "OCSPCrypto", .product(name: "SwiftASN1", package: "swift-asn1")]
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "OCSPCore", "OCSPService", "OCSPCrypto", "OCSPMariaDB",
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
+    ]
+)

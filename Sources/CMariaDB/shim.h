@@ -1,0 +1,8 @@
+#ifndef OCSP_RESPONDER_CMARIADB_SHIM_H
+#define OCSP_RESPONDER_CMARIADB_SHIM_H
+
+#include <mysql.h>
+#include <errmsg.h>
+#include <mysqld_error.h>
+
+#endif

@@ -1,0 +1,75 @@
+import SwiftASN1
+
+/// Why a certificate was revoked (RFC 5280 §5.3.1).
+///
+/// ```
+/// CRLReason ::= ENUMERATED {
+///      unspecified             (0),
+///      keyCompromise           (1),
+///      cACompromise            (2),
+///      affiliationChanged      (3),
+///      superseded              (4),
+///      cessationOfOperation    (5),
+///      certificateHold         (6),
+///           -- value 7 is not used
+///      removeFromCRL           (8),
+///      privilegeWithdrawn      (9),
+///      aACompromise           (10) }
+/// ```
+public struct CRLReason: RawRepresentable, DERImplicitlyTaggable, Hashable, Sendable, CustomStringConvertible {
+    public static var defaultIdentifier: ASN1Identifier { .enumerated }
+
+    public var rawValue: Int
+
+    public init(rawValue: Int) {
+        self.rawValue = rawValue
+    }
+
+    public static let unspecified = Self(rawValue: 0)
+    public static let keyCompromise = Self(rawValue: 1)
+    public static let caCompromise = Self(rawValue: 2)
+    public static let affiliationChanged = Self(rawValue: 3)
+    public static let superseded = Self(rawValue: 4)
+    public static let cessationOfOperation = Self(rawValue: 5)
+    public static let certificateHold = Self(rawValue: 6)
+    public static let removeFromCRL = Self(rawValue: 8)
+    public static let privilegeWithdrawn = Self(rawValue: 9)
+    public static let aaCompromise = Self(rawValue: 10)
+
+    /// The names OCSP_MySql's `revocation_reason` enum column uses, in RFC 5280 order.
+    public static let tableNames: [(name: String, reason: CRLReason)] = [
+        ("unspecified", .unspecified),
+        ("key_compromise", .keyCompromise),
+        ("ca_compromise", .caCompromise),
+        ("affiliation_changed", .affiliationChanged),
+        ("superseded", .superseded),
+        ("cessation_of_operation", .cessationOfOperation),
+        ("certificate_hold", .certificateHold),
+        ("privilege_withdrawn", .privilegeWithdrawn),
+        ("aa_compromise", .aaCompromise),
+    ]
+
+    /// The reason a `revocation_reason` column value names, case-insensitively; `nil` if it names none.
+    public init?(tableName: String) {
+        let lowered = tableName.lowercased()
+        guard let match = Self.tableNames.first(where: { $0.name == lowered }) else { return nil }
+        self = match.reason
+    }
+
+    /// The `revocation_reason` spelling, for reasons the table can hold.
+    public var tableName: String? {
+        Self.tableNames.first(where: { $0.reason == self })?.name
+    }
+
+    public init(derEncoded node: ASN1Node, withIdentifier identifier: ASN1Identifier) throws {
+        rawValue = try ASN1Enumerated(derEncoded: node, withIdentifier: identifier).value
+    }
+
+    public func serialize(into coder: inout DER.Serializer, withIdentifier identifier: ASN1Identifier) throws {
+        try ASN1Enumerated(rawValue).serialize(into: &coder, withIdentifier: identifier)
+    }
+
+    public var description: String {
+        tableName ?? (self == .removeFromCRL ? "remove_from_crl" : "reason(\(rawValue))")
+    }
+}

@@ -1,0 +1,35 @@
+import SwiftASN1
+
+/// The object identifiers OCSP needs, in one place.
+public enum OCSPObjectIdentifier {
+    /// `id-pkix-ocsp-basic` (RFC 6960 §4.2.1): the only response type we produce.
+    public static let basicResponse: ASN1ObjectIdentifier = [1, 3, 6, 1, 5, 5, 7, 48, 1, 1]
+    /// `id-pkix-ocsp-nonce` (RFC 9654).
+    public static let nonce: ASN1ObjectIdentifier = [1, 3, 6, 1, 5, 5, 7, 48, 1, 2]
+    /// `id-pkix-ocsp-response`: the acceptable-responses request extension (RFC 6960 §4.4.3).
+    public static let acceptableResponses: ASN1ObjectIdentifier = [1, 3, 6, 1, 5, 5, 7, 48, 1, 4]
+    /// `id-pkix-ocsp-nocheck` (RFC 6960 §4.2.2.2.1).
+    public static let noCheck: ASN1ObjectIdentifier = [1, 3, 6, 1, 5, 5, 7, 48, 1, 5]
+    /// `id-pkix-ocsp-service-locator` (RFC 6960 §4.4.6).
+    public static let serviceLocator: ASN1ObjectIdentifier = [1, 3, 6, 1, 5, 5, 7, 48, 1, 7]
+    /// `id-pkix-ocsp-pref-sig-algs` (RFC 6960 §4.4.7).
+    public static let preferredSignatureAlgorithms: ASN1ObjectIdentifier = [1, 3, 6, 1, 5, 5, 7, 48, 1, 8]
+    /// `id-pkix-ocsp-extended-revoke` (RFC 6960 §4.4.8).
+    public static let extendedRevoke: ASN1ObjectIdentifier = [1, 3, 6, 1, 5, 5, 7, 48, 1, 9]
+}
+
+/// Digest and signature algorithm identifiers.
+public enum AlgorithmObjectIdentifier {
+    public static let sha1: ASN1ObjectIdentifier = [1, 3, 14, 3, 2, 26]
+    public static let sha256: ASN1ObjectIdentifier = [2, 16, 840, 1, 101, 3, 4, 2, 1]
+    public static let sha384: ASN1ObjectIdentifier = [2, 16, 840, 1, 101, 3, 4, 2, 2]
+    public static let sha512: ASN1ObjectIdentifier = [2, 16, 840, 1, 101, 3, 4, 2, 3]
+
+    public static let sha256WithRSAEncryption: ASN1ObjectIdentifier = [1, 2, 840, 113549, 1, 1, 11]
+    public static let sha384WithRSAEncryption: ASN1ObjectIdentifier = [1, 2, 840, 113549, 1, 1, 12]
+    public static let sha512WithRSAEncryption: ASN1ObjectIdentifier = [1, 2, 840, 113549, 1, 1, 13]
+    public static let ecdsaWithSHA256: ASN1ObjectIdentifier = [1, 2, 840, 10045, 4, 3, 2]
+    public static let ecdsaWithSHA384: ASN1ObjectIdentifier = [1, 2, 840, 10045, 4, 3, 3]
+    public static let ecdsaWithSHA512: ASN1ObjectIdentifier = [1, 2, 840, 10045, 4, 3, 4]
+    public static let ed25519: ASN1ObjectIdentifier = [1, 3, 101, 112]
+}

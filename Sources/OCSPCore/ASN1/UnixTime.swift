@@ -1,0 +1,78 @@
+import SwiftASN1
+
+/// A point in time as whole seconds since 1970-01-01T00:00:00Z.
+///
+/// OCSP times are whole seconds in UTC (RFC 5280 §4.1.2.5.2), so this is all the precision we need,
+/// and it avoids Foundation's `Date` and its start-up cost in a process that runs once per request.
+public struct UnixTime: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var seconds: Int64
+
+    public init(seconds: Int64) {
+        self.seconds = seconds
+    }
+
+    public static let epoch = UnixTime(seconds: 0)
+
+    public static func < (lhs: UnixTime, rhs: UnixTime) -> Bool { lhs.seconds < rhs.seconds }
+
+    public static func + (lhs: UnixTime, rhs: Int64) -> UnixTime { UnixTime(seconds: lhs.seconds + rhs) }
+
+    /// Builds a time from a UTC calendar date; fields are not range-checked beyond what the arithmetic needs.
+    public init(year: Int, month: Int, day: Int, hours: Int = 0, minutes: Int = 0, seconds: Int = 0) {
+        // Days from civil, after Howard Hinnant's public-domain algorithm.
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let monthIndex = month > 2 ? month - 3 : month + 9
+        let dayOfYear = (153 * monthIndex + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        let days = Int64(era * 146_097 + dayOfEra - 719_468)
+        self.seconds = days * 86_400 + Int64(hours * 3600 + minutes * 60 + seconds)
+    }
+
+    public init(_ time: GeneralizedTime) {
+        self.init(
+            year: time.year, month: time.month, day: time.day,
+            hours: time.hours, minutes: time.minutes, seconds: time.seconds
+        )
+    }
+
+    /// The UTC calendar fields of this time.
+    public var components: (year: Int, month: Int, day: Int, hours: Int, minutes: Int, seconds: Int) {
+        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
+        let secondOfDay = Int(seconds - days * 86_400)
+        // Civil from days, the inverse of the above.
+        let z = Int(days) + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthIndex = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
+        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
+        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        return (year, month, day, secondOfDay / 3600, secondOfDay % 3600 / 60, secondOfDay % 60)
+    }
+
+    /// The GeneralizedTime OCSP wants: UTC, whole seconds, no fraction.
+    public var generalizedTime: GeneralizedTime {
+        let c = components
+        // Cannot throw: every field is in range by construction.
+        return try! GeneralizedTime(
+            year: c.year, month: c.month, day: c.day,
+            hours: c.hours, minutes: c.minutes, seconds: c.seconds, fractionalSeconds: 0
+        )
+    }
+
+    /// ISO 8601 in UTC, e.g. `2026-11-24T10:00:00Z`, for logs and JSON.
+    public var iso8601: String {
+        let c = components
+        func pad(_ value: Int, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))T\(pad(c.hours, 2)):\(pad(c.minutes, 2)):\(pad(c.seconds, 2))Z"
+    }
+
+    public var description: String { iso8601 }
+}

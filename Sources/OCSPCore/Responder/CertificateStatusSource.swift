@@ -1,0 +1,50 @@
+/// What the status table says of one serial.
+public enum RecordedStatus: Hashable, Sendable {
+    case good
+    case revoked(at: UnixTime, reason: CRLReason?)
+}
+
+/// Where statuses come from: the MariaDB table in production, an in-memory table in unit tests.
+///
+/// Synchronous on purpose: a one-shot `respond` asks once and exits, and the query takes a fraction of
+/// a millisecond; a server runs these calls off its event loop.
+public protocol CertificateStatusSource {
+    /// The recorded status of `serial`, or nil when the table has no row for it.
+    func status(of serial: CertificateSerialNumber) throws(StatusSourceError) -> RecordedStatus?
+}
+
+/// Why a status could not be read, sorted by what the client should be told.
+public struct StatusSourceError: Error, Hashable, Sendable, CustomStringConvertible {
+    public enum Kind: Hashable, Sendable {
+        /// The store cannot be reached now (down, timed out, too many connections): `tryLater`.
+        case unavailable
+        /// The store answered wrongly (no table, bad row, access denied): `internalError`.
+        case failed
+    }
+
+    public var kind: Kind
+    public var message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+/// A fixed table in memory, for tests of the logic above the store.
+public struct InMemoryStatusSource: CertificateStatusSource {
+    public var rows: [CertificateSerialNumber: RecordedStatus]
+    public var failure: StatusSourceError?
+
+    public init(rows: [CertificateSerialNumber: RecordedStatus] = [:], failure: StatusSourceError? = nil) {
+        self.rows = rows
+        self.failure = failure
+    }
+
+    public func status(of serial: CertificateSerialNumber) throws(StatusSourceError) -> RecordedStatus? {
+        if let failure { throw failure }
+        return rows[serial]
+    }
+}

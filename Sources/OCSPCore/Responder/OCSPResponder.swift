@@ -1,0 +1,217 @@
+import SwiftASN1
+
+/// The decision logic of a responder: DER request in, DER response out. No files, no database, no C:
+/// statuses come from each authority's `CertificateStatusSource`, signatures from its `ResponseSigner`.
+public struct OCSPResponder {
+    /// Requests larger than this are refused unread; a real one is a few hundred bytes.
+    public static let maximumRequestSize = 64 * 1024
+    /// RFC 9654 §2.1: a nonce is 1 to 32 octets; a longer one must be refused with malformedRequest.
+    public static let nonceLengths = 1...32
+
+    public var authorities: [Authority]
+
+    public init(authorities: [Authority]) {
+        self.authorities = authorities
+    }
+
+    /// Answers one DER request at `now`. Never throws: every failure becomes an OCSP error status.
+    public func respond(to requestDER: some Collection<UInt8>, at now: UnixTime) -> ResponderOutcome {
+        let request: OCSPRequest
+        do {
+            request = try Self.parseRequest(requestDER)
+        } catch {
+            return .failure(.malformedRequest, error.reason)
+        }
+        return respond(to: request, at: now)
+    }
+
+    /// Answers a request that is already parsed and checked.
+    public func respond(to request: OCSPRequest, at now: UnixTime) -> ResponderOutcome {
+        let certIDs = request.tbsRequest.requestList.map(\.certID)
+        // The first CertID that names a CA we serve picks the authority; RFC 5019 clients send one CertID.
+        guard let authority = authorities.first(where: { authority in certIDs.contains(where: authority.issuer.matches) }) else {
+            return .failure(.unauthorized, "no CertID names an issuer this responder serves", request: request)
+        }
+
+        var singles: [SingleResponse] = []
+        var answers: [ResponderOutcome.Answer] = []
+        var usedExtendedRevoke = false
+        let thisUpdate = now.generalizedTime
+        let nextUpdate = (now + authority.validity).generalizedTime
+
+        for certID in certIDs {
+            let status: CertStatus
+            var source = ResponderOutcome.Answer.Source.database
+            if !authority.issuer.matches(certID) {
+                status = .unknown
+                source = .foreignIssuer
+            } else {
+                let recorded: RecordedStatus?
+                do {
+                    recorded = try authority.statusSource.status(of: certID.serialNumber)
+                } catch {
+                    let outcome: OCSPResponseStatus = error.kind == .unavailable ? .tryLater : .internalError
+                    return .failure(outcome, "status look-up failed: \(error.message)", request: request)
+                }
+                switch recorded {
+                case .good:
+                    status = .good
+                case .revoked(let time, let reason):
+                    status = .revoked(RevokedInfo(revocationTime: time.generalizedTime, revocationReason: reason))
+                case nil:
+                    source = .notFound
+                    switch authority.notFound {
+                    case .unknown:
+                        status = .unknown
+                    case .unauthorized:
+                        return .failure(
+                            .unauthorized, "serial \(certID.serialNumber) is not in the status table", request: request
+                        )
+                    case .revoked:
+                        usedExtendedRevoke = true
+                        status = .revoked(
+                            RevokedInfo(revocationTime: UnixTime.epoch.generalizedTime, revocationReason: .certificateHold)
+                        )
+                    }
+                }
+            }
+            singles.append(SingleResponse(certID: certID, certStatus: status, thisUpdate: thisUpdate, nextUpdate: nextUpdate))
+            answers.append(.init(serial: certID.serialNumber, status: status, source: source))
+        }
+
+        var responseExtensions: [Extension] = []
+        if let nonce = request.tbsRequest.requestExtensions?[OCSPObjectIdentifier.nonce] {
+            responseExtensions.append(Extension(id: OCSPObjectIdentifier.nonce, critical: false, value: nonce.value))
+        }
+        if usedExtendedRevoke {
+            // RFC 6960 §4.4.8: the extension's value is NULL.
+            responseExtensions.append(Extension(id: OCSPObjectIdentifier.extendedRevoke, critical: false, value: [0x05, 0x00]))
+        }
+
+        let data = ResponseData(
+            responderID: .byKey(ASN1OctetString(contentBytes: authority.signer.responderKeyHash[...])),
+            producedAt: thisUpdate,
+            responses: singles,
+            responseExtensions: responseExtensions.isEmpty ? nil : Extensions(responseExtensions)
+        )
+        do {
+            let der = try Self.sign(data, with: authority.signer)
+            return ResponderOutcome(status: .successful, der: der, reason: nil, answers: answers, request: request,
+                                    nextUpdate: now + authority.validity)
+        } catch {
+            return .failure(.internalError, "signing failed: \(error)", request: request)
+        }
+    }
+
+    /// Signs ResponseData and wraps it as a successful OCSPResponse.
+    public static func sign(_ data: ResponseData, with signer: any ResponseSigner) throws -> [UInt8] {
+        let tbs = try data.derBytes()
+        let signature = try signer.sign(tbs)
+        let basic = BasicOCSPResponse(
+            tbsResponseData: data,
+            tbsResponseDataBytes: tbs[...],
+            signatureAlgorithm: signer.signatureAlgorithm,
+            signature: ASN1BitString(bytes: signature[...]),
+            certs: signer.certificates.isEmpty ? nil : try signer.certificates.map { try ASN1Any(derEncoded: $0) }
+        )
+        let response = OCSPResponse(
+            responseStatus: .successful,
+            responseBytes: ResponseBytes(responseType: OCSPObjectIdentifier.basicResponse, response: try basic.derBytes()[...])
+        )
+        return try response.derBytes()
+    }
+
+    /// Parses a request strictly and checks what RFC 6960 and RFC 9654 require of it.
+    public static func parseRequest(_ der: some Collection<UInt8>) throws(RequestError) -> OCSPRequest {
+        guard !der.isEmpty else { throw RequestError("empty request") }
+        guard der.count <= maximumRequestSize else { throw RequestError("request larger than \(maximumRequestSize) bytes") }
+        let request: OCSPRequest
+        do {
+            request = try OCSPRequest(derEncoded: Array(der)[...])
+        } catch {
+            throw RequestError("not a DER OCSPRequest (\(error))")
+        }
+        let tbs = request.tbsRequest
+        guard tbs.version == 0 else { throw RequestError("unsupported request version \(tbs.version)") }
+        guard !tbs.requestList.isEmpty else { throw RequestError("request has no CertID") }
+
+        let knownRequestExtensions = [
+            OCSPObjectIdentifier.nonce, OCSPObjectIdentifier.acceptableResponses,
+            OCSPObjectIdentifier.preferredSignatureAlgorithms,
+        ]
+        for ext in tbs.requestExtensions?.all ?? [] where ext.critical && !knownRequestExtensions.contains(ext.id) {
+            throw RequestError("unsupported critical request extension \(ext.id)")
+        }
+        for single in tbs.requestList {
+            for ext in single.singleRequestExtensions?.all ?? []
+            where ext.critical && ext.id != OCSPObjectIdentifier.serviceLocator {
+                throw RequestError("unsupported critical single-request extension \(ext.id)")
+            }
+        }
+        if let nonce = tbs.requestExtensions?[OCSPObjectIdentifier.nonce] {
+            let length = nonceLength(nonce.value)
+            guard nonceLengths.contains(length) else {
+                throw RequestError("nonce of \(length) octets; RFC 9654 allows \(nonceLengths.lowerBound) to \(nonceLengths.upperBound)")
+            }
+        }
+        return request
+    }
+
+    /// The nonce's length: RFC 9654 wraps it in an OCTET STRING; some old clients put the raw octets.
+    static func nonceLength(_ value: ArraySlice<UInt8>) -> Int {
+        if let octets = try? ASN1OctetString(derEncoded: value) {
+            return octets.bytes.count
+        }
+        return value.count
+    }
+}
+
+/// Why a request was refused as malformed.
+public struct RequestError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension Error {
+    /// The one-line reason, for a log line or stderr.
+    var reason: String { (self as? RequestError)?.description ?? "\(self)" }
+}
+
+/// What a responder decided, with what the log line and the exit status need.
+public struct ResponderOutcome {
+    public struct Answer: Hashable, Sendable {
+        public enum Source: String, Hashable, Sendable {
+            case database, notFound = "not-found", foreignIssuer = "foreign-issuer", cache, ocspresponse
+        }
+        public var serial: CertificateSerialNumber
+        public var status: CertStatus
+        public var source: Source
+    }
+
+    public var status: OCSPResponseStatus
+    /// The DER OCSPResponse to send: signed when successful, the bare status otherwise.
+    public var der: [UInt8]
+    /// A one-line reason when the status is an error.
+    public var reason: String?
+    public var answers: [Answer]
+    public var request: OCSPRequest?
+    /// When the signed response stops being valid.
+    public var nextUpdate: UnixTime?
+
+    public init(
+        status: OCSPResponseStatus, der: [UInt8], reason: String?, answers: [Answer],
+        request: OCSPRequest?, nextUpdate: UnixTime?
+    ) {
+        self.status = status
+        self.der = der
+        self.reason = reason
+        self.answers = answers
+        self.request = request
+        self.nextUpdate = nextUpdate
+    }
+
+    public static func failure(_ status: OCSPResponseStatus, _ reason: String, request: OCSPRequest? = nil) -> Self {
+        ResponderOutcome(status: status, der: OCSPResponse.error(status), reason: reason, answers: [],
+                         request: request, nextUpdate: nil)
+    }
+}

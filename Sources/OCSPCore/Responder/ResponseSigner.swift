@@ -1,0 +1,11 @@
+/// Signs ResponseData. OCSPCrypto implements it with OpenSSL; the core only needs these four things.
+public protocol ResponseSigner {
+    /// The AlgorithmIdentifier written into BasicOCSPResponse.signatureAlgorithm.
+    var signatureAlgorithm: AlgorithmIdentifier { get }
+    /// SHA-1 of the signer's subjectPublicKey BIT STRING value, for ResponderID byKey.
+    var responderKeyHash: [UInt8] { get }
+    /// DER certificates to put in `certs`: the delegated responder's, or none when the CA signs itself.
+    var certificates: [[UInt8]] { get }
+    /// The signature over `message`, the DER of ResponseData.
+    func sign(_ message: [UInt8]) throws -> [UInt8]
+}

@@ -1,0 +1,40 @@
+/// Reads one row of OCSP_MySql's `list_certs` table, whatever store it came from.
+///
+/// ```sql
+/// status enum('Valid','Revoked') NOT NULL DEFAULT 'Valid',
+/// revocation_time datetime DEFAULT NULL,
+/// revocation_reason enum('unspecified','key_compromise', ...) DEFAULT NULL,
+/// ```
+public enum StatusRow {
+    /// The status the table records for `serial`, given its rows for that serial (usually one; several
+    /// when the same serial was stored in two spellings, and then a revocation wins).
+    public static func interpret(
+        _ rows: [(status: String?, revocationTime: UnixTime?, revocationReason: String?)],
+        serial: CertificateSerialNumber
+    ) throws(StatusSourceError) -> RecordedStatus? {
+        var result: RecordedStatus?
+        for row in rows {
+            let status: RecordedStatus
+            switch row.status?.lowercased() {
+            case "valid":
+                status = .good
+            case "revoked":
+                var reason: CRLReason?
+                if let name = row.revocationReason {
+                    guard let known = CRLReason(tableName: name) else {
+                        throw StatusSourceError(.failed, "row for serial 0x\(serial) has an unknown revocation_reason '\(name)'")
+                    }
+                    reason = known
+                }
+                // A revoked row without a time still says revoked: telling a client "good" would be worse
+                // than an epoch revocation time. The admin commands always write a time.
+                status = .revoked(at: row.revocationTime ?? .epoch, reason: reason)
+            default:
+                throw StatusSourceError(.failed, "row for serial 0x\(serial) has an unknown status '\(row.status ?? "NULL")'")
+            }
+            if case .revoked = result { continue }
+            result = status
+        }
+        return result
+    }
+}

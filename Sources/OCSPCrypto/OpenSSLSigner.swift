@@ -1,0 +1,31 @@
+internal import COpenSSL
+import OCSPCore
+
+/// Signs responses with a certificate's private key: the CA's own, or a delegated responder's.
+public final class OpenSSLSigner: ResponseSigner, @unchecked Sendable {
+    // @unchecked Sendable: all stored properties are immutable, and PrivateKey signs concurrently safely.
+    public let certificate: X509Certificate
+    public let key: PrivateKey
+    public let signatureAlgorithm: AlgorithmIdentifier
+    public let responderKeyHash: [UInt8]
+    public let certificates: [[UInt8]]
+    private let digest: OpaquePointer?
+
+    /// - Parameter includeCertificate: put the signer's certificate in `certs`, as a delegated responder must.
+    public init(certificate: X509Certificate, key: PrivateKey, includeCertificate: Bool) throws {
+        guard key.matches(certificate) else {
+            throw KeyError("the private key does not match the certificate \(certificate.subject)")
+        }
+        self.certificate = certificate
+        self.key = key
+        let scheme = try key.signatureScheme
+        self.signatureAlgorithm = scheme.identifier
+        self.digest = scheme.digest
+        self.responderKeyHash = OpenSSLDigester().digest(.sha1, certificate.publicKeyBits)
+        self.certificates = includeCertificate ? [try certificate.der] : []
+    }
+
+    public func sign(_ message: [UInt8]) throws -> [UInt8] {
+        try key.sign(message, digest: digest)
+    }
+}

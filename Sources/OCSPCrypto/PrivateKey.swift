@@ -1,0 +1,133 @@
+internal import COpenSSL
+import OCSPCore
+import SwiftASN1
+
+/// A private key, owning OpenSSL's `EVP_PKEY`.
+///
+/// `@unchecked Sendable`: the key is immutable after loading, and OpenSSL 3 allows concurrent signing
+/// with one `EVP_PKEY` as long as each signature uses its own `EVP_MD_CTX`, which `sign` does.
+public final class PrivateKey: @unchecked Sendable {
+    private let pointer: OpaquePointer
+
+    deinit {
+        EVP_PKEY_free(pointer)
+    }
+
+    /// Loads a PEM private key (PKCS#8, or traditional RSA/EC), decrypting it with `passphrase` if it is encrypted.
+    ///
+    /// Without a passphrase an encrypted key fails instead of prompting on the terminal, which a
+    /// process run by a socket app must never do.
+    public init(pem: [UInt8], passphrase: String?) throws {
+        OpenSSLLibrary.initialize()
+        let loaded: OpaquePointer? = try withMemoryBIO(pem) { bio in
+            var secret = Array((passphrase ?? "").utf8CString)
+            defer {
+                // Do not leave the passphrase in freed memory longer than needed.
+                for index in secret.indices { secret[index] = 0 }
+            }
+            return secret.withUnsafeMutableBufferPointer { buffer in
+                PEM_read_bio_PrivateKey(bio, nil, passphraseCallback, passphrase == nil ? nil : UnsafeMutableRawPointer(buffer.baseAddress))
+            }
+        }
+        guard let loaded else {
+            let error = OpenSSLError("reading private key")
+            let encrypted = pem.starts(with: Array("-----BEGIN ENCRYPTED".utf8))
+                || String(decoding: pem.prefix(200), as: UTF8.self).contains("ENCRYPTED")
+            if encrypted {
+                throw KeyError(passphrase == nil ? "the key is encrypted and no password is configured" : "wrong password for the key")
+            }
+            throw KeyError("not a PEM private key (\(error))")
+        }
+        self.pointer = loaded
+    }
+
+    /// True when this key is the private half of the certificate's public key.
+    public func matches(_ certificate: X509Certificate) -> Bool {
+        let result = certificate.withUnsafeX509Pointer { X509_check_private_key($0, pointer) } == 1
+        ERR_clear_error()
+        return result
+    }
+
+    /// The key family and size, e.g. `RSA-2048`, `EC P-256`, `Ed25519`.
+    public var kind: Kind {
+        switch EVP_PKEY_get_base_id(pointer) {
+        case EVP_PKEY_RSA, EVP_PKEY_RSA_PSS: return .rsa(bits: Int(EVP_PKEY_get_bits(pointer)))
+        case EVP_PKEY_EC: return .ec(bits: Int(EVP_PKEY_get_bits(pointer)))
+        case EVP_PKEY_ED25519: return .ed25519
+        default: return .other(Int(EVP_PKEY_get_base_id(pointer)))
+        }
+    }
+
+    public enum Kind: Hashable, Sendable, CustomStringConvertible {
+        case rsa(bits: Int)
+        case ec(bits: Int)
+        case ed25519
+        case other(Int)
+
+        public var description: String {
+            switch self {
+            case .rsa(let bits): "RSA-\(bits)"
+            case .ec(let bits): "EC P-\(bits == 521 ? 521 : bits)"
+            case .ed25519: "Ed25519"
+            case .other(let id): "key type \(id)"
+            }
+        }
+    }
+
+    /// The signature algorithm we use with this key, and the digest it hashes with (nil for Ed25519).
+    var signatureScheme: (identifier: AlgorithmIdentifier, digest: OpaquePointer?) {
+        get throws {
+            switch kind {
+            case .rsa:
+                return (AlgorithmIdentifier(algorithm: AlgorithmObjectIdentifier.sha256WithRSAEncryption,
+                                            parameters: AlgorithmIdentifier.nullParameters), EVP_sha256())
+            case .ec(let bits) where bits <= 256:
+                return (AlgorithmIdentifier(algorithm: AlgorithmObjectIdentifier.ecdsaWithSHA256), EVP_sha256())
+            case .ec(let bits) where bits <= 384:
+                return (AlgorithmIdentifier(algorithm: AlgorithmObjectIdentifier.ecdsaWithSHA384), EVP_sha384())
+            case .ec:
+                return (AlgorithmIdentifier(algorithm: AlgorithmObjectIdentifier.ecdsaWithSHA512), EVP_sha512())
+            case .ed25519:
+                return (AlgorithmIdentifier(algorithm: AlgorithmObjectIdentifier.ed25519), nil)
+            case .other:
+                throw KeyError("unsupported key type (\(kind)); use RSA, EC P-256/P-384 or Ed25519")
+            }
+        }
+    }
+
+    /// Signs `message` with the digest (nil for Ed25519, which hashes internally).
+    func sign(_ message: [UInt8], digest: OpaquePointer?) throws -> [UInt8] {
+        guard let context = EVP_MD_CTX_new() else { throw OpenSSLError("EVP_MD_CTX_new") }
+        defer { EVP_MD_CTX_free(context) }
+        guard EVP_DigestSignInit(context, nil, digest, nil, pointer) == 1 else {
+            throw OpenSSLError("EVP_DigestSignInit")
+        }
+        var length = 0
+        guard EVP_DigestSign(context, nil, &length, message, message.count) == 1 else {
+            throw OpenSSLError("EVP_DigestSign")
+        }
+        var signature = [UInt8](repeating: 0, count: length)
+        guard EVP_DigestSign(context, &signature, &length, message, message.count) == 1 else {
+            throw OpenSSLError("EVP_DigestSign")
+        }
+        return Array(signature.prefix(length))
+    }
+}
+
+/// A key that cannot be used, said without any of its secret.
+public struct KeyError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Hands OpenSSL the configured passphrase; with none configured, fails instead of prompting.
+private let passphraseCallback: @convention(c) (
+    UnsafeMutablePointer<CChar>?, Int32, Int32, UnsafeMutableRawPointer?
+) -> Int32 = { buffer, size, _, userData in
+    guard let buffer, let userData else { return -1 }
+    let secret = userData.assumingMemoryBound(to: CChar.self)
+    let length = strlen(secret)
+    guard length < Int(size) else { return -1 }
+    memcpy(buffer, secret, length)
+    return Int32(length)
+}

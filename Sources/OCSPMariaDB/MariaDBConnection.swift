@@ -1,0 +1,74 @@
+internal import CMariaDB
+import OCSPCore
+
+/// One connection to MariaDB, owning Connector/C's `MYSQL` handle.
+final class MariaDBConnection {
+    private let handle: UnsafeMutablePointer<MYSQL>
+
+    /// `mysql_library_init` is a macro; `mysql_server_init` is what it calls. Once, before any connection.
+    private static let libraryReady: Bool = mysql_server_init(0, nil, nil) == 0
+
+    init(_ options: MariaDBOptions) throws(StatusSourceError) {
+        guard Self.libraryReady, let handle = mysql_init(nil) else {
+            throw StatusSourceError(.failed, "cannot initialise the MariaDB client library")
+        }
+        self.handle = handle
+        var connectTimeout = options.connectTimeout
+        var ioTimeout = options.ioTimeout
+        mysql_options(handle, MYSQL_OPT_CONNECT_TIMEOUT, &connectTimeout)
+        // Bound every read and write too: a server that accepts and never answers must not hang us.
+        mysql_options(handle, MYSQL_OPT_READ_TIMEOUT, &ioTimeout)
+        mysql_options(handle, MYSQL_OPT_WRITE_TIMEOUT, &ioTimeout)
+        var protocolType = options.socket == nil ? MYSQL_PROTOCOL_TCP : MYSQL_PROTOCOL_SOCKET
+        mysql_options(handle, MYSQL_OPT_PROTOCOL, &protocolType)
+
+        let connected = mysql_real_connect(
+            handle, options.socket == nil ? options.host : nil, options.user, options.password,
+            options.database, options.socket == nil ? options.port : 0, options.socket, 0
+        )
+        if connected == nil {
+            let error = lastError("cannot connect to MariaDB at \(options.endpoint)")
+            mysql_close(handle)
+            throw error
+        }
+    }
+
+    deinit {
+        mysql_close(handle)
+    }
+
+    /// Prepares a statement on this connection.
+    func prepare(_ sql: String) throws(StatusSourceError) -> MariaDBStatement {
+        guard let statement = mysql_stmt_init(handle) else { throw lastError("cannot allocate a statement") }
+        guard mysql_stmt_prepare(statement, sql, UInt(sql.utf8.count)) == 0 else {
+            let error = MariaDBConnection.statementError(statement, "cannot prepare the status query")
+            mysql_stmt_close(statement)
+            throw error
+        }
+        return MariaDBStatement(statement: statement)
+    }
+
+    /// True when the server still answers.
+    func ping() -> Bool {
+        mysql_ping(handle) == 0
+    }
+
+    private func lastError(_ context: String) -> StatusSourceError {
+        Self.classify(code: mysql_errno(handle), message: String(cString: mysql_error(handle)), context: context)
+    }
+
+    static func statementError(_ statement: UnsafeMutablePointer<MYSQL_STMT>, _ context: String) -> StatusSourceError {
+        classify(code: mysql_stmt_errno(statement), message: String(cString: mysql_stmt_error(statement)), context: context)
+    }
+
+    /// Sorts an error into "try later" (the server is away or busy) and "internal error" (it answered wrongly).
+    static func classify(code: UInt32, message: String, context: String) -> StatusSourceError {
+        let transient: Set<UInt32> = [
+            UInt32(CR_CONNECTION_ERROR), UInt32(CR_CONN_HOST_ERROR), UInt32(CR_SERVER_GONE_ERROR),
+            UInt32(CR_SERVER_LOST), UInt32(CR_UNKNOWN_HOST), UInt32(CR_SERVER_LOST_EXTENDED),
+            UInt32(ER_CON_COUNT_ERROR), UInt32(ER_SERVER_SHUTDOWN), UInt32(ER_LOCK_WAIT_TIMEOUT),
+            UInt32(ER_QUERY_INTERRUPTED), UInt32(ER_TOO_MANY_USER_CONNECTIONS),
+        ]
+        return StatusSourceError(transient.contains(code) ? .unavailable : .failed, "\(context): \(message) (error \(code))")
+    }
+}
