@@ -27,9 +27,8 @@ final class MariaDBConnection {
             options.database, options.socket == nil ? options.port : 0, options.socket, 0
         )
         if connected == nil {
-            let error = lastError("cannot connect to MariaDB at \(options.endpoint)")
-            mysql_close(handle)
-            throw error
+            // deinit still runs for a fully initialised object whose init throws, and closes the handle.
+            throw lastError("cannot connect to MariaDB at \(options.endpoint)")
         }
     }
 

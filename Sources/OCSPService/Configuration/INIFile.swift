@@ -1,0 +1,107 @@
+/// An INI file read the way Python's `configparser` reads OCSP_MySql's `config.ini`, with its line numbers.
+///
+/// - `[section]` headers; `key = value` or `key: value`; keys are case-insensitive, values trimmed.
+/// - Whole-line comments start with `#` or `;`. As OCSP_MySql did, a value is cut at the first `#`;
+///   `;` starts an inline comment only after white space, so a `;` inside a password survives.
+/// - Unlike configparser, an indented line is not a continuation: it is an error, because a silently
+///   joined value in a responder's config is worse than a clear message.
+public struct INIFile: Sendable {
+    public struct Entry: Sendable, Hashable {
+        public var key: String
+        public var value: String
+        public var line: Int
+    }
+
+    public struct Section: Sendable, Hashable {
+        public var name: String
+        public var line: Int
+        public var entries: [Entry]
+
+        public subscript(key: String) -> Entry? {
+            entries.first { $0.key == key }
+        }
+    }
+
+    public var sections: [Section]
+
+    public subscript(section: String) -> Section? {
+        sections.first { $0.name == section }
+    }
+
+    public init(text: String, path: String) throws(ConfigError) {
+        var sections: [Section] = []
+        var lineNumber = 0
+        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNumber += 1
+            var line = Substring(rawLine)
+            if line.hasSuffix("\r") { line = line.dropLast() }
+            let trimmed = line.trimmingWhitespace()
+            if trimmed.isEmpty || trimmed.hasPrefix("#") || trimmed.hasPrefix(";") { continue }
+            if line.first == " " || line.first == "\t" {
+                throw ConfigError(path: path, line: lineNumber, message: "indented line; continuation lines are not supported")
+            }
+            if trimmed.hasPrefix("[") {
+                guard trimmed.hasSuffix("]") else {
+                    throw ConfigError(path: path, line: lineNumber, message: "section header must end with ']'")
+                }
+                let name = trimmed.dropFirst().dropLast().trimmingWhitespace()
+                if sections.contains(where: { $0.name == String(name) }) {
+                    throw ConfigError(path: path, line: lineNumber, message: "section [\(name)] appears twice")
+                }
+                sections.append(Section(name: String(name), line: lineNumber, entries: []))
+                continue
+            }
+            guard let separator = trimmed.firstIndex(where: { $0 == "=" || $0 == ":" }) else {
+                throw ConfigError(path: path, line: lineNumber, message: "expected 'key = value'")
+            }
+            let key = trimmed[..<separator].trimmingWhitespace().lowercased()
+            guard !key.isEmpty else {
+                throw ConfigError(path: path, line: lineNumber, message: "empty key before '\(trimmed[separator])'")
+            }
+            guard !sections.isEmpty else {
+                throw ConfigError(path: path, line: lineNumber, key: key, message: "key outside any [section]")
+            }
+            var value = trimmed[trimmed.index(after: separator)...]
+            if let hash = value.firstIndex(of: "#") { value = value[..<hash] }
+            if let semicolon = value.indices.first(where: { value[$0] == ";" && $0 > value.startIndex && value[value.index(before: $0)].isWhitespace }) {
+                value = value[..<semicolon]
+            }
+            let index = sections.count - 1
+            if sections[index][key] != nil {
+                throw ConfigError(path: path, line: lineNumber, key: key, message: "key appears twice in [\(sections[index].name)]")
+            }
+            sections[index].entries.append(Entry(key: key, value: String(value.trimmingWhitespace()), line: lineNumber))
+        }
+        self.sections = sections
+    }
+}
+
+extension Substring {
+    func trimmingWhitespace() -> Substring {
+        let start = firstIndex(where: { !$0.isWhitespace }) ?? endIndex
+        let end = lastIndex(where: { !$0.isWhitespace }).map { index(after: $0) } ?? start
+        return self[start..<Swift.max(start, end)]
+    }
+}
+
+/// A config file that cannot be used: the file, the line and the key, and what is wrong.
+public struct ConfigError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var path: String
+    public var line: Int?
+    public var key: String?
+    public var message: String
+
+    public init(path: String, line: Int? = nil, key: String? = nil, message: String) {
+        self.path = path
+        self.line = line
+        self.key = key
+        self.message = message
+    }
+
+    public var description: String {
+        var location = path
+        if let line { location += ":\(line)" }
+        if let key { location += ": key '\(key)'" }
+        return "\(location): \(message)"
+    }
+}

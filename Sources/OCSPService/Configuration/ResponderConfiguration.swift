@@ -1,0 +1,241 @@
+import Logging
+import OCSPCore
+import OCSPMariaDB
+
+/// Everything `config.ini` says, checked. An OCSP_MySql config file loads unchanged.
+///
+/// ```ini
+/// [db]
+/// host = localhost        ; TCP host (default localhost)
+/// port = 3306
+/// socket = 0              ; a path, 1 = /run/mysqld/mysqld.sock, 0 or absent = TCP
+/// db = ocsp
+/// username = pycert
+/// password = ...
+/// log = INFO              ; OCSP_MySql's log level
+/// table = list_certs
+/// connect_timeout = 5
+///
+/// [ocsp]
+/// cert = /etc/ocsp-responder/intermediate.pem   ; signing certificate
+/// pkey = /etc/ocsp-responder/intermediate.key
+/// password =                                    ; key passphrase, optional
+/// issuer =                                      ; the CA answered for; default: cert
+/// producetime = 1d                              ; h, d, m (30 days), y (365 days)
+/// not_found = unknown                           ; unknown | unauthorized | revoked
+/// ocspresponse = ...                            ; the intermediate's pre-signed response
+/// cache = ...                                   ; response cache directory
+///
+/// [log]
+/// file = /var/log/ocsp-responder.log            ; default: stderr
+/// level = info
+/// ```
+public struct ResponderConfiguration: Sendable {
+    /// `/etc/ocsp-responder/config.ini`, unless `--config` or `$OCSP_RESPONDER_CONFIG` says otherwise.
+    public static let defaultPath = "/etc/ocsp-responder/config.ini"
+    /// OCSP_MySql's `socket = 1`.
+    public static let defaultSocket = "/run/mysqld/mysqld.sock"
+
+    public struct Database: Sendable {
+        public var options: MariaDBOptions
+        public var table: String
+    }
+
+    public struct Signing: Sendable {
+        public var certificatePath: String
+        public var keyPath: String
+        public var keyPassword: String?
+        /// nil: the signing certificate is the issuer.
+        public var issuerPath: String?
+        /// Seconds from thisUpdate to nextUpdate.
+        public var validity: Int64
+        public var notFound: NotFoundPolicy
+        public var ocspResponsePath: String?
+        public var cachePath: String?
+    }
+
+    public struct Log: Sendable {
+        /// nil: stderr.
+        public var file: String?
+        public var level: Logger.Level?
+    }
+
+    public var path: String
+    public var database: Database
+    public var signing: Signing
+    public var log: Log
+    /// The line of each `section.key`, so checks made after parsing (a key file's mode, a certificate
+    /// that does not load) can still name the line.
+    public var lines: [String: Int] = [:]
+
+    /// A config error about `section.key`, at its line.
+    public func error(_ section: String, _ key: String, _ message: String) -> ConfigError {
+        ConfigError(path: path, line: lines["\(section).\(key)"], key: key, message: message)
+    }
+
+    /// Reads and checks the file at `path`.
+    public static func load(path: String) throws(ConfigError) -> ResponderConfiguration {
+        let bytes: [UInt8]
+        do {
+            bytes = try FileIO.read(path: path, limit: 1 << 20)
+        } catch {
+            throw ConfigError(path: path, message: "cannot read the config file: \(error)")
+        }
+        return try parse(String(decoding: bytes, as: UTF8.self), path: path)
+    }
+
+    /// Checks a config file's text; `path` is only for messages and for relative paths' sake.
+    public static func parse(_ text: String, path: String) throws(ConfigError) -> ResponderConfiguration {
+        let ini = try INIFile(text: text, path: path)
+        let known: [String: Set<String>] = [
+            "db": ["host", "port", "db", "username", "password", "log", "socket", "table", "connect_timeout"],
+            "ocsp": ["cert", "pkey", "password", "producetime", "ocspresponse", "cache", "issuer", "not_found"],
+            "log": ["file", "level"],
+        ]
+        for section in ini.sections {
+            guard let keys = known[section.name] else {
+                throw ConfigError(path: path, line: section.line, message: "unknown section [\(section.name)]; expected [db], [ocsp] or [log]")
+            }
+            for entry in section.entries where !keys.contains(entry.key) {
+                throw ConfigError(path: path, line: entry.line, key: entry.key, message: "unknown key in [\(section.name)]")
+            }
+        }
+        let reader = SectionReader(ini: ini, path: path)
+
+        let socketValue = try reader.optional("db", "socket")
+        let socket: String? = switch socketValue {
+        case nil, "", "0": nil
+        case "1": defaultSocket
+        case let path?: path
+        }
+        let table = try reader.optional("db", "table") ?? "list_certs"
+        guard MariaDBStatusStore.isValidTableName(table) else {
+            throw reader.error("db", "table", "must be a plain table name (letters, digits, _ or $)")
+        }
+        let options = MariaDBOptions(
+            host: try reader.optional("db", "host") ?? "localhost",
+            port: try reader.number("db", "port", default: 3306, range: 1...65535),
+            socket: socket,
+            database: try reader.required("db", "db"),
+            user: try reader.required("db", "username"),
+            password: try reader.optional("db", "password", allowEmpty: true),
+            connectTimeout: try reader.number("db", "connect_timeout", default: 5, range: 1...3600),
+            ioTimeout: try reader.number("db", "connect_timeout", default: 5, range: 1...3600)
+        )
+
+        let validity: Int64
+        if let text = try reader.optional("ocsp", "producetime") {
+            guard let seconds = parseValidity(text) else {
+                throw reader.error("ocsp", "producetime", "'\(text)' is not a duration such as 12h, 1d, 1m (30 days) or 1y (365 days)")
+            }
+            validity = seconds
+        } else {
+            validity = 86_400
+        }
+        let notFound: NotFoundPolicy
+        if let text = try reader.optional("ocsp", "not_found") {
+            guard let policy = NotFoundPolicy(rawValue: text.lowercased()) else {
+                throw reader.error("ocsp", "not_found", "'\(text)' must be unknown, unauthorized or revoked")
+            }
+            notFound = policy
+        } else {
+            notFound = .unknown
+        }
+        let signing = Signing(
+            certificatePath: try reader.required("ocsp", "cert"),
+            keyPath: try reader.required("ocsp", "pkey"),
+            keyPassword: try reader.optional("ocsp", "password"),
+            issuerPath: try reader.optional("ocsp", "issuer"),
+            validity: validity,
+            notFound: notFound,
+            ocspResponsePath: try reader.optional("ocsp", "ocspresponse"),
+            cachePath: try reader.optional("ocsp", "cache")
+        )
+
+        var level = try reader.level("log", "level")
+        if level == nil { level = try reader.level("db", "log") }
+        let log = Log(file: try reader.optional("log", "file"), level: level)
+        var configuration = ResponderConfiguration(
+            path: path, database: Database(options: options, table: table), signing: signing, log: log
+        )
+        for section in ini.sections {
+            for entry in section.entries { configuration.lines["\(section.name).\(entry.key)"] = entry.line }
+        }
+        return configuration
+    }
+
+    /// `producetime`: a whole number followed by h (hours), d (days), m (30 days) or y (365 days).
+    public static func parseValidity(_ text: String) -> Int64? {
+        guard let unit = text.last, let count = Int64(text.dropLast()), count > 0 else { return nil }
+        let seconds: Int64
+        switch unit.lowercased() {
+        case "h": seconds = 3600
+        case "d": seconds = 86_400
+        case "m": seconds = 30 * 86_400
+        case "y": seconds = 365 * 86_400
+        default: return nil
+        }
+        let (total, overflow) = count.multipliedReportingOverflow(by: seconds)
+        return overflow || total > 100 * 365 * 86_400 ? nil : total
+    }
+
+    /// A log level by swift-log's name or Python logging's (`WARN`, `WARNING`, `CRITICAL`, `NOTSET`).
+    public static func parseLevel(_ text: String) -> Logger.Level? {
+        switch text.lowercased() {
+        case "trace", "notset": .trace
+        case "debug": .debug
+        case "info": .info
+        case "notice": .notice
+        case "warn", "warning": .warning
+        case "error": .error
+        case "critical", "fatal": .critical
+        default: nil
+        }
+    }
+}
+
+/// Typed access to an INIFile's values, with errors that name the file, line and key.
+private struct SectionReader {
+    let ini: INIFile
+    let path: String
+
+    func entry(_ section: String, _ key: String) -> INIFile.Entry? {
+        ini[section]?[key]
+    }
+
+    func error(_ section: String, _ key: String, _ message: String) -> ConfigError {
+        ConfigError(path: path, line: entry(section, key)?.line ?? ini[section]?.line, key: key, message: message)
+    }
+
+    /// The value, or nil when absent (or empty, unless `allowEmpty`).
+    func optional(_ section: String, _ key: String, allowEmpty: Bool = false) throws(ConfigError) -> String? {
+        guard let entry = entry(section, key) else { return nil }
+        return entry.value.isEmpty && !allowEmpty ? nil : entry.value
+    }
+
+    func required(_ section: String, _ key: String) throws(ConfigError) -> String {
+        guard let value = try optional(section, key) else {
+            guard ini[section] != nil else {
+                throw ConfigError(path: path, key: key, message: "missing section [\(section)], which must set '\(key)'")
+            }
+            throw error(section, key, "required in [\(section)] but missing or empty")
+        }
+        return value
+    }
+
+    func number(_ section: String, _ key: String, default value: UInt32, range: ClosedRange<UInt32>) throws(ConfigError) -> UInt32 {
+        guard let text = try optional(section, key) else { return value }
+        guard let number = UInt32(text), range.contains(number) else {
+            throw error(section, key, "'\(text)' must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return number
+    }
+
+    func level(_ section: String, _ key: String) throws(ConfigError) -> Logger.Level? {
+        guard let text = try optional(section, key) else { return nil }
+        guard let level = ResponderConfiguration.parseLevel(text) else {
+            throw error(section, key, "'\(text)' is not a log level (debug, info, warning, error, critical)")
+        }
+        return level
+    }
+}

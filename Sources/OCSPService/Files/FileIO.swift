@@ -1,0 +1,138 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reading and replacing files with plain system calls: no Foundation in a process that runs per request.
+public enum FileIO {
+    /// A file operation that failed, with the path and the system's reason.
+    public struct Error: Swift.Error, Hashable, Sendable, CustomStringConvertible {
+        public var path: String
+        public var reason: String
+        public var code: Int32
+
+        init(_ path: String, _ operation: String, code: Int32 = errno) {
+            self.path = path
+            self.code = code
+            self.reason = "\(operation): \(String(cString: strerror(code)))"
+        }
+
+        init(_ path: String, reason: String) {
+            self.path = path
+            self.reason = reason
+            self.code = 0
+        }
+
+        public var description: String { "\(path): \(reason)" }
+    }
+
+    /// Reads a regular file, or standard input for `-`, up to `limit + 1` bytes, so a caller can tell
+    /// "too large" without reading a huge file whole.
+    public static func read(path: String, limit: Int) throws(Error) -> [UInt8] {
+        if path == "-" { return try readAll(fd: STDIN_FILENO, path: "standard input", limit: limit) }
+        // O_NONBLOCK: opening a FIFO with no writer must not hang; we refuse anything but a regular file.
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else { throw Error(path, "cannot open") }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw Error(path, "cannot stat") }
+        guard info.st_mode & S_IFMT == S_IFREG else { throw Error(path, reason: "not a regular file") }
+        return try readAll(fd: fd, path: path, limit: limit)
+    }
+
+    static func readAll(fd: Int32, path: String, limit: Int) throws(Error) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+        while bytes.count <= limit {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw Error(path, "cannot read")
+            }
+            if count == 0 { break }
+            bytes.append(contentsOf: chunk.prefix(count))
+        }
+        return bytes
+    }
+
+    /// Writes all of `bytes` to standard output.
+    public static func writeStandardOutput(_ bytes: [UInt8]) throws(Error) {
+        try writeAll(fd: STDOUT_FILENO, bytes, path: "standard output")
+    }
+
+    static func writeAll(fd: Int32, _ bytes: [UInt8], path: String) throws(Error) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw Error(path, "cannot write")
+            }
+            offset += written
+        }
+    }
+
+    /// Replaces `path` with `bytes` so that no reader ever sees a partial file: a temporary file in the same
+    /// directory, renamed over the target. The new file keeps the old one's permission bits.
+    ///
+    /// Where the directory does not let us create or rename (a sticky `/tmp` with a file owned by the
+    /// calling app, a read-only directory), the file is overwritten in place instead: opened without
+    /// truncation, written, then cut to length, so a failure to open leaves it exactly as it was.
+    public static func replace(path: String, with bytes: [UInt8], defaultMode: mode_t = 0o644) throws(Error) {
+        var existing = stat()
+        let exists = stat(path, &existing) == 0
+        if exists && existing.st_mode & S_IFMT != S_IFREG {
+            throw Error(path, reason: "not a regular file")
+        }
+        let mode = exists ? existing.st_mode & 0o7777 : defaultMode
+        do {
+            try replaceByRename(path: path, bytes: bytes, mode: mode)
+        } catch let renameError {
+            guard exists, [EACCES, EPERM, EROFS, EXDEV].contains(renameError.code) else { throw renameError }
+            try overwriteInPlace(path: path, bytes: bytes)
+        }
+    }
+
+    private static func replaceByRename(path: String, bytes: [UInt8], mode: mode_t) throws(Error) {
+        let temporary = temporaryPath(besides: path)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
+        guard fd >= 0 else { throw Error(path, "cannot create a temporary file beside it") }
+        var keep = false
+        defer {
+            if !keep { unlink(temporary) }
+        }
+        do {
+            defer { close(fd) }
+            // The umask may have narrowed the mode; the replacement keeps the original's bits.
+            fchmod(fd, mode)
+            try writeAll(fd: fd, bytes, path: path)
+        }
+        guard rename(temporary, path) == 0 else { throw Error(path, "cannot rename the temporary file over it") }
+        keep = true
+    }
+
+    private static func overwriteInPlace(path: String, bytes: [UInt8]) throws(Error) {
+        let fd = open(path, O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw Error(path, "cannot open for writing") }
+        defer { close(fd) }
+        try writeAll(fd: fd, bytes, path: path)
+        guard ftruncate(fd, off_t(bytes.count)) == 0 else { throw Error(path, "cannot truncate") }
+    }
+
+    /// `dir/.name.tmp-PID-RANDOM`: hidden, unique per process and call, in the target's directory.
+    static func temporaryPath(besides path: String) -> String {
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { String(path[...$0]) } ?? ""
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        return "\(directory).\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    }
+
+    /// The permission bits of `path`, or nil if it cannot be stat'ed.
+    public static func permissions(of path: String) -> mode_t? {
+        var info = stat()
+        return stat(path, &info) == 0 ? info.st_mode & 0o7777 : nil
+    }
+}

@@ -1,0 +1,96 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Logging
+import OCSPCore
+
+/// Writes one line per message in OCSP_MySql's format, so existing log readers keep working:
+///
+///     2026-11-24 10:00:00,123 INFO in process 4242 - message key=value
+///
+/// (Python's `%(asctime)s %(levelname)s in process %(process)d - %(message)s`; the time is UTC.)
+/// Each line is one `write(2)` on an `O_APPEND` descriptor, so lines from concurrent processes do not mix.
+public struct LineLogHandler: LogHandler {
+    public var logLevel: Logger.Level
+    public var metadata: Logger.Metadata = [:]
+    private let destination: LogDestination
+
+    public init(destination: LogDestination, level: Logger.Level) {
+        self.destination = destination
+        self.logLevel = level
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var line = "\(Self.timestamp()) \(Self.levelName(event.level)) in process \(getpid()) - \(event.message)"
+        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+        for key in merged.keys.sorted() {
+            line += " \(key)=\(merged[key]!)"
+        }
+        line += "\n"
+        destination.write(line)
+    }
+
+    static func levelName(_ level: Logger.Level) -> String {
+        switch level {
+        case .trace, .debug: "DEBUG"
+        case .info, .notice: "INFO"
+        case .warning: "WARNING"
+        case .error: "ERROR"
+        case .critical: "CRITICAL"
+        }
+    }
+
+    static func timestamp() -> String {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        let iso = UnixTime(seconds: Int64(now.tv_sec)).iso8601  // 2026-11-24T10:00:00Z
+        let millis = String(now.tv_nsec / 1_000_000)
+        let date = iso.dropLast().replacingOccurrences(of: "T", with: " ")
+        return "\(date),\(String(repeating: "0", count: 3 - millis.count))\(millis)"
+    }
+}
+
+extension Substring {
+    fileprivate func replacingOccurrences(of target: Character, with replacement: Character) -> String {
+        String(map { $0 == target ? replacement : $0 })
+    }
+}
+
+/// Where log lines go: a file opened for appending, or standard error.
+public final class LogDestination: Sendable {
+    private let fd: Int32
+    public let isStandardError: Bool
+    public let path: String?
+
+    public static let standardError = LogDestination(fd: STDERR_FILENO, path: nil)
+
+    private init(fd: Int32, path: String?) {
+        self.fd = fd
+        self.path = path
+        self.isStandardError = fd == STDERR_FILENO
+    }
+
+    /// Opens `path` for appending (mode 0640 if created), or says why not.
+    public static func file(_ path: String) throws(FileIO.Error) -> LogDestination {
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
+        guard fd >= 0 else { throw FileIO.Error(path, "cannot open the log file") }
+        return LogDestination(fd: fd, path: path)
+    }
+
+    deinit {
+        if !isStandardError { close(fd) }
+    }
+
+    public func write(_ line: String) {
+        var bytes = Array(line.utf8)
+        // Logging must never stop an answer: a failed write is dropped.
+        _ = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+    }
+}

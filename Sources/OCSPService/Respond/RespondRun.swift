@@ -1,0 +1,140 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Logging
+import OCSPCore
+
+/// One run of `ocsp-responder respond`: config, request, answer, file, log line, exit status.
+///
+/// Set-up failures (config, certificates, key) happen before the request is read and leave the file
+/// as it was. Once the request is read, there is always an answer: signed, or an unsigned error status.
+public struct RespondRun {
+    public struct Options: Sendable {
+        /// The config file.
+        public var configPath: String
+        /// The request file, or `-` for standard input.
+        public var input: String
+        /// Where the response goes; nil means over the input file, or standard output for `-`.
+        public var output: String?
+        /// Overrides the config's log level.
+        public var logLevel: Logger.Level?
+
+        public init(configPath: String, input: String, output: String?, logLevel: Logger.Level?) {
+            self.configPath = configPath
+            self.input = input
+            self.output = output
+            self.logLevel = logLevel
+        }
+    }
+
+    /// Exit statuses beyond the OCSP ones (sysexits.h values, as mail and ssh tools use).
+    public enum ExitStatus {
+        public static let noInput: Int32 = 66
+        public static let ioError: Int32 = 74
+        public static let config: Int32 = 78
+    }
+
+    public static func run(_ options: Options) -> Int32 {
+        let started = monotonicNanoseconds()
+        let config: ResponderConfiguration
+        do {
+            config = try ResponderConfiguration.load(path: options.configPath)
+        } catch {
+            printError("config error: \(error)")
+            return ExitStatus.config
+        }
+        let logging = makeLogger(config, override: options.logLevel)
+        let logger = logging.logger
+
+        let authority: Authority
+        do {
+            authority = try AuthorityLoader.load(config, logger: logger)
+        } catch {
+            report("config error: \(error)", logger: logger, alsoToStandardError: !logging.toStandardError)
+            return ExitStatus.config
+        }
+
+        let request: [UInt8]
+        do {
+            request = try FileIO.read(path: options.input, limit: OCSPResponder.maximumRequestSize)
+        } catch {
+            report("cannot read the request: \(error)", logger: logger, alsoToStandardError: !logging.toStandardError)
+            return ExitStatus.noInput
+        }
+
+        let outcome = OCSPResponder(authorities: [authority]).respond(to: request, at: currentTime())
+
+        let destination = options.output ?? options.input
+        do {
+            if destination == "-" {
+                try FileIO.writeStandardOutput(outcome.der)
+            } else {
+                try FileIO.replace(path: destination, with: outcome.der)
+            }
+        } catch {
+            report("cannot write the response: \(error)", logger: logger, alsoToStandardError: !logging.toStandardError)
+            return ExitStatus.ioError
+        }
+
+        let milliseconds = Double(monotonicNanoseconds() - started) / 1_000_000
+        var metadata: Logger.Metadata = [
+            "status": "\(outcome.status)",
+            "duration_ms": "\((milliseconds * 100).rounded() / 100)",
+        ]
+        if !outcome.answers.isEmpty {
+            metadata["certs"] = .string(outcome.answers.map { "0x\($0.serial):\($0.status.name):\($0.source.rawValue)" }.joined(separator: ","))
+        } else if let request = outcome.request {
+            metadata["serials"] = .string(request.tbsRequest.requestList.map { "0x\($0.certID.serialNumber)" }.joined(separator: ","))
+        }
+        if outcome.status == .successful {
+            logger.info("answered", metadata: metadata)
+            return 0
+        }
+        if let reason = outcome.reason { metadata["reason"] = .string(reason) }
+        logger.error("refused", metadata: metadata)
+        if !logging.toStandardError {
+            printError("\(outcome.status): \(outcome.reason ?? "")")
+        }
+        return Int32(outcome.status.rawValue)
+    }
+
+    static func report(_ message: String, logger: Logger, alsoToStandardError: Bool) {
+        logger.error("\(message)")
+        if alsoToStandardError { printError(message) }
+    }
+
+    /// A logger per the config: its file (falling back to stderr with one warning) and level.
+    public static func makeLogger(_ config: ResponderConfiguration, override: Logger.Level?) -> (logger: Logger, toStandardError: Bool) {
+        var destination = LogDestination.standardError
+        var fallbackWarning: String?
+        if let path = config.log.file {
+            do {
+                destination = try LogDestination.file(path)
+            } catch {
+                fallbackWarning = "cannot open the log file, logging to stderr: \(error)"
+            }
+        }
+        // Without a log file, stay quiet on success: stderr belongs to the calling app or the pipeline.
+        let level = override ?? config.log.level ?? (destination.isStandardError ? .warning : .info)
+        let handler = LineLogHandler(destination: destination, level: level)
+        let logger = Logger(label: "ocsp-responder", factory: { _ in handler })
+        if let fallbackWarning { logger.warning("\(fallbackWarning)") }
+        return (logger, destination.isStandardError)
+    }
+
+    public static func printError(_ message: String) {
+        LogDestination.standardError.write("ocsp-responder: \(message)\n")
+    }
+
+    public static func currentTime() -> UnixTime {
+        UnixTime(seconds: Int64(time(nil)))
+    }
+
+    static func monotonicNanoseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+    }
+}

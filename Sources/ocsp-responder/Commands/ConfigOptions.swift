@@ -1,0 +1,38 @@
+import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
+import Logging
+import OCSPService
+
+/// Options every command that reads `config.ini` shares.
+struct ConfigOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "The config file (default: $OCSP_RESPONDER_CONFIG, else \(ResponderConfiguration.defaultPath)).",
+        valueName: "path"))
+    var config: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Log level, overriding the config: trace, debug, info, notice, warning, error, critical.",
+        valueName: "level"))
+    var logLevel: String?
+
+    /// `--config`, else `$OCSP_RESPONDER_CONFIG`, else the default path.
+    var configPath: String {
+        if let config { return config }
+        if let fromEnvironment = getenv("OCSP_RESPONDER_CONFIG"), fromEnvironment.pointee != 0 {
+            return String(cString: fromEnvironment)
+        }
+        return ResponderConfiguration.defaultPath
+    }
+
+    var level: Logger.Level? {
+        logLevel.flatMap(ResponderConfiguration.parseLevel)
+    }
+
+    func validate() throws {
+        if let logLevel, ResponderConfiguration.parseLevel(logLevel) == nil {
+            throw ValidationError("'\(logLevel)' is not a log level; use debug, info, warning, error or critical.")
+        }
+    }
+}

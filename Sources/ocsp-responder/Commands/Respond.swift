@@ -1,0 +1,37 @@
+import ArgumentParser
+import OCSPService
+
+struct Respond: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Answer one OCSP request: read DER from FILE, overwrite FILE with the DER response.",
+        discussion: """
+            The default command: `ocsp-responder FILE` is `ocsp-responder respond FILE`.
+            With FILE `-` (or none), reads standard input and writes standard output.
+
+            Exit status: 0 when a successful (signed) response was written; otherwise the OCSP
+            status that was written: 1 malformedRequest, 2 internalError, 3 tryLater,
+            6 unauthorized. Nothing written: 66 request unreadable, 74 response unwritable,
+            78 config error.
+
+            Examples:
+              ocsp-responder respond /tmp/req.der
+              ocsp-responder respond --config ./config.ini - < req.der > resp.der
+              ocsp-responder respond req.der --out resp.der
+            """
+    )
+
+    @OptionGroup var options: ConfigOptions
+
+    @Argument(help: ArgumentHelp("The DER request, replaced by the response; - for stdin/stdout.", valueName: "file"))
+    var file: String = "-"
+
+    @Option(name: .long, help: ArgumentHelp("Write the response here instead of over FILE.", valueName: "path"))
+    var out: String?
+
+    func run() throws {
+        let status = RespondRun.run(.init(
+            configPath: options.configPath, input: file, output: out, logLevel: options.level
+        ))
+        if status != 0 { throw ExitCode(status) }
+    }
+}

@@ -1,0 +1,18 @@
+import ArgumentParser
+
+@main
+struct OCSPResponderCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ocsp-responder",
+        abstract: "An OCSP responder (RFC 6960, RFC 5019/9919) for private certificate authorities.",
+        discussion: """
+            Reads a DER OCSP request, looks each certificate up in the status table and writes a signed
+            response. A drop-in replacement for OCSP_MySql's `ocsp.py FILE`.
+
+            Example:
+              sudo -u pycert ocsp-responder respond /tmp/request.der
+            """,
+        subcommands: [Respond.self],
+        defaultSubcommand: Respond.self
+    )
+}
