@@ -57,14 +57,20 @@ let package = Package(
             ]
         ),
 
-        .testTarget(
-            name: "OCSPCoreTests",
-            dependencies: ["OCSPCore", "OCSPCrypto", .product(name: "SwiftASN1", package: "swift-asn1")]
+        // Test helpers: the test PKI, the peers (openssl, Python cryptography), MariaDB and the binary.
+        .target(
+            name: "TestSupport",
+            dependencies: ["OCSPCore"],
+            path: "Tests/TestSupport"
         ),
         .testTarget(
-            name: "IntegrationTests",
+            name: "OCSPCoreTests",
+            dependencies: ["OCSPCore", "OCSPCrypto", "TestSupport", .product(name: "SwiftASN1", package: "swift-asn1")]
+        ),
+        .testTarget(
+            name: "ResponderTests",
             dependencies: [
-                "OCSPCore", "OCSPService", "OCSPCrypto", "OCSPMariaDB",
+                "OCSPCore", "OCSPService", "OCSPCrypto", "TestSupport",
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),

@@ -1,0 +1,69 @@
+import Foundation
+import OCSPCore
+import OCSPCrypto
+import SwiftASN1
+import TestSupport
+
+/// The test PKI's CAs as the core sees them: identity, signer, and requests built here.
+struct CAFixture {
+    let kind: TestPKI.Kind
+    let certificate: X509Certificate
+    let identity: IssuerIdentity
+    let signer: OpenSSLSigner
+
+    init(_ kind: TestPKI.Kind, delegated: Bool = false) throws {
+        let pki = TestPKI.shared
+        self.kind = kind
+        certificate = try X509Certificate.certificates(pem: Array(try Data(contentsOf: URL(fileURLWithPath: pki.path(kind, "ca.pem")))))[0]
+        identity = IssuerIdentity(subjectNameDER: try certificate.subjectNameDER, publicKeyBits: certificate.publicKeyBits, digester: OpenSSLDigester())
+        let signerCertificate = delegated
+            ? try X509Certificate.certificates(pem: Array(try Data(contentsOf: URL(fileURLWithPath: pki.path(kind, "responder.pem")))))[0]
+            : certificate
+        let keyFile = delegated ? "responder.key" : "ca.key"
+        let key = try PrivateKey(pem: Array(try Data(contentsOf: URL(fileURLWithPath: pki.path(kind, keyFile)))), passphrase: nil)
+        signer = try OpenSSLSigner(certificate: signerCertificate, key: key, includeCertificate: delegated)
+    }
+
+    var certificatePath: String { TestPKI.shared.path(kind, "ca.pem") }
+    var chainPath: String { TestPKI.shared.path(kind, "chain.pem") }
+
+    func request(_ serials: [UInt64], hash: HashAlgorithm = .sha1, nonce: [UInt8]? = nil) throws -> [UInt8] {
+        let certIDs = serials.map { identity.certID(serial: serial($0), hash: hash) }
+        return try makeRequest(certIDs, nonce: nonce)
+    }
+}
+
+func serial(_ value: UInt64) -> CertificateSerialNumber {
+    var bytes: [UInt8] = []
+    var remaining = value
+    repeat {
+        bytes.insert(UInt8(remaining & 0xFF), at: 0)
+        remaining >>= 8
+    } while remaining > 0
+    return CertificateSerialNumber(magnitude: bytes)
+}
+
+func makeRequest(_ certIDs: [CertID], nonce: [UInt8]? = nil, extraExtensions: [Extension] = []) throws -> [UInt8] {
+    var extensions = extraExtensions
+    if let nonce {
+        extensions.append(Extension(id: OCSPObjectIdentifier.nonce, value: try ASN1OctetString(contentBytes: nonce[...]).derBytes()[...]))
+    }
+    let tbs = TBSRequest(
+        requestList: certIDs.map { Request(certID: $0) },
+        requestExtensions: extensions.isEmpty ? nil : Extensions(extensions)
+    )
+    return try OCSPRequest(tbsRequest: tbs).derBytes()
+}
+
+extension OCSPResponder {
+    init(_ fixture: CAFixture, rows: [UInt64: RecordedStatus] = [:], notFound: NotFoundPolicy = .unknown, failure: StatusSourceError? = nil) {
+        var table: [CertificateSerialNumber: RecordedStatus] = [:]
+        for (key, value) in rows { table[serial(key)] = value }
+        self.init(authorities: [Authority(
+            issuer: fixture.identity, signer: fixture.signer,
+            statusSource: InMemoryStatusSource(rows: table, failure: failure), notFound: notFound, validity: 3600
+        )])
+    }
+}
+
+let now = UnixTime(year: 2026, month: 11, day: 24, hours: 12)

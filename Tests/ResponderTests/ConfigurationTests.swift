@@ -1,0 +1,61 @@
+import OCSPService
+import Testing
+
+@Suite struct ConfigurationTests {
+    /// OCSP_MySql's config, as its README shows it, loads unchanged.
+    @Test func ocspMySqlConfigLoads() throws {
+        let text = """
+            [db]
+            host = localhost
+            port = 3306
+            db = ocsp
+            username = pycert
+            password = s3cret#not-a-comment-in-python-either
+            log = DEBUG
+            socket = 1
+
+            [ocsp]
+            producetime = 2m
+            cert = /etc/ocsp_py/intermediate.pem
+            pkey = /etc/ocsp_py/intermediate.key
+            ocspresponse = /etc/ocsp_py/intermediate_ocsp.pem
+            cache = /var/cache/ocsp_py
+            """
+        let config = try ResponderConfiguration.parse(text, path: "config.ini")
+        #expect(config.database.options.socket == "/run/mysqld/mysqld.sock")
+        #expect(config.database.options.password == "s3cret")
+        #expect(config.database.table == "list_certs")
+        #expect(config.signing.validity == 60 * 86_400)
+        #expect(config.signing.notFound == .unknown)
+        #expect(config.log.level == .debug)
+        #expect(config.signing.cachePath == "/var/cache/ocsp_py")
+    }
+
+    @Test(arguments: [
+        ("[db]\ndb = x\nusername = u\nbogus = 1\n[ocsp]\ncert = c\npkey = k\n", 4, "bogus", "unknown key"),
+        ("[db]\ndb = x\nusername = u\n[ocsp]\ncert = c\npkey = k\nproducetime = 3w\n", 7, "producetime", "not a duration"),
+        ("[db]\ndb = x\nusername = u\nport = 99999\n[ocsp]\ncert = c\npkey = k\n", 4, "port", "whole number"),
+        ("[db]\ndb = x\n[ocsp]\ncert = c\npkey = k\n", 1, "username", "required"),
+        ("[db]\ndb = x\nusername = u\n[ocsp]\ncert = c\npkey = k\nnot_found = maybe\n", 7, "not_found", "unknown, unauthorized or revoked"),
+        ("[db]\ndb = x\nusername = u\ntable = a;drop\n[ocsp]\ncert = c\npkey = k\n", 4, "table", "plain table name"),
+        ("[db]\ndb = x\nusername = u\n[ocsp]\ncert = c\n  pkey = k\n", 6, nil, "indented"),
+        ("[db]\ndb = x\nusername = u\ndb = y\n[ocsp]\ncert = c\npkey = k\n", 4, "db", "twice"),
+    ] as [(String, Int, String?, String)])
+    func badConfigNamesFileLineAndKey(text: String, line: Int, key: String?, message: String) {
+        #expect {
+            _ = try ResponderConfiguration.parse(text, path: "/etc/x.ini")
+        } throws: { error in
+            guard let error = error as? ConfigError else { return false }
+            return error.path == "/etc/x.ini" && error.line == line && error.key == key && error.message.contains(message)
+                && "\(error)".hasPrefix("/etc/x.ini:\(line)")
+        }
+    }
+
+    @Test func validityUnits() {
+        #expect(ResponderConfiguration.parseValidity("12h") == 43_200)
+        #expect(ResponderConfiguration.parseValidity("1d") == 86_400)
+        #expect(ResponderConfiguration.parseValidity("1y") == 365 * 86_400)
+        #expect(ResponderConfiguration.parseValidity("0d") == nil)
+        #expect(ResponderConfiguration.parseValidity("d") == nil)
+    }
+}

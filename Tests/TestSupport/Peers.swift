@@ -1,0 +1,68 @@
+import Foundation
+
+/// Verifiers nobody on this project wrote: `openssl ocsp` and Python's `cryptography`.
+public enum Peers {
+    /// `openssl ocsp -respin` with `-CAfile` = the chain: succeeds only on "Response verify OK".
+    /// Returns openssl's text output (with -resp_text) for further checks.
+    @discardableResult
+    public static func opensslVerify(response: Data, chain: String, request: Data? = nil) throws -> String {
+        let directory = try makeTemporaryDirectory("ocsp-peer")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let responsePath = directory.appendingPathComponent("resp.der")
+        try response.write(to: responsePath)
+        var arguments = ["ocsp", "-respin", responsePath.path, "-CAfile", chain, "-resp_text"]
+        if let request {
+            let requestPath = directory.appendingPathComponent("req.der")
+            try request.write(to: requestPath)
+            arguments += ["-reqin", requestPath.path]
+        } else {
+            arguments += ["-no_nonce"]
+        }
+        let result = try run("openssl", arguments)
+        let output = result.stdoutText + result.stderr
+        guard result.status == 0, output.contains("Response verify OK") else {
+            throw TestFailure("openssl ocsp did not verify the response (exit \(result.status)):\n\(output)")
+        }
+        return output
+    }
+
+    /// `scripts/peer-verify.py`: Python cryptography's view of the response, as JSON.
+    public static func python(response: Data, issuer: String) throws -> [String: Any] {
+        let directory = try makeTemporaryDirectory("ocsp-peer")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let responsePath = directory.appendingPathComponent("resp.der")
+        try response.write(to: responsePath)
+        let script = repositoryRoot.appendingPathComponent("scripts/peer-verify.py").path
+        // scripts/test.sh names the python3 that has cryptography (Debian's, when pyenv's lacks it).
+        let python = ProcessInfo.processInfo.environment["OCSP_TEST_PYTHON"] ?? "python3"
+        let result = try run(python, [script, responsePath.path, "--issuer", issuer])
+        guard result.status == 0,
+              let json = try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any] else {
+            throw TestFailure("peer-verify.py failed (exit \(result.status)): \(result.stderr)")
+        }
+        return json
+    }
+
+    /// Both peers on a successful response: openssl verifies, Python verifies the signature (and the
+    /// delegate, if any). Returns Python's JSON, whose `responses` tests then check.
+    @discardableResult
+    public static func verifySuccessful(response: Data, issuer: String, chain: String, request: Data? = nil) throws -> [String: Any] {
+        try opensslVerify(response: response, chain: chain, request: request)
+        let json = try python(response: response, issuer: issuer)
+        guard json["response_status"] as? String == "SUCCESSFUL" else {
+            throw TestFailure("Python sees status \(json["response_status"] ?? "nil")")
+        }
+        guard json["signature_valid"] as? Bool == true else {
+            throw TestFailure("Python cryptography rejects the signature: \(json)")
+        }
+        if json["signer"] as? String == "delegate", json["delegate_valid"] as? Bool != true {
+            throw TestFailure("Python cryptography rejects the delegated responder: \(json)")
+        }
+        return json
+    }
+
+    /// The `responses` array of Python's JSON.
+    public static func singleResponses(_ json: [String: Any]) -> [[String: Any]] {
+        json["responses"] as? [[String: Any]] ?? []
+    }
+}

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Build and test ocsp-responder: installs missing prerequisites (as root),
+# starts a throwaway MariaDB, runs `swift build` and `swift test`.
+#
+#   scripts/test.sh                  # all tests
+#   scripts/test.sh --filter Foo     # extra arguments go to `swift test`
+#
+# Exports for the tests: OCSP_TEST_MARIADB_* (see scripts/lib/mariadb.sh),
+# OCSP_RESPONDER_BIN (the built executable) and OCSP_TEST_PYTHON (a python3
+# that can import cryptography's OCSP module, for scripts/peer-verify.py).
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export DEBIAN_FRONTEND=noninteractive
+
+log() { printf 'test.sh: %s\n' "$*" >&2; }
+
+# ---- prerequisites -------------------------------------------------------
+
+apt_packages=(libssl-dev libmariadb-dev mariadb-server openssl pkg-config)
+
+# dpkg -s also succeeds for a removed package whose config files remain, so
+# look at the status itself.
+deb_installed() {
+    [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" == "install ok installed" ]]
+}
+
+have_crypto() { "$1" -c 'from cryptography.x509 import ocsp' >/dev/null 2>&1; }
+
+missing_apt=()
+if command -v dpkg-query >/dev/null 2>&1; then
+    for p in "${apt_packages[@]}"; do
+        deb_installed "$p" || missing_apt+=("$p")
+    done
+else
+    # Not Debian: only check for the commands, and hope for the headers.
+    for c in openssl pkg-config mariadb-install-db mariadb-admin; do
+        command -v "$c" >/dev/null 2>&1 || missing_apt+=("$c")
+    done
+fi
+missing_python=0
+have_crypto python3 || missing_python=1
+
+if ((${#missing_apt[@]} || missing_python)); then
+    if ((EUID != 0)); then
+        ((${#missing_apt[@]})) && log "missing packages: ${missing_apt[*]} (sudo apt-get install ${missing_apt[*]})"
+        ((missing_python)) && log "python3 cannot import cryptography.x509.ocsp (python3 -m pip install cryptography, or apt-get install python3-cryptography)"
+        log "not root: install the above, then run again"
+        exit 1
+    fi
+    apt_updated=0
+    apt_install() {
+        if ((!apt_updated)); then
+            apt-get update -q
+            apt_updated=1
+        fi
+        apt-get install -y -q --no-install-recommends "$@"
+    }
+    if ((${#missing_apt[@]})); then
+        log "installing ${missing_apt[*]}"
+        apt_install "${missing_apt[@]}"
+    fi
+    if ((missing_python)); then
+        log "installing Python's cryptography"
+        # pip fails on Debian's own python3 (PEP 668, externally managed);
+        # the Debian package is the fallback there.
+        if ! python3 -m pip install -q cryptography || ! have_crypto python3; then
+            apt_install python3-cryptography
+        fi
+    fi
+fi
+
+command -v swift >/dev/null 2>&1 || { log "swift is not on PATH"; exit 1; }
+
+# The python3 on PATH may be a pyenv one that the Debian package does not
+# serve; then Debian's own interpreter is the one with cryptography.
+if have_crypto python3; then
+    OCSP_TEST_PYTHON=$(command -v python3)
+elif have_crypto /usr/bin/python3; then
+    OCSP_TEST_PYTHON=/usr/bin/python3
+else
+    log "no python3 can import cryptography.x509.ocsp after installing it"
+    exit 1
+fi
+export OCSP_TEST_PYTHON
+
+# ---- throwaway MariaDB ---------------------------------------------------
+
+# shellcheck source=lib/mariadb.sh
+source scripts/lib/mariadb.sh
+
+# A short directory: the socket path must stay under 108 bytes.
+db_dir=$(mktemp -d /tmp/ocspdb.XXXXXX)
+cleanup() {
+    local rc=$?
+    mariadb_stop "$db_dir"
+    rm -rf "$db_dir"
+    exit "$rc"
+}
+trap cleanup EXIT
+# Turn signals into an ordinary exit, so that the EXIT trap stops the server.
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+log "starting MariaDB in $db_dir"
+mariadb_start "$db_dir"
+
+# ---- build and test ------------------------------------------------------
+
+swift build
+OCSP_RESPONDER_BIN="$(swift build --show-bin-path)/ocsp-responder"
+export OCSP_RESPONDER_BIN
+
+status=0
+swift test "$@" || status=$?
+exit "$status"
