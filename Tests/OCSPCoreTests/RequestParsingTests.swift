@@ -11,8 +11,9 @@ import TestSupport
         let pki = TestPKI.shared
         let directory = try makeTemporaryDirectory()
         let path = directory.appendingPathComponent("req.der").path
-        try run("openssl", ["ocsp", "-issuer", pki.path(.rsa, "ca.pem"), "-cert", pki.path(.rsa, "good.pem"),
-                            "-cert", pki.path(.rsa, "topbit.pem"), "-sha256", nonceFlag, "-reqout", path])
+        let made = try run("openssl", ["ocsp", "-issuer", pki.path(.rsa, "ca.pem"), "-sha256", "-cert", pki.path(.rsa, "good.pem"),
+                                       "-cert", pki.path(.rsa, "topbit.pem"), nonceFlag, "-reqout", path])
+        try #require(made.status == 0, "\(made.stderr)")
         let der = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
         let request = try OCSPResponder.parseRequest(der)
         #expect(try request.derBytes() == der)

@@ -54,7 +54,7 @@ import Testing
     @Test func validityUnits() {
         #expect(ResponderConfiguration.parseValidity("12h") == 43_200)
         #expect(ResponderConfiguration.parseValidity("1d") == 86_400)
-        #expect(ResponderConfiguration.parseValidity("1y") == 365 * 86_400)
+        #expect(ResponderConfiguration.parseValidity("1y") == 31_536_000)
         #expect(ResponderConfiguration.parseValidity("0d") == nil)
         #expect(ResponderConfiguration.parseValidity("d") == nil)
     }

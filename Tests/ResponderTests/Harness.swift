@@ -43,11 +43,12 @@ struct Scenario {
     }
 
     /// A request made by `openssl ocsp` for leaf files of this kind (e.g. `good.pem`), written to a file.
-    func opensslRequest(_ leaves: [String], hash: String = "-sha1", nonce: Bool = false, issuerKind: TestPKI.Kind? = nil) throws -> URL {
+    func opensslRequest(_ leaves: [String], hash: String = "-sha1", nonce: Bool = false) throws -> URL {
         let url = directory.appendingPathComponent("req-\(UUID().uuidString.prefix(6)).der")
-        var arguments = ["ocsp", "-issuer", pki.path(issuerKind ?? kind, "ca.pem")]
+        // openssl wants the digest before the certificates it applies to.
+        var arguments = ["ocsp", "-issuer", pki.path(kind, "ca.pem"), hash]
         for leaf in leaves { arguments += ["-cert", leaf.hasPrefix("/") ? leaf : pki.path(kind, leaf)] }
-        arguments += [hash, nonce ? "-nonce" : "-no_nonce", "-reqout", url.path]
+        arguments += [nonce ? "-nonce" : "-no_nonce", "-reqout", url.path]
         let result = try run("openssl", arguments)
         guard result.status == 0 else { throw TestFailure("openssl ocsp -reqout failed: \(result.stderr)") }
         return url
