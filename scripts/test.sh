@@ -86,11 +86,12 @@ export OCSP_TEST_PYTHON
 
 # ---- throwaway MariaDB ---------------------------------------------------
 
-# shellcheck source=lib/mariadb.sh
+# shellcheck source=scripts/lib/mariadb.sh
 source scripts/lib/mariadb.sh
 
 # A short directory: the socket path must stay under 108 bytes.
 db_dir=$(mktemp -d /tmp/ocspdb.XXXXXX)
+# shellcheck disable=SC2317  # called from the EXIT trap
 cleanup() {
     local rc=$?
     mariadb_stop "$db_dir"

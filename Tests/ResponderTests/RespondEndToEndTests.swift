@@ -109,6 +109,8 @@ struct RespondEndToEndTests {
                             "-no_nonce", "-reqout", mixed.path])
         let (mixedResult, mixedResponse, _) = try scenario.respond(mixed)
         #expect(mixedResult.status == 0, "\(mixedResult.stderr)")
+        let ca = scenario.pki.path(.rsa, "ca.pem")
+        try Peers.opensslVerify(response: mixedResponse, chain: scenario.pki.path(.rsa, "chain.pem"), trustedSigner: ca)
         let json = try Peers.python(response: mixedResponse, issuer: scenario.pki.path(.rsa, "ca.pem"))
         #expect(json["signature_valid"] as? Bool == true)
         #expect(Peers.singleResponses(json).map { $0["cert_status"] as? String } == ["UNKNOWN", "GOOD"])
@@ -243,7 +245,7 @@ struct RespondEndToEndTests {
     @Test func encryptedKeyWithPassword() throws {
         let scenario = try Scenario()
         try scenario.insert("0x1001")
-        for (password, expected) in [("secret-pass", Int32(0)), ("wrong", 78)] {
+        for (password, expected) in [("secret-pass", Int32(0)), ("Zq9-not-it", 78)] {
             try scenario.writeConfig("""
                 \(scenario.server.configSection(table: scenario.table))
                 [ocsp]

@@ -5,12 +5,20 @@ public enum Peers {
     /// `openssl ocsp -respin` with `-CAfile` = the chain: succeeds only on "Response verify OK".
     /// Returns openssl's text output (with -resp_text) for further checks.
     @discardableResult
-    public static func opensslVerify(response: Data, chain: String, request: Data? = nil) throws -> String {
+    ///
+    /// `trustedSigner`: passed as `-VAfile`. openssl's verifier insists that all CertIDs of a response
+    /// name the signer's CA unless the signer is trusted explicitly, so a response that answers
+    /// `unknown` for another CA's CertID (which RFC 6960 allows) verifies only this way.
+    public static func opensslVerify(response: Data, chain: String, request: Data? = nil, trustedSigner: String? = nil) throws -> String {
         let directory = try makeTemporaryDirectory("ocsp-peer")
         defer { try? FileManager.default.removeItem(at: directory) }
         let responsePath = directory.appendingPathComponent("resp.der")
         try response.write(to: responsePath)
-        var arguments = ["ocsp", "-respin", responsePath.path, "-CAfile", chain, "-resp_text"]
+        // -verify_other: a CA signing its own responses does not embed its certificate; openssl finds it there.
+        var arguments = ["ocsp", "-respin", responsePath.path, "-CAfile", chain, "-verify_other", chain, "-resp_text"]
+        if let trustedSigner {
+            arguments += ["-VAfile", trustedSigner]
+        }
         if let request {
             let requestPath = directory.appendingPathComponent("req.der")
             try request.write(to: requestPath)
