@@ -3,6 +3,7 @@
 
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
+#include <openssl/decoder.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -21,6 +22,10 @@ static inline long shim_BIO_get_mem_data(BIO *bio, char **data) {
 
 static inline unsigned long shim_XN_FLAG_RFC2253(void) {
     return XN_FLAG_RFC2253;
+}
+
+static inline int shim_EVP_PKEY_KEYPAIR(void) {
+    return EVP_PKEY_KEYPAIR;
 }
 
 #endif

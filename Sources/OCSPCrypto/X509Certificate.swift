@@ -81,6 +81,12 @@ public final class X509Certificate: @unchecked Sendable {
         )
     }
 
+    /// OpenSSL's name for the public key's type (`RSA`, `EC`, `ED25519`), to load the matching private key fast.
+    public var publicKeyTypeName: String? {
+        guard let key = X509_get0_pubkey(pointer), let name = EVP_PKEY_get0_type_name(key) else { return nil }
+        return String(cString: name)
+    }
+
     /// The subject as one line, RFC 2253 style, for messages.
     public var subject: String {
         guard let bio = BIO_new(BIO_s_mem()) else { return "?" }

@@ -1,4 +1,8 @@
 import ArgumentParser
+import OCSPService
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @main
 struct OCSPResponderCommand: ParsableCommand {
@@ -15,4 +19,12 @@ struct OCSPResponderCommand: ParsableCommand {
         subcommands: [Respond.self],
         defaultSubcommand: Respond.self
     )
+
+    /// Takes the socket app's plain `respond` call straight to the run, and everything else through ArgumentParser.
+    static func main() {
+        if let options = RespondFastPath.options(from: Array(CommandLine.arguments.dropFirst())) {
+            Glibc.exit(RespondRun.run(options))
+        }
+        main(nil)
+    }
 }

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import Logging
 import OCSPCore
 import OCSPMariaDB
@@ -33,6 +38,15 @@ import OCSPMariaDB
 public struct ResponderConfiguration: Sendable {
     /// `/etc/ocsp-responder/config.ini`, unless `--config` or `$OCSP_RESPONDER_CONFIG` says otherwise.
     public static let defaultPath = "/etc/ocsp-responder/config.ini"
+    /// The config file to read: `explicit` (from `--config`), else `$OCSP_RESPONDER_CONFIG`, else the default.
+    public static func resolvePath(explicit: String?) -> String {
+        if let explicit { return explicit }
+        if let fromEnvironment = getenv("OCSP_RESPONDER_CONFIG"), fromEnvironment.pointee != 0 {
+            return String(cString: fromEnvironment)
+        }
+        return defaultPath
+    }
+
     /// OCSP_MySql's `socket = 1`.
     public static let defaultSocket = "/run/mysqld/mysqld.sock"
 

@@ -37,7 +37,7 @@ public enum AuthorityLoader {
         }
         let signer: OpenSSLSigner
         do {
-            let key = try PrivateKey(pem: keyBytes, passphrase: signing.keyPassword)
+            let key = try PrivateKey(pem: keyBytes, passphrase: signing.keyPassword, keyType: certificate.publicKeyTypeName)
             signer = try OpenSSLSigner(certificate: certificate, key: key, includeCertificate: delegated)
         } catch {
             throw config.error("ocsp", "pkey", "\(signing.keyPath): \(error)")

@@ -12,6 +12,8 @@ import OCSPCore
 /// as it was. Once the request is read, there is always an answer: signed, or an unsigned error status.
 public struct RespondRun {
     public struct Options: Sendable {
+        public typealias Level = Logger.Level
+
         /// The config file.
         public var configPath: String
         /// The request file, or `-` for standard input.

@@ -1,7 +1,4 @@
 import ArgumentParser
-#if canImport(Glibc)
-import Glibc
-#endif
 import Logging
 import OCSPService
 
@@ -19,11 +16,7 @@ struct ConfigOptions: ParsableArguments {
 
     /// `--config`, else `$OCSP_RESPONDER_CONFIG`, else the default path.
     var configPath: String {
-        if let config { return config }
-        if let fromEnvironment = getenv("OCSP_RESPONDER_CONFIG"), fromEnvironment.pointee != 0 {
-            return String(cString: fromEnvironment)
-        }
-        return ResponderConfiguration.defaultPath
+        ResponderConfiguration.resolvePath(explicit: config)
     }
 
     var level: Logger.Level? {
