@@ -40,11 +40,6 @@ rows, work = int(sys.argv[1]), sys.argv[2]
 serials = [0x100000 + i for i in range(rows - 1)]
 serials.insert(len(serials) // 2, 0x1001)
 with open(f"{work}/rows.sql", "w") as sql, open(f"{work}/index.txt", "w") as index:
-    sql.write("CREATE TABLE list_certs (cert_num varchar(50) NOT NULL, revocation_time datetime DEFAULT NULL, "
-              "revocation_reason enum('unspecified','key_compromise','ca_compromise','affiliation_changed','superseded',"
-              "'cessation_of_operation','certificate_hold','privilege_withdrawn','aa_compromise') DEFAULT NULL, "
-              "cert blob NOT NULL, status enum('Valid','Revoked') NOT NULL DEFAULT 'Valid', PRIMARY KEY (cert_num)) "
-              "ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;\n")
     for start in range(0, len(serials), 1000):
         chunk = serials[start:start + 1000]
         sql.write("INSERT INTO list_certs (cert_num, cert, status) VALUES " +
@@ -52,7 +47,7 @@ with open(f"{work}/rows.sql", "w") as sql, open(f"{work}/index.txt", "w") as ind
     for s in serials:
         index.write(f"V\t351231235959Z\t\t{s:X}\tunknown\t/CN=leaf-{s:x}\n")
 PY
-mariadb --no-defaults --socket="$OCSP_TEST_MARIADB_SOCKET" -uroot "$OCSP_TEST_MARIADB_DB" < "$work/rows.sql"
+cat etc/schema.sql "$work/rows.sql" | mariadb --no-defaults --socket="$OCSP_TEST_MARIADB_SOCKET" -uroot "$OCSP_TEST_MARIADB_DB"
 
 pki=$work/pki
 cat > "$work/config.ini" <<INI

@@ -37,20 +37,12 @@ public struct MariaDBTestServer: Sendable {
         return result.stdoutText
     }
 
-    /// A fresh `list_certs`-shaped table with a unique name, so tests can run in parallel.
+    /// A fresh table from `etc/schema.sql` with a unique name, so tests can run in parallel.
     public func createStatusTable(_ prefix: String = "certs") throws -> String {
         let name = "\(prefix)_\(UUID().uuidString.prefix(8).lowercased())"
-        try execute("""
-            CREATE TABLE \(name) (
-              cert_num varchar(50) NOT NULL,
-              revocation_time datetime DEFAULT NULL,
-              revocation_reason enum('unspecified','key_compromise','ca_compromise','affiliation_changed','superseded',
-                'cessation_of_operation','certificate_hold','privilege_withdrawn','aa_compromise') DEFAULT NULL,
-              cert blob NOT NULL,
-              status enum('Valid','Revoked') NOT NULL DEFAULT 'Valid',
-              PRIMARY KEY (cert_num)
-            ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
-            """)
+        // etc/schema.sql is the one definition of the table; tests use it under another name.
+        let schema = try String(contentsOf: repositoryRoot.appendingPathComponent("etc/schema.sql"), encoding: .utf8)
+        try execute(schema.replacingOccurrences(of: "list_certs", with: name))
         return name
     }
 
