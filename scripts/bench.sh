@@ -62,6 +62,7 @@ cert = $pki/rsa/ca.pem
 pkey = $pki/rsa/ca.key
 producetime = 1d
 INI
+chmod 600 "$work/config.ini"
 openssl ocsp -issuer "$pki/rsa/ca.pem" -cert "$pki/rsa/good.pem" -no_nonce -reqout "$work/req.der"
 
 # Sanity: both answer, both verify, before anything is timed.

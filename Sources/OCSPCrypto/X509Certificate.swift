@@ -56,6 +56,11 @@ public final class X509Certificate: @unchecked Sendable {
         get throws { try derEncode { i2d_X509_NAME(X509_get_subject_name(pointer), $0) } }
     }
 
+    /// The DER of the issuer's distinguished name: what the issuer's own CertIDs hash as issuerNameHash.
+    public var issuerNameDER: [UInt8] {
+        get throws { try derEncode { i2d_X509_NAME(X509_get_issuer_name(pointer), $0) } }
+    }
+
     /// The value of the subjectPublicKey BIT STRING: what issuerKeyHash and ResponderID byKey hash.
     public var publicKeyBits: [UInt8] {
         guard let bits = X509_get0_pubkey_bitstr(pointer), let data = ASN1_STRING_get0_data(bits) else { return [] }

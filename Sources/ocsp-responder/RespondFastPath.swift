@@ -1,6 +1,6 @@
 import OCSPService
 
-/// The socket app's call, `respond [--config P] [--log-level L] [--out P] FILE`, parsed by hand.
+/// The socket app's call, `respond [--config P] [--log-level L] [--out P] [--timeout S] FILE`, parsed by hand.
 ///
 /// A process runs per request, so start-up is part of every answer; swift-argument-parser's
 /// reflection costs over a millisecond (measured with callgrind: a third of a malformed-request run).
@@ -14,6 +14,7 @@ enum RespondFastPath {
         var config: String?
         var level: String?
         var out: String?
+        var timeout: String?
         var file: String?
         while let argument = remaining.popFirst() {
             if argument.hasPrefix("--") {
@@ -30,6 +31,7 @@ enum RespondFastPath {
                 case "--config" where config == nil: config = value
                 case "--log-level" where level == nil: level = value
                 case "--out" where out == nil: out = value
+                case "--timeout" where timeout == nil: timeout = value
                 default: return nil
                 }
             } else if argument == "-" || !argument.hasPrefix("-"), file == nil {
@@ -43,9 +45,14 @@ enum RespondFastPath {
             guard let parsed = ResponderConfiguration.parseLevel(level) else { return nil }
             logLevel = parsed
         }
+        var seconds: Int?
+        if let timeout {
+            guard let parsed = Int(timeout), Respond.timeoutRange.contains(parsed) else { return nil }
+            seconds = parsed
+        }
         return RespondRun.Options(
             configPath: ResponderConfiguration.resolvePath(explicit: config),
-            input: file ?? "-", output: out, logLevel: logLevel
+            input: file ?? "-", output: out, logLevel: logLevel, timeout: seconds
         )
     }
 }

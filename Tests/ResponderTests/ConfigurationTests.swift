@@ -28,7 +28,7 @@ import Testing
         #expect(config.signing.validity == 60 * 86_400)
         #expect(config.signing.notFound == .unknown)
         #expect(config.log.level == .debug)
-        #expect(config.signing.cachePath == "/var/cache/ocsp_py")
+        #expect(config.run.cachePath == "/var/cache/ocsp_py")
     }
 
     @Test(arguments: [
@@ -49,6 +49,48 @@ import Testing
             return error.path == "/etc/x.ini" && error.line == line && error.key == key && error.message.contains(message)
                 && "\(error)".hasPrefix("/etc/x.ini:\(line)")
         }
+    }
+
+    /// `[issuer NAME]` sections add CAs with their own keys; `[ocsp]` stays the first, the default.
+    @Test func issuerSectionsAddAuthorities() throws {
+        let text = """
+            [db]
+            db = ocsp
+            username = pycert
+            table = main_certs
+            [ocsp]
+            cert = /a.pem
+            pkey = /a.key
+            timeout = 3
+            user = pycert
+            [issuer second-ca]
+            cert = /b.pem
+            pkey = /b.key
+            table = second_certs
+            not_found = revoked
+            producetime = 12h
+            ocspresponse = /b-ocsp.der
+            """
+        let config = try ResponderConfiguration.parse(text, path: "c.ini")
+        #expect(config.authorities.map(\.name) == ["ocsp", "second-ca"])
+        #expect(config.authorities.map(\.table) == ["main_certs", "second_certs"])
+        #expect(config.authorities[1].notFound == .revoked)
+        #expect(config.authorities[1].validity == 43_200)
+        #expect(config.authorities[1].ocspResponsePath == "/b-ocsp.der")
+        #expect(config.run.timeout == 3)
+        #expect(config.run.user == "pycert")
+        #expect(!config.holdsPassword)
+    }
+
+    @Test(arguments: [
+        ("[db]\ndb = x\nusername = u\n[ocsp]\ncert = c\npkey = k\n[issuer]\ncert = d\n", 7, nil, "needs a name"),
+        ("[db]\ndb = x\nusername = u\n[ocsp]\ncert = c\npkey = k\n[issuer b]\ncert = d\ncache = /x\n", 9, "cache", "unknown key"),
+        ("[db]\ndb = x\nusername = u\n[ocsp]\ncert = c\npkey = k\n[issuer b]\ncert = d\n", 7, "pkey", "required"),
+        ("[db]\ndb = x\nusername = u\n[ocsp]\ncert = c\npkey = k\ntimeout = 0\n", 7, "timeout", "whole number"),
+        ("[db]\ndb = x\nusername = u\n[ocsp]\ncert = c\npkey = k\n[isuer b]\n", 7, nil, "unknown section"),
+    ] as [(String, Int, String?, String)])
+    func badIssuerSectionsNameFileLineAndKey(text: String, line: Int, key: String?, message: String) {
+        badConfigNamesFileLineAndKey(text: text, line: line, key: key, message: message)
     }
 
     @Test func validityUnits() {

@@ -32,8 +32,11 @@ struct Scenario {
             """)
     }
 
+    /// Writes the config with mode 0600: it holds the database password, and a config file with a
+    /// password that group or others can read is refused.
     func writeConfig(_ text: String) throws {
         try text.write(toFile: configPath, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: configPath)
     }
 
     /// Inserts a row; `status` `Valid` or `Revoked`, time as `YYYY-MM-DD HH:MM:SS`.

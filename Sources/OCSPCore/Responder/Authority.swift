@@ -16,15 +16,29 @@ public struct Authority {
     public var notFound: NotFoundPolicy
     /// How long a response is valid: nextUpdate = thisUpdate + this many seconds.
     public var validity: Int64
+    /// The CA certificate's own status, pre-signed by its issuer (`ocspresponse`); nil when not configured.
+    public var intermediate: IntermediateResponse?
+    /// A name for log lines and messages: `ocsp` for the default CA, else the `[issuer NAME]` section's NAME.
+    public var name: String
 
     public init(
         issuer: IssuerIdentity, signer: any ResponseSigner, statusSource: any CertificateStatusSource,
-        notFound: NotFoundPolicy = .unknown, validity: Int64 = 86_400
+        notFound: NotFoundPolicy = .unknown, validity: Int64 = 86_400, intermediate: IntermediateResponse? = nil,
+        name: String = "ocsp"
     ) {
         self.issuer = issuer
         self.signer = signer
         self.statusSource = statusSource
         self.notFound = notFound
         self.validity = validity
+        self.intermediate = intermediate
+        self.name = name
+    }
+
+    /// True when this authority's signer may also answer for `other`'s certificates: both describe the same
+    /// CA (the same name and key), for example two sections that keep its certificates in two tables.
+    /// A signer is the CA itself or a delegate the CA issued (RFC 6960 §4.2.2.2), so it speaks for no other CA.
+    public func signerIsAuthorized(for other: Authority) -> Bool {
+        issuer.subjectNameDER == other.issuer.subjectNameDER && issuer.publicKeyBits == other.issuer.publicKeyBits
     }
 }

@@ -8,10 +8,14 @@ public struct OCSPResponder {
     /// RFC 9654 §2.1: a nonce is 1 to 32 octets; a longer one must be refused with malformedRequest.
     public static let nonceLengths = 1...32
 
+    /// The CAs we answer for, in config order: the first that a request names answers it.
     public var authorities: [Authority]
+    /// Signed responses kept between runs; nil: every answer is signed fresh.
+    public var cache: (any ResponseCache)?
 
-    public init(authorities: [Authority]) {
+    public init(authorities: [Authority], cache: (any ResponseCache)? = nil) {
         self.authorities = authorities
+        self.cache = cache
     }
 
     /// Answers one DER request at `now`. Never throws: every failure becomes an OCSP error status.
@@ -26,29 +30,42 @@ public struct OCSPResponder {
     }
 
     /// Answers a request that is already parsed and checked.
+    ///
+    /// In order: a request about one of our CA certificates is answered with the file its issuer signed;
+    /// a single CertID without a nonce is answered from the cache while the kept response is sound;
+    /// everything else is looked up and signed by the first CA the request names, and a signed answer to
+    /// a single CertID without a nonce is kept for next time.
     public func respond(to request: OCSPRequest, at now: UnixTime) -> ResponderOutcome {
         let certIDs = request.tbsRequest.requestList.map(\.certID)
+        if let answer = answerFromIntermediateFile(certIDs, request: request, at: now) {
+            return answer
+        }
         // The first CertID that names a CA we serve picks the authority; RFC 5019 clients send one CertID.
         guard let authority = authorities.first(where: { authority in certIDs.contains(where: authority.issuer.matches) }) else {
             return .failure(.unauthorized, "no CertID names an issuer this responder serves", request: request)
+        }
+        // CertIDs of other CAs that this signer may speak for are answered too; the rest get unknown.
+        let answerable = authorities.filter(authority.signerIsAuthorized(for:))
+
+        let cacheable = cache != nil && certIDs.count == 1 && request.tbsRequest.requestExtensions?[OCSPObjectIdentifier.nonce] == nil
+        if cacheable, let hit = cachedAnswer(for: certIDs[0], signer: authority.signer, at: now, request: request) {
+            return hit
         }
 
         var singles: [SingleResponse] = []
         var answers: [ResponderOutcome.Answer] = []
         var usedExtendedRevoke = false
+        var keepable = cacheable
         let thisUpdate = now.generalizedTime
         let nextUpdate = (now + authority.validity).generalizedTime
 
         for certID in certIDs {
             let status: CertStatus
             var source = ResponderOutcome.Answer.Source.database
-            if !authority.issuer.matches(certID) {
-                status = .unknown
-                source = .foreignIssuer
-            } else {
+            if let owner = answerable.first(where: { $0.issuer.matches(certID) }) {
                 let recorded: RecordedStatus?
                 do {
-                    recorded = try authority.statusSource.status(of: certID.serialNumber)
+                    recorded = try owner.statusSource.status(of: certID.serialNumber)
                 } catch {
                     let outcome: OCSPResponseStatus = error.kind == .unavailable ? .tryLater : .internalError
                     return .failure(outcome, "status look-up failed: \(error.message)", request: request)
@@ -60,7 +77,9 @@ public struct OCSPResponder {
                     status = .revoked(RevokedInfo(revocationTime: time.generalizedTime, revocationReason: reason))
                 case nil:
                     source = .notFound
-                    switch authority.notFound {
+                    // Not kept: the CA may add the certificate to the table at any moment.
+                    keepable = false
+                    switch owner.notFound {
                     case .unknown:
                         status = .unknown
                     case .unauthorized:
@@ -74,6 +93,10 @@ public struct OCSPResponder {
                         )
                     }
                 }
+            } else {
+                status = .unknown
+                source = .foreignIssuer
+                keepable = false
             }
             singles.append(SingleResponse(certID: certID, certStatus: status, thisUpdate: thisUpdate, nextUpdate: nextUpdate))
             answers.append(.init(serial: certID.serialNumber, status: status, source: source))
@@ -94,13 +117,58 @@ public struct OCSPResponder {
             responses: singles,
             responseExtensions: responseExtensions.isEmpty ? nil : Extensions(responseExtensions)
         )
+        let der: [UInt8]
         do {
-            let der = try Self.sign(data, with: authority.signer)
-            return ResponderOutcome(status: .successful, der: der, reason: nil, answers: answers, request: request,
-                                    nextUpdate: now + authority.validity)
+            der = try Self.sign(data, with: authority.signer)
         } catch {
             return .failure(.internalError, "signing failed: \(error)", request: request)
         }
+        if keepable { cache?.store(der, for: certIDs[0]) }
+        return ResponderOutcome(status: .successful, der: der, reason: nil, answers: answers, request: request,
+                                nextUpdate: now + authority.validity,
+                                cache: cache == nil ? .off : (cacheable ? .miss : .bypass))
+    }
+
+    /// The kept response for `certID` if it is sound: exactly this CertID, no nonce, our signer, current.
+    /// Anything else is a miss, and the fresh answer then replaces it.
+    private func cachedAnswer(
+        for certID: CertID, signer: any ResponseSigner, at now: UnixTime, request: OCSPRequest
+    ) -> ResponderOutcome? {
+        guard let bytes = cache?.storedResponse(for: certID),
+              let stored = try? StoredResponse(der: bytes),
+              let single = stored.onlySingle(for: certID),
+              !stored.hasNonce,
+              let keyHash = stored.responderKeyHash, keyHash.elementsEqual(signer.responderKeyHash),
+              StoredResponse.staleness(of: single, at: now) == nil
+        else { return nil }
+        return ResponderOutcome(
+            status: .successful, der: stored.der, reason: nil,
+            answers: [.init(serial: certID.serialNumber, status: single.certStatus, source: .cache)],
+            request: request, nextUpdate: single.nextUpdate.map(UnixTime.init), cache: .hit
+        )
+    }
+
+    /// A request whose every CertID asks about one of our CA certificates gets the file its issuer signed,
+    /// or `tryLater` when that file is missing, broken or stale. Nil: the request is not about a CA certificate.
+    private func answerFromIntermediateFile(_ certIDs: [CertID], request: OCSPRequest, at now: UnixTime) -> ResponderOutcome? {
+        guard let first = certIDs.first else { return nil }
+        for authority in authorities {
+            guard let intermediate = authority.intermediate, intermediate.names(first),
+                  certIDs.allSatisfy(intermediate.names) else { continue }
+            switch intermediate.answer(for: first, at: now) {
+            case .response(let stored, let single):
+                return ResponderOutcome(
+                    status: .successful, der: stored.der, reason: nil,
+                    answers: [.init(serial: first.serialNumber, status: single.certStatus, source: .ocspresponse)],
+                    request: request, nextUpdate: single.nextUpdate.map(UnixTime.init), cache: .bypass
+                )
+            case .unusable(let reason):
+                return .failure(.tryLater, reason, request: request)
+            case .notThisCertificate:
+                continue
+            }
+        }
+        return nil
     }
 
     /// Signs ResponseData and wraps it as a successful OCSPResponse.
@@ -197,10 +265,12 @@ public struct ResponderOutcome {
     public var request: OCSPRequest?
     /// When the signed response stops being valid.
     public var nextUpdate: UnixTime?
+    /// Whether the cache answered, for the log line.
+    public var cache: CacheUse
 
     public init(
         status: OCSPResponseStatus, der: [UInt8], reason: String?, answers: [Answer],
-        request: OCSPRequest?, nextUpdate: UnixTime?
+        request: OCSPRequest?, nextUpdate: UnixTime?, cache: CacheUse = .off
     ) {
         self.status = status
         self.der = der
@@ -208,6 +278,7 @@ public struct ResponderOutcome {
         self.answers = answers
         self.request = request
         self.nextUpdate = nextUpdate
+        self.cache = cache
     }
 
     public static func failure(_ status: OCSPResponseStatus, _ reason: String, request: OCSPRequest? = nil) -> Self {

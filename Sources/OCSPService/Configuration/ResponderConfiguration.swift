@@ -30,6 +30,11 @@ import OCSPMariaDB
 /// not_found = unknown                           ; unknown | unauthorized | revoked
 /// ocspresponse = ...                            ; the intermediate's pre-signed response
 /// cache = ...                                   ; response cache directory
+/// timeout = 10                                  ; seconds a whole run may take
+/// user = pycert                                 ; refuse to run as anyone else
+///
+/// [issuer second-ca]                            ; another CA, same keys as [ocsp]'s CA keys
+/// cert = ...
 ///
 /// [log]
 /// file = /var/log/ocsp-responder.log            ; default: stderr
@@ -55,7 +60,12 @@ public struct ResponderConfiguration: Sendable {
         public var table: String
     }
 
+    /// One CA we answer for: `[ocsp]`, or an `[issuer NAME]` section.
     public struct Signing: Sendable {
+        /// The config section: `ocsp` or `issuer NAME`.
+        public var section: String
+        /// `ocsp`, or the NAME of `[issuer NAME]`, for log lines.
+        public var name: String
         public var certificatePath: String
         public var keyPath: String
         public var keyPassword: String?
@@ -65,7 +75,18 @@ public struct ResponderConfiguration: Sendable {
         public var validity: Int64
         public var notFound: NotFoundPolicy
         public var ocspResponsePath: String?
+        /// The status table; `[db] table` unless the section names its own.
+        public var table: String
+    }
+
+    /// How one run behaves, from `[ocsp]`.
+    public struct Run: Sendable {
+        /// The response cache directory; nil: no cache.
         public var cachePath: String?
+        /// Seconds a whole run may take before it answers `tryLater`. Default 10.
+        public var timeout: Int
+        /// The only user allowed to run the responder (OCSP_MySql's `pycert`); nil: anyone.
+        public var user: String?
     }
 
     public struct Log: Sendable {
@@ -76,7 +97,11 @@ public struct ResponderConfiguration: Sendable {
 
     public var path: String
     public var database: Database
-    public var signing: Signing
+    /// The CAs: `[ocsp]` first, then each `[issuer NAME]` in file order.
+    public var authorities: [Signing]
+    /// The default CA, `[ocsp]`.
+    public var signing: Signing { authorities[0] }
+    public var run: Run
     public var log: Log
     /// The line of each `section.key`, so checks made after parsing (a key file's mode, a certificate
     /// that does not load) can still name the line.
@@ -95,20 +120,45 @@ public struct ResponderConfiguration: Sendable {
         } catch {
             throw ConfigError(path: path, message: "cannot read the config file: \(error)")
         }
-        return try parse(String(decoding: bytes, as: UTF8.self), path: path)
+        let configuration = try parse(String(decoding: bytes, as: UTF8.self), path: path)
+        if configuration.holdsPassword, let mode = FileIO.permissions(of: path), mode & 0o077 != 0 {
+            throw ConfigError(
+                path: path,
+                message: "holds a password but group or others can read it (mode \(String(mode, radix: 8))); fix with: chmod 600 \(path)"
+            )
+        }
+        return configuration
     }
+
+    /// True when the file sets a database or key password, so it must be private to its owner.
+    public var holdsPassword: Bool {
+        database.options.password.map { !$0.isEmpty } == true || authorities.contains { $0.keyPassword != nil }
+    }
+
+    /// The keys of `[ocsp]` that describe a CA, which `[issuer NAME]` sections repeat.
+    static let authorityKeys: Set<String> = [
+        "cert", "pkey", "password", "issuer", "table", "ocspresponse", "not_found", "producetime",
+    ]
 
     /// Checks a config file's text; `path` is only for messages and for relative paths' sake.
     public static func parse(_ text: String, path: String) throws(ConfigError) -> ResponderConfiguration {
         let ini = try INIFile(text: text, path: path)
         let known: [String: Set<String>] = [
             "db": ["host", "port", "db", "username", "password", "log", "socket", "table", "connect_timeout"],
-            "ocsp": ["cert", "pkey", "password", "producetime", "ocspresponse", "cache", "issuer", "not_found"],
+            "ocsp": authorityKeys.union(["cache", "timeout", "user"]),
             "log": ["file", "level"],
         ]
         for section in ini.sections {
-            guard let keys = known[section.name] else {
-                throw ConfigError(path: path, line: section.line, message: "unknown section [\(section.name)]; expected [db], [ocsp] or [log]")
+            let keys: Set<String>
+            if let fixed = known[section.name] {
+                keys = fixed
+            } else if let name = issuerSectionName(section.name) {
+                guard !name.isEmpty else {
+                    throw ConfigError(path: path, line: section.line, message: "[issuer] needs a name, as in [issuer second-ca]")
+                }
+                keys = authorityKeys
+            } else {
+                throw ConfigError(path: path, line: section.line, message: "unknown section [\(section.name)]; expected [db], [ocsp], [issuer NAME] or [log]")
             }
             for entry in section.entries where !keys.contains(entry.key) {
                 throw ConfigError(path: path, line: entry.line, key: entry.key, message: "unknown key in [\(section.name)]")
@@ -122,10 +172,7 @@ public struct ResponderConfiguration: Sendable {
         case "1": defaultSocket
         case let path?: path
         }
-        let table = try reader.optional("db", "table") ?? "list_certs"
-        guard MariaDBStatusStore.isValidTableName(table) else {
-            throw reader.error("db", "table", "must be a plain table name (letters, digits, _ or $)")
-        }
+        let table = try reader.table("db", default: "list_certs")
         let options = MariaDBOptions(
             host: try reader.optional("db", "host") ?? "localhost",
             port: try reader.number("db", "port", default: 3306, range: 1...65535),
@@ -137,45 +184,33 @@ public struct ResponderConfiguration: Sendable {
             ioTimeout: try reader.number("db", "connect_timeout", default: 5, range: 1...3600)
         )
 
-        let validity: Int64
-        if let text = try reader.optional("ocsp", "producetime") {
-            guard let seconds = parseValidity(text) else {
-                throw reader.error("ocsp", "producetime", "'\(text)' is not a duration such as 12h, 1d, 1m (30 days) or 1y (365 days)")
-            }
-            validity = seconds
-        } else {
-            validity = 86_400
+        var authorities = [try reader.authority(section: "ocsp", name: "ocsp", defaultTable: table)]
+        for section in ini.sections {
+            guard let name = issuerSectionName(section.name) else { continue }
+            authorities.append(try reader.authority(section: section.name, name: name, defaultTable: table))
         }
-        let notFound: NotFoundPolicy
-        if let text = try reader.optional("ocsp", "not_found") {
-            guard let policy = NotFoundPolicy(rawValue: text.lowercased()) else {
-                throw reader.error("ocsp", "not_found", "'\(text)' must be unknown, unauthorized or revoked")
-            }
-            notFound = policy
-        } else {
-            notFound = .unknown
-        }
-        let signing = Signing(
-            certificatePath: try reader.required("ocsp", "cert"),
-            keyPath: try reader.required("ocsp", "pkey"),
-            keyPassword: try reader.optional("ocsp", "password"),
-            issuerPath: try reader.optional("ocsp", "issuer"),
-            validity: validity,
-            notFound: notFound,
-            ocspResponsePath: try reader.optional("ocsp", "ocspresponse"),
-            cachePath: try reader.optional("ocsp", "cache")
+        let run = Run(
+            cachePath: try reader.optional("ocsp", "cache"),
+            timeout: Int(try reader.number("ocsp", "timeout", default: 10, range: 1...3600)),
+            user: try reader.optional("ocsp", "user")
         )
 
         var level = try reader.level("log", "level")
         if level == nil { level = try reader.level("db", "log") }
         let log = Log(file: try reader.optional("log", "file"), level: level)
         var configuration = ResponderConfiguration(
-            path: path, database: Database(options: options, table: table), signing: signing, log: log
+            path: path, database: Database(options: options, table: table), authorities: authorities, run: run, log: log
         )
         for section in ini.sections {
             for entry in section.entries { configuration.lines["\(section.name).\(entry.key)"] = entry.line }
         }
         return configuration
+    }
+
+    /// NAME for a section header `issuer NAME`, "" for a bare `issuer`, nil for any other section.
+    static func issuerSectionName(_ section: String) -> String? {
+        guard section == "issuer" || section.hasPrefix("issuer ") || section.hasPrefix("issuer\t") else { return nil }
+        return String(Substring(section.dropFirst("issuer".count)).trimmingWhitespace())
     }
 
     /// `producetime`: a whole number followed by h (hours), d (days), m (30 days) or y (365 days).
@@ -243,6 +278,49 @@ private struct SectionReader {
             throw error(section, key, "'\(text)' must be a whole number from \(range.lowerBound) to \(range.upperBound)")
         }
         return number
+    }
+
+    /// A table name from `section`, checked to be a plain identifier (it cannot be a query parameter).
+    func table(_ section: String, default value: String) throws(ConfigError) -> String {
+        let table = try optional(section, "table") ?? value
+        guard MariaDBStatusStore.isValidTableName(table) else {
+            throw error(section, "table", "must be a plain table name (letters, digits, _ or $)")
+        }
+        return table
+    }
+
+    /// One CA's keys: `[ocsp]`'s, or an `[issuer NAME]` section's.
+    func authority(section: String, name: String, defaultTable: String) throws(ConfigError) -> ResponderConfiguration.Signing {
+        let validity: Int64
+        if let text = try optional(section, "producetime") {
+            guard let seconds = ResponderConfiguration.parseValidity(text) else {
+                throw error(section, "producetime", "'\(text)' is not a duration such as 12h, 1d, 1m (30 days) or 1y (365 days)")
+            }
+            validity = seconds
+        } else {
+            validity = 86_400
+        }
+        let notFound: NotFoundPolicy
+        if let text = try optional(section, "not_found") {
+            guard let policy = NotFoundPolicy(rawValue: text.lowercased()) else {
+                throw error(section, "not_found", "'\(text)' must be unknown, unauthorized or revoked")
+            }
+            notFound = policy
+        } else {
+            notFound = .unknown
+        }
+        return .init(
+            section: section,
+            name: name,
+            certificatePath: try required(section, "cert"),
+            keyPath: try required(section, "pkey"),
+            keyPassword: try optional(section, "password"),
+            issuerPath: try optional(section, "issuer"),
+            validity: validity,
+            notFound: notFound,
+            ocspResponsePath: try optional(section, "ocspresponse"),
+            table: try table(section, default: defaultTable)
+        )
     }
 
     func level(_ section: String, _ key: String) throws(ConfigError) -> Logger.Level? {

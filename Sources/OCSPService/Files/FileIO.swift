@@ -81,7 +81,10 @@ public enum FileIO {
     /// Where the directory does not let us create or rename (a sticky `/tmp` with a file owned by the
     /// calling app, a read-only directory), the file is overwritten in place instead: opened without
     /// truncation, written, then cut to length, so a failure to open leaves it exactly as it was.
-    public static func replace(path: String, with bytes: [UInt8], defaultMode: mode_t = 0o644) throws(Error) {
+    ///
+    /// - Parameter inPlaceFallback: false where readers run concurrently (the cache): then only the rename
+    ///   is used, and a directory that forbids it is an error rather than a window for a torn read.
+    public static func replace(path: String, with bytes: [UInt8], defaultMode: mode_t = 0o644, inPlaceFallback: Bool = true) throws(Error) {
         var existing = stat()
         let exists = stat(path, &existing) == 0
         if exists && existing.st_mode & S_IFMT != S_IFREG {
@@ -91,7 +94,7 @@ public enum FileIO {
         do {
             try replaceByRename(path: path, bytes: bytes, mode: mode)
         } catch let renameError {
-            guard exists, [EACCES, EPERM, EROFS, EXDEV].contains(renameError.code) else { throw renameError }
+            guard inPlaceFallback, exists, [EACCES, EPERM, EROFS, EXDEV].contains(renameError.code) else { throw renameError }
             try overwriteInPlace(path: path, bytes: bytes)
         }
     }
@@ -128,6 +131,36 @@ public enum FileIO {
         let directory = slash.map { String(path[...$0]) } ?? ""
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
         return "\(directory).\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    }
+
+    /// Creates `path` as a directory with `mode` unless it exists; true when a directory is there afterwards.
+    public static func makeDirectory(path: String, mode: mode_t) throws(Error) {
+        if mkdir(path, mode) == 0 { return }
+        let code = errno
+        var info = stat()
+        guard code == EEXIST, stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
+            throw Error(path, "cannot create the directory", code: code)
+        }
+    }
+
+    /// The names in directory `path` that start with `prefix`.
+    public static func names(in path: String, prefix: String) throws(Error) -> [String] {
+        guard let directory = opendir(path) else { throw Error(path, "cannot open the directory") }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name.hasPrefix(prefix) { names.append(name) }
+        }
+        return names
+    }
+
+    /// Removes `path`; true when it was there.
+    @discardableResult
+    public static func remove(path: String) -> Bool {
+        unlink(path) == 0
     }
 
     /// The permission bits of `path`, or nil if it cannot be stat'ed.

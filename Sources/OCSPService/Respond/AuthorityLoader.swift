@@ -3,73 +3,125 @@ import OCSPCore
 import OCSPCrypto
 import OCSPMariaDB
 
-/// Turns the `[ocsp]` and `[db]` sections into an `Authority`: certificates and key loaded and checked.
+/// Turns `[ocsp]` and each `[issuer NAME]` section into an `Authority`: certificates and key loaded and checked.
 public enum AuthorityLoader {
-    /// Loads and checks the signing material; every failure names the config key to fix.
-    public static func load(_ config: ResponderConfiguration, logger: Logger) throws(ConfigError) -> Authority {
-        let signing = config.signing
-        let certificate = try loadCertificate(config, key: "cert", path: signing.certificatePath)
-        let issuer = try signing.issuerPath.map { path throws(ConfigError) in try loadCertificate(config, key: "issuer", path: path) }
+    /// A signing certificate this close to its end gets a warning on every run.
+    public static let expiryWarning: Int64 = 30 * 86_400
+
+    /// Loads and checks every CA of the config; every failure names the section and key to fix.
+    public static func loadAll(_ config: ResponderConfiguration, at now: UnixTime, logger: Logger) throws(ConfigError) -> [Authority] {
+        var authorities: [Authority] = []
+        for signing in config.authorities {
+            authorities.append(try load(signing, config: config, at: now, logger: logger))
+        }
+        return authorities
+    }
+
+    /// Loads and checks one CA.
+    public static func load(
+        _ signing: ResponderConfiguration.Signing, config: ResponderConfiguration, at now: UnixTime, logger: Logger
+    ) throws(ConfigError) -> Authority {
+        let section = signing.section
+        let certificate = try loadCertificate(config, section, key: "cert", path: signing.certificatePath)
+        let issuer = try signing.issuerPath.map { path throws(ConfigError) in try loadCertificate(config, section, key: "issuer", path: path) }
             ?? certificate
 
         let delegated: Bool
         do {
             delegated = try issuer.der != certificate.der
         } catch {
-            throw config.error("ocsp", "cert", "cannot encode the certificate: \(error)")
+            throw config.error(section, "cert", "cannot encode the certificate: \(error)")
         }
         if delegated {
             // RFC 6960 §4.2.2.2: a delegate is issued directly by the CA and marked for OCSP signing.
             guard certificate.isIssued(by: issuer) else {
-                throw config.error("ocsp", "cert", "\(signing.certificatePath) (\(certificate.subject)) is not issued by the issuer \(signing.issuerPath ?? "") (\(issuer.subject))")
+                throw config.error(section, "cert", "\(signing.certificatePath) (\(certificate.subject)) is not issued by the issuer \(signing.issuerPath ?? "") (\(issuer.subject))")
             }
             guard certificate.hasOCSPSigningUsage else {
-                throw config.error("ocsp", "cert", "\(signing.certificatePath) is a delegated responder but lacks the OCSPSigning extended key usage")
+                throw config.error(section, "cert", "\(signing.certificatePath) is a delegated responder but lacks the OCSPSigning extended key usage")
             }
         }
+        try checkValidity(certificate, path: signing.certificatePath, config: config, section: section, at: now, logger: logger)
 
-        try checkKeyPermissions(config)
+        try checkKeyPermissions(signing.keyPath, config: config, section: section)
         let keyBytes: [UInt8]
         do {
             keyBytes = try FileIO.read(path: signing.keyPath, limit: 1 << 20)
         } catch {
-            throw config.error("ocsp", "pkey", "cannot read the private key: \(error)")
+            throw config.error(section, "pkey", "cannot read the private key: \(error)")
         }
         let signer: OpenSSLSigner
         do {
             let key = try PrivateKey(pem: keyBytes, passphrase: signing.keyPassword, keyType: certificate.publicKeyTypeName)
             signer = try OpenSSLSigner(certificate: certificate, key: key, includeCertificate: delegated)
         } catch {
-            throw config.error("ocsp", "pkey", "\(signing.keyPath): \(error)")
+            throw config.error(section, "pkey", "\(signing.keyPath): \(error)")
         }
 
+        let digester = OpenSSLDigester()
         let identity: IssuerIdentity
+        let intermediate: IntermediateResponse?
         do {
-            identity = IssuerIdentity(subjectNameDER: try issuer.subjectNameDER, publicKeyBits: issuer.publicKeyBits, digester: OpenSSLDigester())
+            identity = IssuerIdentity(subjectNameDER: try issuer.subjectNameDER, publicKeyBits: issuer.publicKeyBits, digester: digester)
+            intermediate = try signing.ocspResponsePath.map { path in
+                IntermediateResponse(
+                    serial: try issuer.serialNumber, issuerNameDER: try issuer.issuerNameDER, path: path, digester: digester,
+                    read: { try FileIO.read(path: path, limit: 1 << 20) }
+                )
+            }
         } catch {
-            throw config.error("ocsp", signing.issuerPath == nil ? "cert" : "issuer", "cannot read the issuer's name: \(error)")
+            throw config.error(section, signing.issuerPath == nil ? "cert" : "issuer", "cannot read the issuer's name or serial: \(error)")
         }
-        let store = MariaDBStatusStore(options: config.database.options, table: config.database.table)
+        let store = MariaDBStatusStore(options: config.database.options, table: signing.table)
         logger.debug("authority loaded", metadata: [
-            "issuer": "\(issuer.subject)", "signer": "\(certificate.subject)", "delegated": "\(delegated)",
+            "ca": "\(signing.name)", "issuer": "\(issuer.subject)", "signer": "\(certificate.subject)", "delegated": "\(delegated)",
         ])
-        return Authority(issuer: identity, signer: signer, statusSource: store, notFound: signing.notFound, validity: signing.validity)
+        return Authority(
+            issuer: identity, signer: signer, statusSource: store, notFound: signing.notFound, validity: signing.validity,
+            intermediate: intermediate, name: signing.name
+        )
     }
 
-    static func loadCertificate(_ config: ResponderConfiguration, key: String, path: String) throws(ConfigError) -> X509Certificate {
+    static func loadCertificate(_ config: ResponderConfiguration, _ section: String, key: String, path: String) throws(ConfigError) -> X509Certificate {
         do {
             let pem = try FileIO.read(path: path, limit: 1 << 20)
             return try X509Certificate.certificates(pem: pem)[0]
         } catch {
-            throw config.error("ocsp", key, "cannot load the certificate \(path): \(error)")
+            throw config.error(section, key, "cannot load the certificate \(path): \(error)")
+        }
+    }
+
+    /// A signing certificate outside its validity period is refused: every response it signed would fail
+    /// verification. One that ends within 30 days is used, with a warning on every run.
+    static func checkValidity(
+        _ certificate: X509Certificate, path: String, config: ResponderConfiguration, section: String, at now: UnixTime, logger: Logger
+    ) throws(ConfigError) {
+        if let notBefore = certificate.notBefore, now < notBefore {
+            throw config.error(section, "cert", "\(path) is not valid before \(notBefore)")
+        }
+        guard let notAfter = certificate.notAfter else { return }
+        if !(now < notAfter) {
+            throw config.error(section, "cert", "\(path) expired at \(notAfter); install a renewed signing certificate")
+        }
+        if notAfter < now + expiryWarning {
+            let days = (notAfter.seconds - now.seconds) / 86_400
+            logger.warning("the signing certificate \(path) expires at \(notAfter), in \(days) days; renew it before then")
         }
     }
 
     /// A private key that group or others can read is refused, as ssh refuses such keys.
-    static func checkKeyPermissions(_ config: ResponderConfiguration) throws(ConfigError) {
-        let path = config.signing.keyPath
-        if let mode = FileIO.permissions(of: path), mode & 0o077 != 0 {
-            throw config.error("ocsp", "pkey", "the private key \(path) can be read by group or others (mode \(String(mode, radix: 8))); fix with: chmod 600 \(path)")
+    public static func checkKeyPermissions(_ path: String, config: ResponderConfiguration, section: String) throws(ConfigError) {
+        if let message = KeyFilePermissions.problem(path) {
+            throw config.error(section, "pkey", message)
         }
+    }
+}
+
+/// The one rule for private key files, shared by every command that reads one.
+public enum KeyFilePermissions {
+    /// Why `path` may not hold a private key, or nil when only its owner can read it.
+    public static func problem(_ path: String) -> String? {
+        guard let mode = FileIO.permissions(of: path), mode & 0o077 != 0 else { return nil }
+        return "the private key \(path) can be read by group or others (mode \(String(mode, radix: 8))); fix with: chmod 600 \(path)"
     }
 }

@@ -5,6 +5,7 @@ import Musl
 #endif
 import Logging
 import OCSPCore
+import OCSPCrypto
 
 /// One run of `ocsp-responder respond`: config, request, answer, file, log line, exit status.
 ///
@@ -22,12 +23,15 @@ public struct RespondRun {
         public var output: String?
         /// Overrides the config's log level.
         public var logLevel: Logger.Level?
+        /// Seconds the whole run may take, overriding `[ocsp] timeout`.
+        public var timeout: Int?
 
-        public init(configPath: String, input: String, output: String?, logLevel: Logger.Level?) {
+        public init(configPath: String, input: String, output: String?, logLevel: Logger.Level?, timeout: Int? = nil) {
             self.configPath = configPath
             self.input = input
             self.output = output
             self.logLevel = logLevel
+            self.timeout = timeout
         }
     }
 
@@ -50,13 +54,22 @@ public struct RespondRun {
         let logging = makeLogger(config, override: options.logLevel)
         let logger = logging.logger
 
-        let authority: Authority
+        // From here on a deadline or a signal ends the run cleanly (see RunWatchdog).
+        let watchdog = RunWatchdog(timeoutSeconds: options.timeout ?? config.run.timeout, logger: logger)
+        if let problem = userProblem(config) {
+            report("config error: \(problem)", logger: logger, alsoToStandardError: !logging.toStandardError)
+            return ExitStatus.config
+        }
+
+        let now = currentTime()
+        let authorities: [Authority]
         do {
-            authority = try AuthorityLoader.load(config, logger: logger)
+            authorities = try AuthorityLoader.loadAll(config, at: now, logger: logger)
         } catch {
             report("config error: \(error)", logger: logger, alsoToStandardError: !logging.toStandardError)
             return ExitStatus.config
         }
+        let cache = config.run.cachePath.map { FileResponseCache(directory: $0, digester: OpenSSLDigester(), logger: logger) }
 
         let request: [UInt8]
         do {
@@ -66,23 +79,36 @@ public struct RespondRun {
             return ExitStatus.noInput
         }
 
-        let outcome = OCSPResponder(authorities: [authority]).respond(to: request, at: currentTime())
-
         let destination = options.output ?? options.input
-        do {
+        let write = { (bytes: [UInt8]) throws(FileIO.Error) in
             if destination == "-" {
-                try FileIO.writeStandardOutput(outcome.der)
+                try FileIO.writeStandardOutput(bytes)
             } else {
-                try FileIO.replace(path: destination, with: outcome.der)
+                try FileIO.replace(path: destination, with: bytes)
             }
-        } catch {
-            report("cannot write the response: \(error)", logger: logger, alsoToStandardError: !logging.toStandardError)
+        }
+        watchdog.arm { try? write(OCSPResponse.error(.tryLater)) }
+
+        let outcome = OCSPResponder(authorities: authorities, cache: cache).respond(to: request, at: now)
+
+        let status = outcome.status == .successful ? 0 : Int32(outcome.status.rawValue)
+        let writeError = watchdog.finish(status: status) { () -> FileIO.Error? in
+            do throws(FileIO.Error) {
+                try write(outcome.der)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let writeError {
+            report("cannot write the response: \(writeError)", logger: logger, alsoToStandardError: !logging.toStandardError)
             return ExitStatus.ioError
         }
 
         let milliseconds = Double(monotonicNanoseconds() - started) / 1_000_000
         var metadata: Logger.Metadata = [
             "status": "\(outcome.status)",
+            "cache": "\(outcome.cache.rawValue)",
             "duration_ms": "\((milliseconds * 100).rounded() / 100)",
         ]
         if !outcome.answers.isEmpty {
@@ -94,12 +120,22 @@ public struct RespondRun {
             logger.info("answered", metadata: metadata)
             return 0
         }
+        metadata["cache"] = nil
         if let reason = outcome.reason { metadata["reason"] = .string(reason) }
         logger.error("refused", metadata: metadata)
         if !logging.toStandardError {
             printError("\(outcome.status): \(outcome.reason ?? "")")
         }
-        return Int32(outcome.status.rawValue)
+        return status
+    }
+
+    /// OCSP_MySql refused to run as anyone but `pycert`; `[ocsp] user` keeps that rule where it is set.
+    static func userProblem(_ config: ResponderConfiguration) -> String? {
+        guard let wanted = config.run.user else { return nil }
+        let uid = geteuid()
+        let actual = getpwuid(uid).map { String(cString: $0.pointee.pw_name) } ?? "uid \(uid)"
+        guard actual != wanted else { return nil }
+        return "\(config.path): key 'user': this responder runs only as '\(wanted)', not as '\(actual)'; call it as: sudo -u \(wanted) ocsp-responder ..."
     }
 
     static func report(_ message: String, logger: Logger, alsoToStandardError: Bool) {

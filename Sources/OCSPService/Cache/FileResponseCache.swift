@@ -1,0 +1,75 @@
+import Logging
+import OCSPCore
+
+/// The response cache on disk (`[ocsp] cache`): one DER file per CertID.
+///
+/// A file is named `SERIAL-DIGEST.der`: the serial in lowercase hex, so every response about a
+/// certificate can be found and removed when its status changes, and the SHA-256 of the CertID's DER
+/// (hash algorithm with its parameters, both hashes, serial), so two CertIDs never share a file.
+///
+/// Many processes read and write at once. A file is written beside its name and renamed over it, so a
+/// reader sees the old response or the new one, never part of one; and the responder checks every file
+/// it reads (see `ResponseCache`). A cache that cannot be used is reported once per run, never fatal.
+public final class FileResponseCache: ResponseCache {
+    public let directory: String
+    private let digester: any Digester
+    private let logger: Logger
+    private var warned = false
+
+    /// Opens the cache at `directory`, creating it with mode 0700 if it is missing.
+    public init(directory: String, digester: some Digester, logger: Logger) {
+        self.directory = directory.hasSuffix("/") && directory.count > 1 ? String(directory.dropLast()) : directory
+        self.digester = digester
+        self.logger = logger
+        do {
+            try FileIO.makeDirectory(path: self.directory, mode: 0o700)
+        } catch {
+            warnOnce("cannot create the cache directory, answering without it: \(error)")
+        }
+    }
+
+    /// The file that holds the response for `certID`.
+    public func path(for certID: CertID) -> String {
+        let der = (try? certID.derBytes()) ?? []
+        return "\(directory)/\(certID.serialNumber.minimalHex)-\(Hex.encode(digester.digest(.sha256, der))).der"
+    }
+
+    public func storedResponse(for certID: CertID) -> [UInt8]? {
+        do {
+            return try FileIO.read(path: path(for: certID), limit: OCSPResponder.maximumRequestSize)
+        } catch where error.code == ENOENT {
+            return nil
+        } catch {
+            warnOnce("cannot read from the cache, answering without it: \(error)")
+            return nil
+        }
+    }
+
+    public func store(_ der: [UInt8], for certID: CertID) {
+        do {
+            try FileIO.replace(path: path(for: certID), with: der, defaultMode: 0o644, inPlaceFallback: false)
+        } catch {
+            warnOnce("cannot write to the cache, answering without it: \(error)")
+        }
+    }
+
+    /// Removes every kept response about `serial`, whatever its CertID's hashes, so the next request
+    /// sees a status change at once. Returns how many files were removed.
+    @discardableResult
+    public func removeResponses(for serial: CertificateSerialNumber) throws(FileIO.Error) -> Int {
+        let names = try FileIO.names(in: directory, prefix: "\(serial.minimalHex)-")
+        return names.filter { FileIO.remove(path: "\(directory)/\($0)") }.count
+    }
+
+    private func warnOnce(_ message: String) {
+        guard !warned else { return }
+        warned = true
+        logger.warning("\(message)")
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
