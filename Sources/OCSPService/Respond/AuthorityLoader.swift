@@ -18,26 +18,21 @@ public enum AuthorityLoader {
         } catch {
             throw config.error("ocsp", "cert", "cannot encode the certificate: \(error)")
         }
-        if delegated {
-            // RFC 6960 §4.2.2.2: a delegate is issued directly by the CA and marked for OCSP signing.
-            guard certificate.isIssued(by: issuer) else {
-                throw config.error("ocsp", "cert", "\(signing.certificatePath) (\(certificate.subject)) is not issued by the issuer \(signing.issuerPath ?? "") (\(issuer.subject))")
-            }
-            guard certificate.hasOCSPSigningUsage else {
-                throw config.error("ocsp", "cert", "\(signing.certificatePath) is a delegated responder but lacks the OCSPSigning extended key usage")
-            }
+        if delegated, let problem = SigningFiles.delegationProblem(
+            responder: certificate, responderPath: signing.certificatePath,
+            issuer: issuer, issuerPath: signing.issuerPath ?? ""
+        ) {
+            throw config.error("ocsp", "cert", problem)
         }
 
-        try checkKeyPermissions(config)
-        let keyBytes: [UInt8]
+        let key: PrivateKey
         do {
-            keyBytes = try FileIO.read(path: signing.keyPath, limit: 1 << 20)
+            key = try SigningFiles.privateKey(path: signing.keyPath, passphrase: signing.keyPassword, keyType: certificate.publicKeyTypeName)
         } catch {
-            throw config.error("ocsp", "pkey", "cannot read the private key: \(error)")
+            throw config.error("ocsp", "pkey", "\(error)")
         }
         let signer: OpenSSLSigner
         do {
-            let key = try PrivateKey(pem: keyBytes, passphrase: signing.keyPassword, keyType: certificate.publicKeyTypeName)
             signer = try OpenSSLSigner(certificate: certificate, key: key, includeCertificate: delegated)
         } catch {
             throw config.error("ocsp", "pkey", "\(signing.keyPath): \(error)")
@@ -58,18 +53,9 @@ public enum AuthorityLoader {
 
     static func loadCertificate(_ config: ResponderConfiguration, key: String, path: String) throws(ConfigError) -> X509Certificate {
         do {
-            let pem = try FileIO.read(path: path, limit: 1 << 20)
-            return try X509Certificate.certificates(pem: pem)[0]
+            return try SigningFiles.certificate(path: path)
         } catch {
-            throw config.error("ocsp", key, "cannot load the certificate \(path): \(error)")
-        }
-    }
-
-    /// A private key that group or others can read is refused, as ssh refuses such keys.
-    static func checkKeyPermissions(_ config: ResponderConfiguration) throws(ConfigError) {
-        let path = config.signing.keyPath
-        if let mode = FileIO.permissions(of: path), mode & 0o077 != 0 {
-            throw config.error("ocsp", "pkey", "the private key \(path) can be read by group or others (mode \(String(mode, radix: 8))); fix with: chmod 600 \(path)")
+            throw config.error("ocsp", key, "\(error)")
         }
     }
 }
