@@ -13,10 +13,12 @@ struct OCSPResponderCommand: ParsableCommand {
             Reads a DER OCSP request, looks each certificate up in the status table and writes a signed
             response. A drop-in replacement for OCSP_MySql's `ocsp.py FILE`.
 
-            Example:
+            Examples:
               sudo -u pycert ocsp-responder respond /tmp/request.der
+              ocsp-responder sign --issuer root.pem --key root.key \\
+                --cert intermediate.pem --status good --valid 30d --out int.ocsp.der
             """,
-        subcommands: [Respond.self],
+        subcommands: [Respond.self, Sign.self],
         defaultSubcommand: Respond.self
     )
 

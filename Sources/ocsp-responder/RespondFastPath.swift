@@ -8,7 +8,13 @@ import OCSPService
 /// other commands, unusual spellings), which then goes through ArgumentParser as usual, so the
 /// behaviour and messages stay ArgumentParser's.
 enum RespondFastPath {
+    /// The subcommands besides `respond`, by name; kept here as strings because asking ArgumentParser
+    /// for them costs the reflection this fast path avoids.
+    static let otherSubcommands: Set<String> = ["sign"]
+
     static func options(from arguments: [String]) -> RespondRun.Options? {
+        // Another subcommand's name is not a request file: `ocsp-responder sign` must reach ArgumentParser.
+        if let first = arguments.first, otherSubcommands.contains(first) { return nil }
         var remaining = arguments[...]
         if remaining.first == "respond" { remaining = remaining.dropFirst() }
         var config: String?

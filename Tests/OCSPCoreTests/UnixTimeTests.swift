@@ -23,3 +23,47 @@ import Testing
         #expect(UnixTime(seconds: 1_795_525_509).iso8601 == "2026-11-24T13:05:09Z")
     }
 }
+
+/// `--revoked-at` spellings, and what they must refuse.
+@Suite struct UnixTimeParsingTests {
+    @Test(arguments: [
+        ("2026-01-02T03:04:05Z", "2026-01-02T03:04:05Z"),
+        ("2026-01-02 03:04:05", "2026-01-02T03:04:05Z"),
+        ("2026-01-02", "2026-01-02T00:00:00Z"),
+        ("2000-02-29", "2000-02-29T00:00:00Z"),
+        ("1999-12-31t23:59:59z", "1999-12-31T23:59:59Z"),
+    ])
+    func readsTheAcceptedForms(text: String, iso: String) throws {
+        let time = try #require(UnixTime(parsing: text))
+        #expect(time.iso8601 == iso)
+    }
+
+    @Test(arguments: [
+        "", "now", "2026-1-2", "2026-01-02T03:04:05", "2026-01-02T03:04:05+01:00", "2026-13-01", "2026-02-29",
+        "2026-04-31", "2026-01-00", "2026-01-02 24:00:00", "2026-01-02 03:60:00", "2026/01/02", "2026-01-02 03:04",
+        "2026-01-02 03:04:05Z",
+    ])
+    func refusesOtherText(text: String) {
+        #expect(UnixTime(parsing: text) == nil)
+    }
+}
+
+/// `--reason` names: the table's and RFC 5280's.
+@Suite struct CRLReasonNameTests {
+    @Test(arguments: [
+        ("key_compromise", CRLReason.keyCompromise), ("keyCompromise", .keyCompromise), ("KEY_COMPROMISE", .keyCompromise),
+        ("ca_compromise", .caCompromise), ("cACompromise", .caCompromise), ("aACompromise", .aaCompromise),
+        ("superseded", .superseded), ("certificate_hold", .certificateHold), ("certificateHold", .certificateHold),
+        ("removeFromCRL", .removeFromCRL), ("remove_from_crl", .removeFromCRL), ("unspecified", .unspecified),
+        ("privilegeWithdrawn", .privilegeWithdrawn), ("cessation_of_operation", .cessationOfOperation),
+        ("affiliationChanged", .affiliationChanged),
+    ])
+    func readsBothSpellings(name: String, reason: CRLReason) {
+        #expect(CRLReason(name: name) == reason)
+    }
+
+    @Test(arguments: ["", "compromise", "7", "key compromise", "_"])
+    func refusesOtherNames(name: String) {
+        #expect(CRLReason(name: name) == nil)
+    }
+}

@@ -56,6 +56,17 @@ public struct CRLReason: RawRepresentable, DERImplicitlyTaggable, Hashable, Send
         self = match.reason
     }
 
+    /// The reason a person names: a table name (`key_compromise`) or RFC 5280's (`keyCompromise`,
+    /// `cACompromise`, `removeFromCRL`), case-insensitively, with or without `_` or `-`.
+    public init?(name: String) {
+        // Both spellings are the same letters once case and separators go: keycompromise, cacompromise.
+        func folded(_ text: String) -> String { text.lowercased().filter { $0 != "_" && $0 != "-" } }
+        let wanted = folded(name)
+        let all = Self.tableNames + [("remove_from_crl", .removeFromCRL)]
+        guard !wanted.isEmpty, let match = all.first(where: { folded($0.name) == wanted }) else { return nil }
+        self = match.reason
+    }
+
     /// The `revocation_reason` spelling, for reasons the table can hold.
     public var tableName: String? {
         Self.tableNames.first(where: { $0.reason == self })?.name

@@ -30,6 +30,42 @@ public struct UnixTime: Hashable, Comparable, Sendable, CustomStringConvertible 
         self.seconds = days * 86_400 + Int64(hours * 3600 + minutes * 60 + seconds)
     }
 
+    /// Parses a UTC time as people write it: `2026-01-02T03:04:05Z`, `2026-01-02 03:04:05` (read as
+    /// UTC, like the table's `revocation_time`) or a date alone, `2026-01-02`, meaning its midnight.
+    /// Returns nil for anything else, or for a field out of range (month 13, February 30, hour 24).
+    public init?(parsing text: String) {
+        let bytes = Array(text.utf8)
+        func number(_ range: Range<Int>) -> Int? {
+            var value = 0
+            for index in range {
+                guard bytes.indices.contains(index), (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) else { return nil }
+                value = value * 10 + Int(bytes[index] - UInt8(ascii: "0"))
+            }
+            return value
+        }
+        func character(_ index: Int, in allowed: String) -> Bool {
+            bytes.indices.contains(index) && allowed.utf8.contains(bytes[index])
+        }
+        guard bytes.count == 10 || bytes.count == 19 || (bytes.count == 20 && character(19, in: "Zz")),
+              let year = number(0..<4), character(4, in: "-"), let month = number(5..<7), character(7, in: "-"),
+              let day = number(8..<10) else { return nil }
+        var (hours, minutes, seconds) = (0, 0, 0)
+        if bytes.count > 10 {
+            // The 'T' form must say Z; the space form is UTC by convention, as the table's times are.
+            let isoForm = character(10, in: "Tt")
+            guard isoForm ? bytes.count == 20 : character(10, in: " ") && bytes.count == 19,
+                  let h = number(11..<13), character(13, in: ":"), let m = number(14..<16), character(16, in: ":"),
+                  let s = number(17..<19) else { return nil }
+            (hours, minutes, seconds) = (h, m, s)
+        }
+        guard (1...12).contains(month), (0...23).contains(hours), (0...59).contains(minutes), (0...59).contains(seconds) else {
+            return nil
+        }
+        self.init(year: year, month: month, day: day, hours: hours, minutes: minutes, seconds: seconds)
+        // A day past the month's end (February 30) would roll into the next month: refuse it.
+        guard (1...31).contains(day), components.month == month else { return nil }
+    }
+
     public init(_ time: GeneralizedTime) {
         self.init(
             year: time.year, month: time.month, day: time.day,

@@ -4,6 +4,16 @@ public enum RecordedStatus: Hashable, Sendable {
     case revoked(at: UnixTime, reason: CRLReason?)
 }
 
+extension RecordedStatus {
+    /// The CertStatus a response carries for this status.
+    public var certStatus: CertStatus {
+        switch self {
+        case .good: .good
+        case .revoked(let time, let reason): .revoked(RevokedInfo(revocationTime: time.generalizedTime, revocationReason: reason))
+        }
+    }
+}
+
 /// Where statuses come from: the MariaDB table in production, an in-memory table in unit tests.
 ///
 /// Synchronous on purpose: a one-shot `respond` asks once and exits, and the query takes a fraction of

@@ -52,12 +52,10 @@ public struct OCSPResponder {
             return hit
         }
 
-        var singles: [SingleResponse] = []
+        var statuses: [(certID: CertID, status: CertStatus)] = []
         var answers: [ResponderOutcome.Answer] = []
         var usedExtendedRevoke = false
         var keepable = cacheable
-        let thisUpdate = now.generalizedTime
-        let nextUpdate = (now + authority.validity).generalizedTime
 
         for certID in certIDs {
             let status: CertStatus
@@ -71,10 +69,8 @@ public struct OCSPResponder {
                     return .failure(outcome, "status look-up failed: \(error.message)", request: request)
                 }
                 switch recorded {
-                case .good:
-                    status = .good
-                case .revoked(let time, let reason):
-                    status = .revoked(RevokedInfo(revocationTime: time.generalizedTime, revocationReason: reason))
+                case let recorded?:
+                    status = recorded.certStatus
                 case nil:
                     source = .notFound
                     // Not kept: the CA may add the certificate to the table at any moment.
@@ -98,7 +94,7 @@ public struct OCSPResponder {
                 source = .foreignIssuer
                 keepable = false
             }
-            singles.append(SingleResponse(certID: certID, certStatus: status, thisUpdate: thisUpdate, nextUpdate: nextUpdate))
+            statuses.append((certID, status))
             answers.append(.init(serial: certID.serialNumber, status: status, source: source))
         }
 
@@ -111,11 +107,8 @@ public struct OCSPResponder {
             responseExtensions.append(Extension(id: OCSPObjectIdentifier.extendedRevoke, critical: false, value: [0x05, 0x00]))
         }
 
-        let data = ResponseData(
-            responderID: .byKey(ASN1OctetString(contentBytes: authority.signer.responderKeyHash[...])),
-            producedAt: thisUpdate,
-            responses: singles,
-            responseExtensions: responseExtensions.isEmpty ? nil : Extensions(responseExtensions)
+        let data = Self.responseData(
+            statuses, signer: authority.signer, at: now, validity: authority.validity, extensions: responseExtensions
         )
         let der: [UInt8]
         do {
@@ -169,6 +162,25 @@ public struct OCSPResponder {
             }
         }
         return nil
+    }
+
+    /// The ResponseData every response of ours has, whether answered now (`respond`) or made offline
+    /// (`sign`): ResponderID byKey, producedAt = thisUpdate = `now`, nextUpdate = `now + validity`,
+    /// one SingleResponse per CertID in the given order.
+    public static func responseData(
+        _ statuses: [(certID: CertID, status: CertStatus)], signer: any ResponseSigner, at now: UnixTime,
+        validity: Int64, extensions: [Extension] = []
+    ) -> ResponseData {
+        let thisUpdate = now.generalizedTime
+        let nextUpdate = (now + validity).generalizedTime
+        return ResponseData(
+            responderID: .byKey(ASN1OctetString(contentBytes: signer.responderKeyHash[...])),
+            producedAt: thisUpdate,
+            responses: statuses.map {
+                SingleResponse(certID: $0.certID, certStatus: $0.status, thisUpdate: thisUpdate, nextUpdate: nextUpdate)
+            },
+            responseExtensions: extensions.isEmpty ? nil : Extensions(extensions)
+        )
     }
 
     /// Signs ResponseData and wraps it as a successful OCSPResponse.

@@ -32,27 +32,22 @@ public enum AuthorityLoader {
         } catch {
             throw config.error(section, "cert", "cannot encode the certificate: \(error)")
         }
-        if delegated {
-            // RFC 6960 §4.2.2.2: a delegate is issued directly by the CA and marked for OCSP signing.
-            guard certificate.isIssued(by: issuer) else {
-                throw config.error(section, "cert", "\(signing.certificatePath) (\(certificate.subject)) is not issued by the issuer \(signing.issuerPath ?? "") (\(issuer.subject))")
-            }
-            guard certificate.hasOCSPSigningUsage else {
-                throw config.error(section, "cert", "\(signing.certificatePath) is a delegated responder but lacks the OCSPSigning extended key usage")
-            }
+        if delegated, let problem = SigningFiles.delegationProblem(
+            responder: certificate, responderPath: signing.certificatePath,
+            issuer: issuer, issuerPath: signing.issuerPath ?? ""
+        ) {
+            throw config.error(section, "cert", problem)
         }
         try checkValidity(certificate, path: signing.certificatePath, config: config, section: section, at: now, logger: logger)
 
-        try checkKeyPermissions(signing.keyPath, config: config, section: section)
-        let keyBytes: [UInt8]
+        let key: PrivateKey
         do {
-            keyBytes = try FileIO.read(path: signing.keyPath, limit: 1 << 20)
+            key = try SigningFiles.privateKey(path: signing.keyPath, passphrase: signing.keyPassword, keyType: certificate.publicKeyTypeName)
         } catch {
-            throw config.error(section, "pkey", "cannot read the private key: \(error)")
+            throw config.error(section, "pkey", "\(error)")
         }
         let signer: OpenSSLSigner
         do {
-            let key = try PrivateKey(pem: keyBytes, passphrase: signing.keyPassword, keyType: certificate.publicKeyTypeName)
             signer = try OpenSSLSigner(certificate: certificate, key: key, includeCertificate: delegated)
         } catch {
             throw config.error(section, "pkey", "\(signing.keyPath): \(error)")
@@ -84,10 +79,9 @@ public enum AuthorityLoader {
 
     static func loadCertificate(_ config: ResponderConfiguration, _ section: String, key: String, path: String) throws(ConfigError) -> X509Certificate {
         do {
-            let pem = try FileIO.read(path: path, limit: 1 << 20)
-            return try X509Certificate.certificates(pem: pem)[0]
+            return try SigningFiles.certificate(path: path)
         } catch {
-            throw config.error(section, key, "cannot load the certificate \(path): \(error)")
+            throw config.error(section, key, "\(error)")
         }
     }
 
@@ -107,21 +101,5 @@ public enum AuthorityLoader {
             let days = (notAfter.seconds - now.seconds) / 86_400
             logger.warning("the signing certificate \(path) expires at \(notAfter), in \(days) days; renew it before then")
         }
-    }
-
-    /// A private key that group or others can read is refused, as ssh refuses such keys.
-    public static func checkKeyPermissions(_ path: String, config: ResponderConfiguration, section: String) throws(ConfigError) {
-        if let message = KeyFilePermissions.problem(path) {
-            throw config.error(section, "pkey", message)
-        }
-    }
-}
-
-/// The one rule for private key files, shared by every command that reads one.
-public enum KeyFilePermissions {
-    /// Why `path` may not hold a private key, or nil when only its owner can read it.
-    public static func problem(_ path: String) -> String? {
-        guard let mode = FileIO.permissions(of: path), mode & 0o077 != 0 else { return nil }
-        return "the private key \(path) can be read by group or others (mode \(String(mode, radix: 8))); fix with: chmod 600 \(path)"
     }
 }

@@ -1,0 +1,59 @@
+import OCSPCrypto
+
+/// Loading and checking a signer's certificate and key files, the same way for `respond` (from
+/// config.ini) and `sign` (from the command line), so both refuse the same things with the same words.
+public enum SigningFiles {
+    /// A certificate or key that cannot be used; the message names the file and, where there is one, the fix.
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public var description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    /// The first certificate of a PEM file.
+    public static func certificate(path: String) throws(Failure) -> X509Certificate {
+        do {
+            let pem = try FileIO.read(path: path, limit: 1 << 20)
+            return try X509Certificate.certificates(pem: pem)[0]
+        } catch {
+            throw Failure("cannot load the certificate \(path): \(error)")
+        }
+    }
+
+    /// A PEM private key, refused unread when group or others can read the file.
+    ///
+    /// - Parameter keyType: the certificate's key type, which makes decoding much cheaper (see `PrivateKey`).
+    public static func privateKey(path: String, passphrase: String?, keyType: String?) throws(Failure) -> PrivateKey {
+        if let problem = keyPermissionProblem(path: path) { throw Failure(problem) }
+        let pem: [UInt8]
+        do {
+            pem = try FileIO.read(path: path, limit: 1 << 20)
+        } catch {
+            throw Failure("cannot read the private key: \(error)")
+        }
+        do {
+            return try PrivateKey(pem: pem, passphrase: passphrase, keyType: keyType)
+        } catch {
+            throw Failure("\(path): \(error)")
+        }
+    }
+
+    /// Why the key file at `path` must not be used, when group or others can read it (as ssh refuses such keys).
+    public static func keyPermissionProblem(path: String) -> String? {
+        guard let mode = FileIO.permissions(of: path), mode & 0o077 != 0 else { return nil }
+        return "the private key \(path) can be read by group or others (mode \(String(mode, radix: 8))); fix with: chmod 600 \(path)"
+    }
+
+    /// Why `responder` cannot sign for `issuer` as a delegated responder, or nil when it can.
+    /// RFC 6960 §4.2.2.2: a delegate is issued directly by the CA and marked for OCSP signing.
+    public static func delegationProblem(
+        responder: X509Certificate, responderPath: String, issuer: X509Certificate, issuerPath: String
+    ) -> String? {
+        guard responder.isIssued(by: issuer) else {
+            return "\(responderPath) (\(responder.subject)) is not issued by the issuer \(issuerPath) (\(issuer.subject))"
+        }
+        guard responder.hasOCSPSigningUsage else {
+            return "\(responderPath) is a delegated responder but lacks the OCSPSigning extended key usage"
+        }
+        return nil
+    }
+}

@@ -1,0 +1,251 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import OCSPCore
+import OCSPCrypto
+
+/// `ocsp-responder sign`: one pre-signed OCSP response, made offline, as `cfssl ocspsign` makes one.
+///
+/// Its use is the intermediate's own status: the root's key, kept offline, signs "the intermediate is
+/// good until nextUpdate", and the online responder hands that response out (`[ocsp] ocspresponse`).
+/// No config file, no database: everything comes from the command line.
+public enum OfflineSigning {
+    /// Which certificate the response is about.
+    public enum Subject: Sendable {
+        /// A certificate file: its serial, after checking that the issuer issued it.
+        case certificate(path: String)
+        /// A bare serial, for a certificate at hand only as a number.
+        case serial(CertificateSerialNumber)
+    }
+
+    /// What the response says of the certificate.
+    public enum Status: Sendable {
+        case good
+        case revoked(at: UnixTime, reason: CRLReason?)
+        case unknown
+
+        var certStatus: CertStatus {
+            switch self {
+            case .good: .good
+            case .revoked(let time, let reason): RecordedStatus.revoked(at: time, reason: reason).certStatus
+            case .unknown: .unknown
+            }
+        }
+    }
+
+    public enum OutputFormat: Sendable {
+        /// The DER OCSPResponse, what `openssl ocsp -respin` and `[ocsp] ocspresponse` read.
+        case der
+        /// The DER in base64 between `-----BEGIN OCSP RESPONSE-----` lines, for pasting into mail or tickets.
+        case pem
+    }
+
+    public struct Options: Sendable {
+        /// The CA that issued the certificate answered for; the CertID's hashes are its.
+        public var issuerPath: String
+        /// The signer's private key: the issuer's, or the delegated responder's.
+        public var keyPath: String
+        /// A delegated responder's certificate; nil when the issuer signs.
+        public var signerPath: String?
+        public var subject: Subject
+        public var status: Status
+        /// Seconds from thisUpdate to nextUpdate.
+        public var validity: Int64
+        /// The CertID's hash algorithm.
+        public var hash: HashAlgorithm
+        /// A file whose first line is the key's passphrase; never taken from the command line, where `ps` shows it.
+        public var passwordFilePath: String?
+        /// Where the response goes; `-` for standard output.
+        public var output: String
+        public var format: OutputFormat
+
+        public init(
+            issuerPath: String, keyPath: String, signerPath: String?, subject: Subject, status: Status,
+            validity: Int64, hash: HashAlgorithm = .sha1, passwordFilePath: String? = nil,
+            output: String, format: OutputFormat = .der
+        ) {
+            self.issuerPath = issuerPath
+            self.keyPath = keyPath
+            self.signerPath = signerPath
+            self.subject = subject
+            self.status = status
+            self.validity = validity
+            self.hash = hash
+            self.passwordFilePath = passwordFilePath
+            self.output = output
+            self.format = format
+        }
+    }
+
+    /// Why no response was made: a one-line message naming the fix, and the exit status for it.
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public var exitStatus: Int32
+        public var description: String
+
+        init(_ exitStatus: Int32, _ description: String) {
+            self.exitStatus = exitStatus
+            self.description = description
+        }
+
+        /// A certificate, key or password file that cannot be used (78, as for `respond`'s config errors).
+        static func unusable(_ description: String) -> Self { Self(RespondRun.ExitStatus.config, description) }
+    }
+
+    /// What was signed, for the one line a successful run prints.
+    public struct Signed: Sendable {
+        public var der: [UInt8]
+        public var serial: CertificateSerialNumber
+        public var certStatus: CertStatus
+        public var nextUpdate: UnixTime
+    }
+
+    /// The whole command: makes the response, writes it, and returns the exit status. Failures print
+    /// one line to stderr; the passphrase is never printed.
+    public static func run(_ options: Options) -> Int32 {
+        do throws(Failure) {
+            let signed = try response(options, at: RespondRun.currentTime())
+            let bytes = options.format == .pem ? PEM.encode(signed.der, label: "OCSP RESPONSE") : signed.der
+            do {
+                if options.output == "-" {
+                    try FileIO.writeStandardOutput(bytes)
+                } else {
+                    try FileIO.replace(path: options.output, with: bytes)
+                }
+            } catch {
+                throw Failure(RespondRun.ExitStatus.ioError, "cannot write the response: \(error)")
+            }
+            if options.output != "-" {
+                // stdout may be the response itself; the confirmation goes where messages go.
+                LogDestination.standardError.write(
+                    "ocsp-responder: signed serial 0x\(signed.serial): \(signed.certStatus.name), valid until \(signed.nextUpdate), written to \(options.output)\n"
+                )
+            }
+            return 0
+        } catch {
+            RespondRun.printError(error.description)
+            return error.exitStatus
+        }
+    }
+
+    /// Loads and checks the files, then builds and signs the response at `now`.
+    public static func response(_ options: Options, at now: UnixTime) throws(Failure) -> Signed {
+        let issuer = try certificate(options.issuerPath)
+
+        let serial: CertificateSerialNumber
+        switch options.subject {
+        case .serial(let given):
+            serial = given
+        case .certificate(let path):
+            let subject = try certificate(path)
+            guard subject.isIssued(by: issuer) else {
+                throw .unusable("\(path) (\(subject.subject)) is not issued by --issuer \(options.issuerPath) (\(issuer.subject)); give the certificate's own issuer")
+            }
+            do {
+                serial = try subject.serialNumber
+            } catch {
+                throw .unusable("cannot read the serial of \(path): \(error)")
+            }
+        }
+
+        let signerCertificate: X509Certificate
+        if let signerPath = options.signerPath {
+            signerCertificate = try certificate(signerPath)
+            if let problem = SigningFiles.delegationProblem(
+                responder: signerCertificate, responderPath: signerPath, issuer: issuer, issuerPath: options.issuerPath
+            ) {
+                throw .unusable(problem)
+            }
+        } else {
+            signerCertificate = issuer
+        }
+
+        let passphrase = try options.passwordFilePath.map { path throws(Failure) in try readPassphrase(path) }
+        let key: PrivateKey
+        do {
+            key = try SigningFiles.privateKey(path: options.keyPath, passphrase: passphrase, keyType: signerCertificate.publicKeyTypeName)
+        } catch {
+            // PrivateKey words this for config.ini ("no password is configured"); here the fix is an option.
+            let hint = passphrase == nil && error.description.contains("encrypted") ? "; give its passphrase with --password-file FILE" : ""
+            throw .unusable("\(error)\(hint)")
+        }
+        let signer: OpenSSLSigner
+        do {
+            signer = try OpenSSLSigner(certificate: signerCertificate, key: key, includeCertificate: options.signerPath != nil)
+        } catch {
+            let certificateOption = options.signerPath == nil ? "--issuer \(options.issuerPath)" : "--signer \(options.signerPath!)"
+            throw .unusable("--key \(options.keyPath) cannot sign for \(certificateOption): \(error)")
+        }
+
+        let identity: IssuerIdentity
+        do {
+            identity = IssuerIdentity(subjectNameDER: try issuer.subjectNameDER, publicKeyBits: issuer.publicKeyBits, digester: OpenSSLDigester())
+        } catch {
+            throw .unusable("cannot read the issuer's name in \(options.issuerPath): \(error)")
+        }
+        let certID = identity.certID(serial: serial, hash: options.hash)
+        let status = options.status.certStatus
+        let data = OCSPResponder.responseData([(certID, status)], signer: signer, at: now, validity: options.validity)
+        do {
+            let der = try OCSPResponder.sign(data, with: signer)
+            return Signed(der: der, serial: serial, certStatus: status, nextUpdate: now + options.validity)
+        } catch {
+            throw Failure(RespondRun.ExitStatus.config, "signing failed: \(error)")
+        }
+    }
+
+    static func certificate(_ path: String) throws(Failure) -> X509Certificate {
+        do {
+            return try SigningFiles.certificate(path: path)
+        } catch {
+            throw .unusable(error.description)
+        }
+    }
+
+    /// The first line of the password file, as `openssl -passin file:` reads it.
+    static func readPassphrase(_ path: String) throws(Failure) -> String {
+        let bytes: [UInt8]
+        do {
+            bytes = try FileIO.read(path: path, limit: 64 * 1024)
+        } catch {
+            throw .unusable("cannot read the password file: \(error)")
+        }
+        var line = bytes.prefix(while: { $0 != UInt8(ascii: "\n") })
+        if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
+        return String(decoding: line, as: UTF8.self)
+    }
+
+    /// A revocation time as `--revoked-at` takes it: `now`, or what `UnixTime(parsing:)` reads.
+    public static func parseRevocationTime(_ text: String, now: UnixTime) -> UnixTime? {
+        text.lowercased() == "now" ? now : UnixTime(parsing: text)
+    }
+}
+
+/// PEM armour without Foundation: base64 in lines of 64 characters between BEGIN and END lines (RFC 7468).
+enum PEM {
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    static func encode(_ der: [UInt8], label: String) -> [UInt8] {
+        var base64: [UInt8] = []
+        base64.reserveCapacity((der.count + 2) / 3 * 4)
+        var index = 0
+        while index < der.count {
+            let chunk = der[index..<min(index + 3, der.count)]
+            let value = chunk.enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (16 - 8 * UInt32($1.offset)) }
+            for position in 0..<4 {
+                base64.append(position <= chunk.count ? alphabet[Int(value >> (18 - 6 * UInt32(position)) & 0x3F)] : UInt8(ascii: "="))
+            }
+            index += 3
+        }
+        var out = Array("-----BEGIN \(label)-----\n".utf8)
+        var start = 0
+        while start < base64.count {
+            out.append(contentsOf: base64[start..<min(start + 64, base64.count)])
+            out.append(UInt8(ascii: "\n"))
+            start += 64
+        }
+        out.append(contentsOf: "-----END \(label)-----\n".utf8)
+        return out
+    }
+}
