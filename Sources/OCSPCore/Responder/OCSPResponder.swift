@@ -40,8 +40,9 @@ public struct OCSPResponder {
         if let answer = answerFromIntermediateFile(certIDs, request: request, at: now) {
             return answer
         }
-        // The first CertID that names a CA we serve picks the authority; RFC 5019 clients send one CertID.
-        guard let authority = authorities.first(where: { authority in certIDs.contains(where: authority.issuer.matches) }) else {
+        // The first CertID, in request order, that names a CA we serve picks the signer; RFC 5019 clients send one.
+        let named = certIDs.lazy.compactMap { certID in self.authorities.first { $0.issuer.matches(certID) } }
+        guard let authority = named.first else {
             return .failure(.unauthorized, "no CertID names an issuer this responder serves", request: request)
         }
         // CertIDs of other CAs that this signer may speak for are answered too; the rest get unknown.
@@ -60,10 +61,14 @@ public struct OCSPResponder {
         for certID in certIDs {
             let status: CertStatus
             var source = ResponderOutcome.Answer.Source.database
-            if let owner = answerable.first(where: { $0.issuer.matches(certID) }) {
-                let recorded: RecordedStatus?
+            // Sections for the same CA are asked in config order; the first that holds the serial answers.
+            let owners = answerable.filter { $0.issuer.matches(certID) }
+            if let owner = owners.first {
+                var recorded: RecordedStatus?
                 do {
-                    recorded = try owner.statusSource.status(of: certID.serialNumber)
+                    for source in owners.map(\.statusSource) where recorded == nil {
+                        recorded = try source.status(of: certID.serialNumber)
+                    }
                 } catch {
                     let outcome: OCSPResponseStatus = error.kind == .unavailable ? .tryLater : .internalError
                     return .failure(outcome, "status look-up failed: \(error.message)", request: request)

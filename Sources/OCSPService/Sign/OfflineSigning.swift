@@ -106,7 +106,7 @@ public enum OfflineSigning {
     public static func run(_ options: Options) -> Int32 {
         do throws(Failure) {
             let signed = try response(options, at: RespondRun.currentTime())
-            let bytes = options.format == .pem ? PEM.encode(signed.der, label: "OCSP RESPONSE") : signed.der
+            let bytes = options.format == .pem ? Array(PEM.encode(signed.der, label: "OCSP RESPONSE").utf8) : signed.der
             do {
                 if options.output == "-" {
                     try FileIO.writeStandardOutput(bytes)
@@ -219,33 +219,5 @@ public enum OfflineSigning {
     /// A revocation time as `--revoked-at` takes it: `now`, or what `UnixTime(parsing:)` reads.
     public static func parseRevocationTime(_ text: String, now: UnixTime) -> UnixTime? {
         text.lowercased() == "now" ? now : UnixTime(parsing: text)
-    }
-}
-
-/// PEM armour without Foundation: base64 in lines of 64 characters between BEGIN and END lines (RFC 7468).
-enum PEM {
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-
-    static func encode(_ der: [UInt8], label: String) -> [UInt8] {
-        var base64: [UInt8] = []
-        base64.reserveCapacity((der.count + 2) / 3 * 4)
-        var index = 0
-        while index < der.count {
-            let chunk = der[index..<min(index + 3, der.count)]
-            let value = chunk.enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (16 - 8 * UInt32($1.offset)) }
-            for position in 0..<4 {
-                base64.append(position <= chunk.count ? alphabet[Int(value >> (18 - 6 * UInt32(position)) & 0x3F)] : UInt8(ascii: "="))
-            }
-            index += 3
-        }
-        var out = Array("-----BEGIN \(label)-----\n".utf8)
-        var start = 0
-        while start < base64.count {
-            out.append(contentsOf: base64[start..<min(start + 64, base64.count)])
-            out.append(UInt8(ascii: "\n"))
-            start += 64
-        }
-        out.append(contentsOf: "-----END \(label)-----\n".utf8)
-        return out
     }
 }

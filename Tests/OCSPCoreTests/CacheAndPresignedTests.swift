@@ -1,0 +1,204 @@
+import Foundation
+import OCSPCore
+import OCSPCrypto
+import SwiftASN1
+import Testing
+import TestSupport
+
+/// A cache in memory, counting what the responder asks of it.
+final class MemoryCache: ResponseCache {
+    var entries: [CertID: [UInt8]] = [:]
+    var stores = 0
+
+    func storedResponse(for certID: CertID) -> [UInt8]? { entries[certID] }
+
+    func store(_ der: [UInt8], for certID: CertID) {
+        entries[certID] = der
+        stores += 1
+    }
+}
+
+/// The cache, the intermediate's pre-signed response and several CAs, with in-memory tables; every
+/// signed response goes to both peers.
+@Suite struct CacheAndPresignedTests {
+    func verified(_ der: [UInt8], _ fixture: CAFixture) throws -> [[String: Any]] {
+        Peers.singleResponses(try Peers.verifySuccessful(response: Data(der), issuer: fixture.certificatePath, chain: fixture.chainPath))
+    }
+
+    func responder(_ fixture: CAFixture, rows: [UInt64: RecordedStatus], cache: MemoryCache) -> OCSPResponder {
+        var responder = OCSPResponder(fixture, rows: rows)
+        responder.cache = cache
+        return responder
+    }
+
+    @Test func missThenHitServesTheSameBytesUntilNextUpdate() throws {
+        let fixture = try CAFixture(.p256)
+        let cache = MemoryCache()
+        let request = try fixture.request([0x1002])
+        let revoked = RecordedStatus.revoked(at: UnixTime(year: 2026, month: 1, day: 1), reason: .superseded)
+        let first = responder(fixture, rows: [0x1002: revoked], cache: cache).respond(to: request, at: now)
+        #expect(first.cache == .miss)
+        #expect(cache.stores == 1)
+        #expect(try verified(first.der, fixture).first?["cert_status"] as? String == "REVOKED")
+
+        // The table changes, but the kept response is served, byte for byte, with no look-up.
+        let later = responder(fixture, rows: [:], cache: cache).respond(to: request, at: now + 3599)
+        #expect(later.cache == .hit)
+        #expect(later.der == first.der)
+        #expect(later.answers.first?.source == .cache)
+        #expect(later.answers.first?.status.name == "revoked")
+
+        // At nextUpdate (validity 3600 s) it is stale: signed anew, and replaced.
+        let expired = responder(fixture, rows: [0x1002: .good], cache: cache).respond(to: request, at: now + 3600)
+        #expect(expired.cache == .miss)
+        #expect(expired.der != first.der)
+        #expect(cache.entries.values.first == expired.der)
+        #expect(try verified(expired.der, fixture).first?["cert_status"] as? String == "GOOD")
+    }
+
+    @Test func nonceSeveralCertIDsAndNotFoundAreNeverKept() throws {
+        let fixture = try CAFixture(.rsa)
+        let cache = MemoryCache()
+        let responder = responder(fixture, rows: [0x1001: .good, 0x1002: .good], cache: cache)
+        let withNonce = responder.respond(to: try fixture.request([0x1001], nonce: [1, 2, 3, 4]), at: now)
+        #expect(withNonce.cache == .bypass)
+        let several = responder.respond(to: try fixture.request([0x1001, 0x1002]), at: now)
+        #expect(several.cache == .bypass)
+        let absent = responder.respond(to: try fixture.request([0x7777]), at: now)
+        #expect(absent.status == .successful)
+        #expect(cache.stores == 0)
+        for outcome in [withNonce, several, absent] { _ = try verified(outcome.der, fixture) }
+    }
+
+    @Test func corruptForeignOrOtherSignersEntriesAreIgnoredAndReplaced() throws {
+        let fixture = try CAFixture(.rsa)
+        let other = try CAFixture(.p256)
+        let request = try fixture.request([0x1001])
+        let certID = fixture.identity.certID(serial: serial(0x1001), hash: .sha1)
+        let foreignDER = responder(fixture, rows: [0x1002: .good], cache: MemoryCache())
+            .respond(to: try fixture.request([0x1002]), at: now).der
+        let otherSignerDER = try OCSPResponder.sign(
+            OCSPResponder.responseData([(certID, .good)], signer: other.signer, at: now, validity: 3600), with: other.signer
+        )
+        for planted in [[0x30, 0x03, 0x0A], Array("garbage".utf8), foreignDER, otherSignerDER] as [[UInt8]] {
+            let cache = MemoryCache()
+            cache.entries[certID] = planted
+            let outcome = responder(fixture, rows: [0x1001: .good], cache: cache).respond(to: request, at: now)
+            #expect(outcome.cache == .miss)
+            #expect(outcome.der != planted)
+            #expect(cache.entries[certID] == outcome.der)
+            _ = try verified(outcome.der, fixture)
+        }
+    }
+
+    /// The rsa intermediate's own status, signed by the root, as `ocsp-responder sign` would make it.
+    struct RootSigned {
+        let root: X509Certificate
+        let rootSigner: OpenSSLSigner
+        let rootIdentity: IssuerIdentity
+        let intermediate: X509Certificate
+
+        init() throws {
+            let pki = TestPKI.shared
+            func load(_ path: String) throws -> [UInt8] { Array(try Data(contentsOf: URL(fileURLWithPath: path))) }
+            root = try X509Certificate.certificates(pem: try load(pki.root))[0]
+            rootSigner = try OpenSSLSigner(
+                certificate: root, key: try PrivateKey(pem: try load(pki.path("root.key")), passphrase: nil), includeCertificate: false
+            )
+            rootIdentity = IssuerIdentity(subjectNameDER: try root.subjectNameDER, publicKeyBits: root.publicKeyBits, digester: OpenSSLDigester())
+            intermediate = try X509Certificate.certificates(pem: try load(pki.path(.rsa, "ca.pem")))[0]
+        }
+
+        func certID(_ hash: HashAlgorithm = .sha1, serial: CertificateSerialNumber? = nil) throws -> CertID {
+            rootIdentity.certID(serial: try serial ?? intermediate.serialNumber, hash: hash)
+        }
+
+        func response(at time: UnixTime, validity: Int64, certID: CertID) throws -> [UInt8] {
+            try OCSPResponder.sign(
+                OCSPResponder.responseData([(certID, .good)], signer: rootSigner, at: time, validity: validity), with: rootSigner
+            )
+        }
+
+        func responder(_ fixture: CAFixture, file: @escaping () throws -> [UInt8]) throws -> OCSPResponder {
+            var responder = OCSPResponder(fixture, rows: [0x1001: .good])
+            responder.authorities[0].intermediate = IntermediateResponse(
+                serial: try intermediate.serialNumber, issuerNameDER: try intermediate.issuerNameDER, path: "int.der",
+                digester: OpenSSLDigester(), read: file
+            )
+            return responder
+        }
+    }
+
+    @Test(arguments: [HashAlgorithm.sha1, .sha256])
+    func theIntermediatesRequestGetsTheRootSignedFileByteForByte(hash: HashAlgorithm) throws {
+        let fixture = try CAFixture(.rsa)
+        let root = try RootSigned()
+        let file = try root.response(at: now + -60, validity: 86_400, certID: try root.certID(.sha1))
+        let pem = Array(PEM.encode(file, label: "OCSP RESPONSE").utf8)
+        for stored in [file, pem] {
+            let outcome = try root.responder(fixture, file: { stored }).respond(to: try makeRequest([try root.certID(hash)]), at: now)
+            #expect(outcome.status == .successful, "\(outcome.reason ?? "")")
+            #expect(outcome.der == file)
+            #expect(outcome.answers.first?.source == .ocspresponse)
+            let json = try Peers.python(response: Data(outcome.der), issuer: TestPKI.shared.root)
+            #expect(json["signature_valid"] as? Bool == true)
+            try Peers.opensslVerify(response: Data(outcome.der), chain: TestPKI.shared.root)
+        }
+        // The leaves are still answered by the intermediate itself.
+        let leaf = try root.responder(fixture, file: { file }).respond(to: try fixture.request([0x1001]), at: now)
+        #expect(try verified(leaf.der, fixture).first?["cert_status"] as? String == "GOOD")
+    }
+
+    @Test func anUnusableFileGetsTryLaterNamingTheFile() throws {
+        let fixture = try CAFixture(.rsa)
+        let root = try RootSigned()
+        let request = try makeRequest([try root.certID()])
+        let cases: [(String, () throws -> [UInt8])] = [
+            ("expired at its nextUpdate", { try root.response(at: now + -2 * 86_400, validity: 86_400, certID: try root.certID()) }),
+            ("in the future", { try root.response(at: now + 600, validity: 86_400, certID: try root.certID()) }),
+            ("does not answer for serial", { try root.response(at: now, validity: 86_400, certID: try root.certID(serial: serial(0x55))) }),
+            ("not a DER OCSP response", { [0x30, 0x01, 0x00] }),
+            ("neither DER nor PEM", { Array("hello".utf8) }),
+            ("No such file", { throw POSIXError(.ENOENT) }),
+        ]
+        for (expected, file) in cases {
+            let outcome = try root.responder(fixture, file: file).respond(to: request, at: now)
+            #expect(outcome.status == .tryLater)
+            #expect(outcome.der == [0x30, 0x03, 0x0A, 0x01, 0x03])
+            #expect(outcome.reason?.contains("ocspresponse int.der") == true)
+            #expect(outcome.reason?.contains(expected) == true || expected == "No such file", "\(outcome.reason ?? "")")
+        }
+    }
+
+    @Test func severalCAsTheFirstNamedAnswersAndOthersAreUnknown() throws {
+        let rsa = try CAFixture(.rsa)
+        let p256 = try CAFixture(.p256)
+        let responder = OCSPResponder(authorities: [
+            Authority(issuer: rsa.identity, signer: rsa.signer, statusSource: InMemoryStatusSource(rows: [serial(0x1001): .good]), validity: 3600),
+            Authority(issuer: p256.identity, signer: p256.signer, statusSource: InMemoryStatusSource(rows: [serial(0x1001): .good]), validity: 3600, name: "p256"),
+        ])
+        // A request for the second CA alone is signed by the second CA.
+        let second = responder.respond(to: try p256.request([0x1001]), at: now)
+        #expect(try verified(second.der, p256).first?["cert_status"] as? String == "GOOD")
+
+        // Both: the first CertID's CA (p256) answers; the rsa CertID gets unknown (p256 cannot speak for rsa).
+        let mixed = responder.respond(to: try makeRequest([
+            p256.identity.certID(serial: serial(0x1001), hash: .sha1), rsa.identity.certID(serial: serial(0x1001), hash: .sha1),
+        ]), at: now)
+        #expect(mixed.answers.map(\.status.name) == ["good", "unknown"])
+        let json = try Peers.python(response: Data(mixed.der), issuer: p256.certificatePath)
+        #expect(json["signature_valid"] as? Bool == true)
+        try Peers.opensslVerify(response: Data(mixed.der), chain: p256.chainPath, trustedSigner: p256.certificatePath)
+    }
+
+    @Test func twoSectionsForOneCAAreAnsweredTogether() throws {
+        let rsa = try CAFixture(.rsa)
+        let responder = OCSPResponder(authorities: [
+            Authority(issuer: rsa.identity, signer: rsa.signer, statusSource: InMemoryStatusSource(rows: [serial(0x1001): .good]), validity: 3600),
+            Authority(issuer: rsa.identity, signer: rsa.signer, statusSource: InMemoryStatusSource(rows: [serial(0x2002): .revoked(at: .epoch, reason: nil)]), validity: 3600, name: "old-table"),
+        ])
+        let outcome = responder.respond(to: try rsa.request([0x1001, 0x2002]), at: now)
+        let singles = try verified(outcome.der, rsa)
+        #expect(singles.map { $0["cert_status"] as? String } == ["GOOD", "REVOKED"])
+    }
+}
