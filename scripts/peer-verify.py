@@ -317,21 +317,10 @@ def load_certificate(path):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("response", help="DER OCSPResponse")
+    parser.add_argument("response", nargs="+",
+                        help="DER OCSPResponse; with several, a JSON list in the same order")
     parser.add_argument("--issuer", help="issuing CA certificate (PEM or DER)")
     args = parser.parse_args()
-
-    try:
-        with open(args.response, "rb") as f:
-            data = f.read()
-    except OSError as e:
-        print("peer-verify: %s" % e, file=sys.stderr)
-        return 2
-    try:
-        resp = ocsp.load_der_ocsp_response(data)
-    except Exception as e:  # ValueError, or anything a malformed input raises
-        print("peer-verify: not an OCSPResponse: %s" % e, file=sys.stderr)
-        return 2
 
     issuer = None
     if args.issuer:
@@ -341,7 +330,22 @@ def main():
             print("peer-verify: cannot load issuer %s: %s" % (args.issuer, e), file=sys.stderr)
             return 2
 
-    print(json.dumps(describe(resp, issuer)))
+    results = []
+    for path in args.response:
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+        except OSError as e:
+            print("peer-verify: %s" % e, file=sys.stderr)
+            return 2
+        try:
+            resp = ocsp.load_der_ocsp_response(data)
+        except Exception as e:  # ValueError, or anything a malformed input raises
+            print("peer-verify: %s: not an OCSPResponse: %s" % (path, e), file=sys.stderr)
+            return 2
+        results.append(describe(resp, issuer))
+
+    print(json.dumps(results[0] if len(args.response) == 1 else results))
     return 0
 
 

@@ -9,6 +9,8 @@ struct Scenario {
     let table: String
     let server: MariaDBTestServer
     var configPath: String { directory.appendingPathComponent("config.ini").path }
+    /// The config's `[log] file`, when a test set one (else the log goes to stderr).
+    var logPath: String?
 
     /// - Parameters:
     ///   - delegated: sign with the kind's delegated responder instead of the CA's own key.
@@ -30,6 +32,12 @@ struct Scenario {
             producetime = 1d
             \(extra)
             """)
+    }
+
+    /// Adds lines to the end of the config, which ends in its `[ocsp]` section.
+    mutating func appendToOCSPSection(_ lines: String) throws {
+        let text = try String(contentsOfFile: configPath, encoding: .utf8)
+        try writeConfig(text + "\n" + lines + "\n")
     }
 
     /// Writes the config with mode 0600: it holds the database password, and a config file with a

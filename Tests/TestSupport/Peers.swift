@@ -41,15 +41,43 @@ public enum Peers {
         let responsePath = directory.appendingPathComponent("resp.der")
         try response.write(to: responsePath)
         let script = repositoryRoot.appendingPathComponent("scripts/peer-verify.py").path
-        // scripts/test.sh names the python3 that has cryptography (Debian's, when pyenv's lacks it).
-        let python = ProcessInfo.processInfo.environment["OCSP_TEST_PYTHON"] ?? "python3"
-        let result = try run(python, [script, responsePath.path, "--issuer", issuer])
+        let result = try run(pythonExecutable, [script, responsePath.path, "--issuer", issuer])
         guard result.status == 0,
               let json = try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any] else {
             throw TestFailure("peer-verify.py failed (exit \(result.status)): \(result.stderr)")
         }
         return json
     }
+
+    /// Python cryptography's view of several responses, in one interpreter (a start-up is ~0.2 s).
+    public static func python(responses: [Data], issuer: String) throws -> [[String: Any]] {
+        let directory = try makeTemporaryDirectory("ocsp-peer")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        var paths: [String] = []
+        for (index, response) in responses.enumerated() {
+            let path = directory.appendingPathComponent("resp-\(index).der")
+            try response.write(to: path)
+            paths.append(path.path)
+        }
+        let script = repositoryRoot.appendingPathComponent("scripts/peer-verify.py").path
+        let result = try run(pythonExecutable, [script] + paths + ["--issuer", issuer])
+        let parsed = try JSONSerialization.jsonObject(with: result.stdout)
+        guard result.status == 0, let list = responses.count == 1 ? [parsed as? [String: Any]].compactMap({ $0 }) : parsed as? [[String: Any]],
+              list.count == responses.count else {
+            throw TestFailure("peer-verify.py failed (exit \(result.status)): \(result.stderr)")
+        }
+        return list
+    }
+
+    /// `scripts/peer-make.py`: certificates and responses made by Python cryptography (expired, stale).
+    public static func make(_ arguments: [String]) throws {
+        let script = repositoryRoot.appendingPathComponent("scripts/peer-make.py").path
+        let result = try run(pythonExecutable, [script] + arguments)
+        guard result.status == 0 else { throw TestFailure("peer-make.py \(arguments) failed: \(result.stderr)") }
+    }
+
+    /// scripts/test.sh names the python3 that has cryptography (Debian's, when pyenv's lacks it).
+    static var pythonExecutable: String { ProcessInfo.processInfo.environment["OCSP_TEST_PYTHON"] ?? "python3" }
 
     /// Both peers on a successful response: openssl verifies, Python verifies the signature (and the
     /// delegate, if any). Returns Python's JSON, whose `responses` tests then check.

@@ -133,10 +133,15 @@ public enum FileIO {
         return "\(directory).\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
     }
 
-    /// Creates `path` as a directory with `mode` unless it exists; true when a directory is there afterwards.
+    /// Creates `path` as a directory with `mode` unless it exists, and its missing parents with the same mode.
     public static func makeDirectory(path: String, mode: mode_t) throws(Error) {
         if mkdir(path, mode) == 0 { return }
-        let code = errno
+        var code = errno
+        if code == ENOENT, let slash = path.lastIndex(of: "/"), slash > path.startIndex {
+            try makeDirectory(path: String(path[..<slash]), mode: mode)
+            if mkdir(path, mode) == 0 { return }
+            code = errno
+        }
         var info = stat()
         guard code == EEXIST, stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else {
             throw Error(path, "cannot create the directory", code: code)
