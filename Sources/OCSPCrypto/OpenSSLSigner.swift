@@ -4,7 +4,6 @@ import OCSPCore
 /// Signs responses with a certificate's private key: the CA's own, or a delegated responder's.
 public final class OpenSSLSigner: ResponseSigner, @unchecked Sendable {
     // @unchecked Sendable: all stored properties are immutable, and PrivateKey signs concurrently safely.
-    public let certificate: X509Certificate
     public let key: PrivateKey
     public let signatureAlgorithm: AlgorithmIdentifier
     public let responderKeyHash: [UInt8]
@@ -12,17 +11,21 @@ public final class OpenSSLSigner: ResponseSigner, @unchecked Sendable {
     private let digest: OpaquePointer?
 
     /// - Parameter includeCertificate: put the signer's certificate in `certs`, as a delegated responder must.
-    public init(certificate: X509Certificate, key: PrivateKey, includeCertificate: Bool) throws {
-        guard key.matches(certificate) else {
-            throw KeyError("the private key does not match the certificate \(certificate.subject)")
+    public convenience init(certificate: X509Certificate, key: PrivateKey, includeCertificate: Bool) throws {
+        try self.init(certificate: CertificateSummary(der: try certificate.der), key: key, includeCertificate: includeCertificate)
+    }
+
+    /// A signer from a certificate read by `CertificateSummary`, without OpenSSL parsing the certificate.
+    public init(certificate: CertificateSummary, key: PrivateKey, includeCertificate: Bool) throws {
+        guard key.matches(subjectPublicKeyInfoDER: certificate.subjectPublicKeyInfoDER) else {
+            throw KeyError("the private key does not match the certificate's public key")
         }
-        self.certificate = certificate
         self.key = key
         let scheme = try key.signatureScheme
         self.signatureAlgorithm = scheme.identifier
         self.digest = scheme.digest
         self.responderKeyHash = OpenSSLDigester().digest(.sha1, certificate.publicKeyBits)
-        self.certificates = includeCertificate ? [try certificate.der] : []
+        self.certificates = includeCertificate ? [certificate.der] : []
     }
 
     public func sign(_ message: [UInt8]) throws -> [UInt8] {

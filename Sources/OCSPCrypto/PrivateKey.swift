@@ -22,11 +22,24 @@ public final class PrivateKey: @unchecked Sendable {
     ///
     /// Without a passphrase an encrypted key fails instead of prompting on the terminal, which a
     /// process run by a socket app must never do.
+    /// "PEM" as a C string that lives as long as the process: OpenSSL 3.0 keeps the input type's pointer
+    /// (`OSSL_DECODER_CTX_set_input_type` stores it) and reads it again in `OSSL_DECODER_from_data`.
+    // nonisolated(unsafe): written once by the static initialiser, only read after, never freed.
+    private nonisolated(unsafe) static let pemInputType: UnsafeMutablePointer<CChar> = strdup("PEM")
+
     public init(pem: [UInt8], passphrase: String?, keyType: String? = nil) throws {
         OpenSSLLibrary.initialize()
-        var key: OpaquePointer?
+        // The decoder keeps this address and writes the key through it in OSSL_DECODER_from_data, after
+        // OSSL_DECODER_CTX_new_for_pkey has returned: it must outlive both calls, which `&local` does not
+        // promise (Swift's inout-to-pointer conversion is valid for one call only).
+        let keySlot = UnsafeMutablePointer<OpaquePointer?>.allocate(capacity: 1)
+        keySlot.initialize(to: nil)
+        defer { keySlot.deallocate() }
+        // Likewise the key type's C string: a Swift String argument is converted for the one call only.
+        let keyTypeCString = keyType.map { strdup($0) } ?? nil
+        defer { free(keyTypeCString) }
         let selection = shim_EVP_PKEY_KEYPAIR()
-        guard let context = OSSL_DECODER_CTX_new_for_pkey(&key, "PEM", nil, keyType, selection, nil, nil) else {
+        guard let context = OSSL_DECODER_CTX_new_for_pkey(keySlot, Self.pemInputType, nil, keyTypeCString, selection, nil, nil) else {
             throw OpenSSLError("OSSL_DECODER_CTX_new_for_pkey")
         }
         defer { OSSL_DECODER_CTX_free(context) }
@@ -34,15 +47,18 @@ public final class PrivateKey: @unchecked Sendable {
             let secret = Array(passphrase.utf8)
             _ = OSSL_DECODER_CTX_set_passphrase(context, secret, secret.count)
         } else {
-            // No passphrase configured: fail on an encrypted key rather than ask a terminal for one.
-            _ = OSSL_DECODER_CTX_set_passphrase(context, [], 0)
+            // No passphrase configured: fail on an encrypted key rather than ask a terminal for one. The
+            // pointer must not be NULL, which an empty Swift array may pass: OpenSSL refuses a NULL
+            // passphrase, sets no empty one, and the decode fails.
+            let empty: [UInt8] = [0]
+            _ = OSSL_DECODER_CTX_set_passphrase(context, empty, 0)
         }
         let decoded = pem.withUnsafeBufferPointer { buffer -> Int32 in
             var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
             var remaining = buffer.count
             return OSSL_DECODER_from_data(context, &cursor, &remaining)
         }
-        guard decoded == 1, let key else {
+        guard decoded == 1, let key = keySlot.pointee else {
             let error = OpenSSLError("reading private key")
             let text = String(decoding: pem.prefix(400), as: UTF8.self)
             if text.contains("ENCRYPTED") {
@@ -58,6 +74,33 @@ public final class PrivateKey: @unchecked Sendable {
         let result = certificate.withUnsafeX509Pointer { X509_check_private_key($0, pointer) } == 1
         ERR_clear_error()
         return result
+    }
+
+    /// True when this key is the private half of the public key in `subjectPublicKeyInfoDER`.
+    ///
+    /// Compares DER first: OpenSSL writes a key's SubjectPublicKeyInfo the way CAs put it in certificates,
+    /// so equal bytes settle it without decoding the certificate's key (a costly OpenSSL 3 decoder chain).
+    /// Only when the bytes differ (another but equivalent encoding) is the certificate's key decoded.
+    public func matches(subjectPublicKeyInfoDER spki: [UInt8]) -> Bool {
+        if let ours = try? derEncode({ i2d_PUBKEY(pointer, $0) }), ours == spki { return true }
+        let decoded: OpaquePointer? = spki.withUnsafeBufferPointer { buffer in
+            var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
+            return d2i_PUBKEY(nil, &cursor, buffer.count)
+        }
+        defer { if let decoded { EVP_PKEY_free(decoded) } }
+        let equal = decoded.map { EVP_PKEY_eq(pointer, $0) == 1 } ?? false
+        ERR_clear_error()
+        return equal
+    }
+
+    /// OpenSSL's key type name for a certificate's public key algorithm, to decode the private key fast.
+    public static func typeName(for algorithm: ASN1ObjectIdentifier) -> String? {
+        switch algorithm {
+        case AlgorithmObjectIdentifier.rsaEncryption: "RSA"
+        case AlgorithmObjectIdentifier.ecPublicKey: "EC"
+        case AlgorithmObjectIdentifier.ed25519: "ED25519"
+        default: nil
+        }
     }
 
     /// The key family and size, e.g. `RSA-2048`, `EC P-256`, `Ed25519`.

@@ -32,4 +32,8 @@ public enum AlgorithmObjectIdentifier {
     public static let ecdsaWithSHA384: ASN1ObjectIdentifier = [1, 2, 840, 10045, 4, 3, 3]
     public static let ecdsaWithSHA512: ASN1ObjectIdentifier = [1, 2, 840, 10045, 4, 3, 4]
     public static let ed25519: ASN1ObjectIdentifier = [1, 3, 101, 112]
+
+    /// Public key algorithms (SubjectPublicKeyInfo.algorithm).
+    public static let rsaEncryption: ASN1ObjectIdentifier = [1, 2, 840, 113549, 1, 1, 1]
+    public static let ecPublicKey: ASN1ObjectIdentifier = [1, 2, 840, 10045, 2, 1]
 }

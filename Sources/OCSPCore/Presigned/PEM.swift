@@ -17,6 +17,28 @@ public enum PEM {
         return nil
     }
 
+    /// The DER of every block labelled `label` (`CERTIFICATE`), in order. Text outside blocks is ignored,
+    /// as OpenSSL ignores it; a block whose base64 is broken is an error.
+    public static func decodeAllBlocks(_ bytes: [UInt8], label: String) throws(PEMError) -> [[UInt8]] {
+        let text = String(decoding: bytes, as: UTF8.self)
+        var blocks: [[UInt8]] = []
+        var body: String?
+        for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
+            let trimmed = line.trimmingSuffix(while: { $0 == " " || $0 == "\t" })
+            if trimmed == "-----BEGIN \(label)-----" {
+                body = ""
+            } else if trimmed == "-----END \(label)-----", let base64 = body {
+                guard let der = Base64.decode(base64), !der.isEmpty else { throw PEMError("a \(label) block's base64 is broken") }
+                blocks.append(der)
+                body = nil
+            } else if body != nil {
+                body! += trimmed.filter { !$0.isWhitespace }
+            }
+        }
+        guard !blocks.isEmpty else { throw PEMError("no -----BEGIN \(label)----- block") }
+        return blocks
+    }
+
     /// `bytes` as a PEM block with `label`, base64 wrapped at 64 columns.
     public static func encode(_ bytes: [UInt8], label: String) -> String {
         let base64 = Array(Base64.encode(bytes))
@@ -28,6 +50,20 @@ public enum PEM {
             start = end
         }
         return text + "-----END \(label)-----\n"
+    }
+}
+
+/// Why PEM text could not be read.
+public struct PEMError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+extension Substring {
+    fileprivate func trimmingSuffix(while predicate: (Character) -> Bool) -> Substring {
+        var end = endIndex
+        while end > startIndex, predicate(self[index(before: end)]) { end = index(before: end) }
+        return self[startIndex..<end]
     }
 }
 

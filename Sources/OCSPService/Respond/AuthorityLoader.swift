@@ -26,23 +26,27 @@ public enum AuthorityLoader {
         let issuer = try signing.issuerPath.map { path throws(ConfigError) in try loadCertificate(config, section, key: "issuer", path: path) }
             ?? certificate
 
-        let delegated: Bool
-        do {
-            delegated = try issuer.der != certificate.der
-        } catch {
-            throw config.error(section, "cert", "cannot encode the certificate: \(error)")
-        }
-        if delegated, let problem = SigningFiles.delegationProblem(
-            responder: certificate, responderPath: signing.certificatePath,
-            issuer: issuer, issuerPath: signing.issuerPath ?? ""
-        ) {
-            throw config.error(section, "cert", problem)
+        let delegated = issuer.der != certificate.der
+        if delegated {
+            // Only a delegate needs OpenSSL's parser: to check the issuer's signature on it and its EKU.
+            let problem: String?
+            do {
+                problem = SigningFiles.delegationProblem(
+                    responder: try SigningFiles.certificate(path: signing.certificatePath), responderPath: signing.certificatePath,
+                    issuer: try SigningFiles.certificate(path: signing.issuerPath ?? ""), issuerPath: signing.issuerPath ?? ""
+                )
+            } catch {
+                problem = "\(error)"
+            }
+            if let problem { throw config.error(section, "cert", problem) }
         }
         try checkValidity(certificate, path: signing.certificatePath, config: config, section: section, at: now, logger: logger)
 
         let key: PrivateKey
         do {
-            key = try SigningFiles.privateKey(path: signing.keyPath, passphrase: signing.keyPassword, keyType: certificate.publicKeyTypeName)
+            key = try SigningFiles.privateKey(
+                path: signing.keyPath, passphrase: signing.keyPassword, keyType: PrivateKey.typeName(for: certificate.publicKeyAlgorithm)
+            )
         } catch {
             throw config.error(section, "pkey", "\(error)")
         }
@@ -50,26 +54,21 @@ public enum AuthorityLoader {
         do {
             signer = try OpenSSLSigner(certificate: certificate, key: key, includeCertificate: delegated)
         } catch {
-            throw config.error(section, "pkey", "\(signing.keyPath): \(error)")
+            throw config.error(section, "pkey", "\(signing.keyPath) with \(signing.certificatePath): \(error)")
         }
 
         let digester = OpenSSLDigester()
-        let identity: IssuerIdentity
-        let intermediate: IntermediateResponse?
-        do {
-            identity = IssuerIdentity(subjectNameDER: try issuer.subjectNameDER, publicKeyBits: issuer.publicKeyBits, digester: digester)
-            intermediate = try signing.ocspResponsePath.map { path in
-                IntermediateResponse(
-                    serial: try issuer.serialNumber, issuerNameDER: try issuer.issuerNameDER, path: path, digester: digester,
-                    read: { try FileIO.read(path: path, limit: 1 << 20) }
-                )
-            }
-        } catch {
-            throw config.error(section, signing.issuerPath == nil ? "cert" : "issuer", "cannot read the issuer's name or serial: \(error)")
+        let identity = IssuerIdentity(subjectNameDER: issuer.subjectNameDER, publicKeyBits: issuer.publicKeyBits, digester: digester)
+        let intermediate = signing.ocspResponsePath.map { path in
+            IntermediateResponse(
+                serial: issuer.serialNumber, issuerNameDER: issuer.issuerNameDER, path: path, digester: digester,
+                read: { try FileIO.read(path: path, limit: 1 << 20) }
+            )
         }
         let store = MariaDBStatusStore(options: config.database.options, table: signing.table)
         logger.debug("authority loaded", metadata: [
-            "ca": "\(signing.name)", "issuer": "\(issuer.subject)", "signer": "\(certificate.subject)", "delegated": "\(delegated)",
+            "ca": "\(signing.name)", "issuer": "\(signing.issuerPath ?? signing.certificatePath)",
+            "signer": "\(signing.certificatePath)", "delegated": "\(delegated)",
         ])
         return Authority(
             issuer: identity, signer: signer, statusSource: store, notFound: signing.notFound, validity: signing.validity,
@@ -77,9 +76,9 @@ public enum AuthorityLoader {
         )
     }
 
-    static func loadCertificate(_ config: ResponderConfiguration, _ section: String, key: String, path: String) throws(ConfigError) -> X509Certificate {
+    static func loadCertificate(_ config: ResponderConfiguration, _ section: String, key: String, path: String) throws(ConfigError) -> CertificateSummary {
         do {
-            return try SigningFiles.certificate(path: path)
+            return try SigningFiles.certificateSummary(path: path)
         } catch {
             throw config.error(section, key, "\(error)")
         }
@@ -88,12 +87,12 @@ public enum AuthorityLoader {
     /// A signing certificate outside its validity period is refused: every response it signed would fail
     /// verification. One that ends within 30 days is used, with a warning on every run.
     static func checkValidity(
-        _ certificate: X509Certificate, path: String, config: ResponderConfiguration, section: String, at now: UnixTime, logger: Logger
+        _ certificate: CertificateSummary, path: String, config: ResponderConfiguration, section: String, at now: UnixTime, logger: Logger
     ) throws(ConfigError) {
-        if let notBefore = certificate.notBefore, now < notBefore {
-            throw config.error(section, "cert", "\(path) is not valid before \(notBefore)")
+        if now < certificate.notBefore {
+            throw config.error(section, "cert", "\(path) is not valid before \(certificate.notBefore)")
         }
-        guard let notAfter = certificate.notAfter else { return }
+        let notAfter = certificate.notAfter
         if !(now < notAfter) {
             throw config.error(section, "cert", "\(path) expired at \(notAfter); install a renewed signing certificate")
         }
