@@ -1,11 +1,20 @@
 #ifndef OCSP_RESPONDER_COPENSSL_SHIM_H
 #define OCSP_RESPONDER_COPENSSL_SHIM_H
 
+// The type-specific key decoders (d2i_RSAPrivateKey, d2i_ECPrivateKey) and the low-level SHA functions are
+// deprecated in OpenSSL 3.0 in favour of provider fetches, which cost far more to set up in a one-shot
+// process; DirectKeyDecoder and OpenSSLDigester say why we use them.
+#define OPENSSL_SUPPRESS_DEPRECATED 1
+
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
 #include <openssl/decoder.h>
 #include <openssl/err.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
+#include <openssl/objects.h>
+#include <openssl/rsa.h>
+#include <openssl/sha.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>

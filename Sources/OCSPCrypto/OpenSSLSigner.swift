@@ -17,7 +17,7 @@ public final class OpenSSLSigner: ResponseSigner, @unchecked Sendable {
 
     /// A signer from a certificate read by `CertificateSummary`, without OpenSSL parsing the certificate.
     public init(certificate: CertificateSummary, key: PrivateKey, includeCertificate: Bool) throws {
-        guard key.matches(subjectPublicKeyInfoDER: certificate.subjectPublicKeyInfoDER) else {
+        guard key.matches(subjectPublicKeyInfoDER: certificate.subjectPublicKeyInfoDER, publicKeyBits: certificate.publicKeyBits) else {
             throw KeyError("the private key does not match the certificate's public key")
         }
         self.key = key

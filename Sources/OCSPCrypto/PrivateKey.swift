@@ -29,6 +29,11 @@ public final class PrivateKey: @unchecked Sendable {
 
     public init(pem: [UInt8], passphrase: String?, keyType: String? = nil) throws {
         OpenSSLLibrary.initialize()
+        if passphrase == nil, let key = DirectKeyDecoder.decode(pem: pem) {
+            self.pointer = key
+            return
+        }
+        ERR_clear_error()
         // The decoder keeps this address and writes the key through it in OSSL_DECODER_from_data, after
         // OSSL_DECODER_CTX_new_for_pkey has returned: it must outlive both calls, which `&local` does not
         // promise (Swift's inout-to-pointer conversion is valid for one call only).
@@ -78,10 +83,13 @@ public final class PrivateKey: @unchecked Sendable {
 
     /// True when this key is the private half of the public key in `subjectPublicKeyInfoDER`.
     ///
-    /// Compares DER first: OpenSSL writes a key's SubjectPublicKeyInfo the way CAs put it in certificates,
-    /// so equal bytes settle it without decoding the certificate's key (a costly OpenSSL 3 decoder chain).
-    /// Only when the bytes differ (another but equivalent encoding) is the certificate's key decoded.
-    public func matches(subjectPublicKeyInfoDER spki: [UInt8]) -> Bool {
+    /// Compares encodings first: equal bytes settle it without decoding the certificate's key (a costly
+    /// OpenSSL 3 decoder chain). Only when the bytes differ (another but equivalent encoding, such as a
+    /// compressed EC point) is the certificate's key decoded and compared.
+    public func matches(subjectPublicKeyInfoDER spki: [UInt8], publicKeyBits: [UInt8]) -> Bool {
+        // Cheapest first: the key's own public half, encoded as the certificate's BIT STRING holds it.
+        if let ours = DirectKeyDecoder.publicKeyBits(pointer), ours == publicKeyBits { return true }
+        ERR_clear_error()
         if let ours = try? derEncode({ i2d_PUBKEY(pointer, $0) }), ours == spki { return true }
         let decoded: OpaquePointer? = spki.withUnsafeBufferPointer { buffer in
             var cursor: UnsafePointer<UInt8>? = buffer.baseAddress

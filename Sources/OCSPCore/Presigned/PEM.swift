@@ -19,21 +19,30 @@ public enum PEM {
 
     /// The DER of every block labelled `label` (`CERTIFICATE`), in order. Text outside blocks is ignored,
     /// as OpenSSL ignores it; a block whose base64 is broken is an error.
+    ///
+    /// Works on bytes, not Characters: this runs for every certificate of every one-shot run.
     public static func decodeAllBlocks(_ bytes: [UInt8], label: String) throws(PEMError) -> [[UInt8]] {
-        let text = String(decoding: bytes, as: UTF8.self)
+        let begin = Array("-----BEGIN \(label)-----".utf8)
+        let end = Array("-----END \(label)-----".utf8)
         var blocks: [[UInt8]] = []
-        var body: String?
-        for line in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
-            let trimmed = line.trimmingSuffix(while: { $0 == " " || $0 == "\t" })
-            if trimmed == "-----BEGIN \(label)-----" {
-                body = ""
-            } else if trimmed == "-----END \(label)-----", let base64 = body {
-                guard let der = Base64.decode(base64), !der.isEmpty else { throw PEMError("a \(label) block's base64 is broken") }
+        var body: [UInt8]?
+        var lineStart = 0
+        while lineStart < bytes.count {
+            var lineEnd = lineStart
+            while lineEnd < bytes.count, bytes[lineEnd] != 0x0A { lineEnd += 1 }
+            var trimmedEnd = lineEnd
+            while trimmedEnd > lineStart, [0x0D, 0x20, 0x09].contains(bytes[trimmedEnd - 1]) { trimmedEnd -= 1 }
+            let line = bytes[lineStart..<trimmedEnd]
+            if line.elementsEqual(begin) {
+                body = []
+            } else if line.elementsEqual(end), let base64 = body {
+                guard let der = Base64.decode(bytes: base64), !der.isEmpty else { throw PEMError("a \(label) block's base64 is broken") }
                 blocks.append(der)
                 body = nil
             } else if body != nil {
-                body! += trimmed.filter { !$0.isWhitespace }
+                body!.append(contentsOf: line.lazy.filter { $0 != 0x20 && $0 != 0x09 })
             }
+            lineStart = lineEnd + 1
         }
         guard !blocks.isEmpty else { throw PEMError("no -----BEGIN \(label)----- block") }
         return blocks
@@ -59,14 +68,6 @@ public struct PEMError: Error, Hashable, Sendable, CustomStringConvertible {
     public init(_ description: String) { self.description = description }
 }
 
-extension Substring {
-    fileprivate func trimmingSuffix(while predicate: (Character) -> Bool) -> Substring {
-        var end = endIndex
-        while end > startIndex, predicate(self[index(before: end)]) { end = index(before: end) }
-        return self[startIndex..<end]
-    }
-}
-
 /// Base64 (RFC 4648 §4), and the URL-safe alphabet (§5) on decoding, with or without padding.
 public enum Base64 {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
@@ -90,10 +91,15 @@ public enum Base64 {
 
     /// Decodes standard or URL-safe base64; padding is optional. Nil on any other character.
     public static func decode(_ text: some StringProtocol) -> [UInt8]? {
+        decode(bytes: Array(text.utf8))
+    }
+
+    /// Decodes standard or URL-safe base64 given as ASCII bytes.
+    public static func decode(bytes text: [UInt8]) -> [UInt8]? {
         var values: [UInt8] = []
-        values.reserveCapacity(text.utf8.count)
+        values.reserveCapacity(text.count)
         var sawPadding = false
-        for character in text.utf8 {
+        for character in text {
             if character == UInt8(ascii: "=") {
                 sawPadding = true
                 continue

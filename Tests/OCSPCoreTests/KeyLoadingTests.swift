@@ -1,0 +1,67 @@
+import Foundation
+import OCSPCore
+import OCSPCrypto
+import Testing
+import TestSupport
+
+/// Keys in every form operators keep them, each loaded, matched against its certificate, and used to sign
+/// a response that both peers verify.
+@Suite struct KeyLoadingTests {
+    func load(_ path: String) throws -> [UInt8] { Array(try Data(contentsOf: URL(fileURLWithPath: path))) }
+
+    /// PKCS#8 (read directly), traditional RSA and EC (read directly), and PKCS#8 through OpenSSL's own
+    /// decoders when the type-specific path is not taken (encrypted).
+    @Test(arguments: [(TestPKI.Kind.rsa, "pkcs8"), (.rsa, "traditional"), (.p256, "pkcs8"), (.p256, "traditional"),
+                      (.p384, "traditional"), (.ed25519, "pkcs8"), (.rsa, "encrypted")])
+    func everyKeyFormSigns(kind: TestPKI.Kind, form: String) throws {
+        let pki = TestPKI.shared
+        let directory = try makeTemporaryDirectory("ocsp-keys")
+        let keyPath: String
+        var passphrase: String?
+        switch form {
+        case "traditional":
+            keyPath = directory.appendingPathComponent("trad.key").path
+            let result = try run("openssl", ["pkey", "-in", pki.path(kind, "ca.key"), "-traditional", "-out", keyPath])
+            #expect(result.status == 0)
+            #expect(try String(contentsOfFile: keyPath, encoding: .utf8).contains(kind == .rsa ? "BEGIN RSA PRIVATE KEY" : "BEGIN EC PRIVATE KEY"))
+        case "encrypted":
+            keyPath = pki.path(kind, "ca-enc.key")
+            passphrase = "secret-pass"
+        default:
+            keyPath = pki.path(kind, "ca.key")
+        }
+        let summary = try CertificateSummary.certificates(pem: try load(pki.path(kind, "ca.pem")))[0]
+        let key = try PrivateKey(pem: try load(keyPath), passphrase: passphrase, keyType: PrivateKey.typeName(for: summary.publicKeyAlgorithm))
+        let signer = try OpenSSLSigner(certificate: summary, key: key, includeCertificate: false)
+        let identity = IssuerIdentity(subjectNameDER: summary.subjectNameDER, publicKeyBits: summary.publicKeyBits, digester: OpenSSLDigester())
+        let certID = identity.certID(serial: serial(0x1001), hash: .sha256)
+        let der = try OCSPResponder.sign(OCSPResponder.responseData([(certID, .good)], signer: signer, at: now, validity: 3600), with: signer)
+        let json = try Peers.verifySuccessful(response: Data(der), issuer: pki.path(kind, "ca.pem"), chain: pki.path(kind, "chain.pem"))
+        #expect(Peers.singleResponses(json).first?["cert_status"] as? String == "GOOD")
+    }
+
+    @Test(arguments: [(TestPKI.Kind.rsa, TestPKI.Kind.p256), (.p256, .p384), (.p256, .rsa), (.ed25519, .p256)])
+    func aKeyOfAnotherCertificateIsRefused(certificate: TestPKI.Kind, key: TestPKI.Kind) throws {
+        let pki = TestPKI.shared
+        let summary = try CertificateSummary.certificates(pem: try load(pki.path(certificate, "ca.pem")))[0]
+        let other = try PrivateKey(pem: try load(pki.path(key, "ca.key")), passphrase: nil)
+        #expect(throws: (any Error).self) { try OpenSSLSigner(certificate: summary, key: other, includeCertificate: false) }
+    }
+
+    /// The summary reads what OpenSSL reads.
+    @Test(arguments: TestPKI.Kind.allCases)
+    func certificateSummaryAgreesWithOpenSSL(kind: TestPKI.Kind) throws {
+        let pem = try load(TestPKI.shared.path(kind, "chain.pem"))
+        let ours = try CertificateSummary.certificates(pem: pem)
+        let theirs = try X509Certificate.certificates(pem: pem)
+        #expect(ours.count == 2 && theirs.count == 2)
+        for (summary, certificate) in zip(ours, theirs) {
+            #expect(summary.der == (try certificate.der))
+            #expect(summary.subjectNameDER == (try certificate.subjectNameDER))
+            #expect(summary.issuerNameDER == (try certificate.issuerNameDER))
+            #expect(summary.publicKeyBits == certificate.publicKeyBits)
+            #expect(summary.serialNumber == (try certificate.serialNumber))
+            #expect(summary.notBefore == certificate.notBefore && summary.notAfter == certificate.notAfter)
+        }
+    }
+}
