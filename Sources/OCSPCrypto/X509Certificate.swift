@@ -103,6 +103,11 @@ public final class X509Certificate: @unchecked Sendable {
         return String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
     }
 
+    /// True when both certificates name the same subject with the same public key: the same CA.
+    public func sameKeyAndName(as other: X509Certificate) -> Bool {
+        (try? subjectNameDER == other.subjectNameDER) == true && publicKeyBits == other.publicKeyBits
+    }
+
     /// True when `issuer`'s name and key identifiers fit this certificate and its key verifies the signature.
     public func isIssued(by issuer: X509Certificate) -> Bool {
         guard X509_check_issued(issuer.pointer, pointer) == X509_V_OK,

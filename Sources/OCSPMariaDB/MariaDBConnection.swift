@@ -40,7 +40,7 @@ final class MariaDBConnection {
     func prepare(_ sql: String) throws(StatusSourceError) -> MariaDBStatement {
         guard let statement = mysql_stmt_init(handle) else { throw lastError("cannot allocate a statement") }
         guard mysql_stmt_prepare(statement, sql, UInt(sql.utf8.count)) == 0 else {
-            let error = MariaDBConnection.statementError(statement, "cannot prepare the status query")
+            let error = MariaDBConnection.statementError(statement, "cannot prepare the statement")
             mysql_stmt_close(statement)
             throw error
         }

@@ -1,7 +1,25 @@
 internal import CMariaDB
 import OCSPCore
 
-/// A prepared statement with string parameters, returning rows of (string, datetime, string) columns.
+/// A value bound to, or read from, a prepared statement.
+enum SQLValue: Hashable {
+    case text(String)
+    case blob([UInt8])
+    /// A DATETIME, always UTC.
+    case time(UnixTime)
+    case null
+
+    var text: String? { if case .text(let value) = self { value } else { nil } }
+    var time: UnixTime? { if case .time(let value) = self { value } else { nil } }
+    var blob: [UInt8] { if case .blob(let value) = self { value } else { [] } }
+}
+
+/// What a result column holds, so that its buffer can be bound before fetching.
+enum SQLColumn {
+    case text, time, blob
+}
+
+/// A prepared statement with bound parameters and typed result columns.
 ///
 /// Connector/C keeps the addresses of the bind buffers from `mysql_stmt_bind_*` until the last fetch,
 /// so this class owns them as manually allocated memory that never moves, freed in `deinit`.
@@ -16,137 +34,166 @@ final class MariaDBStatement {
         mysql_stmt_close(statement)
     }
 
-    /// One result row of the status query; nil fields were SQL NULL.
-    struct StatusRow {
-        var status: String?
-        var revocationTime: UnixTime?
-        var revocationReason: String?
-    }
-
-    /// Runs the statement with `parameters` bound as strings and reads every row.
-    func queryStatusRows(_ parameters: [String]) throws(StatusSourceError) -> [StatusRow] {
+    /// Runs a statement that returns no rows; returns the number of rows it changed.
+    func execute(_ parameters: [SQLValue]) throws(StatusSourceError) -> Int {
         let params = ParameterBuffers(parameters)
         guard mysql_stmt_bind_param(statement, params.binds) == 0 else {
-            throw MariaDBConnection.statementError(statement, "cannot bind the serial")
+            throw MariaDBConnection.statementError(statement, "cannot bind the parameters")
         }
         guard mysql_stmt_execute(statement) == 0 else {
-            throw MariaDBConnection.statementError(statement, "status query failed")
+            throw MariaDBConnection.statementError(statement, "the statement failed")
+        }
+        return Int(mysql_stmt_affected_rows(statement))
+    }
+
+    /// Runs a query and hands each row to `body` as it is fetched, unbuffered: a large table streams
+    /// through one row's worth of memory.
+    func query(_ parameters: [SQLValue], columns: [SQLColumn], _ body: ([SQLValue]) throws -> Void) throws {
+        let params = ParameterBuffers(parameters)
+        guard mysql_stmt_bind_param(statement, params.binds) == 0 else {
+            throw MariaDBConnection.statementError(statement, "cannot bind the parameters")
+        }
+        guard mysql_stmt_execute(statement) == 0 else {
+            throw MariaDBConnection.statementError(statement, "the query failed")
         }
         defer { mysql_stmt_free_result(statement) }
-
-        let result = ResultBuffers()
+        let result = ResultBuffers(columns)
         guard mysql_stmt_bind_result(statement, result.binds) == 0 else {
-            throw MariaDBConnection.statementError(statement, "cannot bind the status columns")
+            throw MariaDBConnection.statementError(statement, "cannot bind the result columns")
         }
-        var rows: [StatusRow] = []
         while true {
             let code = mysql_stmt_fetch(statement)
             if code == MYSQL_NO_DATA { break }
             if code == MYSQL_DATA_TRUNCATED {
-                throw StatusSourceError(.failed, "a status row has a value longer than the status, reason or time columns allow")
+                throw StatusSourceError(.failed, "a row has a value longer than its column's buffer (\(ResultBuffers.textCapacity) characters, \(ResultBuffers.blobCapacity) bytes)")
             }
-            guard code == 0 else { throw MariaDBConnection.statementError(statement, "reading the status row failed") }
-            rows.append(result.row())
+            guard code == 0 else { throw MariaDBConnection.statementError(statement, "reading a row failed") }
+            try body(result.row())
+        }
+    }
+
+    /// `query` collecting every row, for look-ups that return a handful.
+    func rows(_ parameters: [SQLValue], columns: [SQLColumn]) throws(StatusSourceError) -> [[SQLValue]] {
+        var rows: [[SQLValue]] = []
+        do {
+            try query(parameters, columns: columns) { rows.append($0) }
+        } catch let error as StatusSourceError {
+            throw error
+        } catch {
+            throw StatusSourceError(.failed, "\(error)")
         }
         return rows
     }
 }
 
-/// Input binds: one MYSQL_TYPE_STRING per parameter.
+/// Input binds, one per parameter, over buffers that stay put until the statement has run.
 private final class ParameterBuffers {
     let binds: UnsafeMutablePointer<MYSQL_BIND>
-    let strings: [UnsafeMutableBufferPointer<CChar>]
-    let lengths: UnsafeMutablePointer<UInt>
+    private var buffers: [UnsafeMutableRawPointer] = []
+    private let lengths: UnsafeMutablePointer<UInt>
 
-    init(_ parameters: [String]) {
-        strings = parameters.map { parameter in
-            let utf8 = Array(parameter.utf8)
-            let buffer = UnsafeMutableBufferPointer<CChar>.allocate(capacity: max(utf8.count, 1))
-            _ = buffer.initialize(from: utf8.map { CChar(bitPattern: $0) })
-            return buffer
-        }
-        binds = .allocate(capacity: parameters.count)
-        binds.initialize(repeating: MYSQL_BIND(), count: parameters.count)
-        lengths = .allocate(capacity: parameters.count)
+    init(_ parameters: [SQLValue]) {
+        let count = max(parameters.count, 1)
+        binds = .allocate(capacity: count)
+        binds.initialize(repeating: MYSQL_BIND(), count: count)
+        lengths = .allocate(capacity: count)
+        lengths.initialize(repeating: 0, count: count)
         for (index, parameter) in parameters.enumerated() {
-            lengths[index] = UInt(parameter.utf8.count)
-            binds[index].buffer_type = MYSQL_TYPE_STRING
-            binds[index].buffer = UnsafeMutableRawPointer(strings[index].baseAddress)
+            let bytes: [UInt8]
+            let type: enum_field_types
+            switch parameter {
+            case .text(let text): (bytes, type) = (Array(text.utf8), MYSQL_TYPE_STRING)
+            case .blob(let blob): (bytes, type) = (blob, MYSQL_TYPE_BLOB)
+            // DATETIME columns carry no zone; a 'YYYY-MM-DD HH:MM:SS' literal is stored as written (UTC).
+            case .time(let time): (bytes, type) = (Array(time.sqlDateTime.utf8), MYSQL_TYPE_STRING)
+            case .null:
+                binds[index].buffer_type = MYSQL_TYPE_NULL
+                continue
+            }
+            let buffer = UnsafeMutableRawPointer.allocate(byteCount: max(bytes.count, 1), alignment: 1)
+            bytes.withUnsafeBytes { buffer.copyMemory(from: $0.baseAddress ?? UnsafeRawPointer(buffer), byteCount: bytes.count) }
+            buffers.append(buffer)
+            lengths[index] = UInt(bytes.count)
+            binds[index].buffer_type = type
+            binds[index].buffer = buffer
             binds[index].buffer_length = lengths[index]
             binds[index].length = lengths + index
         }
     }
 
     deinit {
-        strings.forEach { $0.deallocate() }
+        buffers.forEach { $0.deallocate() }
         binds.deallocate()
         lengths.deallocate()
     }
 }
 
-/// Output binds for (status, revocation_time, revocation_reason).
+/// Output binds for typed columns.
 private final class ResultBuffers {
-    static let textCapacity = 64
+    static let textCapacity = 256
+    /// A certificate larger than this is not one a CA issues.
+    static let blobCapacity = 64 * 1024
     let binds: UnsafeMutablePointer<MYSQL_BIND>
-    let status: UnsafeMutablePointer<CChar>
-    let reason: UnsafeMutablePointer<CChar>
-    let time: UnsafeMutablePointer<MYSQL_TIME>
-    let lengths: UnsafeMutablePointer<UInt>
-    let nulls: UnsafeMutablePointer<my_bool>
-    let errors: UnsafeMutablePointer<my_bool>
+    private let columns: [SQLColumn]
+    private let buffers: [UnsafeMutableRawPointer]
+    private let lengths: UnsafeMutablePointer<UInt>
+    private let nulls: UnsafeMutablePointer<my_bool>
+    private let errors: UnsafeMutablePointer<my_bool>
 
-    init() {
-        binds = .allocate(capacity: 3)
-        binds.initialize(repeating: MYSQL_BIND(), count: 3)
-        status = .allocate(capacity: Self.textCapacity)
-        reason = .allocate(capacity: Self.textCapacity)
-        time = .allocate(capacity: 1)
-        time.initialize(to: MYSQL_TIME())
-        lengths = .allocate(capacity: 3)
-        lengths.initialize(repeating: 0, count: 3)
-        nulls = .allocate(capacity: 3)
-        nulls.initialize(repeating: 0, count: 3)
-        errors = .allocate(capacity: 3)
-        errors.initialize(repeating: 0, count: 3)
-
-        let buffers: [(UnsafeMutableRawPointer, enum_field_types, UInt)] = [
-            (UnsafeMutableRawPointer(status), MYSQL_TYPE_STRING, UInt(Self.textCapacity)),
-            (UnsafeMutableRawPointer(time), MYSQL_TYPE_DATETIME, UInt(MemoryLayout<MYSQL_TIME>.size)),
-            (UnsafeMutableRawPointer(reason), MYSQL_TYPE_STRING, UInt(Self.textCapacity)),
-        ]
-        for (index, (buffer, type, capacity)) in buffers.enumerated() {
+    init(_ columns: [SQLColumn]) {
+        self.columns = columns
+        let count = max(columns.count, 1)
+        binds = .allocate(capacity: count)
+        binds.initialize(repeating: MYSQL_BIND(), count: count)
+        lengths = .allocate(capacity: count)
+        lengths.initialize(repeating: 0, count: count)
+        nulls = .allocate(capacity: count)
+        nulls.initialize(repeating: 0, count: count)
+        errors = .allocate(capacity: count)
+        errors.initialize(repeating: 0, count: count)
+        var buffers: [UnsafeMutableRawPointer] = []
+        for (index, column) in columns.enumerated() {
+            let (type, capacity): (enum_field_types, Int) = switch column {
+            case .text: (MYSQL_TYPE_STRING, Self.textCapacity)
+            case .time: (MYSQL_TYPE_DATETIME, MemoryLayout<MYSQL_TIME>.size)
+            case .blob: (MYSQL_TYPE_BLOB, Self.blobCapacity)
+            }
+            let buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+            buffer.initializeMemory(as: UInt8.self, repeating: 0, count: capacity)
+            buffers.append(buffer)
             binds[index].buffer_type = type
             binds[index].buffer = buffer
-            binds[index].buffer_length = capacity
+            binds[index].buffer_length = UInt(capacity)
             binds[index].length = lengths + index
             binds[index].is_null = nulls + index
             binds[index].error = errors + index
         }
+        self.buffers = buffers
     }
 
-    func row() -> MariaDBStatement.StatusRow {
-        func text(_ index: Int, _ buffer: UnsafeMutablePointer<CChar>) -> String? {
-            guard nulls[index] == 0 else { return nil }
-            let count = min(Int(lengths[index]), Self.textCapacity)
-            return String(decoding: UnsafeRawBufferPointer(start: buffer, count: count), as: UTF8.self)
+    func row() -> [SQLValue] {
+        columns.enumerated().map { index, column in
+            guard nulls[index] == 0 else { return .null }
+            switch column {
+            case .text:
+                let count = min(Int(lengths[index]), Self.textCapacity)
+                return .text(String(decoding: UnsafeRawBufferPointer(start: buffers[index], count: count), as: UTF8.self))
+            case .blob:
+                let count = min(Int(lengths[index]), Self.blobCapacity)
+                return .blob(Array(UnsafeRawBufferPointer(start: buffers[index], count: count)))
+            case .time:
+                let t = buffers[index].load(as: MYSQL_TIME.self)
+                return .time(UnixTime(
+                    year: Int(t.year), month: Int(t.month), day: Int(t.day),
+                    hours: Int(t.hour), minutes: Int(t.minute), seconds: Int(t.second)
+                ))
+            }
         }
-        var revocationTime: UnixTime?
-        if nulls[1] == 0 {
-            let t = time.pointee
-            // DATETIME carries no zone; OCSP_MySql's rows and ours are written in UTC.
-            revocationTime = UnixTime(
-                year: Int(t.year), month: Int(t.month), day: Int(t.day),
-                hours: Int(t.hour), minutes: Int(t.minute), seconds: Int(t.second)
-            )
-        }
-        return .init(status: text(0, status), revocationTime: revocationTime, revocationReason: text(2, reason))
     }
 
     deinit {
+        buffers.forEach { $0.deallocate() }
         binds.deallocate()
-        status.deallocate()
-        reason.deallocate()
-        time.deallocate()
         lengths.deallocate()
         nulls.deallocate()
         errors.deallocate()

@@ -2,13 +2,13 @@ import OCSPCore
 
 /// The status table in MariaDB: OCSP_MySql's `list_certs`, or another table of the same shape.
 ///
-/// Connects on the first look-up, so requests that are refused before any look-up (malformed, another
+/// Connects on the first use, so requests that are refused before any look-up (malformed, another
 /// CA's) never touch the database. One connection per store; a one-shot run opens one and closes it.
-public final class MariaDBStatusStore: CertificateStatusSource {
+public final class MariaDBStatusStore: StatusStore {
     public let options: MariaDBOptions
     public let table: String
     private var connection: MariaDBConnection?
-    private var statements: [Int: MariaDBStatement] = [:]
+    private var statements: [String: MariaDBStatement] = [:]
 
     /// - Parameter table: the table's name, already checked to be a plain identifier (it cannot be a parameter).
     public init(options: MariaDBOptions, table: String) {
@@ -23,12 +23,71 @@ public final class MariaDBStatusStore: CertificateStatusSource {
             && name.utf8.allSatisfy { $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "$") || ($0 < 128 && Character(UnicodeScalar($0)).isLetter) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) }
     }
 
+    /// The table as OCSP_MySql meant it (`etc/schema.sql` holds the same statement for the mysql client).
+    public static func createTableSQL(_ table: String) -> String {
+        """
+        CREATE TABLE IF NOT EXISTS `\(table)` (
+          cert_num varchar(50) NOT NULL,
+          revocation_time datetime DEFAULT NULL,
+          revocation_reason enum(\(CRLReason.tableNames.map { "'\($0.name)'" }.joined(separator: ","))) DEFAULT NULL,
+          cert blob NOT NULL,
+          status enum('Valid','Revoked') NOT NULL DEFAULT 'Valid',
+          PRIMARY KEY (cert_num)
+        ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
+        """
+    }
+
+    private static let recordColumns = "cert_num, status, revocation_time, revocation_reason"
+
     /// One indexed query over every spelling of the serial: `cert_num IN (...)` on the primary key.
     public func status(of serial: CertificateSerialNumber) throws(StatusSourceError) -> RecordedStatus? {
         let spellings = serial.storedSpellings
-        let statement = try statement(parameterCount: spellings.count)
-        let rows = try statement.queryStatusRows(spellings)
-        return try StatusRow.interpret(rows.map { ($0.status, $0.revocationTime, $0.revocationReason) }, serial: serial)
+        let rows = try statement(
+            "SELECT status, revocation_time, revocation_reason FROM `\(table)` WHERE cert_num IN (\(placeholders(spellings.count)))"
+        ).rows(spellings.map(SQLValue.text), columns: [.text, .time, .text])
+        return try StatusRow.interpret(rows.map { ($0[0].text, $0[1].time, $0[2].text) }, serial: serial)
+    }
+
+    public func createTable() throws(StatusSourceError) {
+        _ = try statement(Self.createTableSQL(table)).execute([])
+    }
+
+    public func records(for serial: CertificateSerialNumber) throws(StatusSourceError) -> [StatusRecord] {
+        let spellings = serial.storedSpellings
+        return try statement(
+            "SELECT \(Self.recordColumns), cert FROM `\(table)` WHERE cert_num IN (\(placeholders(spellings.count))) ORDER BY cert_num"
+        ).rows(spellings.map(SQLValue.text), columns: [.text, .text, .time, .text, .blob]).map(Self.record)
+    }
+
+    public func insert(_ record: StatusRecord) throws(StatusSourceError) {
+        do {
+            _ = try statement(
+                "INSERT INTO `\(table)` (cert_num, status, revocation_time, revocation_reason, cert) VALUES (?, ?, ?, ?, ?)"
+            ).execute([
+                .text(record.certNum), .text(record.status), record.revocationTime.map(SQLValue.time) ?? .null,
+                record.revocationReason.map(SQLValue.text) ?? .null, .blob(record.certificate),
+            ])
+        } catch where error.message.contains("(error 1062)") {
+            throw StatusSourceError(.failed, "\(record.certNum) is already in the table")
+        }
+    }
+
+    @discardableResult
+    public func update(certNums: [String], status: String, revocationTime: UnixTime?, revocationReason: String?) throws(StatusSourceError) -> Int {
+        guard !certNums.isEmpty else { return 0 }
+        return try statement(
+            "UPDATE `\(table)` SET status = ?, revocation_time = ?, revocation_reason = ? WHERE cert_num IN (\(placeholders(certNums.count)))"
+        ).execute(
+            [.text(status), revocationTime.map(SQLValue.time) ?? .null, revocationReason.map(SQLValue.text) ?? .null]
+                + certNums.map(SQLValue.text)
+        )
+    }
+
+    public func forEachRecord(revokedOnly: Bool, withCertificates: Bool, _ body: (StatusRecord) throws -> Void) throws {
+        let columns = withCertificates ? "\(Self.recordColumns), cert" : "\(Self.recordColumns), ''"
+        let filter = revokedOnly ? " WHERE status = 'Revoked'" : ""
+        try statement("SELECT \(columns) FROM `\(table)`\(filter) ORDER BY cert_num")
+            .query([], columns: [.text, .text, .time, .text, .blob]) { row in try body(Self.record(row)) }
     }
 
     /// Connects now (if not yet) and checks the server answers.
@@ -37,10 +96,19 @@ public final class MariaDBStatusStore: CertificateStatusSource {
         guard connection.ping() else { throw StatusSourceError(.unavailable, "MariaDB at \(options.endpoint) does not answer") }
     }
 
-    /// Closes the connection; the next look-up opens a new one.
+    /// Closes the connection; the next use opens a new one.
     public func close() {
         statements = [:]
         connection = nil
+    }
+
+    private static func record(_ row: [SQLValue]) -> StatusRecord {
+        StatusRecord(certNum: row[0].text ?? "", status: row[1].text ?? "", revocationTime: row[2].time,
+                     revocationReason: row[3].text, certificate: row[4].blob)
+    }
+
+    private func placeholders(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ",")
     }
 
     private func connect() throws(StatusSourceError) -> MariaDBConnection {
@@ -50,12 +118,10 @@ public final class MariaDBStatusStore: CertificateStatusSource {
         return made
     }
 
-    private func statement(parameterCount: Int) throws(StatusSourceError) -> MariaDBStatement {
-        if let cached = statements[parameterCount] { return cached }
-        let placeholders = Array(repeating: "?", count: parameterCount).joined(separator: ",")
-        let sql = "SELECT status, revocation_time, revocation_reason FROM `\(table)` WHERE cert_num IN (\(placeholders))"
+    private func statement(_ sql: String) throws(StatusSourceError) -> MariaDBStatement {
+        if let cached = statements[sql] { return cached }
         let prepared = try connect().prepare(sql)
-        statements[parameterCount] = prepared
+        statements[sql] = prepared
         return prepared
     }
 }

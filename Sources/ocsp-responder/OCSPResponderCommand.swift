@@ -18,7 +18,7 @@ struct OCSPResponderCommand: ParsableCommand {
               ocsp-responder sign --issuer root.pem --key root.key \\
                 --cert intermediate.pem --status good --valid 30d --out int.ocsp.der
             """,
-        subcommands: [Respond.self, Sign.self],
+        subcommands: [Respond.self, Sign.self, DB.self],
         defaultSubcommand: Respond.self
     )
 

@@ -22,8 +22,8 @@ import Testing
             cache = /var/cache/ocsp_py
             """
         let config = try ResponderConfiguration.parse(text, path: "config.ini")
-        #expect(config.database.options.socket == "/run/mysqld/mysqld.sock")
-        #expect(config.database.options.password == "s3cret")
+        #expect(config.database.options?.socket == "/run/mysqld/mysqld.sock")
+        #expect(config.database.options?.password == "s3cret")
         #expect(config.database.table == "list_certs")
         #expect(config.signing.validity == 60 * 86_400)
         #expect(config.signing.notFound == .unknown)

@@ -55,9 +55,33 @@ public struct ResponderConfiguration: Sendable {
     /// OCSP_MySql's `socket = 1`.
     public static let defaultSocket = "/run/mysqld/mysqld.sock"
 
+    /// Where the status table lives.
+    public enum Backend: Sendable, Hashable {
+        /// A MariaDB (or MySQL) server, as OCSP_MySql used.
+        case mariadb(MariaDBOptions)
+        /// An SQLite file: no server to run.
+        case sqlite(path: String)
+    }
+
     public struct Database: Sendable {
-        public var options: MariaDBOptions
+        public var backend: Backend
+        /// The default status table; `[issuer NAME]` sections may name their own.
         public var table: String
+        /// Seconds to wait for the server (connect, each read and write) or for SQLite's lock.
+        public var timeoutSeconds: UInt32
+
+        /// For messages: `MariaDB at …` or `SQLite file …`; never the password.
+        public var backendDescription: String {
+            switch backend {
+            case .mariadb(let options): "MariaDB at \(options.endpoint), database \(options.database)"
+            case .sqlite(let path): "SQLite file \(path)"
+            }
+        }
+
+        /// The MariaDB connection, when that is the backend.
+        public var options: MariaDBOptions? {
+            if case .mariadb(let options) = backend { options } else { nil }
+        }
     }
 
     /// One CA we answer for: `[ocsp]`, or an `[issuer NAME]` section.
@@ -132,7 +156,7 @@ public struct ResponderConfiguration: Sendable {
 
     /// True when the file sets a database or key password, so it must be private to its owner.
     public var holdsPassword: Bool {
-        database.options.password.map { !$0.isEmpty } == true || authorities.contains { $0.keyPassword != nil }
+        database.options?.password.map { !$0.isEmpty } == true || authorities.contains { $0.keyPassword != nil }
     }
 
     /// The keys of `[ocsp]` that describe a CA, which `[issuer NAME]` sections repeat.
@@ -144,7 +168,7 @@ public struct ResponderConfiguration: Sendable {
     public static func parse(_ text: String, path: String) throws(ConfigError) -> ResponderConfiguration {
         let ini = try INIFile(text: text, path: path)
         let known: [String: Set<String>] = [
-            "db": ["host", "port", "db", "username", "password", "log", "socket", "table", "connect_timeout"],
+            "db": ["backend", "path", "host", "port", "db", "username", "password", "log", "socket", "table", "connect_timeout"],
             "ocsp": authorityKeys.union(["cache", "timeout", "user"]),
             "log": ["file", "level"],
         ]
@@ -166,23 +190,26 @@ public struct ResponderConfiguration: Sendable {
         }
         let reader = SectionReader(ini: ini, path: path)
 
-        let socketValue = try reader.optional("db", "socket")
-        let socket: String? = switch socketValue {
-        case nil, "", "0": nil
-        case "1": defaultSocket
-        case let path?: path
-        }
         let table = try reader.table("db", default: "list_certs")
-        let options = MariaDBOptions(
-            host: try reader.optional("db", "host") ?? "localhost",
-            port: try reader.number("db", "port", default: 3306, range: 1...65535),
-            socket: socket,
-            database: try reader.required("db", "db"),
-            user: try reader.required("db", "username"),
-            password: try reader.optional("db", "password", allowEmpty: true),
-            connectTimeout: try reader.number("db", "connect_timeout", default: 5, range: 1...3600),
-            ioTimeout: try reader.number("db", "connect_timeout", default: 5, range: 1...3600)
-        )
+        let timeout = try reader.number("db", "connect_timeout", default: 5, range: 1...3600)
+        let backend: Backend
+        switch try reader.optional("db", "backend")?.lowercased() {
+        case "sqlite":
+            backend = .sqlite(path: try reader.required("db", "path"))
+        case "mariadb", "mysql":
+            backend = .mariadb(try reader.mariadbOptions(timeout: timeout))
+        case nil:
+            // OCSP_MySql's files name a server; a file that names only a path means SQLite.
+            let socket = try reader.optional("db", "socket")
+            let namesServer = try reader.optional("db", "host") != nil || (socket != nil && socket != "0")
+            if !namesServer, let path = try reader.optional("db", "path") {
+                backend = .sqlite(path: path)
+            } else {
+                backend = .mariadb(try reader.mariadbOptions(timeout: timeout))
+            }
+        case let other?:
+            throw reader.error("db", "backend", "'\(other)' must be mariadb or sqlite")
+        }
 
         var authorities = [try reader.authority(section: "ocsp", name: "ocsp", defaultTable: table)]
         for section in ini.sections {
@@ -199,7 +226,8 @@ public struct ResponderConfiguration: Sendable {
         if level == nil { level = try reader.level("db", "log") }
         let log = Log(file: try reader.optional("log", "file"), level: level)
         var configuration = ResponderConfiguration(
-            path: path, database: Database(options: options, table: table), authorities: authorities, run: run, log: log
+            path: path, database: Database(backend: backend, table: table, timeoutSeconds: timeout),
+            authorities: authorities, run: run, log: log
         )
         for section in ini.sections {
             for entry in section.entries { configuration.lines["\(section.name).\(entry.key)"] = entry.line }
@@ -278,6 +306,25 @@ private struct SectionReader {
             throw error(section, key, "'\(text)' must be a whole number from \(range.lowerBound) to \(range.upperBound)")
         }
         return number
+    }
+
+    /// The `[db]` keys of a MariaDB server, as OCSP_MySql wrote them.
+    func mariadbOptions(timeout: UInt32) throws(ConfigError) -> MariaDBOptions {
+        let socket: String? = switch try optional("db", "socket") {
+        case nil, "", "0": nil
+        case "1": ResponderConfiguration.defaultSocket
+        case let path?: path
+        }
+        return MariaDBOptions(
+            host: try optional("db", "host") ?? "localhost",
+            port: try number("db", "port", default: 3306, range: 1...65535),
+            socket: socket,
+            database: try required("db", "db"),
+            user: try required("db", "username"),
+            password: try optional("db", "password", allowEmpty: true),
+            connectTimeout: timeout,
+            ioTimeout: timeout
+        )
     }
 
     /// A table name from `section`, checked to be a plain identifier (it cannot be a query parameter).

@@ -12,7 +12,13 @@ public enum AuthorityLoader {
     public static func loadAll(_ config: ResponderConfiguration, at now: UnixTime, logger: Logger) throws(ConfigError) -> [Authority] {
         var authorities: [Authority] = []
         for signing in config.authorities {
-            authorities.append(try load(signing, config: config, at: now, logger: logger))
+            let authority = try load(signing, config: config, at: now, logger: logger)
+            // Serials are unique within a CA, not across CAs: two CAs in one table would answer for each other.
+            for (other, otherSigning) in zip(authorities, config.authorities)
+            where otherSigning.table == signing.table && !other.signerIsAuthorized(for: authority) {
+                throw config.error(signing.section, "table", "[\(signing.section)] and [\(otherSigning.section)] are different CAs sharing table \(signing.table); serials are unique only within a CA, so give each CA its own table (table = ...)")
+            }
+            authorities.append(authority)
         }
         return authorities
     }
@@ -65,7 +71,7 @@ public enum AuthorityLoader {
                 read: { try FileIO.read(path: path, limit: 1 << 20) }
             )
         }
-        let store = MariaDBStatusStore(options: config.database.options, table: signing.table)
+        let store = StoreOpener.open(config.database, table: signing.table, access: .readOnly)
         logger.debug("authority loaded", metadata: [
             "ca": "\(signing.name)", "issuer": "\(signing.issuerPath ?? signing.certificatePath)",
             "signer": "\(signing.certificatePath)", "delegated": "\(delegated)",

@@ -1,0 +1,288 @@
+import Logging
+import OCSPCore
+import OCSPCrypto
+
+/// The status table's administration (`ocsp-responder db …`), on whichever backend the config names.
+///
+/// Every change to a certificate's status removes its kept responses from the cache, so the next request
+/// sees it at once rather than at the kept response's nextUpdate.
+public struct StatusAdmin {
+    /// One CA of the config: its name, its table, and the certificate that signs what it may hold.
+    public struct CA {
+        public let name: String
+        public let table: String
+        public let issuerPath: String
+        public let issuer: X509Certificate
+        public let store: any StatusStore
+    }
+
+    public let config: ResponderConfiguration
+    public let cas: [CA]
+    private let cache: FileResponseCache?
+
+    /// Opens every CA's table for writing. Certificates are loaded now; the database on first use.
+    public init(config: ResponderConfiguration, logger: Logger) throws(AdminError) {
+        self.config = config
+        var cas: [CA] = []
+        for signing in config.authorities {
+            let issuerPath = signing.issuerPath ?? signing.certificatePath
+            let issuer: X509Certificate
+            do {
+                issuer = try SigningFiles.certificate(path: issuerPath)
+            } catch {
+                throw AdminError(.config, "\(config.path): [\(signing.section)]: \(error)")
+            }
+            for other in cas where other.table == signing.table && !(issuer.sameKeyAndName(as: other.issuer)) {
+                throw AdminError(.config, "\(config.error(signing.section, "table", "[\(signing.section)] shares table \(signing.table) with CA \(other.name), a different CA; serials are unique only within a CA, so give each CA its own table (table = ...)"))")
+            }
+            cas.append(CA(name: signing.name, table: signing.table, issuerPath: issuerPath, issuer: issuer,
+                          store: StoreOpener.open(config.database, table: signing.table, access: .readWrite)))
+        }
+        self.cas = cas
+        cache = config.run.cachePath.map { FileResponseCache(directory: $0, digester: OpenSSLDigester(), logger: logger) }
+    }
+
+    /// The CA named `name` (`ocsp` for `[ocsp]`, else an `[issuer NAME]` section's NAME).
+    public func ca(named name: String?) throws(AdminError) -> CA {
+        guard let name else { return cas[0] }
+        guard let match = cas.first(where: { $0.name == name }) else {
+            throw AdminError(.usage, "no CA named '\(name)' in \(config.path); the names are \(cas.map(\.name).joined(separator: ", "))")
+        }
+        return match
+    }
+
+    // MARK: init
+
+    /// Creates each distinct table; returns the tables, in config order.
+    public func createTables() throws(AdminError) -> [String] {
+        var done: [String] = []
+        for ca in cas where !done.contains(ca.table) {
+            try storeCall { () throws(StatusSourceError) in try ca.store.createTable() }
+            done.append(ca.table)
+        }
+        return done
+    }
+
+    // MARK: add
+
+    public struct Added: Sendable {
+        public var serial: CertificateSerialNumber
+        public var ca: String
+        public var subject: String
+    }
+
+    /// Inserts the certificates of a PEM (or DER) file as `Valid`, each into the table of the CA that
+    /// issued it; refuses, naming it, a certificate no configured CA issued and one already in the table.
+    /// Nothing is written unless every certificate in the file can be.
+    public func add(file path: String) throws(AdminError) -> [Added] {
+        let certificates = try readCertificates(path)
+        var plans: [(CA, CertificateSerialNumber, [UInt8], String)] = []
+        for certificate in certificates {
+            let serial: CertificateSerialNumber
+            let pem: [UInt8]
+            do {
+                serial = try certificate.serialNumber
+                pem = Array(PEM.encode(try certificate.der, label: "CERTIFICATE").utf8)
+            } catch {
+                throw AdminError(.data, "\(path): \(error)")
+            }
+            guard let ca = cas.first(where: { certificate.isIssued(by: $0.issuer) }) else {
+                throw AdminError(.data, "\(path): \(certificate.subject) (serial 0x\(serial)) is not issued by any configured CA (\(cas.map(\.issuerPath).joined(separator: ", ")))")
+            }
+            let existing = try storeCall { () throws(StatusSourceError) in try ca.store.records(for: serial) }
+            if let row = existing.first {
+                throw AdminError(.data, "\(path): serial 0x\(serial) (\(certificate.subject)) is already in table \(ca.table) as \(row.certNum), \(row.status)")
+            }
+            if plans.contains(where: { $0.1 == serial && $0.0.table == ca.table }) {
+                throw AdminError(.data, "\(path): serial 0x\(serial) appears twice in the file")
+            }
+            plans.append((ca, serial, pem, certificate.subject))
+        }
+        var added: [Added] = []
+        for (ca, serial, pem, subject) in plans {
+            try storeCall { () throws(StatusSourceError) in
+                try ca.store.insert(StatusRecord(serial: serial, status: .good, certificate: pem))
+            }
+            forget(serial)
+            added.append(Added(serial: serial, ca: ca.name, subject: subject))
+        }
+        return added
+    }
+
+    // MARK: revoke, unrevoke
+
+    /// Revokes `serial` in `ca`'s table (every spelling of it); returns the row as it now is.
+    public func revoke(_ serial: CertificateSerialNumber, in ca: CA, reason: CRLReason?, at time: UnixTime) throws(AdminError) -> StatusRecord {
+        let rows = try existingRows(serial, in: ca)
+        var reasonName: String?
+        if let reason {
+            guard let name = reason.tableName else {
+                throw AdminError(.usage, "reason \(reason) cannot be stored in the table's revocation_reason")
+            }
+            reasonName = name
+        }
+        try storeCall { () throws(StatusSourceError) in
+            try ca.store.update(certNums: rows.map(\.certNum), status: "Revoked", revocationTime: time, revocationReason: reasonName)
+        }
+        forget(serial)
+        return try existingRows(serial, in: ca)[0]
+    }
+
+    /// Lifts a certificateHold (RFC 5280 §5.3.1: the only revocation that can be undone).
+    public func unrevoke(_ serial: CertificateSerialNumber, in ca: CA) throws(AdminError) -> StatusRecord {
+        let rows = try existingRows(serial, in: ca)
+        for row in rows where row.status.lowercased() == "revoked" && row.revocationReason != CRLReason.certificateHold.tableName {
+            throw AdminError(.data, "0x\(serial) is revoked for \(row.revocationReason ?? "an unspecified reason"), not certificate_hold; RFC 5280 allows lifting only a hold")
+        }
+        guard rows.contains(where: { $0.status.lowercased() == "revoked" }) else {
+            throw AdminError(.data, "0x\(serial) is not revoked")
+        }
+        try storeCall { () throws(StatusSourceError) in
+            try ca.store.update(certNums: rows.map(\.certNum), status: "Valid", revocationTime: nil, revocationReason: nil)
+        }
+        forget(serial)
+        return try existingRows(serial, in: ca)[0]
+    }
+
+    /// The rows holding `serial`; an error naming the fix when there are none.
+    public func existingRows(_ serial: CertificateSerialNumber, in ca: CA) throws(AdminError) -> [StatusRecord] {
+        let rows = try storeCall { () throws(StatusSourceError) in try ca.store.records(for: serial) }
+        guard !rows.isEmpty else {
+            throw AdminError(.data, "serial 0x\(serial) is not in table \(ca.table); add its certificate first: ocsp-responder db add CERT.pem")
+        }
+        return rows
+    }
+
+    // MARK: import
+
+    public struct ImportSummary: Sendable, Hashable {
+        public var added = 0
+        public var updated = 0
+        public var unchanged = 0
+        public var withoutCertificate = 0
+    }
+
+    /// Imports an `openssl ca` database (`index.txt`): V and E lines as Valid, R lines as Revoked with their
+    /// time and reason. A serial already in the table takes the index's status; running it again changes
+    /// nothing. With `certificatesDirectory`, each row's `cert` is `DIR/SERIAL.pem` (openssl ca's
+    /// new_certs_dir naming), checked to be issued by the CA; without, it is left empty.
+    public func importIndex(path: String, certificatesDirectory: String?, into ca: CA) throws(AdminError) -> ImportSummary {
+        let text: [UInt8]
+        do {
+            text = try FileIO.read(path: path, limit: 256 << 20)
+        } catch {
+            throw AdminError(.data, "cannot read the index: \(error)")
+        }
+        let entries: [OpenSSLIndex.Entry]
+        do {
+            entries = try OpenSSLIndex.parse(String(decoding: text, as: UTF8.self))
+        } catch {
+            throw AdminError(.data, "\(path):\(error.line): \(error.message)")
+        }
+        var summary = ImportSummary()
+        for entry in entries {
+            var certificate: [UInt8] = []
+            if let certificatesDirectory {
+                certificate = try certificateFile(entry.serial, in: certificatesDirectory, ca: ca)
+            }
+            if certificate.isEmpty { summary.withoutCertificate += 1 }
+            let wanted = StatusRecord(serial: entry.serial, status: entry.status, certificate: certificate)
+            let rows = try storeCall { () throws(StatusSourceError) in try ca.store.records(for: entry.serial) }
+            if rows.isEmpty {
+                try storeCall { () throws(StatusSourceError) in try ca.store.insert(wanted) }
+                summary.added += 1
+            } else if rows.allSatisfy({ $0.status == wanted.status && $0.revocationTime == wanted.revocationTime && $0.revocationReason == wanted.revocationReason }) {
+                summary.unchanged += 1
+                continue
+            } else {
+                try storeCall { () throws(StatusSourceError) in
+                    try ca.store.update(certNums: rows.map(\.certNum), status: wanted.status,
+                                        revocationTime: wanted.revocationTime, revocationReason: wanted.revocationReason)
+                }
+                summary.updated += 1
+            }
+            forget(entry.serial)
+        }
+        return summary
+    }
+
+    private func certificateFile(_ serial: CertificateSerialNumber, in directory: String, ca: CA) throws(AdminError) -> [UInt8] {
+        let hex = Hex.encode(serial.magnitude).uppercased()
+        for name in [hex, serial.minimalHex.uppercased(), Hex.encode(serial.magnitude), serial.minimalHex] {
+            let path = "\(directory)/\(name).pem"
+            guard let bytes = try? FileIO.read(path: path, limit: 1 << 20) else { continue }
+            do {
+                let certificate = try X509Certificate.certificates(pem: bytes)[0]
+                guard try certificate.serialNumber == serial, certificate.isIssued(by: ca.issuer) else {
+                    throw AdminError(.data, "\(path) is not serial 0x\(serial) issued by \(ca.issuerPath)")
+                }
+                return Array(PEM.encode(try certificate.der, label: "CERTIFICATE").utf8)
+            } catch let error as AdminError {
+                throw error
+            } catch {
+                throw AdminError(.data, "\(path): \(error)")
+            }
+        }
+        return []
+    }
+
+    // MARK: helpers
+
+    /// Removes the cache's responses about `serial`; a cache that cannot be cleaned is reported, not fatal.
+    private func forget(_ serial: CertificateSerialNumber) {
+        _ = try? cache?.removeResponses(for: serial)
+    }
+
+    private func readCertificates(_ path: String) throws(AdminError) -> [X509Certificate] {
+        do {
+            let bytes = try FileIO.read(path: path, limit: 16 << 20)
+            if bytes.first == 0x30 { return [try X509Certificate(der: bytes)] }
+            return try X509Certificate.certificates(pem: bytes)
+        } catch {
+            throw AdminError(.data, "cannot read a certificate from \(path): \(error)")
+        }
+    }
+
+    @discardableResult
+    private func storeCall<T>(_ body: () throws(StatusSourceError) -> T) throws(AdminError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw AdminError(error.kind == .unavailable ? .unavailable : .store, error.message)
+        }
+    }
+}
+
+/// An admin command's failure: what to print, and the exit status it maps to.
+public struct AdminError: Error, CustomStringConvertible, Sendable {
+    public enum Kind: Sendable {
+        /// 64: the command line names something that is not there.
+        case usage
+        /// 65: the input (a certificate, an index line, a serial's state) does not allow the change.
+        case data
+        /// 69: the database cannot be reached now.
+        case unavailable
+        /// 70: the database answered wrongly.
+        case store
+        /// 78: the config file or its certificates.
+        case config
+    }
+
+    public var kind: Kind
+    public var description: String
+
+    public init(_ kind: Kind, _ description: String) {
+        self.kind = kind
+        self.description = description
+    }
+
+    public var exitStatus: Int32 {
+        switch kind {
+        case .usage: 64
+        case .data: 65
+        case .unavailable: 69
+        case .store: 70
+        case .config: 78
+        }
+    }
+}

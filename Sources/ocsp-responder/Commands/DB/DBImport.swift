@@ -1,0 +1,50 @@
+import ArgumentParser
+import OCSPService
+
+struct DBImport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import an `openssl ca` database (index.txt), for users of `openssl ocsp -index`.",
+        discussion: """
+            V and E lines become Valid, R lines Revoked with their time and reason. A serial already in \
+            the table takes the index's status, so running it again changes nothing. With --certs DIR, \
+            each row's certificate is read from DIR/SERIAL.pem (openssl ca's new_certs_dir) and must be \
+            issued by the CA; without it the cert column is left empty.
+
+            Example:
+              ocsp-responder db import --index /etc/ssl/ca/index.txt --certs /etc/ssl/ca/newcerts
+            """
+    )
+
+    @OptionGroup var options: AdminOptions
+
+    @Option(name: .long, help: ArgumentHelp("The openssl ca index file.", valueName: "file"))
+    var index: String
+
+    @Option(name: .long, help: ArgumentHelp("openssl ca's new_certs_dir, holding SERIAL.pem files.", valueName: "dir"))
+    var certs: String?
+
+    @Flag(name: .long, help: "Print the summary as JSON.")
+    var json = false
+
+    func run() throws {
+        do {
+            let admin = try options.admin()
+            let ca = try options.run { () throws(AdminError) in try admin.ca(named: options.ca) }
+            let summary = try options.run { () throws(AdminError) in
+                try admin.importIndex(path: index, certificatesDirectory: certs, into: ca)
+            }
+            if json {
+                print(JSONValue.object([
+                    ("added", .number(Int64(summary.added))), ("updated", .number(Int64(summary.updated))),
+                    ("unchanged", .number(Int64(summary.unchanged))), ("without_certificate", .number(Int64(summary.withoutCertificate))),
+                ]).text)
+            } else {
+                print("imported into \(ca.table): \(summary.added) added, \(summary.updated) updated, \(summary.unchanged) unchanged"
+                      + (summary.withoutCertificate > 0 ? "; \(summary.withoutCertificate) without a certificate" : ""))
+            }
+        } catch {
+            AdminFailure.exit(error)
+        }
+    }
+}

@@ -1,0 +1,201 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Where an admin test keeps its table.
+enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case mariadb, sqlite
+    var testDescription: String { rawValue }
+
+    /// The backends this run can test: SQLite always, MariaDB under scripts/test.sh.
+    static var available: [StoreBackendUnderTest] {
+        allCases.filter { $0 != .mariadb || MariaDBTestServer.isAvailable }.filter { $0 != .sqlite }
+    }
+
+    /// `[db]` lines for a table that does not exist yet.
+    func dbSection(in directory: URL) -> String {
+        switch self {
+        case .mariadb:
+            let server = MariaDBTestServer.shared!
+            return server.configSection(table: "admin_\(UUID().uuidString.prefix(8).lowercased())")
+        case .sqlite:
+            return "[db]\nbackend = sqlite\npath = \(directory.appendingPathComponent("status.db").path)\nconnect_timeout = 3"
+        }
+    }
+}
+
+/// `ocsp-responder db …` on each backend, every change followed by a `respond` whose answer both peers verify.
+@Suite struct AdminCommandTests {
+    struct Admin {
+        let pki = TestPKI.shared
+        let directory: URL
+        let backend: StoreBackendUnderTest
+        var configPath: String { directory.appendingPathComponent("config.ini").path }
+        var cachePath: String { directory.appendingPathComponent("cache").path }
+
+        init(_ backend: StoreBackendUnderTest) throws {
+            self.backend = backend
+            directory = try makeTemporaryDirectory("ocsp-admin")
+            let config = """
+                \(backend.dbSection(in: directory))
+
+                [ocsp]
+                cert = \(pki.path(.rsa, "ca.pem"))
+                pkey = \(pki.path(.rsa, "ca.key"))
+                cache = \(cachePath)
+
+                [issuer p256]
+                cert = \(pki.path(.p256, "ca.pem"))
+                pkey = \(pki.path(.p256, "ca.key"))
+                table = p256_\(UUID().uuidString.prefix(8).lowercased())
+                """
+            try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: configPath)
+        }
+
+        @discardableResult
+        func db(_ arguments: [String]) throws -> ProcessResult {
+            try ResponderBinary.run(["db"] + [arguments[0], "--config", configPath] + arguments.dropFirst())
+        }
+
+        /// The status a `respond` gives for a leaf of `kind`, after both peers verified the response.
+        func status(_ leaf: String, _ kind: TestPKI.Kind = .rsa) throws -> [String: Any] {
+            let request = directory.appendingPathComponent("req-\(UUID().uuidString.prefix(6)).der")
+            try run("openssl", ["ocsp", "-issuer", pki.path(kind, "ca.pem"), "-cert", pki.path(kind, leaf), "-no_nonce", "-reqout", request.path])
+            let result = try ResponderBinary.run(["respond", "--config", configPath, request.path])
+            guard result.status == 0 else { throw TestFailure("respond failed (\(result.status)): \(result.stderr)") }
+            let json = try Peers.verifySuccessful(response: try Data(contentsOf: request), issuer: pki.path(kind, "ca.pem"), chain: pki.path(kind, "chain.pem"))
+            return Peers.singleResponses(json)[0]
+        }
+    }
+
+    @Test(arguments: StoreBackendUnderTest.available)
+    func initAddRevokeUnrevoke(backend: StoreBackendUnderTest) throws {
+        let admin = try Admin(backend)
+        #expect(try admin.db(["init"]).status == 0)
+        let again = try admin.db(["init"])
+        #expect(again.status == 0 && again.stdoutText.contains("ready"), "\(again.stderr)")
+        #expect(try admin.status("good.pem")["cert_status"] as? String == "UNKNOWN")
+
+        let added = try admin.db(["add", admin.pki.path(.rsa, "good.pem"), admin.pki.path(.rsa, "revoked.pem"), admin.pki.path(.p256, "good.pem")])
+        #expect(added.status == 0, "\(added.stderr)")
+        #expect(added.stdoutText.contains("added 0x1001") && added.stdoutText.contains("to p256"))
+        #expect(try admin.status("good.pem")["cert_status"] as? String == "GOOD")
+        #expect(try admin.status("good.pem", .p256)["cert_status"] as? String == "GOOD")
+
+        // Refusals name the certificate and change nothing.
+        let duplicate = try admin.db(["add", admin.pki.path(.rsa, "good.pem")])
+        #expect(duplicate.status == 65)
+        #expect(duplicate.stderr.contains("0x1001") && duplicate.stderr.contains("already"))
+        let foreign = try admin.db(["add", admin.pki.path("foreign/leaf.pem")])
+        #expect(foreign.status == 65)
+        #expect(foreign.stderr.contains("not issued by any configured CA"))
+
+        let revoked = try admin.db(["revoke", "0x1002", "--reason", "keyCompromise", "--at", "2026-01-02T03:04:05Z", "--json"])
+        #expect(revoked.status == 0, "\(revoked.stderr)")
+        let row = try JSONSerialization.jsonObject(with: revoked.stdout) as? [String: Any]
+        #expect(row?["status"] as? String == "Revoked" && row?["revocation_reason"] as? String == "key_compromise")
+        let single = try admin.status("revoked.pem")
+        #expect(single["cert_status"] as? String == "REVOKED")
+        #expect(single["revocation_reason"] as? String == "key_compromise")
+        #expect(single["revocation_time"] as? String == "2026-01-02T03:04:05Z")
+
+        // Only a hold can be lifted.
+        let refused = try admin.db(["unrevoke", "0x1002"])
+        #expect(refused.status == 65 && refused.stderr.contains("certificate_hold"))
+        #expect(try admin.db(["revoke", "--cert", admin.pki.path(.rsa, "good.pem"), "--reason", "certificate_hold"]).status == 0)
+        #expect(try admin.status("good.pem")["cert_status"] as? String == "REVOKED")
+        #expect(try admin.db(["unrevoke", "1001"]).status == 0)
+        #expect(try admin.status("good.pem")["cert_status"] as? String == "GOOD")
+
+        // Two CAs in one table would answer for each other's serials: refused, naming the key.
+        let shared = admin.directory.appendingPathComponent("shared.ini")
+        let text = try String(contentsOfFile: admin.configPath, encoding: .utf8)
+        try text.replacingOccurrences(of: "table = p256_", with: "# table = p256_").write(to: shared, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: shared.path)
+        let refusedConfig = try ResponderBinary.run(["db", "list", "--config", shared.path])
+        #expect(refusedConfig.status == 78 && refusedConfig.stderr.contains("own table"), "\(refusedConfig.stderr)")
+
+        let missing = try admin.db(["revoke", "0x4242"])
+        #expect(missing.status == 65 && missing.stderr.contains("db add"))
+    }
+
+    /// A status change removes the kept response: the next request is answered from the table.
+    @Test(arguments: StoreBackendUnderTest.available)
+    func aStatusChangeEmptiesTheCacheForThatSerial(backend: StoreBackendUnderTest) throws {
+        let admin = try Admin(backend)
+        #expect(try admin.db(["init"]).status == 0)
+        #expect(try admin.db(["add", admin.pki.path(.rsa, "good.pem"), admin.pki.path(.rsa, "revoked.pem")]).status == 0)
+        #expect(try admin.status("good.pem")["cert_status"] as? String == "GOOD")
+        #expect(try admin.status("revoked.pem")["cert_status"] as? String == "GOOD")
+        let cached = try FileManager.default.contentsOfDirectory(atPath: admin.cachePath)
+        #expect(cached.count == 2)
+        #expect(try admin.db(["revoke", "0x1001", "--reason", "superseded"]).status == 0)
+        let left = try FileManager.default.contentsOfDirectory(atPath: admin.cachePath)
+        #expect(left.count == 1 && left[0].hasPrefix("1002-"))
+        #expect(try admin.status("good.pem")["cert_status"] as? String == "REVOKED")
+    }
+
+    @Test(arguments: StoreBackendUnderTest.available)
+    func showAndListInEveryFormat(backend: StoreBackendUnderTest) throws {
+        let admin = try Admin(backend)
+        #expect(try admin.db(["init"]).status == 0)
+        #expect(try admin.db(["add", admin.pki.path(.rsa, "good.pem"), admin.pki.path(.rsa, "revoked.pem"), admin.pki.path(.rsa, "topbit.pem")]).status == 0)
+        #expect(try admin.db(["revoke", "0x1002", "--reason", "ca_compromise", "--at", "2026-03-04"]).status == 0)
+
+        let show = try admin.db(["show", "0x9A4E31C2D5B6A7F8", "--json"])
+        #expect(show.status == 0, "\(show.stderr)")
+        let shown = try JSONSerialization.jsonObject(with: show.stdout) as? [String: Any]
+        #expect(shown?["cert_num"] as? String == "0x9a4e31c2d5b6a7f8")
+        #expect((shown?["subject"] as? String)?.contains("CN=") == true)
+
+        let json = try admin.db(["list", "--format", "json"])
+        let rows = try JSONSerialization.jsonObject(with: json.stdout) as? [[String: Any]]
+        #expect(rows?.map { $0["cert_num"] as? String } == ["0x1001", "0x1002", "0x9a4e31c2d5b6a7f8"])
+        #expect(rows?[1]["revocation_time"] as? String == "2026-03-04T00:00:00Z")
+
+        let csv = try admin.db(["list", "--revoked", "--format", "csv"]).stdoutText.split(separator: "\n")
+        #expect(csv == ["cert_num,status,revocation_time,revocation_reason", "0x1002,Revoked,2026-03-04T00:00:00Z,ca_compromise"])
+        let table = try admin.db(["list"]).stdoutText.split(separator: "\n")
+        #expect(table.count == 4 && table[0].hasPrefix("cert_num"))
+
+        let empty = try admin.db(["list", "--ca", "p256", "--format", "json"])
+        #expect(try JSONSerialization.jsonObject(with: empty.stdout) as? [Any] != nil)
+        #expect(try admin.db(["list", "--ca", "nope"]).status == 64)
+    }
+
+    /// An `openssl ca` database imports, with its certificates; a second import changes nothing.
+    @Test(arguments: StoreBackendUnderTest.available)
+    func importAnOpenSSLIndex(backend: StoreBackendUnderTest) throws {
+        let admin = try Admin(backend)
+        #expect(try admin.db(["init"]).status == 0)
+        let certs = admin.directory.appendingPathComponent("newcerts")
+        try FileManager.default.createDirectory(at: certs, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: admin.pki.path(.rsa, "good.pem"), toPath: certs.appendingPathComponent("1001.pem").path)
+        let index = admin.directory.appendingPathComponent("index.txt")
+        try """
+            V\t351231235959Z\t\t1001\tunknown\t/CN=good
+            R\t351231235959Z\t260101000000Z,keyCompromise\t1002\tunknown\t/CN=revoked
+            E\t200101000000Z\t\t0F\tunknown\t/CN=old
+            R\t351231235959Z\t251224120000Z,certificateHold\t9A4E31C2D5B6A7F8\tunknown\t/CN=held
+
+            """.write(to: index, atomically: true, encoding: .utf8)
+        let first = try admin.db(["import", "--index", index.path, "--certs", certs.path, "--json"])
+        #expect(first.status == 0, "\(first.stderr)")
+        let summary = try JSONSerialization.jsonObject(with: first.stdout) as? [String: Any]
+        #expect(summary?["added"] as? Int == 4 && summary?["without_certificate"] as? Int == 3)
+        let second = try JSONSerialization.jsonObject(with: try admin.db(["import", "--index", index.path, "--json"]).stdout) as? [String: Any]
+        #expect(second?["unchanged"] as? Int == 4 && second?["added"] as? Int == 0)
+
+        #expect(try admin.status("good.pem")["cert_status"] as? String == "GOOD")
+        #expect(try admin.status("small.pem")["cert_status"] as? String == "GOOD")
+        let revoked = try admin.status("revoked.pem")
+        #expect(revoked["revocation_reason"] as? String == "key_compromise" && revoked["revocation_time"] as? String == "2026-01-01T00:00:00Z")
+        #expect(try admin.status("topbit.pem")["revocation_reason"] as? String == "certificate_hold")
+
+        let bad = admin.directory.appendingPathComponent("bad.txt")
+        try "V\t351231235959Z\t\tnot-hex\tunknown\t/CN=x\n".write(to: bad, atomically: true, encoding: .utf8)
+        let refused = try admin.db(["import", "--index", bad.path])
+        #expect(refused.status == 65 && refused.stderr.contains("bad.txt:1"))
+    }
+}
