@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's first command: on a fresh Debian 12 machine (as root, Swift installed), install what is
-# missing, build, make a demo PKI and a throwaway MariaDB with a good and a revoked certificate,
-# answer a request for each with `ocsp-responder respond`, and show openssl's verdict on both.
+# missing, build, make a demo PKI and an SQLite store (no database server) holding a good and a revoked
+# certificate, answer a request for each with `ocsp-responder respond`, and show openssl's verdict on both.
 #
 #   scripts/quickstart.sh [FOLDER]      # default FOLDER: ./quickstart (everything is left there)
 set -euo pipefail
@@ -12,7 +12,7 @@ export DEBIAN_FRONTEND=noninteractive
 say() { printf '\n==> %s\n' "$*"; }
 
 missing=()
-for p in libssl-dev libmariadb-dev mariadb-server mariadb-client openssl pkg-config; do
+for p in libssl-dev libmariadb-dev libsqlite3-dev openssl pkg-config; do
     [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" == "install ok installed" ]] || missing+=("$p")
 done
 if ((${#missing[@]})); then
@@ -33,40 +33,27 @@ say "making a demo PKI in $folder/pki"
 bash scripts/make-pki.sh "$folder/pki"
 pki=$folder/pki
 
-say "starting a throwaway MariaDB in $folder/db"
-# The socket path must stay short (unix sockets allow ~107 bytes), so the server runs from /tmp
-# and its files are moved into the folder when it stops.
-# shellcheck source=lib/mariadb.sh
-source scripts/lib/mariadb.sh
-db=$(mktemp -d /tmp/ocspqs.XXXXXX)
-stop() { mariadb_stop "$db" >/dev/null 2>&1 || true; rm -rf "$folder/db"; mv "$db" "$folder/db" 2>/dev/null || true; }
-trap stop EXIT
-mariadb_start "$db"
-mariadb --socket="$OCSP_TEST_MARIADB_SOCKET" -u"$OCSP_TEST_MARIADB_USER" -p"$OCSP_TEST_MARIADB_PASSWORD" \
-    "$OCSP_TEST_MARIADB_DB" < etc/schema.sql
-mariadb --socket="$OCSP_TEST_MARIADB_SOCKET" -u"$OCSP_TEST_MARIADB_USER" -p"$OCSP_TEST_MARIADB_PASSWORD" \
-    "$OCSP_TEST_MARIADB_DB" -e "
-    INSERT INTO list_certs (cert_num, cert, status) VALUES ('0x1001', 'demo', 'Valid');
-    INSERT INTO list_certs (cert_num, revocation_time, revocation_reason, cert, status)
-      VALUES ('0x1002', UTC_TIMESTAMP(), 'key_compromise', 'demo', 'Revoked');"
-
 cat > "$folder/config.ini" <<INI
 [db]
-socket = $OCSP_TEST_MARIADB_SOCKET
-db = $OCSP_TEST_MARIADB_DB
-username = $OCSP_TEST_MARIADB_USER
-password = $OCSP_TEST_MARIADB_PASSWORD
+backend = sqlite
+path = $folder/status.db
 
 [ocsp]
 cert = $pki/rsa/ca.pem
 pkey = $pki/rsa/ca.key
 producetime = 1d
+cache = $folder/cache
 
 [log]
 file = $folder/ocsp-responder.log
 level = info
 INI
 chmod 600 "$folder/config.ini"
+
+say "creating the SQLite store $folder/status.db with a good and a revoked certificate"
+"$folder/ocsp-responder" db init --config "$folder/config.ini" | sed 's/^/    /'
+"$folder/ocsp-responder" db add --config "$folder/config.ini" "$pki/rsa/good.pem" "$pki/rsa/revoked.pem" | sed 's/^/    /'
+"$folder/ocsp-responder" db revoke --config "$folder/config.ini" 0x1002 --reason key_compromise | sed 's/^/    /'
 
 status=0
 for name in good revoked; do

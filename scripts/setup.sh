@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# Install ocsp-responder as a service the way OCSP_MySql's creation.sh meant to, as root:
+# the binary, a service user, the config (mode 0600, never overwritten), the SQLite store, the cache
+# directory and the log file with the right owners, and the sudoers line for the calling app.
+# Idempotent: a second run changes nothing and says so.
+#
+#   scripts/setup.sh [options]
+#     --user NAME          service user (default pycert)
+#     --caller-group GRP   also install a sudoers file letting %GRP run `respond` as NAME
+#     --sudoers-file FILE  where (default /etc/sudoers.d/ocsp-responder)
+#     --ca-cert FILE       the CA certificate (PEM) to answer for, copied to the config directory
+#     --ca-key FILE        its private key, copied with mode 0600 owned by NAME
+#     --binary FILE        install this binary instead of building one (CI reuses its build)
+#     --prefix DIR         binary goes to DIR/bin (default /usr/local)
+#     --config-dir DIR     default /etc/ocsp-responder
+#     --data-dir DIR       the SQLite store (default /var/lib/ocsp-responder)
+#     --cache-dir DIR      default /var/cache/ocsp-responder
+#     --log-file FILE      default /var/log/ocsp-responder.log
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+repo=$PWD
+
+user=pycert caller_group="" ca_cert="" ca_key="" binary="" sudoers=/etc/sudoers.d/ocsp-responder
+prefix=/usr/local config_dir=/etc/ocsp-responder data_dir=/var/lib/ocsp-responder
+cache_dir=/var/cache/ocsp-responder log_file=/var/log/ocsp-responder.log
+usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 64; }
+while (($#)); do
+    case "$1" in
+        --user) user=${2:?}; shift 2 ;;
+        --caller-group) caller_group=${2:?}; shift 2 ;;
+        --sudoers-file) sudoers=${2:?}; shift 2 ;;
+        --ca-cert) ca_cert=$(realpath "${2:?}"); shift 2 ;;
+        --ca-key) ca_key=$(realpath "${2:?}"); shift 2 ;;
+        --binary) binary=$(realpath "${2:?}"); shift 2 ;;
+        --prefix) prefix=${2:?}; shift 2 ;;
+        --config-dir) config_dir=${2:?}; shift 2 ;;
+        --data-dir) data_dir=${2:?}; shift 2 ;;
+        --cache-dir) cache_dir=${2:?}; shift 2 ;;
+        --log-file) log_file=${2:?}; shift 2 ;;
+        -h|--help) usage ;;
+        *) echo "setup: unknown option $1 (see --help)" >&2; exit 64 ;;
+    esac
+done
+[[ "$user" =~ ^[a-z_][a-z0-9_-]{0,31}$ ]] || { echo "setup: '$user' is not a valid user name" >&2; exit 64; }
+((EUID == 0)) || { echo "setup: run as root (it creates a user and installs into $prefix)" >&2; exit 77; }
+[[ -z "$ca_key" || -n "$ca_cert" ]] || { echo "setup: --ca-key needs --ca-cert" >&2; exit 64; }
+
+changes=0
+did() { printf 'setup: %s\n' "$*"; changes=$((changes + 1)); }
+
+# ---- packages ---------------------------------------------------------------
+export DEBIAN_FRONTEND=noninteractive
+missing=()
+for p in libssl3 libmariadb3 libsqlite3-0 sudo; do
+    [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" == "install ok installed" ]] || missing+=("$p")
+done
+if [[ -z "$binary" ]]; then
+    for p in libssl-dev libmariadb-dev libsqlite3-dev pkg-config; do
+        [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" == "install ok installed" ]] || missing+=("$p")
+    done
+fi
+if ((${#missing[@]})); then
+    apt-get update -q >/dev/null
+    apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+    did "installed ${missing[*]}"
+fi
+
+# ---- the binary ---------------------------------------------------------------
+if [[ -z "$binary" ]]; then
+    command -v swift >/dev/null || { echo "setup: swift is not on PATH (or pass --binary FILE)" >&2; exit 69; }
+    swift build -c release --static-swift-stdlib 2>&1 | tail -n 1 >&2
+    binary="$(swift build -c release --static-swift-stdlib --show-bin-path)/ocsp-responder"
+fi
+installed=$prefix/bin/ocsp-responder
+if ! cmp -s "$binary" "$installed"; then
+    install -D -m 0755 -o root -g root "$binary" "$installed"
+    did "installed $installed"
+fi
+
+# ---- the service user -----------------------------------------------------------
+if ! id -u "$user" >/dev/null 2>&1; then
+    useradd --system --home-dir "$data_dir" --no-create-home --shell /usr/sbin/nologin "$user"
+    did "created the system user $user"
+fi
+group=$(id -gn "$user")
+
+# ensure PATH MODE OWNER:GROUP [dir|file]: create if missing, fix mode and owner if they differ.
+ensure() {
+    local path=$1 mode=$2 owner=$3 kind=$4
+    if [[ ! -e "$path" ]]; then
+        if [[ "$kind" == dir ]]; then mkdir -p "$path"; else mkdir -p "$(dirname "$path")"; : >"$path"; fi
+        did "created $path"
+    fi
+    if [[ "$(stat -c '%a %U:%G' "$path")" != "${mode#0} $owner" ]]; then
+        chmod "$mode" "$path"
+        chown "$owner" "$path"
+        did "set $path to $mode $owner"
+    fi
+}
+ensure "$config_dir" 0750 "root:$group" dir
+ensure "$data_dir" 0700 "$user:$group" dir
+ensure "$cache_dir" 0700 "$user:$group" dir
+log_group=adm
+getent group adm >/dev/null || log_group=$group
+ensure "$log_file" 0640 "$user:$log_group" file
+
+# ---- the CA's certificate and key -------------------------------------------------
+install_if_changed() {   # SOURCE DEST MODE OWNER
+    if ! cmp -s "$1" "$2"; then
+        install -m "$3" -o "${4%%:*}" -g "${4##*:}" "$1" "$2"
+        did "installed $2"
+    elif [[ "$(stat -c '%a %U:%G' "$2")" != "${3#0} $4" ]]; then
+        chmod "$3" "$2"; chown "$4" "$2"
+        did "set $2 to $3 $4"
+    fi
+}
+[[ -n "$ca_cert" ]] && install_if_changed "$ca_cert" "$config_dir/ca.pem" 0644 "root:$group"
+[[ -n "$ca_key" ]] && install_if_changed "$ca_key" "$config_dir/ca.key" 0600 "$user:$group"
+
+# ---- the config -----------------------------------------------------------------
+config=$config_dir/config.ini
+if [[ ! -e "$config" ]]; then
+    umask 077
+    cat >"$config" <<INI
+# ocsp-responder, installed by scripts/setup.sh. See etc/config.ini in the source for every key.
+[db]
+backend = sqlite
+path = $data_dir/status.db
+
+[ocsp]
+cert = $config_dir/ca.pem
+pkey = $config_dir/ca.key
+producetime = 1d
+cache = $cache_dir
+timeout = 10
+user = $user
+
+[log]
+file = $log_file
+level = info
+INI
+    did "wrote $config (an existing one is never overwritten)"
+fi
+ensure "$config" 0600 "$user:$group" file
+
+# ---- the store ------------------------------------------------------------------
+# As the service user, so that it owns the SQLite file (and its -wal and -shm files) it reads.
+if [[ -e "$config_dir/ca.pem" ]]; then
+    if [[ ! -e "$data_dir/status.db" ]] || ! runuser -u "$user" -- "$installed" db list --config "$config" --format csv >/dev/null 2>&1; then
+        runuser -u "$user" -- "$installed" db init --config "$config" >/dev/null
+        did "created the status table in $data_dir/status.db"
+    fi
+else
+    echo "setup: no CA certificate yet: put it at $config_dir/ca.pem and its key at $config_dir/ca.key" \
+        "(or run again with --ca-cert and --ca-key), then: sudo -u $user $installed db init --config $config" >&2
+fi
+
+# ---- sudoers ----------------------------------------------------------------------
+line="%${caller_group:-www-data} ALL=($user) NOPASSWD: $installed respond *"
+if [[ -n "$caller_group" ]]; then
+    wanted=$(printf '# The calling app may answer OCSP requests as %s (scripts/setup.sh).\n%s\n' "$user" "$line")
+    if [[ "$(cat "$sudoers" 2>/dev/null)" != "$wanted" ]]; then
+        tmp=$(mktemp)
+        printf '%s\n' "$wanted" >"$tmp"
+        visudo -cqf "$tmp" || { rm -f "$tmp"; echo "setup: visudo refused the sudoers line" >&2; exit 70; }
+        install -m 0440 -o root -g root "$tmp" "$sudoers"
+        rm -f "$tmp"
+        did "installed $sudoers"
+    fi
+fi
+
+if ((changes == 0)); then
+    echo "setup: nothing to change; everything is in place"
+else
+    echo "setup: done ($changes changes)"
+fi
+cat <<EOT
+  binary:  $installed
+  config:  $config
+  store:   $data_dir/status.db      (sudo -u $user ocsp-responder db add CERT.pem)
+  cache:   $cache_dir
+  log:     $log_file
+  sudoers: $line
+EOT
