@@ -17,7 +17,7 @@ log() { printf 'test.sh: %s\n' "$*" >&2; }
 
 # ---- prerequisites -------------------------------------------------------
 
-apt_packages=(libssl-dev libmariadb-dev mariadb-server openssl pkg-config)
+apt_packages=(libssl-dev libmariadb-dev libsqlite3-dev mariadb-server openssl pkg-config)
 
 # dpkg -s also succeeds for a removed package whose config files remain, so
 # look at the status itself.

@@ -17,10 +17,10 @@ public final class MariaDBStatusStore: CertificateStatusSource {
         self.table = table
     }
 
-    /// Letters, digits, `_` and `$`, at most 64 characters: what MariaDB allows unquoted.
+    /// Letters, digits, `_` and `$`, at most 64 characters: what MariaDB allows unquoted (the check
+    /// SQLite's store shares, in OCSPCore).
     public static func isValidTableName(_ name: String) -> Bool {
-        !name.isEmpty && name.utf8.count <= 64
-            && name.utf8.allSatisfy { $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "$") || ($0 < 128 && Character(UnicodeScalar($0)).isLetter) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) }
+        StatusTable.isValidName(name)
     }
 
     /// One indexed query over every spelling of the serial: `cert_num IN (...)` on the primary key.
