@@ -24,6 +24,11 @@ let package = Package(
             pkgConfig: "libmariadb",
             providers: [.apt(["libmariadb-dev"])]
         ),
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"])]
+        ),
 
         // Pure OCSP: the ASN.1 types and the decision logic. No C, no files, no database.
         .target(
@@ -40,11 +45,16 @@ let package = Package(
             name: "OCSPMariaDB",
             dependencies: ["CMariaDB", "OCSPCore"]
         ),
+        // The same table in an SQLite file, for a responder with no database server.
+        .target(
+            name: "OCSPSQLite",
+            dependencies: ["CSQLite", "OCSPCore"]
+        ),
         // What a run needs around the core: config, logging, files, and the respond pipeline.
         .target(
             name: "OCSPService",
             dependencies: [
-                "OCSPCore", "OCSPCrypto", "OCSPMariaDB",
+                "OCSPCore", "OCSPCrypto", "OCSPMariaDB", "OCSPSQLite",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -70,7 +80,7 @@ let package = Package(
         .testTarget(
             name: "ResponderTests",
             dependencies: [
-                "OCSPCore", "OCSPService", "OCSPCrypto", "TestSupport",
+                "OCSPCore", "OCSPService", "OCSPCrypto", "OCSPMariaDB", "OCSPSQLite", "TestSupport",
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),

@@ -44,7 +44,7 @@ final class MariaDBConnection {
             mysql_stmt_close(statement)
             throw error
         }
-        return MariaDBStatement(statement: statement)
+        return MariaDBStatement(statement: statement, connection: self)
     }
 
     /// True when the server still answers.

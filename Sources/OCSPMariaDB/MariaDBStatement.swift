@@ -25,9 +25,12 @@ enum SQLColumn {
 /// so this class owns them as manually allocated memory that never moves, freed in `deinit`.
 final class MariaDBStatement {
     private let statement: UnsafeMutablePointer<MYSQL_STMT>
+    /// Held so that the connection outlives the statement: closing a statement needs its connection.
+    private let connection: MariaDBConnection
 
-    init(statement: UnsafeMutablePointer<MYSQL_STMT>) {
+    init(statement: UnsafeMutablePointer<MYSQL_STMT>, connection: MariaDBConnection) {
         self.statement = statement
+        self.connection = connection
     }
 
     deinit {
@@ -105,7 +108,7 @@ private final class ParameterBuffers {
             case .text(let text): (bytes, type) = (Array(text.utf8), MYSQL_TYPE_STRING)
             case .blob(let blob): (bytes, type) = (blob, MYSQL_TYPE_BLOB)
             // DATETIME columns carry no zone; a 'YYYY-MM-DD HH:MM:SS' literal is stored as written (UTC).
-            case .time(let time): (bytes, type) = (Array(time.sqlDateTime.utf8), MYSQL_TYPE_STRING)
+            case .time(let time): (bytes, type) = (Array(time.tableText.utf8), MYSQL_TYPE_STRING)
             case .null:
                 binds[index].buffer_type = MYSQL_TYPE_NULL
                 continue

@@ -17,10 +17,10 @@ public final class MariaDBStatusStore: StatusStore {
         self.table = table
     }
 
-    /// Letters, digits, `_` and `$`, at most 64 characters: what MariaDB allows unquoted.
+    /// Letters, digits, `_` and `$`, at most 64 characters: what MariaDB allows unquoted (the check
+    /// SQLite's store shares, in OCSPCore).
     public static func isValidTableName(_ name: String) -> Bool {
-        !name.isEmpty && name.utf8.count <= 64
-            && name.utf8.allSatisfy { $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "$") || ($0 < 128 && Character(UnicodeScalar($0)).isLetter) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) }
+        StatusTable.isValidName(name)
     }
 
     /// The table as OCSP_MySql meant it (`etc/schema.sql` holds the same statement for the mysql client).
@@ -86,8 +86,10 @@ public final class MariaDBStatusStore: StatusStore {
     public func forEachRecord(revokedOnly: Bool, withCertificates: Bool, _ body: (StatusRecord) throws -> Void) throws {
         let columns = withCertificates ? "\(Self.recordColumns), cert" : "\(Self.recordColumns), ''"
         let filter = revokedOnly ? " WHERE status = 'Revoked'" : ""
-        try statement("SELECT \(columns) FROM `\(table)`\(filter) ORDER BY cert_num")
-            .query([], columns: [.text, .text, .time, .text, .blob]) { row in try body(Self.record(row)) }
+        // A connection of its own: rows are fetched unbuffered (the table never sits in memory), and while
+        // they are, that connection can do nothing else; the body may still use this store's connection.
+        let walk = try MariaDBConnection(options).prepare("SELECT \(columns) FROM `\(table)`\(filter) ORDER BY cert_num")
+        try walk.query([], columns: [.text, .text, .time, .text, .blob]) { row in try body(Self.record(row)) }
     }
 
     /// Connects now (if not yet) and checks the server answers.

@@ -9,7 +9,7 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
 
     /// The backends this run can test: SQLite always, MariaDB under scripts/test.sh.
     static var available: [StoreBackendUnderTest] {
-        allCases.filter { $0 != .mariadb || MariaDBTestServer.isAvailable }.filter { $0 != .sqlite }
+        allCases.filter { $0 != .mariadb || MariaDBTestServer.isAvailable }
     }
 
     /// `[db]` lines for a table that does not exist yet.

@@ -52,7 +52,7 @@ struct SetupScriptTests {
         let request = requests.appendingPathComponent("req.der")
         try run("openssl", ["ocsp", "-issuer", pki.path(.rsa, "ca.pem"), "-cert", pki.path(.rsa, "good.pem"), "-no_nonce", "-reqout", request.path])
         try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: request.path)
-        let answer = try run("sudo", ["-u", user, binary, "respond", request.path])
+        let answer = try run("sudo", ["-u", user, binary, "respond", "--config", config, request.path])
         #expect(answer.status == 0, "\(answer.stderr)")
         let json = try Peers.verifySuccessful(response: try Data(contentsOf: request), issuer: pki.path(.rsa, "ca.pem"), chain: pki.path(.rsa, "chain.pem"))
         #expect(Peers.singleResponses(json).first?["cert_status"] as? String == "GOOD")

@@ -110,10 +110,5 @@ public struct UnixTime: Hashable, Comparable, Sendable, CustomStringConvertible 
         return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))T\(pad(c.hours, 2)):\(pad(c.minutes, 2)):\(pad(c.seconds, 2))Z"
     }
 
-    /// `2026-11-24 10:00:00`: how the status table's DATETIME column holds a time (UTC, no zone).
-    public var sqlDateTime: String {
-        String(iso8601.dropLast().map { $0 == "T" ? " " : $0 })
-    }
-
     public var description: String { iso8601 }
 }

@@ -1,5 +1,6 @@
 import OCSPCore
 import OCSPMariaDB
+import OCSPSQLite
 
 /// Opens the status table the config names, on its backend.
 public enum StoreOpener {
@@ -13,7 +14,10 @@ public enum StoreOpener {
         case .mariadb(let options):
             return MariaDBStatusStore(options: options, table: table)
         case .sqlite(let path):
-            return openSQLite(path: path, table: table, access: access, timeoutSeconds: database.timeoutSeconds)
+            return SQLiteStatusStore(
+                path: path, table: table, readOnly: access == .readOnly,
+                busyTimeoutMilliseconds: Int32(database.timeoutSeconds) * 1000
+            )
         }
     }
 }
