@@ -150,7 +150,7 @@ public enum ResponseVerification {
         if thisUpdate > now + clockSkew {
             problems.append("serial \(serial): thisUpdate \(thisUpdate) is in the future (now \(now))")
         }
-        if let next = single.nextUpdate.map(UnixTime.init), !(next > now + -clockSkew) {
+        if let next = single.nextUpdate.map(UnixTime.init), next <= UnixTime(seconds: now.seconds - clockSkew) {
             problems.append("serial \(serial): expired at nextUpdate \(next) (now \(now))")
         }
         return problems
