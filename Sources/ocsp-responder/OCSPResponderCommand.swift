@@ -17,8 +17,10 @@ struct OCSPResponderCommand: ParsableCommand {
               sudo -u pycert ocsp-responder respond /tmp/request.der
               ocsp-responder sign --issuer root.pem --key root.key \\
                 --cert intermediate.pem --status good --valid 30d --out int.ocsp.der
+              ocsp-responder request --issuer ca.pem --cert leaf.pem \\
+                | ocsp-responder respond - | ocsp-responder inspect --issuer ca.pem -
             """,
-        subcommands: [Respond.self, Sign.self, DB.self],
+        subcommands: [Respond.self, Sign.self, DB.self, RequestCommand.self, Inspect.self],
         defaultSubcommand: Respond.self
     )
 

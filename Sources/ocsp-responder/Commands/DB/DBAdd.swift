@@ -1,4 +1,5 @@
 import ArgumentParser
+import OCSPCore
 import OCSPService
 
 struct DBAdd: ParsableCommand {
@@ -36,7 +37,7 @@ struct DBAdd: ParsableCommand {
                 for entry in added {
                     if json {
                         print(JSONValue.object([("serial", .string("0x\(entry.serial)")), ("ca", .string(entry.ca)),
-                                                ("subject", .string(entry.subject)), ("status", .string("Valid"))]).text)
+                                                ("subject", .string(entry.subject)), ("status", .string("Valid"))]).compactText)
                     } else {
                         print("added 0x\(entry.serial) (\(entry.subject)) to \(entry.ca)")
                     }

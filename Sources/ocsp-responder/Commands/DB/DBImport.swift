@@ -1,4 +1,5 @@
 import ArgumentParser
+import OCSPCore
 import OCSPService
 
 struct DBImport: ParsableCommand {
@@ -36,9 +37,9 @@ struct DBImport: ParsableCommand {
             }
             if json {
                 print(JSONValue.object([
-                    ("added", .number(Int64(summary.added))), ("updated", .number(Int64(summary.updated))),
-                    ("unchanged", .number(Int64(summary.unchanged))), ("without_certificate", .number(Int64(summary.withoutCertificate))),
-                ]).text)
+                    ("added", .int((summary.added))), ("updated", .int((summary.updated))),
+                    ("unchanged", .int((summary.unchanged))), ("without_certificate", .int((summary.withoutCertificate))),
+                ]).compactText)
             } else {
                 print("imported into \(ca.table): \(summary.added) added, \(summary.updated) updated, \(summary.unchanged) unchanged"
                       + (summary.withoutCertificate > 0 ? "; \(summary.withoutCertificate) without a certificate" : ""))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import OCSPCore
 import OCSPService
 
 struct DBInit: ParsableCommand {

@@ -41,7 +41,7 @@ struct DBList: ParsableCommand {
                 switch format {
                 case .table: print(Self.pad(fields))
                 case .csv: print(fields.map(Self.csvField).joined(separator: ","))
-                case .json: print((count == 0 ? "\n" : ",\n") + row.json.text, terminator: "")
+                case .json: print((count == 0 ? "\n" : ",\n") + row.json.compactText, terminator: "")
                 }
                 count += 1
             }

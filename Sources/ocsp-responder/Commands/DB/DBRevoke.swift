@@ -73,7 +73,7 @@ struct DBRevoke: ParsableCommand {
 /// One row, as the admin commands print it: a line, or a JSON object.
 func printRecord(_ row: StatusRecord, json: Bool, verb: String) {
     if json {
-        print(row.json.text)
+        print(row.json.compactText)
     } else {
         var line = "\(verb) \(row.certNum): \(row.status)"
         if let time = row.revocationTime { line += " at \(time)" }

@@ -34,7 +34,7 @@ struct DBShow: ParsableCommand {
                     members.append(("table", .string(ca.table)))
                     members.append(("subject", .string(certificate?.subject)))
                     members.append(("not_after", .string(certificate?.notAfter)))
-                    print(JSONValue.object(members).text)
+                    print(JSONValue.object(members).compactText)
                 } else {
                     printRecord(row, json: false, verb: "serial 0x\(target) in \(ca.table) as")
                     if let certificate {

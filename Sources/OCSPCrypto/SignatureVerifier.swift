@@ -1,0 +1,82 @@
+internal import COpenSSL
+import OCSPCore
+import SwiftASN1
+
+/// Checks a signature with a public key given as SubjectPublicKeyInfo DER, for the algorithms OCSP
+/// responses are signed with: sha256/384/512WithRSAEncryption (PKCS#1 v1.5), ecdsa-with-SHA256/384/512
+/// and Ed25519.
+///
+/// Used by `inspect --issuer` to verify a response, and meant for a later `check` command too, so it
+/// takes plain bytes and says nothing about OCSP.
+public enum SignatureVerifier {
+    /// Why a signature could not even be checked (as opposed to checked and found wrong).
+    public struct Failure: Error, Hashable, Sendable, CustomStringConvertible {
+        public var description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    /// True when `signature` over `message` verifies with the key; false when it does not (including a
+    /// signature that is not even well formed, such as a broken ECDSA DER).
+    ///
+    /// Throws when the algorithm is not one we support, when the key cannot be decoded, or when the key
+    /// is not of the type the algorithm names: an RSA key must not "verify" an ECDSA algorithm identifier.
+    public static func verify(
+        signature: [UInt8], message: [UInt8], algorithm: AlgorithmIdentifier, subjectPublicKeyInfoDER: [UInt8]
+    ) throws(Failure) -> Bool {
+        OpenSSLLibrary.initialize()
+        guard let scheme = Scheme(algorithm) else {
+            throw Failure("unsupported signature algorithm \(ObjectIdentifierNames.name(of: algorithm.algorithm))")
+        }
+        let decoded: OpaquePointer? = subjectPublicKeyInfoDER.withUnsafeBufferPointer { buffer in
+            var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
+            return d2i_PUBKEY(nil, &cursor, buffer.count)
+        }
+        guard let key = decoded else {
+            let error = OpenSSLError("d2i_PUBKEY")
+            throw Failure("cannot decode the public key (\(error))")
+        }
+        defer { EVP_PKEY_free(key) }
+        guard EVP_PKEY_get_base_id(key) == scheme.keyType else {
+            ERR_clear_error()
+            throw Failure("a \(scheme.name) signature cannot come from this key's type")
+        }
+        guard let context = EVP_MD_CTX_new() else { throw Failure("EVP_MD_CTX_new failed") }
+        defer { EVP_MD_CTX_free(context) }
+        guard EVP_DigestVerifyInit(context, nil, scheme.digest(), nil, key) == 1 else {
+            let error = OpenSSLError("EVP_DigestVerifyInit")
+            throw Failure("cannot set up \(scheme.name) verification (\(error))")
+        }
+        // 1 verified, 0 a wrong signature, a negative value a malformed one: both of those are "no".
+        let result = EVP_DigestVerify(context, signature, signature.count, message, message.count)
+        ERR_clear_error()
+        return result == 1
+    }
+
+    /// An algorithm identifier we can verify: the key type it needs and the digest (nil for Ed25519,
+    /// which hashes internally and must be given no digest).
+    private struct Scheme {
+        var name: String
+        var keyType: Int32
+        var digest: () -> OpaquePointer?
+
+        init?(_ identifier: AlgorithmIdentifier) {
+            let id = identifier.algorithm
+            name = ObjectIdentifierNames.name(of: id)
+            switch id {
+            case AlgorithmObjectIdentifier.sha256WithRSAEncryption: (keyType, digest) = (EVP_PKEY_RSA, { EVP_sha256() })
+            case AlgorithmObjectIdentifier.sha384WithRSAEncryption: (keyType, digest) = (EVP_PKEY_RSA, { EVP_sha384() })
+            case AlgorithmObjectIdentifier.sha512WithRSAEncryption: (keyType, digest) = (EVP_PKEY_RSA, { EVP_sha512() })
+            case AlgorithmObjectIdentifier.ecdsaWithSHA256: (keyType, digest) = (EVP_PKEY_EC, { EVP_sha256() })
+            case AlgorithmObjectIdentifier.ecdsaWithSHA384: (keyType, digest) = (EVP_PKEY_EC, { EVP_sha384() })
+            case AlgorithmObjectIdentifier.ecdsaWithSHA512: (keyType, digest) = (EVP_PKEY_EC, { EVP_sha512() })
+            case AlgorithmObjectIdentifier.ed25519: (keyType, digest) = (EVP_PKEY_ED25519, { nil })
+            default: return nil
+            }
+            // RFC 4055 / RFC 5758 / RFC 8410: RSA takes NULL (or, leniently, nothing); ECDSA and Ed25519 take nothing.
+            let isRSA = keyType == EVP_PKEY_RSA
+            if let parameters = identifier.parameters, !(isRSA && parameters == AlgorithmIdentifier.nullParameters) {
+                return nil
+            }
+        }
+    }
+}

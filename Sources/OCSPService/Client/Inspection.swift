@@ -1,0 +1,66 @@
+import OCSPCore
+import OCSPCrypto
+
+/// `ocsp-responder inspect`: shows every field of an OCSP request or response, as text or JSON, and with
+/// `--issuer` verifies a response (see `ResponseVerification`).
+public enum Inspection {
+    public struct Options: Sendable {
+        /// A file, or `-` for standard input.
+        public var input: String
+        public var json: Bool
+        /// The CA to verify against.
+        public var issuerPath: String?
+
+        public init(input: String = "-", json: Bool = false, issuerPath: String? = nil) {
+            self.input = input
+            self.json = json
+            self.issuerPath = issuerPath
+        }
+    }
+
+    /// Enough for any request or response with a few certificates.
+    public static let inputLimit = 1 << 20
+
+    /// The whole command; returns the exit status (`ClientExitStatus`).
+    public static func run(_ options: Options) -> Int32 {
+        // The issuer first: a file that cannot be used is a set-up error whatever the input holds.
+        var issuer: ResponseVerification.Issuer?
+        if let path = options.issuerPath {
+            do {
+                issuer = try ResponseVerification.Issuer(certificate: SigningFiles.certificate(path: path))
+            } catch {
+                RespondRun.printError("--issuer: \(error)")
+                return ClientExitStatus.unusableFile
+            }
+        }
+        let bytes: [UInt8]
+        do {
+            bytes = try FileIO.read(path: options.input, limit: inputLimit)
+        } catch {
+            RespondRun.printError("cannot read the input: \(error)")
+            return ClientExitStatus.noInput
+        }
+        guard bytes.count <= inputLimit else {
+            RespondRun.printError("\(options.input == "-" ? "standard input" : options.input) is over \(inputLimit) bytes: not an OCSP request or response")
+            return ClientExitStatus.notOCSP
+        }
+        let document: OCSPDocument
+        do {
+            document = try OCSPDocument(derOrPEM: bytes)
+        } catch {
+            RespondRun.printError("\(options.input == "-" ? "standard input" : options.input) is neither an OCSP request nor an OCSP response: \(error)")
+            return ClientExitStatus.notOCSP
+        }
+        let verification = issuer.map { ResponseVerification.verify(document, issuer: $0, at: RespondRun.currentTime()) }
+        let output = options.json
+            ? InspectionReport.json(document, verification: verification).rendered() + "\n"
+            : InspectionReport.text(document, verification: verification)
+        do {
+            try FileIO.writeStandardOutput(Array(output.utf8))
+        } catch {
+            RespondRun.printError("cannot write: \(error)")
+            return ClientExitStatus.ioError
+        }
+        return verification?.verified == false ? ClientExitStatus.verificationFailed : ClientExitStatus.success
+    }
+}
