@@ -66,6 +66,12 @@ for name in good revoked; do
         -verify_other "$pki/rsa/chain.pem" -resp_text 2>&1 |
         grep -E 'Serial Number|Cert Status|Revocation|This Update|Next Update|verify' | sed 's/^ */    openssl: /' || status=1
 done
+say "the same question as a pipeline: request | respond | inspect (ours, end to end)"
+"$folder/ocsp-responder" request --issuer "$pki/rsa/ca.pem" --cert "$pki/rsa/revoked.pem" |
+    "$folder/ocsp-responder" respond --config "$folder/config.ini" - |
+    "$folder/ocsp-responder" inspect --issuer "$pki/rsa/ca.pem" - |
+    grep -E 'Serial Number|Cert Status|Revocation Reason|Verification' | sed 's/^ */    /' || status=1
+
 say "the log"
 sed 's/^/    /' "$folder/ocsp-responder.log"
 say "done: everything is in $folder"

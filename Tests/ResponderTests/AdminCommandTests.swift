@@ -120,6 +120,29 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
         #expect(missing.status == 65 && missing.stderr.contains("db add"))
     }
 
+    /// The pipeline the README shows: our request, answered from the store, inspected and verified by us,
+    /// and the same response verified by both peers.
+    @Test(arguments: StoreBackendUnderTest.available)
+    func requestRespondInspectPipeline(backend: StoreBackendUnderTest) throws {
+        let admin = try Admin(backend)
+        #expect(try admin.db(["init"]).status == 0)
+        #expect(try admin.db(["add", admin.pki.path(.rsa, "revoked.pem")]).status == 0)
+        #expect(try admin.db(["revoke", "0x1002", "--reason", "superseded"]).status == 0)
+        let bin = ResponderBinary.path
+        let ca = admin.pki.path(.rsa, "ca.pem")
+        let out = admin.directory.appendingPathComponent("pipe.der").path
+        let result = try run("/bin/bash", ["-c", """
+            set -o pipefail
+            "$0" request --issuer "$1" --cert "$2" | "$0" respond --config "$3" - | tee "$4" | "$0" inspect --issuer "$1" --json -
+            """, bin, ca, admin.pki.path(.rsa, "revoked.pem"), admin.configPath, out])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any]
+        #expect((json?["verification"] as? [String: Any])?["verified"] as? Bool == true, "\(result.stdoutText)")
+        let peers = try Peers.verifySuccessful(response: try Data(contentsOf: URL(fileURLWithPath: out)), issuer: ca, chain: admin.pki.path(.rsa, "chain.pem"))
+        #expect(Peers.singleResponses(peers).first?["revocation_reason"] as? String == "superseded")
+        #expect(peers["nonce_hex"] as? String != nil)
+    }
+
     /// A status change removes the kept response: the next request is answered from the table.
     @Test(arguments: StoreBackendUnderTest.available)
     func aStatusChangeEmptiesTheCacheForThatSerial(backend: StoreBackendUnderTest) throws {
