@@ -18,11 +18,7 @@ extension UnixTime {
     /// The time as `revocation_time` holds it: `YYYY-MM-DD HH:MM:SS` in UTC, MariaDB's DATETIME text.
     /// `UnixTime(parsing:)` reads it back.
     public var tableText: String {
-        let c = components
-        func pad(_ value: Int, _ width: Int) -> String {
-            let digits = String(value)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
-        }
-        return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2)) \(pad(c.hours, 2)):\(pad(c.minutes, 2)):\(pad(c.seconds, 2))"
+        // ISO 8601 without the T and the Z.
+        String(iso8601.dropLast().map { $0 == "T" ? " " : $0 })
     }
 }

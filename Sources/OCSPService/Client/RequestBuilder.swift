@@ -40,19 +40,7 @@ public enum RequestBuilder {
 
     /// RFC 9654 §2.1 asks for at least 16 octets (and responders accept at most 32).
     public static let nonceLength = 16
-
-    /// Why no request was made: a one-line message naming the fix, and the exit status for it.
-    public struct Failure: Error, CustomStringConvertible, Sendable {
-        public var exitStatus: Int32
-        public var description: String
-
-        init(_ exitStatus: Int32, _ description: String) {
-            self.exitStatus = exitStatus
-            self.description = description
-        }
-
-        static func unusable(_ description: String) -> Self { Self(ClientExitStatus.unusableFile, description) }
-    }
+    public typealias Failure = CommandFailure
 
     /// The whole command: builds the request, writes it, returns the exit status. Failures print one line.
     public static func run(_ options: Options) -> Int32 {

@@ -79,19 +79,8 @@ public enum OfflineSigning {
         }
     }
 
-    /// Why no response was made: a one-line message naming the fix, and the exit status for it.
-    public struct Failure: Error, CustomStringConvertible, Sendable {
-        public var exitStatus: Int32
-        public var description: String
-
-        init(_ exitStatus: Int32, _ description: String) {
-            self.exitStatus = exitStatus
-            self.description = description
-        }
-
-        /// A certificate, key or password file that cannot be used (78, as for `respond`'s config errors).
-        static func unusable(_ description: String) -> Self { Self(RespondRun.ExitStatus.config, description) }
-    }
+    /// Why nothing was made: a one-line message naming the fix, and the exit status for it.
+    public typealias Failure = CommandFailure
 
     /// What was signed, for the one line a successful run prints.
     public struct Signed: Sendable {
