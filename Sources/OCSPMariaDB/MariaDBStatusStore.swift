@@ -83,6 +83,12 @@ public final class MariaDBStatusStore: StatusStore {
         )
     }
 
+    public func recordCount(revokedOnly: Bool) throws(StatusSourceError) -> Int {
+        let rows = try statement("SELECT CAST(COUNT(*) AS CHAR) FROM `\(table)`\(revokedOnly ? " WHERE status = 'Revoked'" : "")")
+            .rows([], columns: [.text])
+        return rows.first?.first?.text.flatMap { Int($0) } ?? 0
+    }
+
     public func forEachRecord(revokedOnly: Bool, withCertificates: Bool, _ body: (StatusRecord) throws -> Void) throws {
         let columns = withCertificates ? "\(Self.recordColumns), cert" : "\(Self.recordColumns), ''"
         let filter = revokedOnly ? " WHERE status = 'Revoked'" : ""

@@ -114,6 +114,13 @@ public final class SQLiteStatusStore: StatusStore {
         return try open().changes
     }
 
+    public func recordCount(revokedOnly: Bool) throws(StatusSourceError) -> Int {
+        let statement = try checkOut("SELECT COUNT(*) FROM \(quotedTable)\(revokedOnly ? " WHERE status = 'Revoked'" : "")")
+        defer { checkIn(statement) }
+        guard try statement.step("counting the rows failed"), let text = statement.text(0), let count = Int(text) else { return 0 }
+        return count
+    }
+
     /// Steps through the rows one at a time; only the current row is in memory.
     public func forEachRecord(revokedOnly: Bool, withCertificates: Bool, _ body: (StatusRecord) throws -> Void) throws {
         let filter = revokedOnly ? " WHERE status = 'Revoked'" : ""

@@ -64,6 +64,9 @@ public protocol StatusStore: CertificateStatusSource {
     @discardableResult
     func update(certNums: [String], status: String, revocationTime: UnixTime?, revocationReason: String?) throws(StatusSourceError) -> Int
 
+    /// How many rows there are (only `Revoked` ones when `revokedOnly`): for progress, not for decisions.
+    func recordCount(revokedOnly: Bool) throws(StatusSourceError) -> Int
+
     /// Every row (only `Revoked` ones when `revokedOnly`), in `cert_num` order, one at a time: the table
     /// is never held in memory. The `cert` column is read only when `withCertificates`.
     func forEachRecord(revokedOnly: Bool, withCertificates: Bool, _ body: (StatusRecord) throws -> Void) throws

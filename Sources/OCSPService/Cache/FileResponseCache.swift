@@ -11,18 +11,17 @@ import OCSPCore
 /// reader sees the old response or the new one, never part of one; and the responder checks every file
 /// it reads (see `ResponseCache`). A cache that cannot be used is reported once per run, never fatal.
 public final class FileResponseCache: ResponseCache {
-    public let directory: String
-    private let digester: any Digester
+    public let layout: ResponseCacheLayout
+    public var directory: String { layout.directory }
     private let logger: Logger
     private var warned = false
 
     /// Opens the cache at `directory`, creating it with mode 0700 if it is missing.
     public init(directory: String, digester: some Digester, logger: Logger) {
-        self.directory = directory.hasSuffix("/") && directory.count > 1 ? String(directory.dropLast()) : directory
-        self.digester = digester
+        self.layout = ResponseCacheLayout(directory: directory, digester: digester)
         self.logger = logger
         do {
-            try FileIO.makeDirectory(path: self.directory, mode: 0o700)
+            try FileIO.makeDirectory(path: layout.directory, mode: 0o700)
         } catch {
             warnOnce("cannot create the cache directory, answering without it: \(error)")
         }
@@ -30,8 +29,7 @@ public final class FileResponseCache: ResponseCache {
 
     /// The file that holds the response for `certID`.
     public func path(for certID: CertID) -> String {
-        let der = (try? certID.derBytes()) ?? []
-        return "\(directory)/\(certID.serialNumber.minimalHex)-\(Hex.encode(digester.digest(.sha256, der))).der"
+        layout.path(for: certID)
     }
 
     public func storedResponse(for certID: CertID) -> [UInt8]? {
@@ -65,6 +63,23 @@ public final class FileResponseCache: ResponseCache {
         guard !warned else { return }
         warned = true
         logger.warning("\(message)")
+    }
+}
+
+/// Where the cache keeps the response for a CertID: `DIR/SERIAL-SHA256(CertID DER).der`. A value, so
+/// that `resign`'s workers can share it.
+public struct ResponseCacheLayout: Sendable {
+    public let directory: String
+    private let digester: any Digester
+
+    public init(directory: String, digester: some Digester) {
+        self.directory = directory.hasSuffix("/") && directory.count > 1 ? String(directory.dropLast()) : directory
+        self.digester = digester
+    }
+
+    public func path(for certID: CertID) -> String {
+        let der = (try? certID.derBytes()) ?? []
+        return "\(directory)/\(certID.serialNumber.minimalHex)-\(Hex.encode(digester.digest(.sha256, der))).der"
     }
 }
 

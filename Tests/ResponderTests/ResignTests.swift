@@ -1,0 +1,151 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `ocsp-responder resign` on a few thousand rows, on both backends: every file verified by both peers
+/// against the table, incremental runs, kill -9 and a rerun, two runs at once.
+@Suite struct ResignTests {
+    static let rows = 1500
+
+    struct Table {
+        let admin: AdminCommandTests.Admin
+        /// serial (lowercase hex) -> "good" or "revoked"
+        var expected: [String: String] = [:]
+
+        init(_ backend: StoreBackendUnderTest) throws {
+            admin = try AdminCommandTests.Admin(backend)
+            guard try admin.db(["init"]).status == 0 else { throw TestFailure("db init failed") }
+            var values: [String] = []
+            for index in 0..<ResignTests.rows {
+                let serial = String(0x50000 + index, radix: 16)
+                let revoked = index % 7 == 0
+                expected[serial] = revoked ? "revoked" : "good"
+                values.append(revoked ? "('0x\(serial)', 'x', 'Revoked', '2026-01-02 03:04:05', 'superseded')" : "('0x\(serial)', 'x', 'Valid', NULL, NULL)")
+            }
+            try execute("INSERT INTO \(table) (cert_num, cert, status, revocation_time, revocation_reason) VALUES " + values.joined(separator: ","))
+        }
+
+        var table: String {
+            // The [db] section's table, the one [ocsp] uses ([issuer p256] has its own further down).
+            let text = (try? String(contentsOfFile: admin.configPath, encoding: .utf8)) ?? ""
+            let dbSection = text.split(separator: "[ocsp]")[0]
+            return dbSection.split(separator: "\n").first { $0.hasPrefix("table = ") }.map { String($0.dropFirst(8)) } ?? "list_certs"
+        }
+
+        func execute(_ sql: String) throws {
+            switch admin.backend {
+            case .mariadb:
+                try MariaDBTestServer.shared!.execute(sql)
+            case .sqlite:
+                let python = ProcessInfo.processInfo.environment["OCSP_TEST_PYTHON"] ?? "python3"
+                let result = try run(python, ["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript(sys.stdin.read()); c.commit()",
+                                              admin.directory.appendingPathComponent("status.db").path], stdin: Data(sql.utf8))
+                guard result.status == 0 else { throw TestFailure("sqlite: \(result.stderr)") }
+            }
+        }
+
+        func resign(_ arguments: [String] = []) throws -> (ProcessResult, [String: Any]) {
+            let result = try ResponderBinary.run(["resign", "--config", admin.configPath, "--ca", "ocsp", "--json"] + arguments)
+            let json = (try? JSONSerialization.jsonObject(with: result.stdout) as? [String: Any]) ?? [:]
+            return (result, json)
+        }
+
+        var cacheFiles: [URL] {
+            ((try? FileManager.default.contentsOfDirectory(at: URL(fileURLWithPath: admin.cachePath), includingPropertiesForKeys: nil)) ?? [])
+                .filter { $0.pathExtension == "der" }
+        }
+
+        /// Every cached response: both peers verify it, and it says what the table says.
+        func verifyAll(_ files: [URL]? = nil) throws {
+            let files = files ?? cacheFiles
+            let pki = admin.pki
+            let script = "for f in \"$@\"; do openssl ocsp -respin \"$f\" -CAfile \(pki.path(.rsa, "chain.pem")) -verify_other \(pki.path(.rsa, "chain.pem")) -no_nonce 2>&1 | grep -q 'Response verify OK' || echo \"FAILED $f\"; done"
+            let opensslResult = try run("/bin/bash", ["-c", script, "verify"] + files.map(\.path))
+            #expect(opensslResult.stdoutText.isEmpty, "openssl rejected: \(opensslResult.stdoutText.prefix(500))")
+            let checked = try Peers.python(responses: try files.map { try Data(contentsOf: $0) }, issuer: pki.path(.rsa, "ca.pem"))
+            for json in checked {
+                #expect(json["signature_valid"] as? Bool == true)
+                let single = Peers.singleResponses(json).first
+                let serial = single?["serial_hex"] as? String ?? "?"
+                #expect(single?["cert_status"] as? String == expected[serial]?.uppercased(), "serial \(serial)")
+            }
+        }
+    }
+
+    @Test(arguments: StoreBackendUnderTest.available)
+    func signsEveryRowThenOnlyWhatChangedOrIsDue(backend: StoreBackendUnderTest) throws {
+        var table = try Table(backend)
+        try table.execute("INSERT INTO \(table.table) (cert_num, cert, status) VALUES ('0xnot-hex', 'x', 'Valid')")
+        let (first, summary) = try table.resign(["--jobs", "2"])
+        #expect(first.status == 1, "one bad row: \(first.stderr)")
+        #expect(summary["signed"] as? Int == Self.rows && summary["failed"] as? Int == 1)
+        #expect(first.stderr.contains("not a hex serial"))
+        #expect(table.cacheFiles.count == Self.rows)
+        try table.verifyAll()
+        try table.execute("DELETE FROM \(table.table) WHERE cert_num = '0xnot-hex'")
+
+        // Nothing changed, nothing due: nothing signed.
+        let (second, quiet) = try table.resign()
+        #expect(second.status == 0 && quiet["signed"] as? Int == 0 && quiet["skipped"] as? Int == Self.rows, "\(quiet)")
+
+        // A revocation between two runs is picked up, and only it is signed.
+        #expect(try table.admin.db(["revoke", "0x50001", "--reason", "key_compromise"]).status == 0)
+        table.expected["50001"] = "revoked"
+        let (_, third) = try table.resign()
+        #expect(third["signed"] as? Int == 1, "\(third)")
+
+        // --due-within longer than producetime: everything is due.
+        let (_, due) = try table.resign(["--due-within", "2d"])
+        #expect(due["signed"] as? Int == Self.rows)
+        try table.verifyAll()
+    }
+
+    @Test func killedThenRerunCompletesAndTwoRunsAtOnceCorruptNothing() throws {
+        let table = try Table(.sqlite)
+        // kill -9 in the middle of a run, then a rerun signs what is left.
+        let killed = try run("/bin/bash", ["-c", """
+            "$0" resign --config "$1" --ca ocsp --jobs 1 --json >/dev/null 2>&1 & pid=$!
+            sleep 0.4; kill -9 $pid; wait $pid; echo "status=$?"
+            """, ResponderBinary.path, table.admin.configPath])
+        #expect(killed.stdoutText.contains("status=137"), "\(killed.stdoutText)")
+        let partial = table.cacheFiles.count
+        #expect(partial < Self.rows, "the run finished before it was killed; make the test table larger")
+        let (rerun, summary) = try table.resign()
+        #expect(rerun.status == 0)
+        #expect(summary["signed"] as? Int == Self.rows - partial, "\(summary) after \(partial)")
+        #expect(table.cacheFiles.count == Self.rows)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: table.admin.cachePath).filter { $0.contains(".tmp-") }
+        #expect(leftovers.isEmpty, "\(leftovers)")
+
+        // Two --all runs at once, with an export: every file whole and right.
+        let out = table.admin.directory.appendingPathComponent("export")
+        let both = try run("/bin/bash", ["-c", """
+            "$0" resign --config "$1" --ca ocsp --all --out "$2" --json > "$2.a" & a=$!
+            "$0" resign --config "$1" --ca ocsp --all --out "$2" --json > "$2.b" & b=$!
+            wait $a; ra=$?; wait $b; rb=$?; echo "$ra $rb"
+            """, ResponderBinary.path, table.admin.configPath, out.path])
+        #expect(both.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) == "0 0", "\(both.stderr)")
+        try table.verifyAll()
+        let exported = try FileManager.default.contentsOfDirectory(at: out, includingPropertiesForKeys: nil).filter { $0.pathExtension == "der" }
+        #expect(exported.count == Self.rows)
+        try table.verifyAll(Array(exported.prefix(200)))
+        let index = try String(contentsOf: out.appendingPathComponent("index.txt"), encoding: .utf8).split(separator: "\n")
+        #expect(index.count == Self.rows)
+        #expect(index.allSatisfy { $0.split(separator: "\t").count == 5 })
+    }
+
+    @Test func bothHashesAndDryRun() throws {
+        let table = try Table(.sqlite)
+        let (dry, planned) = try table.resign(["--dry-run", "--hash", "sha1", "--hash", "sha256"])
+        #expect(dry.status == 0 && planned["signed"] as? Int == Self.rows && table.cacheFiles.isEmpty)
+        let (_, done) = try table.resign(["--hash", "sha1", "--hash", "sha256"])
+        #expect(done["signed"] as? Int == Self.rows)
+        #expect(table.cacheFiles.count == 2 * Self.rows)
+        // `respond` answers a SHA-256 request for a resigned serial from the cache.
+        let request = table.admin.directory.appendingPathComponent("r.der")
+        try run("openssl", ["ocsp", "-issuer", table.admin.pki.path(.rsa, "ca.pem"), "-sha256", "-serial", "0x50002", "-no_nonce", "-reqout", request.path])
+        let answer = try ResponderBinary.run(["respond", "--config", table.admin.configPath, "--log-level", "info", request.path])
+        #expect(answer.status == 0 && answer.stderr.contains("cache=hit"), "\(answer.stderr)")
+        try table.verifyAll([request])
+    }
+}
