@@ -3,13 +3,19 @@ public enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
 
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        var out: [UInt8] = []
-        out.reserveCapacity(bytes.underestimatedCount * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0F)])
+        let input = Array(bytes)
+        // One pass into the string's own storage: this runs for every file name `resign` writes.
+        return String(unsafeUninitializedCapacity: input.count * 2) { buffer in
+            digits.withUnsafeBufferPointer { digits in
+                var index = 0
+                for byte in input {
+                    buffer[index] = digits[Int(byte >> 4)]
+                    buffer[index + 1] = digits[Int(byte & 0x0F)]
+                    index += 2
+                }
+            }
+            return input.count * 2
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     public static func decode(_ text: String) -> [UInt8]? {

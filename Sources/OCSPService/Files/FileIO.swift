@@ -1,3 +1,4 @@
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -125,13 +126,18 @@ public enum FileIO {
         guard ftruncate(fd, off_t(bytes.count)) == 0 else { throw Error(path, "cannot truncate") }
     }
 
-    /// `dir/.name.tmp-PID-RANDOM`: hidden, unique per process and call, in the target's directory.
+    /// `dir/.name.tmp-PID-N`: hidden, unique per process (N counts the calls; created with O_EXCL, so a
+    /// name that is somehow taken fails rather than being shared), in the target's directory.
     static func temporaryPath(besides path: String) -> String {
-        let slash = path.lastIndex(of: "/")
+        let utf8 = path.utf8
+        let slash = utf8.lastIndex(of: UInt8(ascii: "/"))
         let directory = slash.map { String(path[...$0]) } ?? ""
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        return "\(directory).\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        return "\(directory).\(name).tmp-\(processID)-\(temporaryCounter.add(1, ordering: .relaxed).newValue)"
     }
+
+    private static let processID = getpid()
+    private static let temporaryCounter = Atomic<UInt64>(UInt64(UInt32.random(in: 0...UInt32.max)))
 
     /// Creates `path` as a directory with `mode` unless it exists, and its missing parents with the same mode.
     public static func makeDirectory(path: String, mode: mode_t) throws(Error) {

@@ -151,7 +151,8 @@ public struct Resigner {
             for (position, hash) in options.hashes.enumerated() {
                 let certID = context.identity.certID(serial: serial, hash: hash)
                 let outPath = options.outDirectory.map { "\($0)/\(serial.minimalHex)\(position == 0 ? "" : "-\(hash.rawValue)").der" }
-                let decisionPath = cache?.path(for: certID) ?? outPath!
+                let cachePath = cache?.path(for: certID)
+                let decisionPath = cachePath ?? outPath!
                 let kept = try? FileIO.read(path: decisionPath, limit: OCSPResponder.maximumRequestSize)
                 let decision = ResignPlan.decide(
                     kept: kept, certID: certID, status: status, signerKeyHash: context.signer.responderKeyHash,
@@ -175,8 +176,8 @@ public struct Resigner {
                         if options.dryRun { break }
                         let data = OCSPResponder.responseData([(certID, status)], signer: context.signer, at: context.now, validity: context.validity)
                         response = try OCSPResponder.sign(data, with: context.signer)
-                        if let cache {
-                            try FileIO.replace(path: cache.path(for: certID), with: response, defaultMode: 0o644, inPlaceFallback: false)
+                        if let cachePath {
+                            try FileIO.replace(path: cachePath, with: response, defaultMode: 0o644, inPlaceFallback: false)
                         }
                         if let outPath {
                             try FileIO.replace(path: outPath, with: response, defaultMode: 0o644, inPlaceFallback: false)
@@ -256,7 +257,7 @@ final class Progress: Sendable {
     private struct State {
         var summary = Resigner.Summary()
         var total = 0
-        var lastReport: Int64 = 0
+        var lastReport = RunWatchdog.monotonicNanoseconds()
     }
 
     private let state = Mutex(State())
