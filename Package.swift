@@ -6,6 +6,9 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "ocsp-responder", targets: ["ocsp-responder"]),
+        // libFuzzer targets (scripts/fuzz.sh builds them with -sanitize=fuzzer); plain builds make replay tools.
+        .executable(name: "FuzzRespond", targets: ["FuzzRespond"]),
+        .executable(name: "FuzzRequestParser", targets: ["FuzzRequestParser"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
@@ -67,6 +70,11 @@ let package = Package(
             ]
         ),
 
+        // What the fuzzers drive, shared with the regression test that replays their findings.
+        .target(name: "OCSPFuzzing", dependencies: ["OCSPCore", "OCSPCrypto"]),
+        .executableTarget(name: "FuzzRespond", dependencies: ["OCSPFuzzing"]),
+        .executableTarget(name: "FuzzRequestParser", dependencies: ["OCSPFuzzing"]),
+
         // Test helpers: the test PKI, the peers (openssl, Python cryptography), MariaDB and the binary.
         .target(
             name: "TestSupport",
@@ -75,7 +83,7 @@ let package = Package(
         ),
         .testTarget(
             name: "OCSPCoreTests",
-            dependencies: ["OCSPCore", "OCSPCrypto", "TestSupport", .product(name: "SwiftASN1", package: "swift-asn1")]
+            dependencies: ["OCSPCore", "OCSPCrypto", "OCSPFuzzing", "TestSupport", .product(name: "SwiftASN1", package: "swift-asn1")]
         ),
         .testTarget(
             name: "ResponderTests",
