@@ -4,6 +4,7 @@
 #
 #   scripts/test.sh                  # all tests
 #   scripts/test.sh --filter Foo     # extra arguments go to `swift test`
+#   scripts/test.sh --sanitizers     # also under AddressSanitizer and ThreadSanitizer
 #
 # Exports for the tests: OCSP_TEST_MARIADB_* (see scripts/lib/mariadb.sh),
 # OCSP_RESPONDER_BIN (the built executable) and OCSP_TEST_PYTHON (a python3
@@ -113,8 +114,22 @@ swift build
 OCSP_RESPONDER_BIN="$(swift build --show-bin-path)/ocsp-responder"
 export OCSP_RESPONDER_BIN
 
+# --sanitizers: the suite again under AddressSanitizer and ThreadSanitizer, each in a build folder of
+# its own (.build-asan, .build-tsan) so the ordinary build is not thrown away.
+sanitizers=0
+args=()
+for arg in "$@"; do
+    if [[ "$arg" == --sanitizers ]]; then sanitizers=1; else args+=("$arg"); fi
+done
+
 status=0
-swift test "$@" || status=$?
+swift test ${args[@]+"${args[@]}"} || status=$?
+if ((status == 0 && sanitizers)); then
+    for sanitizer in address thread; do
+        log "swift test --sanitize=$sanitizer"
+        swift test --scratch-path ".build-${sanitizer:0:1}san" --sanitize="$sanitizer" ${args[@]+"${args[@]}"} || status=$?
+    done
+fi
 
 # CI (CI=true) also fuzzes each target for 60 s (scripts/fuzz.sh); OCSP_TEST_FUZZ_SECONDS overrides,
 # 0 skips. A finding fails the run.
