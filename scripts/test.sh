@@ -127,7 +127,8 @@ swift test ${args[@]+"${args[@]}"} || status=$?
 if ((status == 0 && sanitizers)); then
     for sanitizer in address thread; do
         log "swift test --sanitize=$sanitizer"
-        swift test --scratch-path ".build-${sanitizer:0:1}san" --sanitize="$sanitizer" ${args[@]+"${args[@]}"} || status=$?
+        LSAN_OPTIONS="suppressions=$PWD/scripts/lsan.supp:print_suppressions=0" \
+            swift test --scratch-path ".build-${sanitizer:0:1}san" --sanitize="$sanitizer" ${args[@]+"${args[@]}"} || status=$?
     done
 fi
 
