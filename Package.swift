@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
     ],
     targets: [
         // C libraries, each behind a system-library module imported by exactly one Swift module.
@@ -61,10 +62,23 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // `serve`: the respond pipeline behind an HTTP/1.1 server on SwiftNIO, with a pool of worker threads
+        // that each own their database connections.
+        .target(
+            name: "OCSPServer",
+            dependencies: [
+                "OCSPService", "OCSPCore", "OCSPCrypto",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "ocsp-responder",
             dependencies: [
-                "OCSPService", "OCSPCore",
+                "OCSPService", "OCSPCore", "OCSPServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -88,7 +102,7 @@ let package = Package(
         .testTarget(
             name: "ResponderTests",
             dependencies: [
-                "OCSPCore", "OCSPService", "OCSPCrypto", "OCSPMariaDB", "OCSPSQLite", "TestSupport",
+                "OCSPCore", "OCSPService", "OCSPCrypto", "OCSPMariaDB", "OCSPSQLite", "OCSPServer", "TestSupport",
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),

@@ -15,6 +15,7 @@
 #include <openssl/objects.h>
 #include <openssl/rsa.h>
 #include <openssl/sha.h>
+#include <openssl/ssl.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
@@ -36,6 +37,11 @@ static inline unsigned long shim_XN_FLAG_RFC2253(void) {
 
 static inline int shim_EVP_PKEY_KEYPAIR(void) {
     return EVP_PKEY_KEYPAIR;
+}
+
+// `check --host` reads a server's certificate chain; SNI is set through a macro.
+static inline long shim_SSL_set_tlsext_host_name(SSL *ssl, const char *name) {
+    return SSL_set_tlsext_host_name(ssl, name);
 }
 
 #endif

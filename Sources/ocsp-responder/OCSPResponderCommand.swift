@@ -20,7 +20,7 @@ struct OCSPResponderCommand: ParsableCommand {
               ocsp-responder request --issuer ca.pem --cert leaf.pem \\
                 | ocsp-responder respond - | ocsp-responder inspect --issuer ca.pem -
             """,
-        subcommands: [Respond.self, Sign.self, DB.self, Resign.self, RequestCommand.self, Inspect.self],
+        subcommands: [Respond.self, Sign.self, DB.self, Resign.self, RequestCommand.self, Inspect.self, Serve.self, Check.self],
         defaultSubcommand: Respond.self
     )
 

@@ -10,7 +10,7 @@ import OCSPService
 enum RespondFastPath {
     /// The subcommands besides `respond`, by name; kept here as strings because asking ArgumentParser
     /// for them costs the reflection this fast path avoids.
-    static let otherSubcommands: Set<String> = ["sign", "db", "resign", "request", "inspect", "help"]
+    static let otherSubcommands: Set<String> = ["sign", "db", "resign", "request", "inspect", "serve", "check", "help"]
 
     static func options(from arguments: [String]) -> RespondRun.Options? {
         // Another subcommand's name is not a request file: `ocsp-responder sign` must reach ArgumentParser.

@@ -218,7 +218,7 @@ public enum InspectionReport {
         })
     }
 
-    private static func verificationJSON(_ report: VerificationReport) -> JSONValue {
+    public static func verificationJSON(_ report: VerificationReport) -> JSONValue {
         func flag(_ value: Bool?) -> JSONValue { value.map { .bool($0) } ?? .null }
         let signer: String?
         let signerSubject: String?
@@ -250,7 +250,7 @@ public enum InspectionReport {
     }
 
     /// RFC 5280's names, as openssl prints them.
-    static func reasonName(_ reason: CRLReason) -> String {
+    public static func reasonName(_ reason: CRLReason) -> String {
         let names = [
             "unspecified", "keyCompromise", "cACompromise", "affiliationChanged", "superseded",
             "cessationOfOperation", "certificateHold", "reason(7)", "removeFromCRL", "privilegeWithdrawn", "aACompromise",

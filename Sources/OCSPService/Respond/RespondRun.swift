@@ -130,7 +130,7 @@ public struct RespondRun {
     }
 
     /// OCSP_MySql refused to run as anyone but `pycert`; `[ocsp] user` keeps that rule where it is set.
-    static func userProblem(_ config: ResponderConfiguration) -> String? {
+    public static func userProblem(_ config: ResponderConfiguration) -> String? {
         guard let wanted = config.run.user else { return nil }
         let uid = geteuid()
         let actual = getpwuid(uid).map { String(cString: $0.pointee.pw_name) } ?? "uid \(uid)"
@@ -170,7 +170,7 @@ public struct RespondRun {
         UnixTime(seconds: Int64(time(nil)))
     }
 
-    static func monotonicNanoseconds() -> Int64 {
+    public static func monotonicNanoseconds() -> Int64 {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
         return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)

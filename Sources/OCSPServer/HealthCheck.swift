@@ -1,0 +1,46 @@
+import OCSPCore
+import OCSPCrypto
+import OCSPService
+
+/// `GET /health`, for load balancers: can the database be reached and read, and can every CA sign?
+///
+/// The stores are opened afresh for each check and closed after it: a worker's long-lived connection
+/// can outlive what it points at (an SQLite file that was removed stays readable through an open one).
+struct HealthCheck: Sendable {
+    struct Signing: Sendable {
+        var name: String
+        var signer: OpenSSLSigner
+        var notAfter: UnixTime
+    }
+
+    let database: ResponderConfiguration.Database
+    let tables: [String]
+    let signings: [Signing]
+
+    /// Problems found, one sentence each; empty when healthy.
+    func problems(at now: UnixTime) -> [String] {
+        var problems: [String] = []
+        for table in Set(tables).sorted() {
+            let store = StoreOpener.open(database, table: table, access: .readOnly)
+            defer { (store as? any StoreConnection)?.close() }
+            do throws(StatusSourceError) {
+                try (store as? any StoreConnection)?.checkConnection()
+                // A look-up proves the table is there and readable, not only the connection.
+                _ = try store.status(of: CertificateSerialNumber(hex: "00")!)
+            } catch {
+                problems.append("database (table \(table)): \(error.message)")
+            }
+        }
+        for signing in signings {
+            if !(now < signing.notAfter) {
+                problems.append("signing key [\(signing.name)]: the certificate expired at \(signing.notAfter)")
+            }
+            do {
+                _ = try signing.signer.sign(Array("health".utf8))
+            } catch {
+                problems.append("signing key [\(signing.name)]: cannot sign (\(error))")
+            }
+        }
+        return problems
+    }
+}

@@ -1,0 +1,199 @@
+import NIOCore
+import NIOHTTP1
+import OCSPCore
+import OCSPService
+
+/// One HTTP/1.1 connection of `serve`: collects a request, checks what HTTP says about it (method, content
+/// type, size), hands the DER to a worker thread, and writes the answer. NIOHTTP1's pipeline handler in
+/// front of it delivers one request at a time, so at most one request per connection is in flight.
+///
+/// RFC 6960 appendix A and RFC 5019 §5: POST with `Content-Type: application/ocsp-request` and the DER
+/// as the body, or GET with the base64 DER as the last path segment. `GET /health` reports readiness.
+final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    private let server: ServerContext
+    private var head: HTTPRequestHead?
+    private var body: [UInt8] = []
+    private var bodySize = 0
+    /// An HTTP-level refusal decided from the head, sent once the request has been read.
+    private var rejection: ServedAnswer?
+    /// True from a request's end until its answer is written: the timer must not cut a worker's answer.
+    private var answering = false
+    /// True once the connection is being closed: anything still arriving is ignored.
+    private var closing = false
+    private var deadline: Scheduled<Void>?
+
+    init(server: ServerContext) {
+        self.server = server
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { armDeadline(context: context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        armDeadline(context: context)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadline = nil
+        context.fireChannelInactive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !closing else { return }
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            self.head = head
+            body = []
+            bodySize = 0
+            rejection = Self.rejection(for: head, maximumBodySize: server.maximumBodySize)
+            if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > server.maximumBodySize {
+                // Refused unread: answering now and closing costs less than reading what will be thrown away.
+                finish(context: context, head: head, answer: Self.tooLarge(server.maximumBodySize), forceClose: true)
+            }
+        case .body(var chunk):
+            bodySize += chunk.readableBytes
+            if bodySize > server.maximumBodySize, let head {
+                finish(context: context, head: head, answer: Self.tooLarge(server.maximumBodySize), forceClose: true)
+            } else if rejection == nil {
+                body += chunk.readBytes(length: chunk.readableBytes) ?? []
+            }
+        case .end:
+            guard let head else { return }
+            deadline?.cancel()
+            deadline = nil
+            answering = true
+            dispatch(context: context, head: head)
+        }
+    }
+
+    /// What HTTP refuses before the responder sees anything: another method (405), a POST without the OCSP
+    /// content type (415).
+    static func rejection(for head: HTTPRequestHead, maximumBodySize: Int) -> ServedAnswer? {
+        switch head.method {
+        case .GET, .HEAD:
+            return nil
+        case .POST:
+            let type = head.headers.first(name: "content-type")?.split(separator: ";").first.map { $0.trimmingSpaces.lowercased() }
+            guard type == "application/ocsp-request" else {
+                return .httpError(.unsupportedMediaType, "an OCSP request is POSTed with Content-Type: application/ocsp-request (RFC 6960 appendix A.1)")
+            }
+            return nil
+        default:
+            return .httpError(.methodNotAllowed, "only GET and POST are answered", headers: [("Allow", "GET, HEAD, POST")])
+        }
+    }
+
+    static func tooLarge(_ limit: Int) -> ServedAnswer {
+        .httpError(.payloadTooLarge, "an OCSP request is at most \(limit) bytes")
+    }
+
+    private func dispatch(context: ChannelHandlerContext, head: HTTPRequestHead) {
+        if let rejection {
+            finish(context: context, head: head, answer: rejection)
+            return
+        }
+        let job: (@Sendable (ServeWorker) -> ServedAnswer)?
+        if head.method == .POST {
+            let der = body
+            let ifNoneMatch = head.headers.first(name: "if-none-match")
+            job = { worker in worker.answer(der, ifNoneMatch: ifNoneMatch) }
+        } else if head.uri == "/health" || head.uri.hasPrefix("/health?") {
+            let health = server.health
+            job = { _ in
+                let problems = health.problems(at: RespondRun.currentTime())
+                return problems.isEmpty
+                    ? ServedAnswer(status: .ok, contentType: "text/plain; charset=utf-8", headers: [("Cache-Control", "no-store")], body: Array("ok\n".utf8))
+                    : ServedAnswer(status: .serviceUnavailable, contentType: "text/plain; charset=utf-8", headers: [("Cache-Control", "no-store")],
+                                   body: Array(problems.map { $0 + "\n" }.joined().utf8))
+            }
+        } else if let der = GETRequestDecoding.decode(target: head.uri) {
+            let ifNoneMatch = head.headers.first(name: "if-none-match")
+            job = { worker in worker.answer(der, ifNoneMatch: ifNoneMatch) }
+        } else {
+            job = nil
+        }
+        guard let job else {
+            finish(context: context, head: head, answer: .httpError(.badRequest, "the path's last segment is not a base64 OCSP request (RFC 6960 appendix A.1)"))
+            return
+        }
+        guard let future = server.pool.run(on: context.eventLoop, job) else {
+            finish(context: context, head: head, answer: Self.tryLater("the server is overloaded"))
+            return
+        }
+        future.assumeIsolated().whenComplete { result in
+            switch result {
+            case .success(let answer): self.finish(context: context, head: head, answer: answer)
+            case .failure: self.finish(context: context, head: head, answer: Self.tryLater("the server is shutting down"))
+            }
+        }
+    }
+
+    static func tryLater(_ reason: String) -> ServedAnswer {
+        ServedAnswer(status: .ok, contentType: "application/ocsp-response", headers: [("Cache-Control", "no-store")],
+                     body: OCSPResponse.error(.tryLater), logDetail: "ocsp=tryLater reason=\"\(reason)\"")
+    }
+
+    /// Writes `answer`, logs the request, and either closes or waits for the next request.
+    private func finish(context: ChannelHandlerContext, head: HTTPRequestHead, answer: ServedAnswer, forceClose: Bool = false) {
+        guard !closing else { return }
+        answering = false
+        let keepAlive = head.isKeepAlive && !forceClose && !server.isDraining
+        var headers = HTTPHeaders()
+        if let type = answer.contentType { headers.add(name: "Content-Type", value: type) }
+        headers.add(name: "Content-Length", value: "\(answer.body.count)")
+        for (name, value) in answer.headers { headers.add(name: name, value: value) }
+        headers.add(name: "Connection", value: keepAlive ? "keep-alive" : "close")
+
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: answer.status, headers: headers))), promise: nil)
+        if head.method != .HEAD && !answer.body.isEmpty {
+            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: answer.body)))), promise: nil)
+        }
+        let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+
+        let isOCSPGet = head.method != .POST && answer.contentType == "application/ocsp-response" || (head.method != .POST && answer.status == .notModified)
+        server.accessLog.record(
+            client: context.channel.remoteAddress?.ipAddress ?? "-", method: "\(head.method)",
+            target: isOCSPGet ? "/<ocsp-request>" : head.uri, version: "\(head.version)", status: Int(answer.status.code),
+            bytes: head.method == .HEAD ? 0 : answer.body.count, referer: head.headers.first(name: "referer"),
+            userAgent: head.headers.first(name: "user-agent"), detail: answer.logDetail
+        )
+
+        self.head = nil
+        body = []
+        rejection = nil
+        if keepAlive {
+            armDeadline(context: context)
+        } else {
+            closing = true
+            deadline?.cancel()
+            written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        }
+    }
+
+    /// A client gets `requestTimeout` to send its next whole request; then the connection is closed,
+    /// with a 408 when part of a request had arrived.
+    private func armDeadline(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadline = context.eventLoop.assumeIsolated().scheduleTask(in: server.requestTimeout) { [self] in
+            guard !answering, !closing else { return }
+            if let head {
+                finish(context: context, head: head, answer: .httpError(.requestTimeout, "the request was not sent in time"), forceClose: true)
+            } else {
+                closing = true
+                context.close(promise: nil)
+            }
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // Parser errors were answered (400) by NIOHTTP1's error handler in front; anything else ends the connection.
+        closing = true
+        context.close(promise: nil)
+    }
+}

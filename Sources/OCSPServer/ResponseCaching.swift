@@ -1,0 +1,63 @@
+import OCSPCore
+
+/// HTTP caching of a signed response without a nonce (RFC 5019 §6.2, RFC 9919): a cache in front of the
+/// responder may keep it until its nextUpdate, and a client that has it may revalidate it by ETag.
+public struct ResponseCaching: Sendable, Hashable {
+    public var thisUpdate: UnixTime
+    public var nextUpdate: UnixTime
+    /// The quoted lowercase hex SHA-256 of the response's DER.
+    public var etag: String
+
+    public init(thisUpdate: UnixTime, nextUpdate: UnixTime, etag: String) {
+        self.thisUpdate = thisUpdate
+        self.nextUpdate = nextUpdate
+        self.etag = etag
+    }
+
+    /// The caching facts of `der`, or nil when it must not be cached: an error status, a nonce (the
+    /// answer is for one request only), or no nextUpdate (nothing bounds how long it holds).
+    public static func of(_ der: [UInt8], digester: some Digester) -> ResponseCaching? {
+        guard let stored = try? StoredResponse(der: der), !stored.hasNonce else { return nil }
+        let responses = stored.data.responses
+        guard !responses.isEmpty else { return nil }
+        var thisUpdate = UnixTime.epoch
+        var nextUpdate: UnixTime?
+        for single in responses {
+            guard let next = single.nextUpdate.map(UnixTime.init) else { return nil }
+            // The response is as old as its newest answer and holds until its first one expires.
+            thisUpdate = max(thisUpdate, UnixTime(single.thisUpdate))
+            nextUpdate = min(nextUpdate ?? next, next)
+        }
+        guard let nextUpdate else { return nil }
+        return ResponseCaching(thisUpdate: thisUpdate, nextUpdate: nextUpdate, etag: "\"\(Hex.encode(digester.digest(.sha256, der)))\"")
+    }
+
+    /// The headers RFC 5019 §6.2 recommends, with max-age counted from `now`.
+    public func headers(at now: UnixTime) -> [(String, String)] {
+        let maxAge = max(0, nextUpdate.seconds - now.seconds)
+        return [
+            ("Cache-Control", "max-age=\(maxAge), public, no-transform, must-revalidate"),
+            ("Last-Modified", HTTPDate.imfFixdate(thisUpdate)),
+            ("Expires", HTTPDate.imfFixdate(nextUpdate)),
+            ("ETag", etag),
+        ]
+    }
+
+    /// True when an `If-None-Match` header value names this response (`*`, or one of its entity tags,
+    /// compared weakly as RFC 9110 §13.1.2 says).
+    public func isMatched(byIfNoneMatch value: String) -> Bool {
+        for candidate in value.split(separator: ",") {
+            var tag = candidate.trimmingSpaces
+            if tag == "*" { return true }
+            if tag.hasPrefix("W/") { tag = String(tag.dropFirst(2)) }
+            if tag == etag { return true }
+        }
+        return false
+    }
+}
+
+extension Substring {
+    var trimmingSpaces: String {
+        String(drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
+    }
+}

@@ -1,0 +1,162 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import OCSPCore
+import OCSPCrypto
+import OCSPService
+
+/// `ocsp-responder serve`: the respond pipeline over HTTP/1.1 until SIGTERM or SIGINT.
+///
+/// Start-up is `respond`'s (the config, the user check, every CA loaded and checked once); then each
+/// request gets what a one-shot `respond` would answer at that moment: the same core, cache and
+/// `ocspresponse`. Event loops only parse HTTP and write; look-ups and signatures run on worker threads
+/// that each own their database connections.
+public enum ServeRun {
+    public struct Options: Sendable {
+        public var configPath: String
+        public var listen: [ListenAddress]
+        public var logLevel: Logger.Level?
+        /// Worker threads, each with its own database connections; nil: max(2, cores).
+        public var workers: Int?
+        /// Seconds a client has to send a whole request.
+        public var requestTimeout: Int
+        /// Seconds in-flight requests get to finish after SIGTERM or SIGINT.
+        public var drainTimeout: Int
+
+        public init(configPath: String, listen: [ListenAddress], logLevel: Logger.Level?, workers: Int? = nil,
+                    requestTimeout: Int = 10, drainTimeout: Int = 10) {
+            self.configPath = configPath
+            self.listen = listen
+            self.logLevel = logLevel
+            self.workers = workers
+            self.requestTimeout = requestTimeout
+            self.drainTimeout = drainTimeout
+        }
+    }
+
+    public enum ExitStatus {
+        /// EX_UNAVAILABLE: an address could not be bound.
+        public static let cannotListen: Int32 = 69
+    }
+
+    /// Responses kept in memory in front of the file cache (a few KiB each).
+    static let memoryCacheEntries = 50_000
+
+    public static func run(_ options: Options) -> Int32 {
+        // Blocked here, before any other thread exists, so every thread inherits the mask and only the
+        // sigwait below receives these signals: the shutdown then runs as ordinary code, not in a handler.
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        sigaddset(&stopSignals, SIGTERM)
+        sigaddset(&stopSignals, SIGINT)
+        pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
+
+        let config: ResponderConfiguration
+        do {
+            config = try ResponderConfiguration.load(path: options.configPath)
+        } catch {
+            RespondRun.printError("config error: \(error)")
+            return RespondRun.ExitStatus.config
+        }
+        let (logger, toStandardError) = RespondRun.makeLogger(config, override: options.logLevel)
+        func fail(_ message: String, _ status: Int32) -> Int32 {
+            logger.error("\(message)")
+            if !toStandardError { RespondRun.printError(message) }
+            return status
+        }
+        if let problem = RespondRun.userProblem(config) {
+            return fail("config error: \(problem)", RespondRun.ExitStatus.config)
+        }
+        let authorities: [Authority]
+        do {
+            authorities = try AuthorityLoader.loadAll(config, at: RespondRun.currentTime(), logger: logger)
+        } catch {
+            return fail("config error: \(error)", RespondRun.ExitStatus.config)
+        }
+
+        var signings: [HealthCheck.Signing] = []
+        for (authority, signing) in zip(authorities, config.authorities) {
+            // loadAll has read and checked this certificate already; nil cannot happen but costs nothing.
+            guard let certificate = try? SigningFiles.certificateSummary(path: signing.certificatePath),
+                  let signer = authority.signer as? OpenSSLSigner else { continue }
+            signings.append(.init(name: signing.section, signer: signer, notAfter: certificate.notAfter))
+        }
+        let health = HealthCheck(database: config.database, tables: config.authorities.map(\.table), signings: signings)
+
+        let workerCount = options.workers ?? max(2, System.coreCount)
+        let memory = config.run.cachePath.map { _ in MemoryFrontedCache.Memory(capacity: memoryCacheEntries) }
+        let workers = (0..<workerCount).map { _ in
+            ServeWorker(authorities: authorities, config: config, cache: config.run.cachePath.map { path in
+                MemoryFrontedCache(files: FileResponseCache(directory: path, digester: OpenSSLDigester(), logger: logger), memory: memory!)
+            })
+        }
+        let pool = WorkerPool(workers: workers, maximumBacklog: workerCount * 256)
+
+        var accessDestination = LogDestination.standardError
+        if let path = config.log.file, let file = try? LogDestination.file(path) {
+            accessDestination = file
+        }
+        let server = ServerContext(
+            pool: pool, health: health, accessLog: AccessLog(destination: accessDestination),
+            requestTimeout: .seconds(Int64(options.requestTimeout)), maximumBodySize: OCSPResponder.maximumRequestSize
+        )
+
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let bootstrap = ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 512)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelInitializer { channel in
+                server.register(channel)
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
+                    try channel.pipeline.syncOperations.addHandler(OCSPHTTPHandler(server: server))
+                }
+            }
+
+        var listeners: [any Channel] = []
+        for address in options.listen {
+            do {
+                let channel = try bootstrap.bind(host: address.host, port: address.port).wait()
+                listeners.append(channel)
+                let bound = channel.localAddress.map { "\($0.ipAddress ?? address.host):\($0.port ?? address.port)" } ?? "\(address)"
+                logger.notice("serving on http://\(bound)/", metadata: ["workers": "\(workerCount)"])
+                if !toStandardError || logger.logLevel > .notice {
+                    RespondRun.printError("serving on http://\(bound)/ with \(workerCount) workers")
+                }
+            } catch {
+                for listener in listeners { try? listener.close().wait() }
+                pool.shutdown()
+                try? group.syncShutdownGracefully()
+                return fail("cannot listen on \(address): \(error)", ExitStatus.cannotListen)
+            }
+        }
+
+        var received: Int32 = 0
+        sigwait(&stopSignals, &received)
+        logger.notice("signal \(received): stopping; finishing the requests in flight")
+
+        // Stop accepting, let busy connections finish their response, then close the database connections.
+        for listener in listeners { try? listener.close().wait() }
+        server.startDraining()
+        let deadline = RespondRun.monotonicNanoseconds() + Int64(options.drainTimeout) * 1_000_000_000
+        while server.openConnections > 0 && RespondRun.monotonicNanoseconds() < deadline {
+            usleep(20_000)
+        }
+        let cut = server.openConnections
+        if cut > 0 {
+            logger.warning("closing \(cut) connection(s) still open after \(options.drainTimeout) s")
+            server.closeAll()
+        }
+        pool.shutdown()
+        try? group.syncShutdownGracefully()
+        logger.notice("stopped")
+        return 0
+    }
+}

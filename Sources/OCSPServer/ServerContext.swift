@@ -1,0 +1,65 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import OCSPCore
+
+/// What every connection of a running `serve` shares: the workers, the health check, the access log,
+/// the limits, and the open connections (for a graceful shutdown).
+final class ServerContext: Sendable {
+    let pool: WorkerPool
+    let health: HealthCheck
+    let accessLog: AccessLog
+    /// How long a client has to send a whole request (head and body) once the connection is idle: slow
+    /// clients and idle keep-alive connections are closed after it.
+    let requestTimeout: TimeAmount
+    /// The largest request body accepted: OCSPResponder.maximumRequestSize.
+    let maximumBodySize: Int
+
+    private let connections = NIOLockedValueBox<(open: [ObjectIdentifier: any Channel], draining: Bool)>(([:], false))
+
+    init(pool: WorkerPool, health: HealthCheck, accessLog: AccessLog, requestTimeout: TimeAmount, maximumBodySize: Int) {
+        self.pool = pool
+        self.health = health
+        self.accessLog = accessLog
+        self.requestTimeout = requestTimeout
+        self.maximumBodySize = maximumBodySize
+    }
+
+    var isDraining: Bool { connections.withLockedValue { $0.draining } }
+
+    /// Tracks `channel` until it closes; a connection accepted during the drain is closed at once.
+    func register(_ channel: any Channel) {
+        let key = ObjectIdentifier(channel)
+        let accepted = connections.withLockedValue { state in
+            guard !state.draining else { return false }
+            state.open[key] = channel
+            return true
+        }
+        guard accepted else {
+            channel.close(promise: nil)
+            return
+        }
+        channel.closeFuture.whenComplete { [connections] _ in
+            _ = connections.withLockedValue { $0.open.removeValue(forKey: key) }
+        }
+    }
+
+    /// Asks every connection to finish: idle ones close now, busy ones after their response
+    /// (NIOHTTP1's pipeline handler does both on ChannelShouldQuiesceEvent).
+    func startDraining() {
+        let channels = connections.withLockedValue { state in
+            state.draining = true
+            return Array(state.open.values)
+        }
+        for channel in channels {
+            channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        }
+    }
+
+    var openConnections: Int { connections.withLockedValue { $0.open.count } }
+
+    /// Closes whatever is still open after the drain's deadline.
+    func closeAll() {
+        let channels = connections.withLockedValue { Array($0.open.values) }
+        for channel in channels { channel.close(promise: nil) }
+    }
+}

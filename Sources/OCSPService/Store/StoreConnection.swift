@@ -1,0 +1,15 @@
+import OCSPCore
+import OCSPMariaDB
+import OCSPSQLite
+
+/// A store's connection, seen from a long-running process: `serve` checks it for `/health` and drops it
+/// when a call fails, so that the next call connects again instead of reusing a broken connection.
+public protocol StoreConnection: AnyObject {
+    /// Connects now (if not yet) and checks the store answers.
+    func checkConnection() throws(StatusSourceError)
+    /// Closes the connection; the next use opens a new one.
+    func close()
+}
+
+extension MariaDBStatusStore: StoreConnection {}
+extension SQLiteStatusStore: StoreConnection {}

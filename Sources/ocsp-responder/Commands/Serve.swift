@@ -1,0 +1,57 @@
+import ArgumentParser
+import OCSPServer
+import OCSPService
+
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Answer OCSP requests over HTTP (RFC 6960 appendix A, RFC 5019) until SIGTERM or SIGINT.",
+        discussion: """
+            POST with Content-Type: application/ocsp-request, or GET with the base64 request as the \
+            last path segment; GET /health says whether the database and the signing keys are usable \
+            (200 or 503). The same config, core and cache as `respond`; every CA is loaded once at \
+            start-up. One access log line per request goes to [log] file, else stderr.
+
+            Exit status: 0 stopped by SIGTERM or SIGINT after finishing the requests in flight; \
+            78 config error; 69 an address cannot be listened on; 64 bad arguments.
+
+            Examples:
+              ocsp-responder serve --config /etc/ocsp-responder/config.ini
+              ocsp-responder serve --listen 0.0.0.0:80 --listen [::]:80 --workers 8
+            """
+    )
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(name: .long, help: ArgumentHelp("HOST:PORT to listen on (default 127.0.0.1:8080); repeatable.", valueName: "host:port"))
+    var listen: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Worker threads, each with its own database connection (default: 2 or the number of cores).", valueName: "n"))
+    var workers: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Seconds a client has to send a whole request (default 10).", valueName: "seconds"))
+    var requestTimeout: Int = 10
+
+    @Option(name: .long, help: ArgumentHelp("Seconds in-flight requests get after SIGTERM (default 10).", valueName: "seconds"))
+    var drainTimeout: Int = 10
+
+    func validate() throws {
+        for address in listen where ListenAddress(parsing: address) == nil {
+            throw ValidationError("--listen '\(address)' is not HOST:PORT (for example 127.0.0.1:8080 or [::1]:8080).")
+        }
+        if let workers, !(1...256).contains(workers) {
+            throw ValidationError("--workers must be from 1 to 256.")
+        }
+        if !(1...3600).contains(requestTimeout) || !(0...3600).contains(drainTimeout) {
+            throw ValidationError("--request-timeout must be from 1 to 3600 seconds, --drain-timeout from 0 to 3600.")
+        }
+    }
+
+    func run() throws {
+        let status = ServeRun.run(.init(
+            configPath: options.configPath,
+            listen: listen.isEmpty ? [.default] : listen.compactMap(ListenAddress.init(parsing:)),
+            logLevel: options.level, workers: workers, requestTimeout: requestTimeout, drainTimeout: drainTimeout
+        ))
+        if status != 0 { throw ExitCode(status) }
+    }
+}

@@ -1,0 +1,126 @@
+import Foundation
+import TestSupport
+
+/// A running `ocsp-responder serve` on loopback over an SQLite store of the test PKI's RSA CA:
+/// good.pem (0x1001) Valid, revoked.pem (0x1002) Revoked keyCompromise, absent.pem not in the table.
+final class ServeHarness: @unchecked Sendable {
+    // @unchecked Sendable: set up once, then only read; the process is stopped by one test.
+    let pki = TestPKI.shared
+    let directory: URL
+    let port: Int
+    let process = Process()
+    var configPath: String { directory.appendingPathComponent("config.ini").path }
+    var databasePath: String { directory.appendingPathComponent("status.db").path }
+    var logPath: String { directory.appendingPathComponent("serve.log").path }
+    var base: String { "http://127.0.0.1:\(port)" }
+
+    init(cache: Bool = true, extraArguments: [String] = []) throws {
+        directory = try makeTemporaryDirectory("ocsp-serve")
+        port = try freePort()
+        try """
+            [db]
+            backend = sqlite
+            path = \(databasePath)
+
+            [ocsp]
+            cert = \(pki.path(.rsa, "ca.pem"))
+            pkey = \(pki.path(.rsa, "ca.key"))
+            producetime = 1d
+            \(cache ? "cache = \(directory.appendingPathComponent("cache").path)" : "")
+
+            [log]
+            file = \(logPath)
+            """.write(toFile: configPath, atomically: true, encoding: .utf8)
+        for arguments in [["db", "init"], ["db", "add", pki.path(.rsa, "good.pem"), pki.path(.rsa, "revoked.pem")],
+                          ["db", "revoke", "--cert", pki.path(.rsa, "revoked.pem"), "--reason", "keyCompromise", "--at", "2026-01-02T03:04:05Z"]] {
+            let result = try ResponderBinary.run(arguments + ["--config", configPath])
+            guard result.status == 0 else { throw TestFailure("\(arguments) failed: \(result.stderr)") }
+        }
+        process.executableURL = URL(fileURLWithPath: ResponderBinary.path)
+        process.arguments = ["serve", "--config", configPath, "--listen", "127.0.0.1:\(port)"] + extraArguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        // Ready when /health answers: at most 100 tries, 10 s.
+        for _ in 0..<100 {
+            if let result = try? curl(["-o", "/dev/null", "-w", "%{http_code}", "\(base)/health"]), result.stdoutText == "200" { return }
+            usleep(100_000)
+        }
+        stop()
+        throw TestFailure("serve did not become ready on port \(port)")
+    }
+
+    deinit { stop() }
+
+    /// SIGTERM, then waits (at most 15 s) for the exit; returns the exit status.
+    @discardableResult
+    func stop() -> Int32? {
+        guard process.isRunning else { return process.processIdentifier == 0 ? nil : process.terminationStatus }
+        kill(process.processIdentifier, SIGTERM)
+        for _ in 0..<150 where process.isRunning { usleep(100_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL); process.waitUntilExit() }
+        return process.terminationStatus
+    }
+
+    /// A request made by openssl for leaf files of the RSA CA.
+    func request(_ leaves: [String], nonce: Bool = false) throws -> Data {
+        let url = directory.appendingPathComponent("req-\(UUID().uuidString.prefix(6)).der")
+        var arguments = ["ocsp", "-issuer", pki.path(.rsa, "ca.pem")]
+        for leaf in leaves { arguments += ["-cert", pki.path(.rsa, leaf)] }
+        arguments += [nonce ? "-nonce" : "-no_nonce", "-reqout", url.path]
+        let result = try run("openssl", arguments)
+        guard result.status == 0 else { throw TestFailure("openssl ocsp -reqout: \(result.stderr)") }
+        return try Data(contentsOf: url)
+    }
+
+    /// curl with a bounded time; the response body on stdout.
+    func curl(_ arguments: [String], stdin: Data? = nil) throws -> ProcessResult {
+        try run("curl", ["-s", "--max-time", "10"] + arguments, stdin: stdin)
+    }
+
+    /// An HTTP exchange by curl: status, headers (lowercased names) and body.
+    func exchange(_ arguments: [String], stdin: Data? = nil) throws -> (status: Int, headers: [String: String], body: Data) {
+        let headerFile = directory.appendingPathComponent("headers-\(UUID().uuidString.prefix(6))")
+        let result = try curl(["-D", headerFile.path] + arguments, stdin: stdin)
+        let text = (try? String(contentsOf: headerFile, encoding: .utf8)) ?? ""
+        var status = 0
+        var headers: [String: String] = [:]
+        for line in text.components(separatedBy: "\r\n") {
+            if line.hasPrefix("HTTP/") { status = Int(line.split(separator: " ")[1]) ?? 0; continue }
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return (status, headers, result.stdout)
+    }
+
+    func post(_ body: Data, contentType: String = "application/ocsp-request", extra: [String] = []) throws -> (status: Int, headers: [String: String], body: Data) {
+        try exchange(["-X", "POST", "-H", "Content-Type: \(contentType)", "--data-binary", "@-"] + extra + ["\(base)/"], stdin: body)
+    }
+
+    func get(_ path: String, extra: [String] = []) throws -> (status: Int, headers: [String: String], body: Data) {
+        try exchange(extra + ["\(base)\(path)"])
+    }
+
+    /// Both peers verify a successful response; returns Python's single responses.
+    func verify(_ response: Data, request: Data? = nil) throws -> [[String: Any]] {
+        Peers.singleResponses(try Peers.verifySuccessful(
+            response: response, issuer: pki.path(.rsa, "ca.pem"), chain: pki.path(.rsa, "chain.pem"), request: request))
+    }
+}
+
+/// A loopback port nobody listens on now (bound to port 0, then released).
+func freePort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw TestFailure("socket") }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+    }
+    guard bound else { throw TestFailure("bind") }
+    return Int(UInt16(bigEndian: address.sin_port))
+}

@@ -1,0 +1,246 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// `ocsp-responder serve` end to end: real HTTP clients (curl, openssl ocsp -url, Python urllib) against
+/// the server on loopback with an SQLite store; every signed response verified by openssl and Python.
+@Suite("Serve", .serialized)
+struct ServeTests {
+    @Test("POST and GET (padded, unpadded, percent-encoded) answer as respond does, verified by both peers")
+    func postAndGet() throws {
+        let server = try ServeHarness()
+        let request = try server.request(["good.pem"])
+        let posted = try server.post(request)
+        #expect(posted.status == 200)
+        #expect(posted.headers["content-type"] == "application/ocsp-response")
+        #expect(try server.verify(posted.body).first?["cert_status"] as? String == "GOOD")
+
+        let padded = request.base64EncodedString()
+        let unpadded = padded.replacingOccurrences(of: "=", with: "")
+        let encoded = padded.replacingOccurrences(of: "+", with: "%2B").replacingOccurrences(of: "/", with: "%2F").replacingOccurrences(of: "=", with: "%3D")
+        for path in ["/" + padded, "/" + unpadded, "/" + encoded, "/ocsp/" + encoded] {
+            let answer = try server.get(path)
+            #expect(answer.status == 200, "GET \(path)")
+            #expect(try server.verify(answer.body).first?["cert_status"] as? String == "GOOD", "GET \(path)")
+        }
+
+        // A revoked certificate, and two CertIDs in one request.
+        let both = try server.post(try server.request(["good.pem", "revoked.pem"]))
+        let singles = try server.verify(both.body)
+        #expect(singles.map { $0["cert_status"] as? String } == ["GOOD", "REVOKED"])
+        #expect(singles.last?["revocation_reason"] as? String == "key_compromise")
+        #expect(server.stop() == 0)
+    }
+
+    @Test("openssl ocsp -url and Python urllib as clients")
+    func otherClients() throws {
+        let server = try ServeHarness()
+        let openssl = try run("openssl", ["ocsp", "-url", server.base, "-issuer", server.pki.path(.rsa, "ca.pem"),
+                                          "-cert", server.pki.path(.rsa, "good.pem"), "-cert", server.pki.path(.rsa, "revoked.pem"),
+                                          "-CAfile", server.pki.path(.rsa, "chain.pem"), "-timeout", "10"])
+        let text = openssl.stdoutText + openssl.stderr
+        #expect(openssl.status == 0)
+        #expect(text.contains("Response verify OK"))
+        #expect(text.contains("good.pem: good"))
+        #expect(text.contains("revoked.pem: revoked"))
+
+        let request = try server.request(["revoked.pem"])
+        let requestPath = server.directory.appendingPathComponent("python-req.der")
+        try request.write(to: requestPath)
+        let script = """
+            import sys, urllib.request
+            from cryptography.x509 import ocsp
+            data = open(sys.argv[2], 'rb').read()
+            req = urllib.request.Request(sys.argv[1], data=data, headers={'Content-Type': 'application/ocsp-request'})
+            with urllib.request.urlopen(req, timeout=10) as answer:
+                body = answer.read()
+                assert answer.headers['Content-Type'] == 'application/ocsp-response'
+            response = ocsp.load_der_ocsp_response(body)
+            open(sys.argv[3], 'wb').write(body)
+            print(response.response_status.name, response.certificate_status.name)
+            """
+        let responsePath = server.directory.appendingPathComponent("python-resp.der")
+        let python = try run(ProcessInfo.processInfo.environment["OCSP_TEST_PYTHON"] ?? "python3",
+                             ["-c", script, server.base + "/", requestPath.path, responsePath.path])
+        #expect(python.status == 0, "\(python.stderr)")
+        #expect(python.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines) == "SUCCESSFUL REVOKED")
+        _ = try server.verify(try Data(contentsOf: responsePath))
+    }
+
+    @Test("Caching headers, ETag and 304 without a nonce; none with a nonce")
+    func cachingHeaders() throws {
+        let server = try ServeHarness()
+        let request = try server.request(["good.pem"])
+        let first = try server.post(request)
+        _ = try server.verify(first.body)
+        let cacheControl = try #require(first.headers["cache-control"])
+        #expect(cacheControl.hasSuffix(", public, no-transform, must-revalidate"))
+        let maxAge = Int(cacheControl.dropFirst("max-age=".count).prefix(while: \.isNumber)) ?? -1
+        #expect((86_300...86_400).contains(maxAge))
+        #expect(first.headers["last-modified"]?.hasSuffix(" GMT") == true)
+        #expect(first.headers["expires"]?.hasSuffix(" GMT") == true)
+        let sha = try run("openssl", ["dgst", "-sha256", "-r"], stdin: first.body).stdoutText.prefix(64)
+        #expect(first.headers["etag"] == "\"\(sha)\"")
+
+        // The cache answers the GET with the same bytes; a matching If-None-Match gets 304 and no body.
+        let get = try server.get("/" + request.base64EncodedString())
+        #expect(get.body == first.body)
+        let etag = try #require(first.headers["etag"])
+        let notModified = try server.get("/" + request.base64EncodedString(), extra: ["-H", "If-None-Match: \(etag)"])
+        #expect(notModified.status == 304)
+        #expect(notModified.body.isEmpty)
+        #expect(notModified.headers["etag"] == etag)
+        let otherTag = try server.post(request, extra: ["-H", "If-None-Match: \"abc\""])
+        #expect(otherTag.status == 200)
+
+        // With a nonce: signed fresh, nonce echoed (openssl checks it against the request), no caching headers.
+        let nonceRequest = try server.request(["good.pem"], nonce: true)
+        let withNonce = try server.post(nonceRequest)
+        _ = try server.verify(withNonce.body, request: nonceRequest)
+        #expect(withNonce.headers["etag"] == nil)
+        #expect(withNonce.headers["expires"] == nil)
+        #expect(withNonce.headers["cache-control"] == "no-store")
+    }
+
+    @Test("405, 413, 415, 400, and malformed DER as HTTP 200 with malformedRequest")
+    func badInput() throws {
+        let server = try ServeHarness()
+        let request = try server.request(["good.pem"])
+        #expect(try server.exchange(["-X", "PUT", "--data-binary", "@-", server.base + "/"], stdin: request).status == 405)
+        #expect(try server.exchange(["-X", "DELETE", server.base + "/"]).status == 405)
+        #expect(try server.post(Data(count: 70_000)).status == 413)
+        #expect(try server.post(request, contentType: "application/octet-stream").status == 415)
+        #expect(try server.exchange(["-X", "POST", "--data-binary", "@-", "-H", "Content-Type:", server.base + "/"], stdin: request).status == 415)
+        #expect(try server.get("/%zz").status == 400)
+        #expect(try server.get("/").status == 400)
+        #expect(try server.get("/not*base64").status == 400)
+        for body in [Data("hello".utf8), Data([0x30, 0x03, 0x02, 0x01, 0x00])] {
+            let answer = try server.post(body)
+            #expect(answer.status == 200)
+            #expect(answer.body == Data([0x30, 0x03, 0x0a, 0x01, 0x01]))
+            #expect(answer.headers["etag"] == nil)
+        }
+        let getMalformed = try server.get("/" + Data("hello".utf8).base64EncodedString())
+        #expect(getMalformed.status == 200)
+        #expect(getMalformed.body == Data([0x30, 0x03, 0x0a, 0x01, 0x01]))
+        // Still answering after all of that.
+        _ = try server.verify(try server.post(request).body)
+        let log = try String(contentsOfFile: server.logPath, encoding: .utf8)
+        #expect(log.contains("\"POST / HTTP/1.1\" 413"))
+        #expect(log.contains("ocsp=malformedRequest"))
+    }
+
+    @Test("GET /health: 200, then 503 once the SQLite file is gone")
+    func health() throws {
+        let server = try ServeHarness()
+        let healthy = try server.get("/health")
+        #expect(healthy.status == 200)
+        try FileManager.default.removeItem(atPath: server.databasePath)
+        let sick = try server.get("/health")
+        #expect(sick.status == 503)
+        #expect(String(decoding: sick.body, as: UTF8.self).contains("database"))
+    }
+
+    @Test("A slow client is cut off and does not stop others")
+    func slowClient() throws {
+        let server = try ServeHarness(extraArguments: ["--request-timeout", "1"])
+        let script = """
+            import socket, sys, time
+            s = socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=10)
+            s.sendall(b'POST / HTTP/1.1\\r\\nHost: x\\r\\nContent-Type: application/ocsp-request\\r\\nContent-Length: 100\\r\\n\\r\\nab')
+            start = time.time()
+            data = s.recv(4096)
+            print(data.split(b'\\r\\n')[0].decode(), round(time.time() - start))
+            """
+        let python = Thread.detachNewThreadResult {
+            try? run(ProcessInfo.processInfo.environment["OCSP_TEST_PYTHON"] ?? "python3", ["-c", script, "\(server.port)"])
+        }
+        // Meanwhile another client is answered at once.
+        _ = try server.verify(try server.post(try server.request(["good.pem"])).body)
+        let result = try #require(python.wait() ?? nil)
+        #expect(result.stdoutText.hasPrefix("HTTP/1.1 408"), "\(result.stdoutText) \(result.stderr)")
+    }
+
+    @Test("Concurrent clients all get verified answers")
+    func concurrentClients() throws {
+        let server = try ServeHarness()
+        let requests = try [server.request(["good.pem"]), server.request(["revoked.pem"]), server.request(["good.pem"], nonce: true)]
+        let count = 24
+        let answers = ResultBox(count: count)
+        DispatchQueue.concurrentPerform(iterations: count) { index in
+            answers.set(index, try? server.post(requests[index % 3]).body)
+        }
+        let bodies = try answers.values.map { try #require($0) }
+        let parsed = try Peers.python(responses: bodies, issuer: server.pki.path(.rsa, "ca.pem"))
+        for (index, json) in parsed.enumerated() {
+            #expect(json["signature_valid"] as? Bool == true)
+            #expect((Peers.singleResponses(json).first?["cert_status"] as? String) == (index % 3 == 1 ? "REVOKED" : "GOOD"))
+        }
+        for index in 0..<3 { try Peers.opensslVerify(response: bodies[index], chain: server.pki.path(.rsa, "chain.pem"), request: requests[index]) }
+    }
+
+    @Test("SIGTERM with a request in flight: it is answered, then the server exits 0")
+    func gracefulShutdown() throws {
+        let server = try ServeHarness()
+        let request = try server.request(["good.pem"])
+        let requestPath = server.directory.appendingPathComponent("inflight.der")
+        try request.write(to: requestPath)
+        let responsePath = server.directory.appendingPathComponent("inflight-resp.der")
+        // Half the body, then SIGTERM, then the rest: the request is in flight when the signal arrives.
+        let script = """
+            import os, signal, socket, sys, time
+            port, pid, body = int(sys.argv[1]), int(sys.argv[2]), open(sys.argv[3], 'rb').read()
+            s = socket.create_connection(('127.0.0.1', port), timeout=10)
+            s.sendall(b'POST / HTTP/1.1\\r\\nHost: x\\r\\nContent-Type: application/ocsp-request\\r\\nContent-Length: %d\\r\\n\\r\\n' % len(body) + body[:10])
+            time.sleep(0.3)
+            os.kill(pid, signal.SIGTERM)
+            time.sleep(0.5)
+            s.sendall(body[10:])
+            data = b''
+            while True:
+                chunk = s.recv(65536)
+                if not chunk: break
+                data += chunk
+            head, _, payload = data.partition(b'\\r\\n\\r\\n')
+            open(sys.argv[4], 'wb').write(payload)
+            print(head.split(b'\\r\\n')[0].decode())
+            try:
+                socket.create_connection(('127.0.0.1', port), timeout=2)
+                print('still accepting')
+            except OSError:
+                print('refused')
+            """
+        let python = try run(ProcessInfo.processInfo.environment["OCSP_TEST_PYTHON"] ?? "python3",
+                             ["-c", script, "\(server.port)", "\(server.process.processIdentifier)", requestPath.path, responsePath.path])
+        #expect(python.stdoutText.split(separator: "\n") == ["HTTP/1.1 200 OK", "refused"], "\(python.stdoutText) \(python.stderr)")
+        _ = try server.verify(try Data(contentsOf: responsePath))
+        #expect(server.stop() == 0)
+    }
+}
+
+/// Results written by concurrent iterations, each to its own slot, under a lock.
+final class ResultBox: @unchecked Sendable {
+    // @unchecked Sendable: every access goes through the lock.
+    private let lock = NSLock()
+    private var slots: [Data?]
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ index: Int, _ value: Data?) { lock.withLock { slots[index] = value } }
+    var values: [Data?] { lock.withLock { slots } }
+}
+
+extension Thread {
+    /// Runs `body` on a new thread; `wait()` returns its result.
+    static func detachNewThreadResult<T>(_ body: @escaping @Sendable () -> T) -> ThreadResult<T> {
+        let result = ThreadResult<T>()
+        Thread { result.finish(body()) }.start()
+        return result
+    }
+}
+
+final class ThreadResult<T>: @unchecked Sendable {
+    // @unchecked Sendable: the semaphore orders the write before the read.
+    private let done = DispatchSemaphore(value: 0)
+    private var value: T?
+    func finish(_ value: T) { self.value = value; done.signal() }
+    func wait() -> T? { _ = done.wait(timeout: .now() + 30); return value }
+}
