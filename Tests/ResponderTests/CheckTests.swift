@@ -55,7 +55,7 @@ struct CheckTests {
         files.standardOutput = FileHandle.nullDevice
         files.standardError = FileHandle.nullDevice
         try files.run()
-        defer { files.terminate(); files.waitUntilExit() }
+        defer { stopHelper(files) }
         Self.waitForListener(wwwPort)
 
         let caIssuers = "http://127.0.0.1:\(wwwPort)/ca.der"
@@ -104,12 +104,12 @@ struct CheckTests {
         let port = try freePort()
         let responder = Process()
         responder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        responder.arguments = ["openssl", "ocsp", "-port", "127.0.0.1:\(port)", "-index", index.path, "-CA", pki.path(.rsa, "ca.pem"),
+        responder.arguments = ["openssl", "ocsp", "-port", "\(port)", "-index", index.path, "-CA", pki.path(.rsa, "ca.pem"),
                                "-rsigner", pki.path(.rsa, "ca.pem"), "-rkey", pki.path(.rsa, "ca.key"), "-nrequest", "10"]
         responder.standardOutput = FileHandle.nullDevice
         responder.standardError = FileHandle.nullDevice
         try responder.run()
-        defer { responder.terminate(); responder.waitUntilExit() }
+        defer { stopHelper(responder) }
         usleep(500_000)
         let url = "http://127.0.0.1:\(port)/"
         for (leaf, status) in [("good.pem", Int32(0)), ("revoked.pem", 1), ("absent.pem", 2)] {
@@ -135,7 +135,7 @@ struct CheckTests {
         tls.standardOutput = FileHandle.nullDevice
         tls.standardError = FileHandle.nullDevice
         try tls.run()
-        defer { tls.terminate(); tls.waitUntilExit() }
+        defer { stopHelper(tls) }
         usleep(500_000)
         let result = try ResponderBinary.run(["check", "--host", "127.0.0.1:\(port)"])
         #expect(result.status == 0, "\(result.stdoutText) \(result.stderr)")
@@ -143,4 +143,11 @@ struct CheckTests {
         let localhost = try ResponderBinary.run(["check", "--host", "localhost:\(port)", "--json"])
         #expect(localhost.status == 0, "\(localhost.stderr)")
     }
+}
+
+/// SIGKILL: the test runner's children may inherit an ignored SIGTERM, which python's http.server keeps.
+func stopHelper(_ process: Process) {
+    guard process.isRunning else { return }
+    kill(process.processIdentifier, SIGKILL)
+    process.waitUntilExit()
 }
