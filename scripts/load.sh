@@ -50,6 +50,7 @@ mkdir -p "$work/req"
 for ((i = 0; i < processes; i++)); do
     openssl ocsp -issuer "$pki/rsa/ca.pem" -serial "0x$(printf '%x' $((0x60000 + (i * 7) % 1000)))" \
         $( ((i % 4 == 0)) && echo -nonce || echo -no_nonce) -reqout "$work/req/$i.der" 2>/dev/null
+    cp "$work/req/$i.der" "$work/req/$i.request"   # respond overwrites the .der with its response
 done
 
 echo "load.sh: $processes concurrent respond processes" >&2
@@ -80,7 +81,7 @@ if "$bin" serve --help >/dev/null 2>&1; then
     serve_pid=$!
     trap 'kill $serve_pid 2>/dev/null || true' EXIT
     for _ in $(seq 50); do curl -s "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.1; done
-    path=$(python3 -c 'import base64,sys,urllib.parse; print(urllib.parse.quote(base64.b64encode(open(sys.argv[1],"rb").read()).decode(), safe=""))' "$work/req/1.der")
+    path=$(python3 -c 'import base64,sys,urllib.parse; print(urllib.parse.quote(base64.b64encode(open(sys.argv[1],"rb").read()).decode(), safe=""))' "$work/req/1.request")
     state() { echo "$(awk '/VmRSS/ {print $2}' /proc/$serve_pid/status) KiB RSS, $(ls /proc/$serve_pid/fd | wc -l) fds"; }
     before=$(state)
     wrk -t2 -c32 -d"${seconds}s" "http://127.0.0.1:$port/$path" >"$work/wrk.txt" 2>&1
@@ -88,7 +89,11 @@ if "$bin" serve --help >/dev/null 2>&1; then
     non2xx=$(grep -E 'Non-2xx' "$work/wrk.txt" | awk '{print $NF}' || true)
     rps=$(awk '/Requests\/sec/ {print $2}' "$work/wrk.txt")
     curl -s "http://127.0.0.1:$port/$path" -o "$work/served.der"
-    openssl ocsp -respin "$work/served.der" -CAfile "$pki/rsa/chain.pem" -verify_other "$pki/rsa/chain.pem" -no_nonce 2>&1 | grep -q "Response verify OK" || bad=$((bad + 1))
+    # The very response wrk was served: signed, verified, about the serial asked.
+    openssl ocsp -respin "$work/served.der" -reqin "$work/req/1.request" -CAfile "$pki/rsa/chain.pem" \
+        -verify_other "$pki/rsa/chain.pem" -resp_text 2>&1 | grep -q "Response verify OK" || bad=$((bad + 1))
+    python3 scripts/peer-verify.py "$work/served.der" --issuer "$pki/rsa/ca.pem" |
+        python3 -c 'import json,sys; sys.exit(0 if json.load(sys.stdin)["signature_valid"] else 1)' || bad=$((bad + 1))
     printf '| `serve` under wrk (2 threads, 32 connections, %s s, keep-alive) | %s requests/s | %s non-2xx | before: %s; after: %s | served response verified: %s failures |\n' \
         "$seconds" "$rps" "${non2xx:-0}" "$before" "$after" "$bad" | tee -a "$work/load.md"
 fi
