@@ -74,13 +74,6 @@ public final class PrivateKey: @unchecked Sendable {
         self.pointer = key
     }
 
-    /// True when this key is the private half of the certificate's public key.
-    public func matches(_ certificate: X509Certificate) -> Bool {
-        let result = certificate.withUnsafeX509Pointer { X509_check_private_key($0, pointer) } == 1
-        ERR_clear_error()
-        return result
-    }
-
     /// True when this key is the private half of the public key in `subjectPublicKeyInfoDER`.
     ///
     /// Compares encodings first: equal bytes settle it without decoding the certificate's key (a costly

@@ -16,10 +16,6 @@ public final class X509Certificate: @unchecked Sendable {
         X509_free(pointer)
     }
 
-    func withUnsafeX509Pointer<T>(_ body: (OpaquePointer) throws -> T) rethrows -> T {
-        try body(pointer)
-    }
-
     /// Every certificate in a PEM file's bytes, in order. Throws if there is none.
     public static func certificates(pem: [UInt8]) throws -> [X509Certificate] {
         OpenSSLLibrary.initialize()

@@ -330,7 +330,7 @@ private struct SectionReader {
     /// A table name from `section`, checked to be a plain identifier (it cannot be a query parameter).
     func table(_ section: String, default value: String) throws(ConfigError) -> String {
         let table = try optional(section, "table") ?? value
-        guard MariaDBStatusStore.isValidTableName(table) else {
+        guard StatusTable.isValidName(table) else {
             throw error(section, "table", "must be a plain table name (letters, digits, _ or $)")
         }
         return table

@@ -4,8 +4,8 @@ import OCSPCore
 public enum ResignDecision: Hashable, Sendable {
     /// Sign a new response: the reason, for the debug log.
     case sign(String)
-    /// The kept response is sound, matches the table and is not due.
-    case keep
+    /// The kept response is sound, matches the table and is not due; its nextUpdate, for the export index.
+    case keep(nextUpdate: UnixTime)
 }
 
 public enum ResignPlan {
@@ -24,6 +24,6 @@ public enum ResignPlan {
         guard single.certStatus == status else { return .sign("status changed (\(single.certStatus.name) -> \(status.name))") }
         guard let next = single.nextUpdate, now + dueWithin < UnixTime(next) else { return .sign("due") }
         guard !(now < UnixTime(single.thisUpdate)) else { return .sign("thisUpdate in the future") }
-        return .keep
+        return .keep(nextUpdate: UnixTime(next))
     }
 }

@@ -162,10 +162,8 @@ public struct Resigner {
                 var nextUpdate = context.now + context.validity
                 do {
                     switch decision {
-                    case .keep:
-                        if let single = try? StoredResponse(der: response).onlySingle(for: certID), let next = single.nextUpdate {
-                            nextUpdate = UnixTime(next)
-                        }
+                    case .keep(let keptUntil):
+                        nextUpdate = keptUntil
                         // The export follows the cache: copy a kept response that the export lacks.
                         if let outPath, cache != nil, !options.dryRun, (try? FileIO.read(path: outPath, limit: OCSPResponder.maximumRequestSize)) != response {
                             try FileIO.replace(path: outPath, with: response, defaultMode: 0o644, inPlaceFallback: false)
