@@ -9,6 +9,7 @@ let package = Package(
         // libFuzzer targets (scripts/fuzz.sh builds them with -sanitize=fuzzer); plain builds make replay tools.
         .executable(name: "FuzzRespond", targets: ["FuzzRespond"]),
         .executable(name: "FuzzRequestParser", targets: ["FuzzRequestParser"]),
+        .executable(name: "FuzzHTTPServer", targets: ["FuzzHTTPServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
@@ -88,6 +89,18 @@ let package = Package(
         .target(name: "OCSPFuzzing", dependencies: ["OCSPCore", "OCSPCrypto"]),
         .executableTarget(name: "FuzzRespond", dependencies: ["OCSPFuzzing"]),
         .executableTarget(name: "FuzzRequestParser", dependencies: ["OCSPFuzzing"]),
+        // `serve`'s connections over an EmbeddedChannel: the same handlers, a worker run inline, tables in memory.
+        .target(
+            name: "OCSPServerFuzzing",
+            dependencies: [
+                "OCSPFuzzing", "OCSPServer", "OCSPService", "OCSPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
+        .executableTarget(name: "FuzzHTTPServer", dependencies: ["OCSPFuzzing", "OCSPServerFuzzing"]),
 
         // Test helpers: the test PKI, the peers (openssl, Python cryptography), MariaDB and the binary.
         .target(
@@ -97,7 +110,7 @@ let package = Package(
         ),
         .testTarget(
             name: "OCSPCoreTests",
-            dependencies: ["OCSPCore", "OCSPCrypto", "OCSPFuzzing", "TestSupport", .product(name: "SwiftASN1", package: "swift-asn1")]
+            dependencies: ["OCSPCore", "OCSPCrypto", "OCSPFuzzing", "OCSPServerFuzzing", "TestSupport", .product(name: "SwiftASN1", package: "swift-asn1")]
         ),
         .testTarget(
             name: "ResponderTests",

@@ -6,15 +6,15 @@ extension FuzzHarness {
     /// A fuzz target's main. Built by scripts/fuzz.sh with -sanitize=fuzzer,address -D FUZZING, it hands
     /// libFuzzer's driver `entry` (SwiftPM links executables through their own main, so libFuzzer's is not
     /// used). In a plain `swift build`, it is a replay tool: each file named on the command line goes
-    /// through `entry`, to reproduce a finding under a debugger; `--write-seeds DIR` writes the seeds.
-    public static func main(_ entry: @escaping ([UInt8]) -> Void) -> Never {
+    /// through `entry`, to reproduce a finding under a debugger; `--write-seeds DIR` writes `seeds`.
+    public static func main(_ entry: @escaping ([UInt8]) -> Void, seeds: () -> [Seed] = FuzzHarness.seeds) -> Never {
         #if FUZZING
         fuzzEntry = entry
         var argc = CommandLine.argc
         var argv = CommandLine.unsafeArgv
         exit(LLVMFuzzerRunDriver(&argc, &argv, fuzzOneInput))
         #else
-        replay(arguments: Array(CommandLine.arguments.dropFirst()), entry)
+        replay(arguments: Array(CommandLine.arguments.dropFirst()), seeds: seeds, entry)
         exit(0)
         #endif
     }

@@ -37,17 +37,18 @@ public enum FuzzHarness {
     }
 
     /// A signer that does not sign: the fuzzers look for crashes in the logic, not in OpenSSL.
-    struct FixedSigner: ResponseSigner {
-        let signatureAlgorithm = AlgorithmIdentifier(algorithm: AlgorithmObjectIdentifier.ecdsaWithSHA256)
-        let responderKeyHash: [UInt8] = Array(repeating: 0xAB, count: 20)
-        let certificates: [[UInt8]] = []
-        func sign(_ message: [UInt8]) throws -> [UInt8] { Array(repeating: 0x5A, count: 64) }
+    package struct FixedSigner: ResponseSigner {
+        package let signatureAlgorithm = AlgorithmIdentifier(algorithm: AlgorithmObjectIdentifier.ecdsaWithSHA256)
+        package let responderKeyHash: [UInt8] = Array(repeating: 0xAB, count: 20)
+        package let certificates: [[UInt8]] = []
+        package init() {}
+        package func sign(_ message: [UInt8]) throws -> [UInt8] { Array(repeating: 0x5A, count: 64) }
     }
 
-    struct Fixtures: Sendable {
-        let now = UnixTime(year: 2026, month: 11, day: 25, hours: 12)
-        let first: IssuerIdentity
-        let second: IssuerIdentity
+    package struct Fixtures: Sendable {
+        package let now = UnixTime(year: 2026, month: 11, day: 25, hours: 12)
+        package let first: IssuerIdentity
+        package let second: IssuerIdentity
 
         init() {
             let digester = OpenSSLDigester()
@@ -56,7 +57,7 @@ public enum FuzzHarness {
             second = IssuerIdentity(subjectNameDER: [0x30, 0x02, 0x31, 0x00], publicKeyBits: Array(repeating: 2, count: 65), digester: digester)
         }
 
-        func authorities(notFound: NotFoundPolicy, intermediateFile: [UInt8]) -> [Authority] {
+        package func authorities(notFound: NotFoundPolicy, intermediateFile: [UInt8]) -> [Authority] {
             let rows: [CertificateSerialNumber: RecordedStatus] = [
                 CertificateSerialNumber(magnitude: [0x10, 0x01]): .good,
                 CertificateSerialNumber(magnitude: [0x10, 0x02]): .revoked(at: now + -86_400, reason: .keyCompromise),
@@ -75,7 +76,7 @@ public enum FuzzHarness {
         }
     }
 
-    static let fixtures = Fixtures()
+    package static let fixtures = Fixtures()
 
     /// A request for the first CA's certificates, for seeding: `serials`, `hash`, a nonce of `nonce` octets.
     public static func seedRequest(serials: [UInt8], hash: HashAlgorithm, nonce: Int?) -> [UInt8] {
@@ -90,10 +91,10 @@ public enum FuzzHarness {
         return (try? OCSPRequest(tbsRequest: tbs).derBytes()) ?? []
     }
 
-    /// The replay tool's work: `--write-seeds DIR`, or each file through `body`.
-    public static func replay(arguments: [String], _ body: ([UInt8]) -> Void) {
+    /// The replay tool's work: `--write-seeds DIR` writes `seeds`, else each file goes through `body`.
+    public static func replay(arguments: [String], seeds: () -> [Seed], _ body: ([UInt8]) -> Void) {
         if arguments.first == "--write-seeds", arguments.count == 2 {
-            writeSeeds(to: arguments[1])
+            write(seeds(), to: arguments[1])
             return
         }
         for path in arguments {
@@ -107,17 +108,20 @@ public enum FuzzHarness {
         }
     }
 
-    /// Writes the seed corpus: requests for the first CA with every hash, with and without nonces of
+    /// One input of a seed corpus, and the file name it is written under.
+    public typealias Seed = (fileName: String, bytes: [UInt8])
+
+    /// The DER targets' seeds: requests for the first CA with every hash, with and without nonces of
     /// allowed and refused lengths, one and several CertIDs, and a stored-response-shaped input.
-    public static func writeSeeds(to directory: String) {
-        var seeds: [(String, [UInt8])] = []
+    public static func seeds() -> [Seed] {
+        var seeds: [Seed] = []
         for hash in HashAlgorithm.allCases {
             for nonce in [nil, 1, 16, 32, 33] as [Int?] {
-                seeds.append(("\(hash.rawValue)-nonce\(nonce.map(String.init) ?? "none")", seedRequest(serials: [0x01], hash: hash, nonce: nonce)))
+                seeds.append(("\(hash.rawValue)-nonce\(nonce.map(String.init) ?? "none").der", seedRequest(serials: [0x01], hash: hash, nonce: nonce)))
             }
         }
-        seeds.append(("several", seedRequest(serials: [0x01, 0x02, 0x03, 0x77], hash: .sha256, nonce: 16)))
-        seeds.append(("intermediate", {
+        seeds.append(("several.der", seedRequest(serials: [0x01, 0x02, 0x03, 0x77], hash: .sha256, nonce: 16)))
+        seeds.append(("intermediate.der", {
             let certID = IssuerIdentity(subjectNameDER: [0x30, 0x00], publicKeyBits: [], digester: OpenSSLDigester())
                 .certID(serial: CertificateSerialNumber(magnitude: [0x01]), hash: .sha1)
             return (try? OCSPRequest(tbsRequest: TBSRequest(requestList: [Request(certID: certID)])).derBytes()) ?? []
@@ -126,10 +130,15 @@ public enum FuzzHarness {
         if let response = try? OCSPResponder.sign(
             OCSPResponder.responseData([(certID, .good)], signer: FixedSigner(), at: fixtures.now, validity: 3600), with: FixedSigner()
         ) {
-            seeds.append(("stored-response", response))
+            seeds.append(("stored-response.der", response))
         }
+        return seeds
+    }
+
+    /// Writes each seed to `directory`, under its file name.
+    static func write(_ seeds: [Seed], to directory: String) {
         for (name, bytes) in seeds {
-            guard let file = fopen("\(directory)/\(name).der", "wb") else { continue }
+            guard let file = fopen("\(directory)/\(name)", "wb") else { continue }
             _ = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
             fclose(file)
         }

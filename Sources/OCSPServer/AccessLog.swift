@@ -7,10 +7,10 @@ import OCSPService
 /// `127.0.0.1 - - [25/Nov/2026:10:00:00 +0000] "POST / HTTP/1.1" 200 1517 "-" "curl/7.88.1" ocsp=successful cache=miss certs=0x1001:good:database ms=3.1`
 ///
 /// The request itself is never logged: a GET's target is written as `/<ocsp-request>`.
-final class AccessLog: Sendable {
+package final class AccessLog: Sendable {
     private let destination: LogDestination
 
-    init(destination: LogDestination) {
+    package init(destination: LogDestination) {
         self.destination = destination
     }
 

@@ -6,8 +6,8 @@ import OCSPService
 ///
 /// The stores are opened afresh for each check and closed after it: a worker's long-lived connection
 /// can outlive what it points at (an SQLite file that was removed stays readable through an open one).
-struct HealthCheck: Sendable {
-    struct Signing: Sendable {
+package struct HealthCheck: Sendable {
+    package struct Signing: Sendable {
         var name: String
         var signer: OpenSSLSigner
         var notAfter: UnixTime
@@ -16,6 +16,12 @@ struct HealthCheck: Sendable {
     let database: ResponderConfiguration.Database
     let tables: [String]
     let signings: [Signing]
+
+    package init(database: ResponderConfiguration.Database, tables: [String], signings: [Signing]) {
+        self.database = database
+        self.tables = tables
+        self.signings = signings
+    }
 
     /// Problems found, one sentence each; empty when healthy.
     func problems(at now: UnixTime) -> [String] {

@@ -3,6 +3,17 @@ import NIOHTTP1
 import OCSPCore
 import OCSPService
 
+extension ChannelPipeline.SynchronousOperations {
+    /// One `serve` connection's handlers: NIOHTTP1's server pipeline, with pipelining assistance (one request
+    /// at a time reaches `OCSPHTTPHandler`, the next waits for its answer) and error handling (a request that
+    /// does not parse gets 400), then `OCSPHTTPHandler`. `serve` and the HTTP fuzz target both set up
+    /// their connections here, so that what is fuzzed is what serves.
+    package func addServeHandlers(server: ServerContext) throws {
+        try configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
+        try addHandler(OCSPHTTPHandler(server: server))
+    }
+}
+
 /// One HTTP/1.1 connection of `serve`: collects a request, checks what HTTP says about it (method, content
 /// type, size), hands the DER to a worker thread, and writes the answer. NIOHTTP1's pipeline handler in
 /// front of it delivers one request at a time, so at most one request per connection is in flight.

@@ -115,8 +115,7 @@ public enum ServeRun {
             .childChannelInitializer { channel in
                 server.register(channel)
                 return channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(OCSPHTTPHandler(server: server))
+                    try channel.pipeline.syncOperations.addServeHandlers(server: server)
                 }
             }
 

@@ -8,12 +8,12 @@ import OCSPService
 /// of its own behind the shared in-memory one.
 ///
 /// A worker is used by one thread at a time (`WorkerPool` checks it out under a lock), never concurrently.
-final class ServeWorker {
+package final class ServeWorker {
     private let responder: OCSPResponder
     private let connections: [any StoreConnection]
     private let digester = OpenSSLDigester()
 
-    init(authorities: [Authority], config: ResponderConfiguration, cache: (any ResponseCache)?) {
+    convenience init(authorities: [Authority], config: ResponderConfiguration, cache: (any ResponseCache)?) {
         var ownAuthorities = authorities
         var connections: [any StoreConnection] = []
         for index in ownAuthorities.indices {
@@ -21,7 +21,13 @@ final class ServeWorker {
             ownAuthorities[index].statusSource = store
             if let connection = store as? any StoreConnection { connections.append(connection) }
         }
-        self.responder = OCSPResponder(authorities: ownAuthorities, cache: cache)
+        self.init(responder: OCSPResponder(authorities: ownAuthorities, cache: cache), connections: connections)
+    }
+
+    /// A worker around a responder built elsewhere (the HTTP fuzz target's, with tables in memory);
+    /// `connections` are what `close` drops.
+    package init(responder: OCSPResponder, connections: [any StoreConnection] = []) {
+        self.responder = responder
         self.connections = connections
     }
 

@@ -4,8 +4,8 @@ import OCSPCore
 
 /// What every connection of a running `serve` shares: the workers, the health check, the access log,
 /// the limits, and the open connections (for a graceful shutdown).
-final class ServerContext: Sendable {
-    let pool: WorkerPool
+package final class ServerContext: Sendable {
+    let pool: any ServeWorkers
     let health: HealthCheck
     let accessLog: AccessLog
     /// How long a client has to send a whole request (head and body) once the connection is idle: slow
@@ -16,7 +16,7 @@ final class ServerContext: Sendable {
 
     private let connections = NIOLockedValueBox<(open: [ObjectIdentifier: any Channel], draining: Bool)>(([:], false))
 
-    init(pool: WorkerPool, health: HealthCheck, accessLog: AccessLog, requestTimeout: TimeAmount, maximumBodySize: Int) {
+    package init(pool: any ServeWorkers, health: HealthCheck, accessLog: AccessLog, requestTimeout: TimeAmount, maximumBodySize: Int) {
         self.pool = pool
         self.health = health
         self.accessLog = accessLog

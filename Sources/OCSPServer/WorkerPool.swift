@@ -2,13 +2,20 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 
+/// Where a connection's answers are worked out, off its event loop: `WorkerPool` in `serve`; the HTTP fuzz
+/// target runs them on its own thread, at moments it chooses, so that each input finishes before the next.
+package protocol ServeWorkers: Sendable {
+    /// Runs `body` with a worker of its own and completes the future on `eventLoop`; nil when the backlog is full.
+    func run<Result: Sendable>(on eventLoop: any EventLoop, _ body: @escaping @Sendable (ServeWorker) -> Result) -> EventLoopFuture<Result>?
+}
+
 /// Runs signing and database calls off the event loops: a fixed number of threads (NIOThreadPool), and as
 /// many `ServeWorker`s, each owning its database connections.
 ///
 /// A job takes a free worker from the list, under a lock, and puts it back when done. The pool has as
 /// many threads as there are workers, so a running job always finds one, and no worker is ever used by
 /// two threads at once.
-final class WorkerPool: Sendable {
+final class WorkerPool: ServeWorkers {
     /// Holds the workers, which are not Sendable themselves: they move between threads only through
     /// the locked free list, one thread at a time.
     private final class Box: @unchecked Sendable {
@@ -33,7 +40,7 @@ final class WorkerPool: Sendable {
     }
 
     /// Runs `body` on a worker thread with a worker of its own; nil when the backlog is full.
-    func run<Result: Sendable>(on eventLoop: any EventLoop, _ body: @escaping @Sendable (ServeWorker) -> Result) -> EventLoopFuture<Result>? {
+    package func run<Result: Sendable>(on eventLoop: any EventLoop, _ body: @escaping @Sendable (ServeWorker) -> Result) -> EventLoopFuture<Result>? {
         let accepted = backlog.withLockedValue { count in
             guard count < maximumBacklog else { return false }
             count += 1

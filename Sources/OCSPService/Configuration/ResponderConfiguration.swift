@@ -70,6 +70,12 @@ public struct ResponderConfiguration: Sendable {
         /// Seconds to wait for the server (connect, each read and write) or for SQLite's lock.
         public var timeoutSeconds: UInt32
 
+        package init(backend: Backend, table: String, timeoutSeconds: UInt32) {
+            self.backend = backend
+            self.table = table
+            self.timeoutSeconds = timeoutSeconds
+        }
+
         /// For messages: `MariaDB at …` or `SQLite file …`; never the password.
         public var backendDescription: String {
             switch backend {
