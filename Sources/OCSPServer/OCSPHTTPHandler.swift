@@ -10,7 +10,26 @@ extension ChannelPipeline.SynchronousOperations {
     /// their connections here, so that what is fuzzed is what serves.
     package func addServeHandlers(server: ServerContext) throws {
         try configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
+        try addHandler(FirstParserErrorOnly(), position: .before(handler(type: HTTPServerProtocolErrorHandler.self)))
         try addHandler(OCSPHTTPHandler(server: server))
+    }
+}
+
+/// Passes on a connection's first HTTP parser error and drops the others. NIOHTTP1's decoder reports a request
+/// line of another HTTP version (`HTTP/0.9`, `HTTP/2.0`) twice, and while an answer is pending its pipelining
+/// handler holds both and hands them over together, so its error handler wrote two 400s for one request
+/// (found by FuzzHTTPServer; Tests/FuzzCorpus/FuzzHTTPServer/crash-two-400s-after-pending-answer.http).
+final class FirstParserErrorOnly: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPServerRequestPart
+
+    private var reported = false
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if error is HTTPParserError {
+            guard !reported else { return }
+            reported = true
+        }
+        context.fireErrorCaught(error)
     }
 }
 
