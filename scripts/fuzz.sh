@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
-# Fuzz the request parser and the whole answer path with libFuzzer and AddressSanitizer.
+# Fuzz the request parser, the whole answer path and serve's HTTP connections with libFuzzer and
+# AddressSanitizer.
 #
-#   scripts/fuzz.sh [--seconds N] [TARGET...]     # default: 60 s for each of FuzzRequestParser FuzzRespond
+#   scripts/fuzz.sh [--seconds N] [TARGET...]     # default: N = 60 s for each of
+#                                                 # FuzzRequestParser FuzzRespond FuzzHTTPServer
 #
-# Seeds come from the harness (requests for its CA with every hash, nonce lengths around RFC 9654's
-# limits, several CertIDs, a stored response), from openssl (requests for the test PKI), and from
-# Tests/FuzzCorpus/TARGET/, which keeps every input that ever crashed or hung a target: the test suite
-# replays those (FuzzRegressionTests). The working corpus grows in .build-fuzz/corpus/TARGET.
+# Seeds come from each target's harness (`TARGET --write-seeds DIR`: for the DER targets, requests for
+# its CA with every hash, nonce lengths around RFC 9654's limits, several CertIDs, a stored response; for
+# FuzzHTTPServer, those requests POSTed and in GET paths, and the rest of HTTP that serve answers), from
+# openssl (requests for the test PKI; FuzzHTTPServer gets them POSTed and as GETs), and from
+# Tests/FuzzCorpus/TARGET/, which keeps the seeds and every input that ever crashed or hung a target: the
+# test suite replays those (FuzzRegressionTests). The working corpus grows in .build-fuzz/corpus/TARGET.
 # A crash or a hang (> 10 s) stops the run, saves the input under .build-fuzz/findings/ and exits non-zero;
 # copy it into Tests/FuzzCorpus/TARGET/ and fix the code.
 set -euo pipefail
@@ -20,21 +24,31 @@ while (($#)); do
         *) targets+=("$1"); shift ;;
     esac
 done
-((${#targets[@]})) || targets=(FuzzRequestParser FuzzRespond)
+((${#targets[@]})) || targets=(FuzzRequestParser FuzzRespond FuzzHTTPServer)
 
 scratch=.build-fuzz
 mkdir -p "$scratch/findings"
-# The plain build writes the harness's seeds; openssl adds requests for a real PKI.
-swift build --product FuzzRespond >&2
+# openssl makes requests for a real PKI; each target's plain build (its replay tool) writes its own seeds.
 seeds=$(mktemp -d)
 trap 'rm -rf "$seeds"' EXIT
-"$(swift build --show-bin-path)/FuzzRespond" --write-seeds "$seeds"
+mkdir "$seeds/openssl"
 bash scripts/make-pki.sh "$seeds/pki" >/dev/null
 for args in "-sha1 -cert good.pem -no_nonce" "-sha256 -cert good.pem -nonce" "-cert good.pem -cert revoked.pem -cert topbit.pem -nonce"; do
     # shellcheck disable=SC2086
-    (cd "$seeds/pki/rsa" && openssl ocsp -issuer ca.pem $args -reqout "$seeds/openssl-$RANDOM.der")
+    (cd "$seeds/pki/rsa" && openssl ocsp -issuer ca.pem $args -reqout "$seeds/openssl/$RANDOM.der")
 done
 rm -rf "$seeds/pki"
+
+# openssl's requests as HTTP clients send them: POSTed, and base64 in a GET path.
+http_seeds() {
+    local der name
+    for der in "$seeds"/openssl/*.der; do
+        name=$(basename "$der" .der)
+        { printf 'POST /ocsp HTTP/1.1\r\nHost: ocsp.example\r\nContent-Type: application/ocsp-request\r\nContent-Length: %d\r\n\r\n' \
+            "$(stat -c %s "$der")"; cat "$der"; } >"$1/openssl-post-$name.http"
+        printf 'GET /%s HTTP/1.1\r\nHost: ocsp.example\r\n\r\n' "$(base64 -w0 "$der")" >"$1/openssl-get-$name.http"
+    done
+}
 
 status=0
 for target in "${targets[@]}"; do
@@ -44,10 +58,13 @@ for target in "${targets[@]}"; do
     binary="$(swift build --scratch-path "$scratch" --show-bin-path)/$target"
     corpus="$scratch/corpus/$target"
     mkdir -p "$corpus"
-    cp "$seeds"/*.der "$corpus/" 2>/dev/null || true
+    swift build --product "$target" >&2
+    "$(swift build --show-bin-path)/$target" --write-seeds "$corpus"
+    if [[ "$target" == FuzzHTTPServer ]]; then http_seeds "$corpus"; else cp "$seeds"/openssl/*.der "$corpus/"; fi
     [[ -d "Tests/FuzzCorpus/$target" ]] && cp "Tests/FuzzCorpus/$target"/* "$corpus/" 2>/dev/null || true
     echo "fuzz.sh: running $target for $seconds s" >&2
-    if ! "$binary" "$corpus" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=4096 \
+    # Swift's own crash backtracer would run inside AddressSanitizer's report and muddle it.
+    if ! SWIFT_BACKTRACE=enable=no "$binary" "$corpus" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=4096 \
         -artifact_prefix="$scratch/findings/$target-" -print_final_stats=1 2>"$scratch/$target.log"; then
         status=1
         echo "fuzz.sh: $target found something; see $scratch/findings/ and $scratch/$target.log" >&2
