@@ -10,26 +10,37 @@ extension ChannelPipeline.SynchronousOperations {
     /// their connections here, so that what is fuzzed is what serves.
     package func addServeHandlers(server: ServerContext) throws {
         try configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: true)
-        try addHandler(FirstParserErrorOnly(), position: .before(handler(type: HTTPServerProtocolErrorHandler.self)))
+        try addHandler(ParserErrorFilter(), position: .before(handler(type: HTTPServerProtocolErrorHandler.self)))
         try addHandler(OCSPHTTPHandler(server: server))
     }
 }
 
-/// Passes on a connection's first HTTP parser error and drops the others. NIOHTTP1's decoder reports a request
-/// line of another HTTP version (`HTTP/0.9`, `HTTP/2.0`) twice, and while an answer is pending its pipelining
-/// handler holds both and hands them over together, so its error handler wrote two 400s for one request
-/// (found by FuzzHTTPServer; Tests/FuzzCorpus/FuzzHTTPServer/crash-two-400s-after-pending-answer.http).
-final class FirstParserErrorOnly: ChannelInboundHandler, RemovableChannelHandler {
+/// Stands before NIOHTTP1's error handler, which answers an HTTP parser error with a 400, and lets through
+/// only the parser error that deserves one: the connection's first, and only while no answer has said
+/// `Connection: close`. Found by FuzzHTTPServer (Tests/FuzzCorpus/FuzzHTTPServer/crash-*): NIOHTTP1's
+/// pipelining handler holds a parser error while an answer is pending and hands it over as that answer
+/// ends, so a request after a `Connection: close` answer got a 400 behind it; and its decoder reports a
+/// request line of another HTTP version (`HTTP/0.9`, `HTTP/2.0`) twice, which got two 400s.
+final class ParserErrorFilter: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
 
     private var reported = false
+    private var closeAnnounced = false
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if error is HTTPParserError {
-            guard !reported else { return }
+            guard !reported, !closeAnnounced else { return }
             reported = true
         }
         context.fireErrorCaught(error)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .head(let head) = unwrapOutboundIn(data), !head.isKeepAlive {
+            closeAnnounced = true
+        }
+        context.write(data, promise: promise)
     }
 }
 

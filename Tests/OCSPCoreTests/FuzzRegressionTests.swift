@@ -1,5 +1,6 @@
 import Foundation
 import OCSPFuzzing
+import OCSPServerFuzzing
 import Testing
 import TestSupport
 
@@ -33,5 +34,12 @@ import TestSupport
         let inputs = try Self.corpus("FuzzRespond")
         #expect(!inputs.isEmpty)
         for input in inputs { for variant in Self.variants(input) { FuzzHarness.respond(variant) } }
+    }
+
+    /// Through `serve`'s connection handlers, with the harness's checks of what the client reads.
+    @Test func corpusReplaysThroughServesHTTPHandling() throws {
+        let inputs = try Self.corpus("FuzzHTTPServer")
+        #expect(!inputs.isEmpty)
+        for input in inputs { for variant in Self.variants(input) { HTTPFuzzHarness.serve(variant) } }
     }
 }
