@@ -132,8 +132,8 @@ if ((status == 0 && sanitizers)); then
     done
 fi
 
-# CI (CI=true) also fuzzes each target for 60 s (scripts/fuzz.sh); OCSP_TEST_FUZZ_SECONDS overrides,
-# 0 skips. A finding fails the run.
+# CI (CI=true) also fuzzes each target for 60 s (scripts/fuzz.sh: FuzzRequestParser, FuzzRespond,
+# FuzzHTTPServer); OCSP_TEST_FUZZ_SECONDS overrides, 0 skips. A finding fails the run.
 fuzz_seconds=${OCSP_TEST_FUZZ_SECONDS:-$([[ "${CI:-}" == true ]] && echo 60 || echo 0)}
 if ((status == 0 && fuzz_seconds > 0)); then
     bash scripts/fuzz.sh --seconds "$fuzz_seconds" || status=$?

@@ -57,7 +57,8 @@ public struct ResponseCaching: Sendable, Hashable {
 }
 
 extension Substring {
-    var trimmingSpaces: String {
+    /// Without the optional whitespace (spaces and tabs) around a header field value.
+    package var trimmingSpaces: String {
         String(drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
     }
 }

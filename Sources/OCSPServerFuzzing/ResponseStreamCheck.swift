@@ -1,5 +1,6 @@
 import NIOHTTP1
 import OCSPCore
+import OCSPServer
 import SwiftASN1
 
 /// What the client reads, checked as a strict HTTP/1.1 client would read it: a sequence of whole responses,
@@ -63,7 +64,7 @@ struct ResponseStreamCheck {
                   line[..<colon].utf8.allSatisfy(Self.isTokenCharacter),
                   line[line.index(after: colon)...].utf8.allSatisfy({ $0 == 9 || ($0 >= 0x20 && $0 != 0x7F) })
             else { fail("header line \(line.debugDescription)") }
-            fields.append((line[..<colon].lowercased(), String(line[line.index(after: colon)...]).trimmingWhitespace))
+            fields.append((line[..<colon].lowercased(), line[line.index(after: colon)...].trimmingSpaces))
         }
         func values(_ name: String) -> [String] { fields.filter { $0.name == name }.map(\.value) }
         // NIOHTTP1's encoder drops Content-Length from a 304, which has no body (RFC 9110 §8.6 allows either).
@@ -125,12 +126,5 @@ struct ResponseStreamCheck {
     static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
         guard haystack.count >= needle.count, start <= haystack.count - needle.count else { return nil }
         return (start...(haystack.count - needle.count)).first { haystack[$0..<($0 + needle.count)].elementsEqual(needle) }
-    }
-}
-
-extension String {
-    /// Without the optional whitespace (spaces and tabs) that may surround a field value.
-    var trimmingWhitespace: String {
-        String(drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 }
