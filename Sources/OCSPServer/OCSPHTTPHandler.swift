@@ -191,12 +191,6 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         for (name, value) in answer.headers { headers.add(name: name, value: value) }
         headers.add(name: "Connection", value: keepAlive ? "keep-alive" : "close")
 
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: answer.status, headers: headers))), promise: nil)
-        if head.method != .HEAD && !answer.body.isEmpty {
-            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: answer.body)))), promise: nil)
-        }
-        let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-
         let isOCSPGet = head.method != .POST && answer.contentType == "application/ocsp-response" || (head.method != .POST && answer.status == .notModified)
         server.accessLog.record(
             client: context.channel.remoteAddress?.ipAddress ?? "-", method: "\(head.method)",
@@ -205,6 +199,10 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             userAgent: head.headers.first(name: "user-agent"), detail: answer.logDetail
         )
 
+        // The request is done before its answer is written: writing the answer's end lets NIOHTTP1's pipelining
+        // handler hand over the next request at once, from inside the write, and that request must find a clean
+        // state. Cleared after the write, a next request whose body was still on its way lost its head and was
+        // never answered (found by FuzzHTTPServer: Tests/FuzzCorpus/FuzzHTTPServer/crash-pipelined-*).
         self.head = nil
         body = []
         rejection = nil
@@ -213,6 +211,14 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         } else {
             closing = true
             deadline?.cancel()
+        }
+
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: answer.status, headers: headers))), promise: nil)
+        if head.method != .HEAD && !answer.body.isEmpty {
+            context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: answer.body)))), promise: nil)
+        }
+        let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if !keepAlive {
             written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
         }
     }
