@@ -100,6 +100,13 @@ public enum FileIO {
         }
     }
 
+    /// Writes a new version of a file that only this program writes (a cache or export entry): like
+    /// `replace`, atomic through a rename, but with `mode` rather than the old file's, so the old file is
+    /// not looked at. `resign` writes one per row, where every system call counts.
+    public static func publish(path: String, with bytes: [UInt8], mode: mode_t) throws(Error) {
+        try replaceByRename(path: path, bytes: bytes, mode: mode)
+    }
+
     private static func replaceByRename(path: String, bytes: [UInt8], mode: mode_t) throws(Error) {
         let temporary = temporaryPath(besides: path)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
@@ -111,7 +118,7 @@ public enum FileIO {
         do {
             defer { close(fd) }
             // The umask may have narrowed the mode; the replacement keeps the original's bits.
-            fchmod(fd, mode)
+            if mode & ~processUmask != mode { fchmod(fd, mode) }
             try writeAll(fd: fd, bytes, path: path)
         }
         guard rename(temporary, path) == 0 else { throw Error(path, "cannot rename the temporary file over it") }
@@ -137,6 +144,18 @@ public enum FileIO {
     }
 
     private static let processID = getpid()
+
+    /// The process's umask, from `/proc/self/status` (reading it with `umask(2)` means setting it, which
+    /// would widen the mode of files other threads create meanwhile); all bits when it cannot be read, so
+    /// that `fchmod` is always called.
+    static let processUmask: mode_t = {
+        guard let status = try? read(path: "/proc/self/status", limit: 64 * 1024) else { return 0o7777 }
+        for line in String(decoding: status, as: UTF8.self).split(separator: "\n") where line.hasPrefix("Umask:") {
+            let digits = line.dropFirst("Umask:".count).trimmingPrefix(while: { $0 == " " || $0 == "\t" })
+            return mode_t(digits, radix: 8) ?? 0o7777
+        }
+        return 0o7777
+    }()
     private static let temporaryCounter = Atomic<UInt64>(UInt64(UInt32.random(in: 0...UInt32.max)))
 
     /// Creates `path` as a directory with `mode` unless it exists, and its missing parents with the same mode.
