@@ -80,6 +80,11 @@ public struct Resigner {
                     throw CommandFailure(RespondRun.ExitStatus.ioError, "cannot create \(directory): \(error)")
                 }
                 Self.removeAbandonedTemporaryFiles(in: directory)
+                // Temporary files are made in a staging directory inside the target (see FileIO.publish);
+                // where it cannot be made they are made beside their targets.
+                if (try? FileIO.makeDirectory(path: Self.stagingDirectory(in: directory), mode: 0o700)) != nil {
+                    Self.removeAbandonedTemporaryFiles(in: Self.stagingDirectory(in: directory))
+                }
             }
         }
         let index = try options.outDirectory.map { directory throws(CommandFailure) in try ExportIndex(directory: directory, dryRun: options.dryRun) }
@@ -159,6 +164,9 @@ public struct Resigner {
         }
     }
 
+    /// Where `resign` makes the temporary files for `directory`: `directory/.staging`.
+    static func stagingDirectory(in directory: String) -> String { "\(directory)/.staging" }
+
     /// `FileIO.replace` names its temporary files `.NAME.tmp-PID-RANDOM`; a `kill -9` leaves them behind.
     /// Those of processes that no longer run are removed.
     static func removeAbandonedTemporaryFiles(in directory: String) {
@@ -206,6 +214,21 @@ struct RowSigner: Sendable {
     let cache: ResponseCacheLayout?
     let index: ExportIndex?
     let progress: Progress
+    /// The staging directories of the cache and of the export, when they exist.
+    let cacheStaging: String?
+    let outStaging: String?
+
+    init(options: Resigner.Options, logger: Logger, context: Resigner.CAContext, cache: ResponseCacheLayout?, index: ExportIndex?, progress: Progress) {
+        (self.options, self.logger, self.context, self.cache, self.index, self.progress) = (options, logger, context, cache, index, progress)
+        func staging(_ directory: String?) -> String? {
+            guard let directory, !options.dryRun else { return nil }
+            let path = Resigner.stagingDirectory(in: directory)
+            var info = stat()
+            return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR ? path : nil
+        }
+        cacheStaging = staging(cache?.directory)
+        outStaging = staging(options.outDirectory)
+    }
 
     func resign(_ rows: [Row]) {
         for row in rows { progress.count(resign(row)) }
@@ -233,7 +256,7 @@ struct RowSigner: Sendable {
                     // The export follows the cache: copy a kept response that the export lacks.
                     if let outPath, let kept, cache != nil, !options.dryRun,
                        (try? FileIO.read(path: outPath, limit: OCSPResponder.maximumRequestSize)) != kept {
-                        try FileIO.publish(path: outPath, with: kept, mode: 0o644)
+                        try FileIO.publish(path: outPath, with: kept, mode: 0o644, stagingDirectory: outStaging)
                     }
                 case .sign(let why):
                     outcome = .signed
@@ -242,10 +265,10 @@ struct RowSigner: Sendable {
                     let data = OCSPResponder.responseData([(certID, status)], signer: context.signer, at: context.now, validity: context.validity)
                     let response = try OCSPResponder.sign(data, with: context.signer)
                     if let cachePath {
-                        try FileIO.publish(path: cachePath, with: response, mode: 0o644)
+                        try FileIO.publish(path: cachePath, with: response, mode: 0o644, stagingDirectory: cacheStaging)
                     }
                     if let outPath {
-                        try FileIO.publish(path: outPath, with: response, mode: 0o644)
+                        try FileIO.publish(path: outPath, with: response, mode: 0o644, stagingDirectory: outStaging)
                     }
                 }
             } catch {
