@@ -51,10 +51,13 @@ bin="$(swift build -c release --static-swift-stdlib --show-bin-path)/ocsp-respon
 work=$(mktemp -d /tmp/ocspbench.XXXXXX)
 # shellcheck source=lib/mariadb.sh
 source scripts/lib/mariadb.sh
-# Servers section 4 starts, stopped by their own ids.
+# Servers section 4 starts, each in a process group of its own (setsid): `openssl ocsp -multi`'s children
+# outlive a SIGTERM to their parent, so the whole group is stopped, by its id.
 server_pids=()
 cleanup() {
-    for pid in "${server_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${server_pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
+    sleep 0.5
+    for pid in "${server_pids[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
     mariadb_stop "$work/db" >/dev/null 2>&1 || true
     rm -rf "$work"/cache-*
 }
@@ -222,11 +225,11 @@ openssl ocsp -issuer "$pki/rsa/ca.pem" -cert "$pki/rsa/good.pem" -nonce -reqout 
 { cat "$work/config-cache.ini"; printf '\n[log]\nfile = %s\n' "$work/serve-access.log"; } >"$work/config-serve.ini"
 chmod 600 "$work/config-serve.ini"
 serve_port=$(free_port)
-"$bin" serve --config "$work/config-serve.ini" --listen "127.0.0.1:$serve_port" 2>"$work/serve.err" &
+setsid "$bin" serve --config "$work/config-serve.ini" --listen "127.0.0.1:$serve_port" 2>"$work/serve.err" &
 server_pids+=($!)
 # openssl: two processes, each signing every request, over the same certificates' index.
 openssl_port=$(free_port)
-openssl ocsp -index "$work/index.txt" -port "$openssl_port" -CA "$pki/rsa/ca.pem" -rsigner "$pki/rsa/ca.pem" \
+setsid openssl ocsp -index "$work/index.txt" -port "$openssl_port" -CA "$pki/rsa/ca.pem" -rsigner "$pki/rsa/ca.pem" \
     -rkey "$pki/rsa/ca.key" -ndays 1 -multi 2 >"$work/openssl-server.log" 2>&1 &
 server_pids+=($!)
 # CFSSL: the response for good.pem signed once by `cfssl ocspsign` (it reads only traditional RSA keys),
@@ -236,7 +239,7 @@ cfssl ocspsign -ca "$pki/rsa/ca.pem" -responder "$pki/rsa/ca.pem" -responder-key
     -cert "$pki/rsa/good.pem" -status good -interval 24h -loglevel 5 >"$work/cfssl-sign.out"
 python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["ocspResponse"])' "$work/cfssl-sign.out" >"$work/cfssl-responses.txt"
 cfssl_port=$(free_port)
-cfssl ocspserve -address 127.0.0.1 -port "$cfssl_port" -responses "$work/cfssl-responses.txt" -loglevel 5 >"$work/cfssl-server.log" 2>&1 &
+setsid cfssl ocspserve -address 127.0.0.1 -port "$cfssl_port" -responses "$work/cfssl-responses.txt" -loglevel 5 >"$work/cfssl-server.log" 2>&1 &
 server_pids+=($!)
 declare -A url=([serve]="http://127.0.0.1:$serve_port/" [openssl]="http://127.0.0.1:$openssl_port/" [cfssl]="http://127.0.0.1:$cfssl_port/")
 wait_http "${url[serve]}"; wait_http "${url[openssl]}"; wait_http "${url[cfssl]}"
@@ -292,9 +295,11 @@ loadwrk() {   # SERVER: wrk with keep-alive, POST without nonce
 }
 for server in serve openssl cfssl; do loadab plain "$server" "$work/req.der"; done
 for server in serve cfssl; do loadwrk "$server"; done
-# The signature bound just before the signed-every-time runs, on every core.
-openssl speed -seconds 3 -multi "$cores" rsa2048 2>/dev/null >"$work/speed-serve.txt"
+# The signature bound on every core, just before and just after the signed-every-time runs: the higher
+# of the two is the bar's (the machine is shared, and a busy moment must not lower the bar).
+openssl speed -seconds 3 -multi "$cores" rsa2048 2>/dev/null >"$work/speed-serve-1.txt"
 for server in serve openssl; do loadab nonce "$server" "$work/req-nonce.der"; done
+openssl speed -seconds 3 -multi "$cores" rsa2048 2>/dev/null >"$work/speed-serve-2.txt"
 
 python3 - "$work" "$ab_requests" "$ab_concurrency" "$wrk_seconds" "$cores" >>"$work/table.md" <<'PY'
 import re, sys
@@ -314,8 +319,7 @@ def wrk(name):
     rate = number(r"Requests/sec:\s+([\d.]+)", text, 0.0)
     errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
     return rate, sum(map(int, errors.groups())) if errors else 0, int(number(r"Non-2xx or 3xx responses:\s+(\d+)", text, 0))
-speed = open(f"{work}/speed-serve.txt").read()
-bound = number(r"rsa 2048 bits\s+\S+\s+\S+\s+([\d.]+)", speed)
+bound = max(number(r"rsa 2048 bits\s+\S+\s+\S+\s+([\d.]+)", open(f"{work}/speed-serve-{n}.txt").read()) for n in (1, 2))
 show = lambda r: f"{r[0]:,.0f} req/s ({r[1]} failed, {r[2]} non-2xx)"
 verdict = lambda ok: "met" if ok else "NOT met"
 abload = f"ab -n {requests} -c {concurrency}, no keep-alive, POST"
@@ -329,7 +333,7 @@ rows = [
     (f"serve, no nonce, {wrkload} vs openssl ocsp -port (ab above: it closes every connection)", ours_wrk, show(openssl_ab), ours_wrk[0] / max(openssl_ab[0], 1), ">= 3", ours_wrk[0] >= 3 * openssl_ab[0]),
     (f"serve, no nonce, {wrkload} vs cfssl ocspserve", ours_wrk, show(cfssl_wrk), ours_wrk[0] / max(cfssl_wrk[0], 1), "> 1", ours_wrk[0] > cfssl_wrk[0]),
     (f"serve, nonce, {abload} vs openssl ocsp -port -multi 2", ours_nonce, show(openssl_nonce), ours_nonce[0] / max(openssl_nonce[0], 1), None, None),
-    (f"serve, nonce, {abload} vs RSA-2048 bound (openssl speed -multi {cores})", ours_nonce, f"{bound:,.0f} signs/s", ours_nonce[0] / bound, ">= 0.8", ours_nonce[0] >= 0.8 * bound),
+    (f"serve, nonce, {abload} vs RSA-2048 bound (openssl speed -multi {cores})", ours_nonce, f"{bound:,.0f} signs/s (the higher of two, before and after)", ours_nonce[0] / bound, ">= 0.8", ours_nonce[0] >= 0.8 * bound),
 ]
 for name, ours, peer, ratio, bar, ok in rows:
     print(f"| {name} | {show(ours)} | {peer} | {ratio:.2f} | {bar + ': ' + verdict(ok) if bar else 'reported'} |")

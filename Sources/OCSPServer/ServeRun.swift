@@ -91,10 +91,11 @@ public enum ServeRun {
 
         let workerCount = options.workers ?? max(2, System.coreCount)
         let memory = config.run.cachePath.map { _ in MemoryFrontedCache.Memory(capacity: memoryCacheEntries) }
+        let recentAnswers = config.run.cachePath.map { _ in RecentAnswers(capacity: memoryCacheEntries) }
         let workers = (0..<workerCount).map { _ in
             ServeWorker(authorities: authorities, config: config, cache: config.run.cachePath.map { path in
                 MemoryFrontedCache(files: FileResponseCache(directory: path, digester: OpenSSLDigester(), logger: logger), memory: memory!)
-            })
+            }, recentAnswers: recentAnswers)
         }
         let pool = WorkerPool(workers: workers, maximumBacklog: workerCount * 256)
 
@@ -102,12 +103,17 @@ public enum ServeRun {
         if let path = config.log.file, let file = try? LogDestination.file(path) {
             accessDestination = file
         }
+        let accessLog = AccessLog(destination: accessDestination)
         let server = ServerContext(
-            pool: pool, health: health, accessLog: AccessLog(destination: accessDestination),
-            requestTimeout: .seconds(Int64(options.requestTimeout)), maximumBodySize: OCSPResponder.maximumRequestSize
+            pool: pool, health: health, accessLog: accessLog,
+            requestTimeout: .seconds(Int64(options.requestTimeout)), maximumBodySize: OCSPResponder.maximumRequestSize,
+            recentAnswers: recentAnswers
         )
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let logFlush = group.next().scheduleRepeatedTask(
+            initialDelay: .milliseconds(Int64(AccessLog.flushInterval)), delay: .milliseconds(Int64(AccessLog.flushInterval))
+        ) { _ in accessLog.flush() }
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 512)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -132,6 +138,7 @@ public enum ServeRun {
                 }
             } catch {
                 for listener in listeners { try? listener.close().wait() }
+                logFlush.cancel()
                 pool.shutdown()
                 try? group.syncShutdownGracefully()
                 return fail("cannot listen on \(address): \(error)", ExitStatus.cannotListen)
@@ -155,6 +162,8 @@ public enum ServeRun {
             server.closeAll()
         }
         pool.shutdown()
+        logFlush.cancel()
+        accessLog.flush()
         try? group.syncShutdownGracefully()
         logger.notice("stopped")
         return 0
