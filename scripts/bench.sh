@@ -51,8 +51,8 @@ bin="$(swift build -c release --static-swift-stdlib --show-bin-path)/ocsp-respon
 work=$(mktemp -d /tmp/ocspbench.XXXXXX)
 # shellcheck source=lib/mariadb.sh
 source scripts/lib/mariadb.sh
-# Servers section 4 starts, each in a process group of its own (setsid): `openssl ocsp -multi`'s children
-# outlive a SIGTERM to their parent, so the whole group is stopped, by its id.
+# Servers section 4 starts, each in a process group of its own (setsid; `openssl ocsp -multi` makes its own
+# and fails under setsid): its children outlive a SIGTERM to their parent, so the whole group is stopped, by its id.
 server_pids=()
 cleanup() {
     for pid in "${server_pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
@@ -229,7 +229,7 @@ setsid "$bin" serve --config "$work/config-serve.ini" --listen "127.0.0.1:$serve
 server_pids+=($!)
 # openssl: two processes, each signing every request, over the same certificates' index.
 openssl_port=$(free_port)
-setsid openssl ocsp -index "$work/index.txt" -port "$openssl_port" -CA "$pki/rsa/ca.pem" -rsigner "$pki/rsa/ca.pem" \
+openssl ocsp -index "$work/index.txt" -port "$openssl_port" -CA "$pki/rsa/ca.pem" -rsigner "$pki/rsa/ca.pem" \
     -rkey "$pki/rsa/ca.key" -ndays 1 -multi 2 >"$work/openssl-server.log" 2>&1 &
 server_pids+=($!)
 # CFSSL: the response for good.pem signed once by `cfssl ocspsign` (it reads only traditional RSA keys),
