@@ -11,15 +11,34 @@
 #    `openssl speed -multi CORES` measures in the same run; an incremental run with nothing due; peak
 #    memory (GNU time's maximum RSS) at 100,000 rows and for a 1,000,000-row walk (--dry-run).
 #
-#   OCSP_BENCH_RUNS, OCSP_BENCH_ROWS, OCSP_BENCH_RESIGN_ROWS, OCSP_BENCH_WALK_ROWS change the sizes.
+# 4. `serve` over HTTP against `openssl ocsp -port … -multi 2` (signs every request) and CFSSL's
+#    `cfssl ocspserve` (pre-signed responses from `cfssl ocspsign`, held in memory): ab without
+#    keep-alive for all three (a request without nonce, then one with a nonce), wrk with keep-alive for
+#    serve and CFSSL; the RSA-2048 signature bound (`openssl speed -multi CORES`) in the same run.
+#
+#   OCSP_BENCH_RUNS, OCSP_BENCH_ROWS, OCSP_BENCH_RESIGN_ROWS, OCSP_BENCH_WALK_ROWS change the sizes;
+#   OCSP_BENCH_AB_REQUESTS, OCSP_BENCH_AB_CONCURRENCY, OCSP_BENCH_WRK_SECONDS those of section 4.
+#   OCSP_BENCH_ONLY=respond|resign|serve runs one part alone (respond: sections 1 and 2);
+#   OCSP_BENCH_SKIP_SERVE=1 leaves section 4 out.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root=$PWD
 export DEBIAN_FRONTEND=noninteractive
 
+only=${OCSP_BENCH_ONLY:-}
+case "$only" in ""|respond|resign|serve) ;; *) echo "bench: OCSP_BENCH_ONLY is respond, resign or serve" >&2; exit 64 ;; esac
+# True when the part named runs in this invocation.
+part() { [[ -z "$only" || "$only" == "$1" ]] && ! [[ "$1" == serve && -n "${OCSP_BENCH_SKIP_SERVE:-}" ]]; }
+
 need() { command -v "$1" >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q "$2" >/dev/null; }; }
 need hyperfine hyperfine
 need mariadbd mariadb-server
+if part serve; then
+    need ab apache2-utils
+    need wrk wrk
+    need cfssl golang-cfssl
+    need curl curl
+fi
 [[ -x /usr/bin/time ]] || { apt-get update -q >/dev/null && apt-get install -y -q time >/dev/null; }
 
 rows=${OCSP_BENCH_ROWS:-10000}
@@ -32,7 +51,16 @@ bin="$(swift build -c release --static-swift-stdlib --show-bin-path)/ocsp-respon
 work=$(mktemp -d /tmp/ocspbench.XXXXXX)
 # shellcheck source=lib/mariadb.sh
 source scripts/lib/mariadb.sh
-cleanup() { mariadb_stop "$work/db" >/dev/null 2>&1 || true; rm -rf "$work"/cache-*; }
+# Servers section 4 starts, each in a process group of its own (setsid; `openssl ocsp -multi` makes its own
+# and fails under setsid): its children outlive a SIGTERM to their parent, so the whole group is stopped, by its id.
+server_pids=()
+cleanup() {
+    for pid in "${server_pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
+    sleep 0.5
+    for pid in "${server_pids[@]}"; do kill -KILL -- "-$pid" 2>/dev/null || true; done
+    mariadb_stop "$work/db" >/dev/null 2>&1 || true
+    rm -rf "$work"/cache-*
+}
 trap cleanup EXIT
 
 bash scripts/make-pki.sh "$work/pki" >&2
@@ -84,6 +112,10 @@ for r in ours cached theirs; do
     grep -q "Response verify OK" "$work/$r.verify" || { echo "bench: $r response does not verify" >&2; exit 1; }
 done
 
+printf '\n| benchmark | ours | peer or bound | ratio | bar |\n|---|---|---|---|---|\n' >"$work/table.md"
+
+# ---- 1 and 2. one-shot respond -------------------------------------------------------------------
+if part respond; then
 hyperfine -N --warmup 20 --runs "$runs" --export-json "$work/respond.json" \
     -n "ocsp-responder respond (MariaDB, RSA-2048)" \
     "$bin respond --config $work/config.ini $work/req.der --out $work/ours.der" \
@@ -93,27 +125,25 @@ hyperfine -N --warmup 20 --runs "$runs" --export-json "$work/respond.json" \
     "openssl ocsp -index $work/index.txt -CA $pki/rsa/ca.pem -rsigner $pki/rsa/ca.pem -rkey $pki/rsa/ca.key -reqin $work/req.der -respout $work/theirs.der" \
     >&2
 
-python3 - "$work/respond.json" "$rows" >"$work/table.md" <<'PY'
+python3 - "$work/respond.json" "$rows" >>"$work/table.md" <<'PY'
 import json, sys
 results = json.load(open(sys.argv[1]))["results"]
 ours, hit, theirs = results[0], results[1], results[2]
 ms = lambda r: r["median"] * 1000
-print()
-print(f"| benchmark ({sys.argv[2]} rows) | ours median | peer median | ratio ours/peer | bar |")
-print("|---|---|---|---|---|")
-for name, r, bar, limit in [("one-shot respond, cache miss vs openssl ocsp -index", ours, 0.3, 10),
-                            ("one-shot respond, cache hit vs openssl ocsp -index", hit, 0.2, 5)]:
+for name, r, bar, limit in [(f"one-shot respond, cache miss vs openssl ocsp -index, {sys.argv[2]} rows (median)", ours, 0.3, 10),
+                            (f"one-shot respond, cache hit vs openssl ocsp -index, {sys.argv[2]} rows (median)", hit, 0.2, 5)]:
     ratio = ms(r) / ms(theirs)
     met = "met" if ratio <= bar and ms(r) < limit else "NOT met"
     print(f"| {name} | {ms(r):.2f} ms | {ms(theirs):.2f} ms | {ratio:.2f} | <= {bar:.2f} and < {limit} ms: {met} |")
 PY
-echo "raw results: $work" >&2
+fi
 
 # ---- 3. resign -------------------------------------------------------------------------------
-resign_rows=${OCSP_BENCH_RESIGN_ROWS:-100000}
-walk_rows=${OCSP_BENCH_WALK_ROWS:-1000000}
 cores=$(nproc)
 sql() { mariadb --no-defaults --socket="$OCSP_TEST_MARIADB_SOCKET" -uroot "$OCSP_TEST_MARIADB_DB" -e "$1"; }
+if part resign; then
+resign_rows=${OCSP_BENCH_RESIGN_ROWS:-100000}
+walk_rows=${OCSP_BENCH_WALK_ROWS:-1000000}
 # MariaDB's SEQUENCE engine makes the rows without shipping them: every tenth one revoked.
 fill() {   # TABLE ROWS
     sql "CREATE TABLE $1 LIKE list_certs;
@@ -134,8 +164,8 @@ resign_config rsa resign_rsa rsa; resign_config p256 resign_p256 p256; resign_co
 
 # The signature bound, on every core, in the same run.
 openssl speed -seconds 3 -multi "$cores" rsa2048 ecdsap256 2>/dev/null >"$work/speed.txt"
-timed() {   # OUTPUT ARGS...: GNU time's wall seconds and max RSS (KiB) on the first line, resign's JSON after
-    /usr/bin/time -f '%e %M' -o "$work/time.txt" "$bin" resign "$@" --json >"$work/resign.json"
+timed() {   # OUTPUT ARGS...: GNU time's wall seconds, max RSS (KiB), user and system CPU seconds, then resign's JSON
+    /usr/bin/time -f '%e %M %U %S' -o "$work/time.txt" "$bin" resign "$@" --json >"$work/resign.json"
     printf '%s %s\n' "$(cat "$work/time.txt")" "$(cat "$work/resign.json")"
 }
 echo "resign --all, RSA-2048..." >&2
@@ -159,18 +189,163 @@ speed = open(f"{work}/speed.txt").read()
 rsa_bound = float(re.search(r"rsa 2048 bits\s+\S+\s+\S+\s+([\d.]+)", speed).group(1))
 p256_bound = float(re.search(r"ecdsa \(nistp256\)\s+\S+\s+\S+\s+([\d.]+)", speed).group(1))
 def load(name):
-    seconds, rss, text = open(f"{work}/{name}.txt").read().split(" ", 2)
-    return float(seconds), int(rss) / 1024, json.loads(text)
+    seconds, rss, user, system, text = open(f"{work}/{name}.txt").read().split(" ", 4)
+    return float(seconds), int(rss) / 1024, json.loads(text), float(user) + float(system)
 for name, label, bound, bar in [("resign-rsa", "RSA-2048", rsa_bound, 0.8), ("resign-p256", "P-256", p256_bound, None)]:
-    seconds, rss, result = load(name)
+    seconds, rss, result, cpu = load(name)
     rate = result["signed"] / seconds
     verdict = (f">= {bar}: {'met' if rate / bound >= bar else 'NOT met'}" if bar else "reported")
     print(f"| resign --all, {rows} rows, {label}, {cores} jobs (wall, incl. start-up and walk) | {rate:.0f} signed/s | "
           f"openssl speed -multi {cores}: {bound:.0f}/s | {rate / bound:.2f} | {verdict} |")
-seconds, rss, result = load("resign-incremental")
+    # The same per CPU-second (resign's user + system time; openssl speed counts user time per process):
+    # steadier than wall time when something else runs on the machine.
+    per_cpu = result["signed"] / cpu
+    print(f"| … per CPU-second | {per_cpu:.0f} signed/s | openssl speed per core: {bound / cores:.0f}/s | {per_cpu / (bound / cores):.2f} | |")
+seconds, rss, result, _ = load("resign-incremental")
 print(f"| resign, nothing due, {rows} rows | {seconds:.2f} s ({result['skipped']} kept) | | | < 5 s: {'met' if seconds < 5 else 'NOT met'} |")
 for name, label in [("resign-rsa", f"--all, {rows} rows"), ("resign-walk", f"--dry-run, {walk} rows")]:
-    seconds, rss, result = load(name)
+    seconds, rss, result, _ = load(name)
     print(f"| resign peak memory, {label} | {rss:.1f} MiB max RSS ({seconds:.1f} s) | | | < 100 MiB: {'met' if rss < 100 else 'NOT met'} |")
 PY
+fi
+
+# ---- 4. serve over HTTP ------------------------------------------------------------------------
+if part serve; then
+ab_requests=${OCSP_BENCH_AB_REQUESTS:-20000}
+ab_concurrency=${OCSP_BENCH_AB_CONCURRENCY:-16}
+wrk_seconds=${OCSP_BENCH_WRK_SECONDS:-10}
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+wait_http() {   # URL: until it answers an OCSP request, at most 10 s
+    # A real request: `openssl ocsp -port -multi` stops listening after a request it cannot parse.
+    for _ in $(seq 100); do
+        curl -sf -o /dev/null --max-time 1 -H 'Content-Type: application/ocsp-request' --data-binary "@$work/req.der" "$1" && return 0
+        sleep 0.1
+    done
+    echo "bench: nothing answers on $1" >&2; exit 1
+}
+openssl ocsp -issuer "$pki/rsa/ca.pem" -cert "$pki/rsa/good.pem" -nonce -reqout "$work/req-nonce.der"
+
+# serve: the MariaDB config with the response cache, its access log in a file as in production.
+{ cat "$work/config-cache.ini"; printf '\n[log]\nfile = %s\n' "$work/serve-access.log"; } >"$work/config-serve.ini"
+chmod 600 "$work/config-serve.ini"
+serve_port=$(free_port)
+setsid "$bin" serve --config "$work/config-serve.ini" --listen "127.0.0.1:$serve_port" 2>"$work/serve.err" &
+server_pids+=($!)
+# openssl: two processes, each signing every request, over the same certificates' index.
+openssl_port=$(free_port)
+openssl ocsp -index "$work/index.txt" -port "$openssl_port" -CA "$pki/rsa/ca.pem" -rsigner "$pki/rsa/ca.pem" \
+    -rkey "$pki/rsa/ca.key" -ndays 1 -multi 2 >"$work/openssl-server.log" 2>&1 &
+server_pids+=($!)
+# CFSSL: the response for good.pem signed once by `cfssl ocspsign` (it reads only traditional RSA keys),
+# then served from memory.
+openssl pkey -in "$pki/rsa/ca.key" -traditional -out "$work/ca-traditional.key"
+cfssl ocspsign -ca "$pki/rsa/ca.pem" -responder "$pki/rsa/ca.pem" -responder-key "$work/ca-traditional.key" \
+    -cert "$pki/rsa/good.pem" -status good -interval 24h -loglevel 5 >"$work/cfssl-sign.out"
+python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["ocspResponse"])' "$work/cfssl-sign.out" >"$work/cfssl-responses.txt"
+cfssl_port=$(free_port)
+setsid cfssl ocspserve -address 127.0.0.1 -port "$cfssl_port" -responses "$work/cfssl-responses.txt" -loglevel 5 >"$work/cfssl-server.log" 2>&1 &
+server_pids+=($!)
+declare -A url=([serve]="http://127.0.0.1:$serve_port/" [openssl]="http://127.0.0.1:$openssl_port/" [cfssl]="http://127.0.0.1:$cfssl_port/")
+wait_http "${url[serve]}"; wait_http "${url[openssl]}"; wait_http "${url[cfssl]}"
+
+# Before anything is timed: one answer of each server to each request, verified by openssl (signature,
+# chain, the request's nonce echoed) and by Python's cryptography (signature, status good, nonce).
+python3 -c '
+import sys
+from cryptography import x509
+from cryptography.x509 import ocsp
+print(ocsp.load_der_ocsp_request(open(sys.argv[1], "rb").read()).extensions.get_extension_for_class(x509.OCSPNonce).value.nonce.hex())
+' "$work/req-nonce.der" >"$work/req-nonce.hex"
+for server in serve openssl cfssl; do
+    for kind in plain nonce; do
+        request=$work/req.der; [[ $kind == nonce ]] && request=$work/req-nonce.der
+        answer=$work/http-$server-$kind.der
+        curl -s --max-time 10 -o "$answer" -H 'Content-Type: application/ocsp-request' --data-binary "@$request" "${url[$server]}"
+        openssl ocsp -respin "$answer" -reqin "$request" -issuer "$pki/rsa/ca.pem" -CAfile "$pki/rsa/chain.pem" \
+            -verify_other "$pki/rsa/chain.pem" -resp_text >"$work/http-$server-$kind.txt" 2>&1 || true
+        verdict=verified
+        if ! grep -q "Response verify OK" "$work/http-$server-$kind.txt" || ! grep -q "Cert Status: good" "$work/http-$server-$kind.txt"; then
+            verdict="does not verify"
+        elif [[ $kind == nonce ]] && grep -q "WARNING: no nonce in response" "$work/http-$server-$kind.txt"; then
+            verdict="no nonce"
+        else
+            python3 scripts/peer-verify.py "$answer" --issuer "$pki/rsa/ca.pem" >"$work/http-$server-$kind.json"
+            python3 - "$work/http-$server-$kind.json" "$kind" "$(cat "$work/req-nonce.hex")" <<'PY' || verdict="rejected by Python's cryptography"
+import json, sys
+answer, kind, nonce = json.load(open(sys.argv[1])), sys.argv[2], sys.argv[3]
+assert answer["response_status"] == "SUCCESSFUL" and answer["signature_valid"], answer
+assert [r["cert_status"] for r in answer["responses"]] == ["GOOD"], answer
+# The nonce is echoed as RFC 9654 has it: an OCTET STRING around the request's octets.
+assert kind != "nonce" or nonce in (answer["nonce_hex"] or ""), answer
+PY
+        fi
+        echo "$server $kind: $verdict" >>"$work/http-verified.txt"
+        if [[ $verdict != verified && ! ($server == cfssl && $kind == nonce && $verdict == "no nonce") ]]; then
+            echo "bench: $server's answer to the $kind request: $verdict ($work/http-$server-$kind.txt)" >&2; exit 1
+        fi
+    done
+done
+
+# The same load for every server; the load generator runs on the same cores as the servers.
+loadab() {   # NAME SERVER REQUEST: ab without keep-alive, POST
+    echo "ab -n $ab_requests -c $ab_concurrency, $2, $1..." >&2
+    ab -r -n "$ab_requests" -c "$ab_concurrency" -p "$3" -T application/ocsp-request "${url[$2]}" >"$work/ab-$2-$1.txt" 2>&1 || true
+}
+printf 'local file = assert(io.open("%s", "rb"))\nwrk.method = "POST"\nwrk.body = file:read("*a")\nfile:close()\nwrk.headers["Content-Type"] = "application/ocsp-request"\n' \
+    "$work/req.der" >"$work/post.lua"
+loadwrk() {   # SERVER: wrk with keep-alive, POST without nonce
+    echo "wrk -t1 -c32 -d${wrk_seconds}s, $1..." >&2
+    wrk -t1 -c32 -d"${wrk_seconds}s" -s "$work/post.lua" "${url[$1]}" >"$work/wrk-$1.txt" 2>&1 || true
+}
+for server in serve openssl cfssl; do loadab plain "$server" "$work/req.der"; done
+for server in serve cfssl; do loadwrk "$server"; done
+# The signature bound on every core, just before and just after the signed-every-time runs: the higher
+# of the two is the bar's (the machine is shared, and a busy moment must not lower the bar).
+openssl speed -seconds 3 -multi "$cores" rsa2048 2>/dev/null >"$work/speed-serve-1.txt"
+for server in serve openssl; do loadab nonce "$server" "$work/req-nonce.der"; done
+openssl speed -seconds 3 -multi "$cores" rsa2048 2>/dev/null >"$work/speed-serve-2.txt"
+
+python3 - "$work" "$ab_requests" "$ab_concurrency" "$wrk_seconds" "$cores" >>"$work/table.md" <<'PY'
+import re, sys
+work, requests, concurrency, seconds, cores = sys.argv[1:]
+def number(pattern, text, default=None):
+    found = re.search(pattern, text)
+    return float(found.group(1)) if found else default
+def ab(name):
+    text = open(f"{work}/ab-{name}.txt").read()
+    rate = number(r"Requests per second:\s+([\d.]+)", text, 0.0)
+    done = number(r"Complete requests:\s+(\d+)", text, 0)
+    # ab aborts on some errors; what it did not complete counts as failed.
+    failed = number(r"Failed requests:\s+(\d+)", text, 0) + (int(requests) - done)
+    return rate, int(failed), int(number(r"Non-2xx responses:\s+(\d+)", text, 0))
+def wrk(name):
+    text = open(f"{work}/wrk-{name}.txt").read()
+    rate = number(r"Requests/sec:\s+([\d.]+)", text, 0.0)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    return rate, sum(map(int, errors.groups())) if errors else 0, int(number(r"Non-2xx or 3xx responses:\s+(\d+)", text, 0))
+bound = max(number(r"rsa 2048 bits\s+\S+\s+\S+\s+([\d.]+)", open(f"{work}/speed-serve-{n}.txt").read()) for n in (1, 2))
+show = lambda r: f"{r[0]:,.0f} req/s ({r[1]} failed, {r[2]} non-2xx)"
+verdict = lambda ok: "met" if ok else "NOT met"
+abload = f"ab -n {requests} -c {concurrency}, no keep-alive, POST"
+wrkload = f"wrk -t1 -c32 -d{seconds}s, keep-alive, POST"
+ours_ab, openssl_ab, cfssl_ab = ab("serve-plain"), ab("openssl-plain"), ab("cfssl-plain")
+ours_wrk, cfssl_wrk = wrk("serve"), wrk("cfssl")
+ours_nonce, openssl_nonce = ab("serve-nonce"), ab("openssl-nonce")
+rows = [
+    (f"serve, no nonce, {abload} vs openssl ocsp -port -multi 2", ours_ab, show(openssl_ab), ours_ab[0] / max(openssl_ab[0], 1), ">= 3", ours_ab[0] >= 3 * openssl_ab[0]),
+    (f"serve, no nonce, {abload} vs cfssl ocspserve", ours_ab, show(cfssl_ab), ours_ab[0] / max(cfssl_ab[0], 1), "> 1", ours_ab[0] > cfssl_ab[0]),
+    (f"serve, no nonce, {wrkload} vs openssl ocsp -port (ab above: it closes every connection)", ours_wrk, show(openssl_ab), ours_wrk[0] / max(openssl_ab[0], 1), ">= 3", ours_wrk[0] >= 3 * openssl_ab[0]),
+    (f"serve, no nonce, {wrkload} vs cfssl ocspserve", ours_wrk, show(cfssl_wrk), ours_wrk[0] / max(cfssl_wrk[0], 1), "> 1", ours_wrk[0] > cfssl_wrk[0]),
+    (f"serve, nonce, {abload} vs openssl ocsp -port -multi 2", ours_nonce, show(openssl_nonce), ours_nonce[0] / max(openssl_nonce[0], 1), None, None),
+    (f"serve, nonce, {abload} vs RSA-2048 bound (openssl speed -multi {cores})", ours_nonce, f"{bound:,.0f} signs/s (the higher of two, before and after)", ours_nonce[0] / bound, ">= 0.8", ours_nonce[0] >= 0.8 * bound),
+]
+for name, ours, peer, ratio, bar, ok in rows:
+    print(f"| {name} | {show(ours)} | {peer} | {ratio:.2f} | {bar + ': ' + verdict(ok) if bar else 'reported'} |")
+print(f"| serve, nonce, vs cfssl ocspserve | {show(ours_nonce)} | n/a: answers a nonce request with its pre-signed response, no nonce | | |")
+errors = sum(r[1] + r[2] for r in (ours_ab, ours_wrk, ours_nonce))
+print(f"| serve under load: failed or non-2xx answers (the runs above) | {errors} | | | 0: {verdict(errors == 0)} |")
+PY
+fi
+
+echo "raw results: $work" >&2
 cat "$work/table.md"

@@ -120,14 +120,25 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .GET, .HEAD:
             return nil
         case .POST:
-            let type = head.headers.first(name: "content-type")?.split(separator: ";").first.map { $0.trimmingSpaces.lowercased() }
-            guard type == "application/ocsp-request" else {
+            guard let type = head.headers.first(name: "content-type"), isOCSPRequestType(type) else {
                 return .httpError(.unsupportedMediaType, "an OCSP request is POSTed with Content-Type: application/ocsp-request (RFC 6960 appendix A.1)")
             }
             return nil
         default:
             return .httpError(.methodNotAllowed, "only GET and POST are answered", headers: [("Allow", "GET, HEAD, POST")])
         }
+    }
+
+    /// True for `application/ocsp-request`, in any case, with spaces around it and parameters after a `;`.
+    /// Compared bytewise: it runs for every POST.
+    static func isOCSPRequestType(_ value: String) -> Bool {
+        let expected = "application/ocsp-request".utf8
+        let isSpace = { (byte: UInt8) in byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") }
+        var type = value.utf8.prefix { $0 != UInt8(ascii: ";") }.drop(while: isSpace)
+        while let last = type.last, isSpace(last) { type = type.dropLast() }
+        // ASCII letters fold to lower case with 0x20; the other bytes of the expected type stay as they are.
+        return type.count == expected.count
+            && zip(type, expected).allSatisfy { byte, wanted in byte == wanted || (byte | 0x20 == wanted && wanted >= UInt8(ascii: "a")) }
     }
 
     static func tooLarge(_ limit: Int) -> ServedAnswer {
@@ -139,30 +150,36 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             finish(context: context, head: head, answer: rejection)
             return
         }
-        let job: (@Sendable (ServeWorker) -> ServedAnswer)?
+        let der: [UInt8]
         if head.method == .POST {
-            let der = body
-            let ifNoneMatch = head.headers.first(name: "if-none-match")
-            job = { worker in worker.answer(der, ifNoneMatch: ifNoneMatch) }
+            der = body
         } else if head.uri == "/health" || head.uri.hasPrefix("/health?") {
             let health = server.health
-            job = { _ in
+            run(context: context, head: head) { _ in
                 let problems = health.problems(at: RespondRun.currentTime())
                 return problems.isEmpty
                     ? ServedAnswer(status: .ok, contentType: "text/plain; charset=utf-8", headers: [("Cache-Control", "no-store")], body: Array("ok\n".utf8))
                     : ServedAnswer(status: .serviceUnavailable, contentType: "text/plain; charset=utf-8", headers: [("Cache-Control", "no-store")],
                                    body: Array(problems.map { $0 + "\n" }.joined().utf8))
             }
-        } else if let der = GETRequestDecoding.decode(target: head.uri) {
-            let ifNoneMatch = head.headers.first(name: "if-none-match")
-            job = { worker in worker.answer(der, ifNoneMatch: ifNoneMatch) }
+            return
+        } else if let decoded = GETRequestDecoding.decode(target: head.uri) {
+            der = decoded
         } else {
-            job = nil
-        }
-        guard let job else {
             finish(context: context, head: head, answer: .httpError(.badRequest, "the path's last segment is not a base64 OCSP request (RFC 6960 appendix A.1)"))
             return
         }
+        let ifNoneMatch = head.headers.first(name: "if-none-match")
+        // A request the file cache answered a moment ago is answered again here, without a worker.
+        if let recent = server.recentAnswer(to: der, ifNoneMatch: ifNoneMatch) {
+            finish(context: context, head: head, answer: recent)
+            return
+        }
+        run(context: context, head: head) { worker in worker.answer(der, ifNoneMatch: ifNoneMatch) }
+    }
+
+    /// Runs `job` on a worker thread and writes its answer; `tryLater` when the workers are overloaded.
+    private func run(context: ChannelHandlerContext, head: HTTPRequestHead, _ job: @escaping @Sendable (ServeWorker) -> ServedAnswer) {
         guard let future = server.pool.run(on: context.eventLoop, job) else {
             finish(context: context, head: head, answer: Self.tryLater("the server is overloaded"))
             return

@@ -22,7 +22,7 @@ public enum ServeRun {
         public var configPath: String
         public var listen: [ListenAddress]
         public var logLevel: Logger.Level?
-        /// Worker threads, each with its own database connections; nil: max(2, cores).
+        /// Worker threads, each with its own database connections; nil: twice the cores (`defaultWorkers`).
         public var workers: Int?
         /// Seconds a client has to send a whole request.
         public var requestTimeout: Int
@@ -44,6 +44,11 @@ public enum ServeRun {
         /// EX_UNAVAILABLE: an address could not be bound.
         public static let cannotListen: Int32 = 69
     }
+
+    /// Twice the cores: a worker waits for each status look-up's round trip to the database, and another
+    /// one signs meanwhile (with as many workers as cores, a core idled during every look-up: measured
+    /// about 10% fewer nonce answers a second on 2 cores, `scripts/bench.sh`).
+    static var defaultWorkers: Int { 2 * System.coreCount }
 
     /// Responses kept in memory in front of the file cache (a few KiB each).
     static let memoryCacheEntries = 50_000
@@ -89,12 +94,13 @@ public enum ServeRun {
         }
         let health = HealthCheck(database: config.database, tables: config.authorities.map(\.table), signings: signings)
 
-        let workerCount = options.workers ?? max(2, System.coreCount)
+        let workerCount = options.workers ?? defaultWorkers
         let memory = config.run.cachePath.map { _ in MemoryFrontedCache.Memory(capacity: memoryCacheEntries) }
+        let recentAnswers = config.run.cachePath.map { _ in RecentAnswers(capacity: memoryCacheEntries) }
         let workers = (0..<workerCount).map { _ in
             ServeWorker(authorities: authorities, config: config, cache: config.run.cachePath.map { path in
                 MemoryFrontedCache(files: FileResponseCache(directory: path, digester: OpenSSLDigester(), logger: logger), memory: memory!)
-            })
+            }, recentAnswers: recentAnswers)
         }
         let pool = WorkerPool(workers: workers, maximumBacklog: workerCount * 256)
 
@@ -102,12 +108,17 @@ public enum ServeRun {
         if let path = config.log.file, let file = try? LogDestination.file(path) {
             accessDestination = file
         }
+        let accessLog = AccessLog(destination: accessDestination)
         let server = ServerContext(
-            pool: pool, health: health, accessLog: AccessLog(destination: accessDestination),
-            requestTimeout: .seconds(Int64(options.requestTimeout)), maximumBodySize: OCSPResponder.maximumRequestSize
+            pool: pool, health: health, accessLog: accessLog,
+            requestTimeout: .seconds(Int64(options.requestTimeout)), maximumBodySize: OCSPResponder.maximumRequestSize,
+            recentAnswers: recentAnswers
         )
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let logFlush = group.next().scheduleRepeatedTask(
+            initialDelay: .milliseconds(Int64(AccessLog.flushInterval)), delay: .milliseconds(Int64(AccessLog.flushInterval))
+        ) { _ in accessLog.flush() }
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 512)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -131,6 +142,7 @@ public enum ServeRun {
                 }
             } catch {
                 for listener in listeners { try? listener.close().wait() }
+                logFlush.cancel()
                 pool.shutdown()
                 try? group.syncShutdownGracefully()
                 return fail("cannot listen on \(address): \(error)", ExitStatus.cannotListen)
@@ -154,6 +166,8 @@ public enum ServeRun {
             server.closeAll()
         }
         pool.shutdown()
+        logFlush.cancel()
+        accessLog.flush()
         try? group.syncShutdownGracefully()
         logger.notice("stopped")
         return 0

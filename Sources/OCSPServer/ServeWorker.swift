@@ -1,4 +1,3 @@
-import NIOHTTP1
 import OCSPCore
 import OCSPCrypto
 import OCSPService
@@ -12,8 +11,10 @@ package final class ServeWorker {
     private let responder: OCSPResponder
     private let connections: [any StoreConnection]
     private let digester = OpenSSLDigester()
+    /// Where answers from the file cache go for the event loops to repeat; nil without `[ocsp] cache`.
+    private let recentAnswers: RecentAnswers?
 
-    convenience init(authorities: [Authority], config: ResponderConfiguration, cache: (any ResponseCache)?) {
+    convenience init(authorities: [Authority], config: ResponderConfiguration, cache: (any ResponseCache)?, recentAnswers: RecentAnswers? = nil) {
         var ownAuthorities = authorities
         var connections: [any StoreConnection] = []
         for index in ownAuthorities.indices {
@@ -21,17 +22,19 @@ package final class ServeWorker {
             ownAuthorities[index].statusSource = store
             if let connection = store as? any StoreConnection { connections.append(connection) }
         }
-        self.init(responder: OCSPResponder(authorities: ownAuthorities, cache: cache), connections: connections)
+        self.init(responder: OCSPResponder(authorities: ownAuthorities, cache: cache), connections: connections, recentAnswers: recentAnswers)
     }
 
     /// A worker around a responder built elsewhere (the HTTP fuzz target's, with tables in memory);
     /// `connections` are what `close` drops.
-    package init(responder: OCSPResponder, connections: [any StoreConnection] = []) {
+    package init(responder: OCSPResponder, connections: [any StoreConnection] = [], recentAnswers: RecentAnswers? = nil) {
         self.responder = responder
         self.connections = connections
+        self.recentAnswers = recentAnswers
     }
 
-    /// Answers a DER request, as `respond` would at this moment, with the HTTP headers around it.
+    /// Answers a DER request, as `respond` would at this moment, with the HTTP headers around it. An answer
+    /// the file cache gave is handed to `recentAnswers` for the event loops to repeat.
     func answer(_ der: [UInt8], ifNoneMatch: String?) -> ServedAnswer {
         let started = RespondRun.monotonicNanoseconds()
         let now = RespondRun.currentTime()
@@ -46,33 +49,29 @@ package final class ServeWorker {
         if outcome.status == .successful {
             detail += " cache=\(outcome.cache.rawValue)"
         }
-        if !outcome.answers.isEmpty {
-            detail += " certs=" + outcome.answers.map { "0x\($0.serial):\($0.status.name):\($0.source.rawValue)" }.joined(separator: ",")
+        let certs = outcome.answers.map { "0x\($0.serial):\($0.status.name):\($0.source.rawValue)" }.joined(separator: ",")
+        if !certs.isEmpty {
+            detail += " certs=" + certs
         }
         if let reason = outcome.reason {
             detail += " reason=\"\(reason.replacingQuotes)\""
         }
 
-        var headers: [(String, String)] = []
-        var status = HTTPResponseStatus.ok
-        var body = outcome.der
-        // Caching headers only for signed responses without a nonce; an error status or a nonce answer is
-        // for this request alone.
-        if outcome.status == .successful, let caching = ResponseCaching.of(outcome.der, digester: digester) {
-            headers = caching.headers(at: now)
-            if let ifNoneMatch, caching.isMatched(byIfNoneMatch: ifNoneMatch) {
-                status = .notModified
-                body = []
+        // Caching headers only for signed responses without a nonce. A nonce answer is known from the
+        // request, without parsing the response again.
+        let hasNonce = outcome.request?.tbsRequest.requestExtensions?[OCSPObjectIdentifier.nonce] != nil
+        let caching = outcome.status == .successful && !hasNonce ? ResponseCaching.of(outcome.der, digester: digester) : nil
+        if let recentAnswers {
+            if outcome.cache == .hit, let caching {
+                recentAnswers.keep(.init(body: outcome.der, caching: caching, certs: certs, confirmedAt: started), for: der)
+            } else if !hasNonce {
+                // Revoked, or no longer in the file cache: the event loops must not repeat the old answer.
+                recentAnswers.forget(der)
             }
-        } else {
-            headers = [("Cache-Control", "no-store")]
         }
         let milliseconds = Double(RespondRun.monotonicNanoseconds() - started) / 1_000_000
         detail += " ms=\((milliseconds * 100).rounded() / 100)"
-        return ServedAnswer(
-            status: status, contentType: status == .notModified ? nil : "application/ocsp-response",
-            headers: headers, body: body, logDetail: detail
-        )
+        return .ocspResponse(outcome.der, caching: caching, ifNoneMatch: ifNoneMatch, at: now, logDetail: detail)
     }
 
     /// Drops every database connection; the next look-up connects again.

@@ -1,4 +1,5 @@
 import NIOHTTP1
+import OCSPCore
 
 /// What a worker thread decided for one HTTP request, ready for the event loop to write: built off the
 /// loop (signing, hashing, dates), handed back as plain values.
@@ -16,6 +17,26 @@ public struct ServedAnswer: Sendable {
         self.headers = headers
         self.body = body
         self.logDetail = logDetail
+    }
+
+    /// An OCSP response: with the caching headers when `caching` is given, and `304 Not Modified` without a
+    /// body when `ifNoneMatch` names it; with `Cache-Control: no-store` when it is not (an error status or
+    /// a nonce answer is for this request alone).
+    static func ocspResponse(_ der: [UInt8], caching: ResponseCaching?, ifNoneMatch: String?, at now: UnixTime, logDetail: String) -> ServedAnswer {
+        guard let caching else {
+            return ServedAnswer(status: .ok, contentType: "application/ocsp-response", headers: [("Cache-Control", "no-store")],
+                                body: der, logDetail: logDetail)
+        }
+        if let ifNoneMatch, caching.isMatched(byIfNoneMatch: ifNoneMatch) {
+            return ServedAnswer(status: .notModified, contentType: nil, headers: caching.headers(at: now), body: [], logDetail: logDetail)
+        }
+        return ServedAnswer(status: .ok, contentType: "application/ocsp-response", headers: caching.headers(at: now), body: der, logDetail: logDetail)
+    }
+
+    func withLogDetail(_ detail: String) -> ServedAnswer {
+        var answer = self
+        answer.logDetail = detail
+        return answer
     }
 
     /// A plain-text HTTP error (400, 405, 413, 415, …): the request never reached the responder.

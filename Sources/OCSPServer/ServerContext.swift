@@ -1,6 +1,7 @@
 import NIOConcurrencyHelpers
 import NIOCore
 import OCSPCore
+import OCSPService
 
 /// What every connection of a running `serve` shares: the workers, the health check, the access log,
 /// the limits, and the open connections (for a graceful shutdown).
@@ -13,15 +14,30 @@ package final class ServerContext: Sendable {
     let requestTimeout: TimeAmount
     /// The largest request body accepted: OCSPResponder.maximumRequestSize.
     let maximumBodySize: Int
+    /// Answers the file cache gave a moment ago, repeated by the event loops; nil without `[ocsp] cache`.
+    let recentAnswers: RecentAnswers?
 
     private let connections = NIOLockedValueBox<(open: [ObjectIdentifier: any Channel], draining: Bool)>(([:], false))
 
-    package init(pool: any ServeWorkers, health: HealthCheck, accessLog: AccessLog, requestTimeout: TimeAmount, maximumBodySize: Int) {
+    package init(pool: any ServeWorkers, health: HealthCheck, accessLog: AccessLog, requestTimeout: TimeAmount, maximumBodySize: Int,
+                 recentAnswers: RecentAnswers?) {
+        self.recentAnswers = recentAnswers
         self.pool = pool
         self.health = health
         self.accessLog = accessLog
         self.requestTimeout = requestTimeout
         self.maximumBodySize = maximumBodySize
+    }
+
+    /// The answer to `der` from `recentAnswers`, with its headers as of now; nil when a worker must answer.
+    func recentAnswer(to der: [UInt8], ifNoneMatch: String?) -> ServedAnswer? {
+        guard let recentAnswers else { return nil }
+        let started = RespondRun.monotonicNanoseconds()
+        let now = RespondRun.currentTime()
+        guard let entry = recentAnswers.entry(for: der, monotonicNow: started, now: now) else { return nil }
+        let answer = ServedAnswer.ocspResponse(entry.body, caching: entry.caching, ifNoneMatch: ifNoneMatch, at: now, logDetail: "")
+        let milliseconds = Double(RespondRun.monotonicNanoseconds() - started) / 1_000_000
+        return answer.withLogDetail("ocsp=successful cache=memory certs=\(entry.certs) ms=\((milliseconds * 100).rounded() / 100)")
     }
 
     var isDraining: Bool { connections.withLockedValue { $0.draining } }

@@ -56,10 +56,12 @@ final class FuzzedConnection {
     init() {
         let fixtures = FuzzHarness.fixtures
         let responder = OCSPResponder(authorities: fixtures.authorities(notFound: .unknown, intermediateFile: []), cache: MemoryCache())
-        workers = QueuedWorkers(worker: ServeWorker(responder: responder))
+        // As with `[ocsp] cache`: a request answered from the cache is kept, and the event loop answers its repeats.
+        let recentAnswers = RecentAnswers(capacity: 16)
+        workers = QueuedWorkers(worker: ServeWorker(responder: responder, recentAnswers: recentAnswers))
         server = ServerContext(
             pool: workers, health: Self.health, accessLog: Self.accessLog, requestTimeout: Self.requestTimeout,
-            maximumBodySize: HTTPFuzzHarness.maximumBodySize
+            maximumBodySize: HTTPFuzzHarness.maximumBodySize, recentAnswers: recentAnswers
         )
         exchanges = ExchangeCheck(maximumBodySize: HTTPFuzzHarness.maximumBodySize)
         do {

@@ -40,6 +40,32 @@ import TestSupport
         #expect(Peers.singleResponses(json).first?["cert_status"] as? String == "GOOD")
     }
 
+    /// `OCSPResponder.sign` assembles the layers around the signed data by hand: the bytes must be exactly
+    /// those swift-asn1 writes for the same values (DER has one encoding), with and without certificates,
+    /// for signatures whose lengths need one, two or no extra length octets.
+    @Test(arguments: [(TestPKI.Kind.rsa, false), (.rsa, true), (.p256, false), (.p384, true), (.ed25519, false)])
+    func assembledResponseIsWhatTheSerializerWrites(kind: TestPKI.Kind, includeCertificate: Bool) throws {
+        let pki = TestPKI.shared
+        let summary = try CertificateSummary.certificates(pem: try load(pki.path(kind, "ca.pem")))[0]
+        let key = try PrivateKey(pem: try load(pki.path(kind, "ca.key")), passphrase: nil)
+        let signer = try OpenSSLSigner(certificate: summary, key: key, includeCertificate: includeCertificate)
+        let identity = IssuerIdentity(subjectNameDER: summary.subjectNameDER, publicKeyBits: summary.publicKeyBits, digester: OpenSSLDigester())
+        let singles: [(CertID, CertStatus)] = (0..<40).map { (identity.certID(serial: serial(0x1000 + $0), hash: .sha1), .good) }
+        let der = try OCSPResponder.sign(OCSPResponder.responseData(singles, signer: signer, at: UnixTime(seconds: 1_790_000_000), validity: 3600), with: signer)
+        let parsed = try OCSPResponse(derEncoded: der[...])
+        let maybeBasic = try parsed.basicResponse()
+        let basic = try #require(maybeBasic)
+        #expect(basic.tbsResponseData.responses.count == 40)
+        #expect((basic.certs?.count ?? 0) == (includeCertificate ? 1 : 0))
+        let rebuilt = OCSPResponse(
+            responseStatus: .successful,
+            responseBytes: ResponseBytes(responseType: OCSPObjectIdentifier.basicResponse, response: try basic.derBytes()[...])
+        )
+        #expect(try rebuilt.derBytes() == der)
+        let json = try Peers.verifySuccessful(response: Data(der), issuer: pki.path(kind, "ca.pem"), chain: pki.path(kind, "chain.pem"))
+        #expect(Peers.singleResponses(json).count == 40)
+    }
+
     @Test(arguments: [(TestPKI.Kind.rsa, TestPKI.Kind.p256), (.p256, .p384), (.p256, .rsa), (.ed25519, .p256)])
     func aKeyOfAnotherCertificateIsRefused(certificate: TestPKI.Kind, key: TestPKI.Kind) throws {
         let pki = TestPKI.shared

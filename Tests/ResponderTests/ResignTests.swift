@@ -110,12 +110,21 @@ import TestSupport
         #expect(killed.stdoutText.contains("status=137"), "\(killed.stdoutText)")
         let partial = table.cacheFiles.count
         #expect(partial < Self.rows, "the run finished before it was killed; make the test table larger")
+        // What a killed process leaves, whether or not this kill left any: a temporary file of a process
+        // that no longer runs, in the staging directory and beside the responses.
+        let staging = table.admin.cachePath + "/.staging"
+        let deadPID = try run("/bin/bash", ["-c", "true & echo $!; wait"]).stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)
+        for directory in [staging, table.admin.cachePath] {
+            #expect(FileManager.default.createFile(atPath: "\(directory)/.0x1.der.tmp-\(deadPID)-7", contents: Data([0x30])))
+        }
         let (rerun, summary) = try table.resign()
         #expect(rerun.status == 0)
         #expect(summary["signed"] as? Int == Self.rows - partial, "\(summary) after \(partial)")
         #expect(table.cacheFiles.count == Self.rows)
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: table.admin.cachePath).filter { $0.contains(".tmp-") }
-        #expect(leftovers.isEmpty, "\(leftovers)")
+        for directory in [staging, table.admin.cachePath] {
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.contains(".tmp-") }
+            #expect(leftovers.isEmpty, "\(directory): \(leftovers)")
+        }
 
         // Two --all runs at once, with an export: every file whole and right.
         let out = table.admin.directory.appendingPathComponent("export")

@@ -62,6 +62,18 @@ final class ServeHarness: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// The access log once it holds `needle`: lines are written in batches (at least every 0.5 s), so
+    /// this waits up to 3 s; whatever is there then, otherwise.
+    func accessLog(containing needle: String) -> String {
+        var text = ""
+        for _ in 0..<30 {
+            text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+            if text.contains(needle) { break }
+            usleep(100_000)
+        }
+        return text
+    }
+
     /// A request made by openssl for leaf files of the RSA CA.
     func request(_ leaves: [String], nonce: Bool = false) throws -> Data {
         let url = directory.appendingPathComponent("req-\(UUID().uuidString.prefix(6)).der")

@@ -102,6 +102,40 @@ struct ServeTests {
         #expect(withNonce.headers["cache-control"] == "no-store")
     }
 
+    @Test("A cached answer is repeated from memory, and a revocation reaches it within the 1 s revalidation interval")
+    func recentAnswersAreRevalidated() throws {
+        let server = try ServeHarness()
+        let request = try server.request(["good.pem"])
+        // Signed and kept in the file cache; then answered from it by a worker; then from memory.
+        var bodies: [Data] = []
+        for _ in 0..<3 { bodies.append(try server.post(request).body) }
+        #expect(bodies[1] == bodies[0] && bodies[2] == bodies[0])
+        #expect(try server.verify(bodies[2]).first?["cert_status"] as? String == "GOOD")
+        let get = try server.get("/" + request.base64EncodedString())
+        #expect(get.body == bodies[0])
+        #expect(get.headers["etag"] != nil)
+        // The GET is the last request, so its line is the last to be written.
+        let log = server.accessLog(containing: "\"GET /<ocsp-request> HTTP/1.1\" 200 \(bodies[0].count) \"-\" \"curl/")
+        #expect(log.contains("\"GET /<ocsp-request> HTTP/1.1\" 200 \(bodies[0].count) \"-\" \"curl/"))
+        #expect(log.contains("cache=miss certs=0x1001:good:database"))
+        #expect(log.contains("cache=hit certs=0x1001:good:cache"))
+        #expect(log.contains("ocsp=successful cache=memory certs=0x1001:good:cache"))
+
+        // `db revoke` removes the cache file; once the interval has passed, the memory answer is not used.
+        let revoke = try ResponderBinary.run(["db", "revoke", "--cert", server.pki.path(.rsa, "good.pem"), "--reason", "superseded",
+                                              "--config", server.configPath])
+        #expect(revoke.status == 0, "\(revoke.stderr)")
+        usleep(1_200_000)
+        let revoked = try server.post(request)
+        let singles = try server.verify(revoked.body)
+        #expect(singles.first?["cert_status"] as? String == "REVOKED")
+        #expect(singles.first?["revocation_reason"] as? String == "superseded")
+        // From then on the revoked answer is kept and repeated (from the file cache, then from memory).
+        for _ in 0..<3 {
+            #expect(try server.post(request).body == revoked.body)
+        }
+    }
+
     @Test("405, 413, 415, 400, and malformed DER as HTTP 200 with malformedRequest")
     func badInput() throws {
         let server = try ServeHarness()
@@ -125,7 +159,7 @@ struct ServeTests {
         #expect(getMalformed.body == Data([0x30, 0x03, 0x0a, 0x01, 0x01]))
         // Still answering after all of that.
         _ = try server.verify(try server.post(request).body)
-        let log = try String(contentsOfFile: server.logPath, encoding: .utf8)
+        let log = server.accessLog(containing: "ocsp=malformedRequest")
         #expect(log.contains("\"POST / HTTP/1.1\" 413"))
         #expect(log.contains("ocsp=malformedRequest"))
     }

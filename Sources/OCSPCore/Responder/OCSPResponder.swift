@@ -189,21 +189,32 @@ public struct OCSPResponder {
     }
 
     /// Signs ResponseData and wraps it as a successful OCSPResponse.
+    ///
+    /// The layers around the signed data are assembled from their DER parts (`DERAssembly`) rather than
+    /// serialized from `BasicOCSPResponse` and `OCSPResponse` values: the same bytes, without moving the
+    /// whole response once per layer (tests compare both).
     public static func sign(_ data: ResponseData, with signer: any ResponseSigner) throws -> [UInt8] {
         let tbs = try data.derBytes()
         let signature = try signer.sign(tbs)
-        let basic = BasicOCSPResponse(
-            tbsResponseData: data,
-            tbsResponseDataBytes: tbs[...],
-            signatureAlgorithm: signer.signatureAlgorithm,
-            signature: ASN1BitString(bytes: signature[...]),
-            certs: signer.certificates.isEmpty ? nil : try signer.certificates.map { try ASN1Any(derEncoded: $0) }
+        var basicParts = [
+            tbs,
+            try DERAssembly.serialize(signer.signatureAlgorithm),
+            DERAssembly.element(DERAssembly.bitString, [0], signature),  // no unused bits
+        ]
+        if !signer.certificates.isEmpty {
+            basicParts.append(DERAssembly.element(DERAssembly.explicitZero, DERAssembly.element(DERAssembly.sequence, signer.certificates)))
+        }
+        let basic = DERAssembly.element(DERAssembly.sequence, basicParts)
+        let responseBytes = DERAssembly.element(
+            DERAssembly.sequence,
+            try DERAssembly.serialize(OCSPObjectIdentifier.basicResponse),
+            DERAssembly.element(DERAssembly.octetString, basic)
         )
-        let response = OCSPResponse(
-            responseStatus: .successful,
-            responseBytes: ResponseBytes(responseType: OCSPObjectIdentifier.basicResponse, response: try basic.derBytes()[...])
+        return DERAssembly.element(
+            DERAssembly.sequence,
+            DERAssembly.element(DERAssembly.enumerated, [UInt8(OCSPResponseStatus.successful.rawValue)]),
+            DERAssembly.element(DERAssembly.explicitZero, responseBytes)
         )
-        return try response.derBytes()
     }
 
     /// Parses a request strictly and checks what RFC 6960 and RFC 9654 require of it.

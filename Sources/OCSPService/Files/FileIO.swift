@@ -100,8 +100,20 @@ public enum FileIO {
         }
     }
 
-    private static func replaceByRename(path: String, bytes: [UInt8], mode: mode_t) throws(Error) {
-        let temporary = temporaryPath(besides: path)
+    /// Writes a new version of a file that only this program writes (a cache or export entry): like
+    /// `replace`, atomic through a rename, but with `mode` rather than the old file's, so the old file is
+    /// not looked at. `resign` writes one per row, where every system call counts.
+    ///
+    /// - Parameter stagingDirectory: where the temporary file is made, on the same file system as `path`
+    ///   (nil: beside `path`). A small directory of its own spares the large one a name lookup, an insert
+    ///   and a removal per file, and its files' inodes come from another part of the disk than the
+    ///   directory's (ext4 places a new directory's inodes apart and a file's near its directory).
+    public static func publish(path: String, with bytes: [UInt8], mode: mode_t, stagingDirectory: String? = nil) throws(Error) {
+        try replaceByRename(path: path, bytes: bytes, mode: mode, stagingDirectory: stagingDirectory)
+    }
+
+    private static func replaceByRename(path: String, bytes: [UInt8], mode: mode_t, stagingDirectory: String? = nil) throws(Error) {
+        let temporary = stagingDirectory.map { "\($0)/\(temporaryName(besides: path))" } ?? temporaryPath(besides: path)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw Error(path, "cannot create a temporary file beside it") }
         var keep = false
@@ -111,7 +123,7 @@ public enum FileIO {
         do {
             defer { close(fd) }
             // The umask may have narrowed the mode; the replacement keeps the original's bits.
-            fchmod(fd, mode)
+            if mode & ~processUmask != mode { fchmod(fd, mode) }
             try writeAll(fd: fd, bytes, path: path)
         }
         guard rename(temporary, path) == 0 else { throw Error(path, "cannot rename the temporary file over it") }
@@ -129,14 +141,31 @@ public enum FileIO {
     /// `dir/.name.tmp-PID-N`: hidden, unique per process (N counts the calls; created with O_EXCL, so a
     /// name that is somehow taken fails rather than being shared), in the target's directory.
     static func temporaryPath(besides path: String) -> String {
-        let utf8 = path.utf8
-        let slash = utf8.lastIndex(of: UInt8(ascii: "/"))
+        let slash = path.utf8.lastIndex(of: UInt8(ascii: "/"))
         let directory = slash.map { String(path[...$0]) } ?? ""
+        return directory + temporaryName(besides: path)
+    }
+
+    /// `.name.tmp-PID-N` for `dir/name`: the file name `temporaryPath` uses.
+    static func temporaryName(besides path: String) -> String {
+        let slash = path.utf8.lastIndex(of: UInt8(ascii: "/"))
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        return "\(directory).\(name).tmp-\(processID)-\(temporaryCounter.add(1, ordering: .relaxed).newValue)"
+        return ".\(name).tmp-\(processID)-\(temporaryCounter.add(1, ordering: .relaxed).newValue)"
     }
 
     private static let processID = getpid()
+
+    /// The process's umask, from `/proc/self/status` (reading it with `umask(2)` means setting it, which
+    /// would widen the mode of files other threads create meanwhile); all bits when it cannot be read, so
+    /// that `fchmod` is always called.
+    static let processUmask: mode_t = {
+        guard let status = try? read(path: "/proc/self/status", limit: 64 * 1024) else { return 0o7777 }
+        for line in String(decoding: status, as: UTF8.self).split(separator: "\n") where line.hasPrefix("Umask:") {
+            let digits = line.dropFirst("Umask:".count).trimmingPrefix(while: { $0 == " " || $0 == "\t" })
+            return mode_t(digits, radix: 8) ?? 0o7777
+        }
+        return 0o7777
+    }()
     private static let temporaryCounter = Atomic<UInt64>(UInt64(UInt32.random(in: 0...UInt32.max)))
 
     /// Creates `path` as a directory with `mode` unless it exists, and its missing parents with the same mode.

@@ -80,6 +80,11 @@ public struct Resigner {
                     throw CommandFailure(RespondRun.ExitStatus.ioError, "cannot create \(directory): \(error)")
                 }
                 Self.removeAbandonedTemporaryFiles(in: directory)
+                // Temporary files are made in a staging directory inside the target (see FileIO.publish);
+                // where it cannot be made they are made beside their targets.
+                if (try? FileIO.makeDirectory(path: Self.stagingDirectory(in: directory), mode: 0o700)) != nil {
+                    Self.removeAbandonedTemporaryFiles(in: Self.stagingDirectory(in: directory))
+                }
             }
         }
         let index = try options.outDirectory.map { directory throws(CommandFailure) in try ExportIndex(directory: directory, dryRun: options.dryRun) }
@@ -95,9 +100,22 @@ public struct Resigner {
                     identity: authority.issuer, signer: authority.signer, validity: authority.validity,
                     dueWithin: options.dueWithin ?? authority.validity / 2, now: now
                 )
+                let signer = RowSigner(options: options, logger: logger, context: context, cache: cacheLayout, index: index, progress: progress)
+                // Rows go to the workers in batches: one hand-over per row (a semaphore wait, a queue
+                // wake-up) cost as much CPU as a sixth of an RSA-2048 signature.
+                var batch: [RowSigner.Row] = []
+                batch.reserveCapacity(Self.batchSize)
                 try store.forEachRecord(revokedOnly: false, withCertificates: false) { record in
-                    schedule(record, context: context, cache: cacheLayout, index: index, work: work, progress: progress)
+                    guard let row = RowSigner.Row(record, logger: logger, progress: progress) else { return }
+                    batch.append(row)
+                    if batch.count == Self.batchSize {
+                        work.submit { [batch] in signer.resign(batch) }
+                        batch = []
+                        batch.reserveCapacity(Self.batchSize)
+                    }
                 }
+                work.submit { [batch] in signer.resign(batch) }
+
             } catch let error as StatusSourceError {
                 work.waitForAll()
                 throw CommandFailure(error.kind == .unavailable ? 69 : 70, "reading table \(signing.table) failed: \(error.message)")
@@ -118,6 +136,10 @@ public struct Resigner {
         return summary
     }
 
+    /// Rows per hand-over to a worker: large enough that the hand-over costs nothing per row, small
+    /// enough that memory stays flat (jobs × batch rows in flight).
+    static let batchSize = 64
+
     /// What the workers need of one CA, shared by all of them.
     struct CAContext: Sendable {
         let identity: IssuerIdentity
@@ -125,74 +147,6 @@ public struct Resigner {
         let validity: Int64
         let dueWithin: Int64
         let now: UnixTime
-    }
-
-    private func schedule(
-        _ record: StatusRecord, context: CAContext, cache: ResponseCacheLayout?, index: ExportIndex?, work: Work, progress: Progress
-    ) {
-        guard let serial = CertificateSerialNumber(hex: record.certNum) else {
-            logger.error("row \(record.certNum): cert_num is not a hex serial; skipped")
-            progress.count(.failed)
-            return
-        }
-        let status: CertStatus
-        do {
-            guard let recorded = try record.recordedStatus(serial: serial) else { return }
-            status = recorded.certStatus
-        } catch {
-            logger.error("row \(record.certNum): \(error.message); skipped")
-            progress.count(.failed)
-            return
-        }
-        let options = self.options
-        let logger = self.logger
-        work.submit {
-            var outcome = Progress.Outcome.skipped
-            for (position, hash) in options.hashes.enumerated() {
-                let certID = context.identity.certID(serial: serial, hash: hash)
-                let outPath = options.outDirectory.map { "\($0)/\(serial.minimalHex)\(position == 0 ? "" : "-\(hash.rawValue)").der" }
-                let cachePath = cache?.path(for: certID)
-                let decisionPath = cachePath ?? outPath!
-                let kept = try? FileIO.read(path: decisionPath, limit: OCSPResponder.maximumRequestSize)
-                let decision = ResignPlan.decide(
-                    kept: kept, certID: certID, status: status, signerKeyHash: context.signer.responderKeyHash,
-                    at: context.now, dueWithin: context.dueWithin, all: options.all
-                )
-                var response = kept ?? []
-                var nextUpdate = context.now + context.validity
-                do {
-                    switch decision {
-                    case .keep(let keptUntil):
-                        nextUpdate = keptUntil
-                        // The export follows the cache: copy a kept response that the export lacks.
-                        if let outPath, cache != nil, !options.dryRun, (try? FileIO.read(path: outPath, limit: OCSPResponder.maximumRequestSize)) != response {
-                            try FileIO.replace(path: outPath, with: response, defaultMode: 0o644, inPlaceFallback: false)
-                        }
-                    case .sign(let why):
-                        outcome = .signed
-                        logger.debug("0x\(serial) \(hash.rawValue): signing (\(why))")
-                        if options.dryRun { break }
-                        let data = OCSPResponder.responseData([(certID, status)], signer: context.signer, at: context.now, validity: context.validity)
-                        response = try OCSPResponder.sign(data, with: context.signer)
-                        if let cachePath {
-                            try FileIO.replace(path: cachePath, with: response, defaultMode: 0o644, inPlaceFallback: false)
-                        }
-                        if let outPath {
-                            try FileIO.replace(path: outPath, with: response, defaultMode: 0o644, inPlaceFallback: false)
-                        }
-                    }
-                } catch {
-                    logger.error("0x\(serial) \(hash.rawValue): \(error)")
-                    progress.count(.failed)
-                    return
-                }
-                if let outPath {
-                    index?.append(serial: serial, file: String(outPath.split(separator: "/").last!), hash: hash,
-                                  nextUpdate: nextUpdate, status: status)
-                }
-            }
-            progress.count(outcome)
-        }
     }
 
     /// `resign` cannot sign the CA's own response (that needs the offline root); it says when it is due.
@@ -210,6 +164,9 @@ public struct Resigner {
         }
     }
 
+    /// Where `resign` makes the temporary files for `directory`: `directory/.staging`.
+    static func stagingDirectory(in directory: String) -> String { "\(directory)/.staging" }
+
     /// `FileIO.replace` names its temporary files `.NAME.tmp-PID-RANDOM`; a `kill -9` leaves them behind.
     /// Those of processes that no longer run are removed.
     static func removeAbandonedTemporaryFiles(in directory: String) {
@@ -221,6 +178,109 @@ public struct Resigner {
                   kill(pid, 0) != 0, errno == ESRCH else { continue }
             FileIO.remove(path: "\(directory)/\(name)")
         }
+    }
+}
+
+/// What a worker does for each row of one CA: decide, sign, write.
+struct RowSigner: Sendable {
+    /// One row of the table, read and checked by the walk.
+    struct Row: Sendable {
+        let serial: CertificateSerialNumber
+        let status: CertStatus
+
+        /// Nil, logged and counted as failed, for a row whose cert_num or status cannot be read; nil for a
+        /// row that is not for this table's CA (see `recordedStatus`).
+        init?(_ record: StatusRecord, logger: Logger, progress: Progress) {
+            guard let serial = CertificateSerialNumber(hex: record.certNum) else {
+                logger.error("row \(record.certNum): cert_num is not a hex serial; skipped")
+                progress.count(.failed)
+                return nil
+            }
+            do {
+                guard let recorded = try record.recordedStatus(serial: serial) else { return nil }
+                self.serial = serial
+                self.status = recorded.certStatus
+            } catch {
+                logger.error("row \(record.certNum): \(error.message); skipped")
+                progress.count(.failed)
+                return nil
+            }
+        }
+    }
+
+    let options: Resigner.Options
+    let logger: Logger
+    let context: Resigner.CAContext
+    let cache: ResponseCacheLayout?
+    let index: ExportIndex?
+    let progress: Progress
+    /// The staging directories of the cache and of the export, when they exist.
+    let cacheStaging: String?
+    let outStaging: String?
+
+    init(options: Resigner.Options, logger: Logger, context: Resigner.CAContext, cache: ResponseCacheLayout?, index: ExportIndex?, progress: Progress) {
+        (self.options, self.logger, self.context, self.cache, self.index, self.progress) = (options, logger, context, cache, index, progress)
+        func staging(_ directory: String?) -> String? {
+            guard let directory, !options.dryRun else { return nil }
+            let path = Resigner.stagingDirectory(in: directory)
+            var info = stat()
+            return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR ? path : nil
+        }
+        cacheStaging = staging(cache?.directory)
+        outStaging = staging(options.outDirectory)
+    }
+
+    func resign(_ rows: [Row]) {
+        for row in rows { progress.count(resign(row)) }
+    }
+
+    private func resign(_ row: Row) -> Progress.Outcome {
+        let (serial, status) = (row.serial, row.status)
+        var outcome = Progress.Outcome.skipped
+        for (position, hash) in options.hashes.enumerated() {
+            let certID = context.identity.certID(serial: serial, hash: hash)
+            let outPath = options.outDirectory.map { "\($0)/\(serial.minimalHex)\(position == 0 ? "" : "-\(hash.rawValue)").der" }
+            let cachePath = cache?.path(for: certID)
+            let decisionPath = cachePath ?? outPath!
+            // --all signs whatever is kept: no need to read it.
+            let kept = options.all ? nil : try? FileIO.read(path: decisionPath, limit: OCSPResponder.maximumRequestSize)
+            let decision = ResignPlan.decide(
+                kept: kept, certID: certID, status: status, signerKeyHash: context.signer.responderKeyHash,
+                at: context.now, dueWithin: context.dueWithin, all: options.all
+            )
+            var nextUpdate = context.now + context.validity
+            do {
+                switch decision {
+                case .keep(let keptUntil):
+                    nextUpdate = keptUntil
+                    // The export follows the cache: copy a kept response that the export lacks.
+                    if let outPath, let kept, cache != nil, !options.dryRun,
+                       (try? FileIO.read(path: outPath, limit: OCSPResponder.maximumRequestSize)) != kept {
+                        try FileIO.publish(path: outPath, with: kept, mode: 0o644, stagingDirectory: outStaging)
+                    }
+                case .sign(let why):
+                    outcome = .signed
+                    logger.debug("0x\(serial) \(hash.rawValue): signing (\(why))")
+                    if options.dryRun { break }
+                    let data = OCSPResponder.responseData([(certID, status)], signer: context.signer, at: context.now, validity: context.validity)
+                    let response = try OCSPResponder.sign(data, with: context.signer)
+                    if let cachePath {
+                        try FileIO.publish(path: cachePath, with: response, mode: 0o644, stagingDirectory: cacheStaging)
+                    }
+                    if let outPath {
+                        try FileIO.publish(path: outPath, with: response, mode: 0o644, stagingDirectory: outStaging)
+                    }
+                }
+            } catch {
+                logger.error("0x\(serial) \(hash.rawValue): \(error)")
+                return .failed
+            }
+            if let outPath {
+                index?.append(serial: serial, file: String(outPath.split(separator: "/").last!), hash: hash,
+                              nextUpdate: nextUpdate, status: status)
+            }
+        }
+        return outcome
     }
 }
 

@@ -25,7 +25,7 @@ struct Serve: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("HOST:PORT to listen on (default 127.0.0.1:8080); repeatable.", valueName: "host:port"))
     var listen: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Worker threads, each with its own database connection (default: 2 or the number of cores).", valueName: "n"))
+    @Option(name: .long, help: ArgumentHelp("Worker threads, each with its own database connection (default: twice the number of cores).", valueName: "n"))
     var workers: Int?
 
     @Option(name: .long, help: ArgumentHelp("Seconds a client has to send a whole request (default 10).", valueName: "seconds"))
