@@ -9,7 +9,8 @@ import OCSPService
 /// What the HTTP fuzzer drives: the bytes a client sends on one connection of `serve`, through the handlers
 /// `serve` puts on every connection (`addServeHandlers`), on an EmbeddedChannel with no socket and no threads.
 /// Behind it, the answer path of FuzzRespond (two CAs with tables in memory, one whose database fails), with a
-/// cache in memory so that a repeated request is a hit.
+/// cache in memory so that a repeated request is a hit, and its repeats answered by the event loop
+/// (`RecentAnswers`), as `serve` does with `[ocsp] cache`.
 ///
 /// Each input is sent twice, on two fresh connections: whole, as one read, and in small pieces with the
 /// worker's answers coming back between pieces. Then the request timeout passes on each. Beyond not crashing,
