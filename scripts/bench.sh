@@ -197,10 +197,6 @@ for name, label, bound, bar in [("resign-rsa", "RSA-2048", rsa_bound, 0.8), ("re
     verdict = (f">= {bar}: {'met' if rate / bound >= bar else 'NOT met'}" if bar else "reported")
     print(f"| resign --all, {rows} rows, {label}, {cores} jobs (wall, incl. start-up and walk) | {rate:.0f} signed/s | "
           f"openssl speed -multi {cores}: {bound:.0f}/s | {rate / bound:.2f} | {verdict} |")
-    # The same per CPU-second (resign's user + system time; openssl speed counts user time per process):
-    # steadier than wall time when something else runs on the machine.
-    per_cpu = result["signed"] / cpu
-    print(f"| … per CPU-second | {per_cpu:.0f} signed/s | openssl speed per core: {bound / cores:.0f}/s | {per_cpu / (bound / cores):.2f} | |")
 seconds, rss, result, _ = load("resign-incremental")
 print(f"| resign, nothing due, {rows} rows | {seconds:.2f} s ({result['skipped']} kept) | | | < 5 s: {'met' if seconds < 5 else 'NOT met'} |")
 for name, label in [("resign-rsa", f"--all, {rows} rows"), ("resign-walk", f"--dry-run, {walk} rows")]:
