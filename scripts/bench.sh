@@ -228,10 +228,23 @@ serve_port=$(free_port)
 setsid "$bin" serve --config "$work/config-serve.ini" --listen "127.0.0.1:$serve_port" 2>"$work/serve.err" &
 server_pids+=($!)
 # openssl: two processes, each signing every request, over the same certificates' index.
+# It has no read timeout of its own (`-timeout` sets one): a connection that ab gives up on can hold one
+# of its two processes for good, so each timed run gets a fresh server (start_openssl).
 openssl_port=$(free_port)
-openssl ocsp -index "$work/index.txt" -port "$openssl_port" -CA "$pki/rsa/ca.pem" -rsigner "$pki/rsa/ca.pem" \
-    -rkey "$pki/rsa/ca.key" -ndays 1 -multi 2 >"$work/openssl-server.log" 2>&1 &
-server_pids+=($!)
+openssl_pid=
+start_openssl() {
+    if [[ -n $openssl_pid ]]; then
+        kill -TERM -- "-$openssl_pid" 2>/dev/null || true
+        sleep 0.5
+        kill -KILL -- "-$openssl_pid" 2>/dev/null || true
+        wait "$openssl_pid" 2>/dev/null || true
+    fi
+    openssl ocsp -index "$work/index.txt" -port "$openssl_port" -CA "$pki/rsa/ca.pem" -rsigner "$pki/rsa/ca.pem" \
+        -rkey "$pki/rsa/ca.key" -ndays 1 -timeout 5 -multi 2 >>"$work/openssl-server.log" 2>&1 &
+    openssl_pid=$!
+    server_pids+=("$openssl_pid")
+}
+start_openssl
 # CFSSL: the response for good.pem signed once by `cfssl ocspsign` (it reads only traditional RSA keys),
 # then served from memory.
 openssl pkey -in "$pki/rsa/ca.key" -traditional -out "$work/ca-traditional.key"
@@ -285,6 +298,7 @@ done
 # The same load for every server; the load generator runs on the same cores as the servers.
 loadab() {   # NAME SERVER REQUEST: ab without keep-alive, POST
     echo "ab -n $ab_requests -c $ab_concurrency, $2, $1..." >&2
+    if [[ $2 == openssl ]]; then start_openssl; wait_http "${url[openssl]}"; fi
     ab -r -n "$ab_requests" -c "$ab_concurrency" -p "$3" -T application/ocsp-request "${url[$2]}" >"$work/ab-$2-$1.txt" 2>&1 || true
 }
 printf 'local file = assert(io.open("%s", "rb"))\nwrk.method = "POST"\nwrk.body = file:read("*a")\nfile:close()\nwrk.headers["Content-Type"] = "application/ocsp-request"\n' \
