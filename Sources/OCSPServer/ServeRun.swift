@@ -24,17 +24,21 @@ public enum ServeRun {
         public var logLevel: Logger.Level?
         /// Worker threads, each with its own database connections; nil: twice the cores (`defaultWorkers`).
         public var workers: Int?
+        /// Event-loop threads (HTTP parsing and writing, repeated answers); nil: half the cores, at least one
+        /// (`defaultEventLoops`).
+        public var eventLoops: Int?
         /// Seconds a client has to send a whole request.
         public var requestTimeout: Int
         /// Seconds in-flight requests get to finish after SIGTERM or SIGINT.
         public var drainTimeout: Int
 
         public init(configPath: String, listen: [ListenAddress], logLevel: Logger.Level?, workers: Int? = nil,
-                    requestTimeout: Int = 10, drainTimeout: Int = 10) {
+                    eventLoops: Int? = nil, requestTimeout: Int = 10, drainTimeout: Int = 10) {
             self.configPath = configPath
             self.listen = listen
             self.logLevel = logLevel
             self.workers = workers
+            self.eventLoops = eventLoops
             self.requestTimeout = requestTimeout
             self.drainTimeout = drainTimeout
         }
@@ -49,6 +53,13 @@ public enum ServeRun {
     /// one signs meanwhile (with as many workers as cores, a core idled during every look-up: measured
     /// about 10% fewer nonce answers a second on 2 cores, `scripts/bench.sh`).
     static var defaultWorkers: Int { 2 * System.coreCount }
+
+    /// Half the cores, at least one: the event loops only parse, write and repeat recent answers, while
+    /// signing and look-ups run on the workers, and a responder usually shares its machine with the
+    /// database. On 2 cores, one event loop answered 14,100–14,300 connections a second without keep-alive
+    /// where two answered 11,600–12,600 (ab on the same machine, `scripts/bench.sh`), and 35,000 a second
+    /// with keep-alive where two answered 45,000; `--event-loops` sets another count.
+    static var defaultEventLoops: Int { max(1, System.coreCount / 2) }
 
     /// Responses kept in memory in front of the file cache (a few KiB each).
     static let memoryCacheEntries = 50_000
@@ -115,7 +126,7 @@ public enum ServeRun {
             recentAnswers: recentAnswers
         )
 
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: options.eventLoops ?? defaultEventLoops)
         let logFlush = group.next().scheduleRepeatedTask(
             initialDelay: .milliseconds(Int64(AccessLog.flushInterval)), delay: .milliseconds(Int64(AccessLog.flushInterval))
         ) { _ in accessLog.flush() }

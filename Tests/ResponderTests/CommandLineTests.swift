@@ -12,7 +12,8 @@ import TestSupport
         #expect(root.stdoutText.contains("respond"))
     }
 
-    @Test(arguments: [["respond", "--bogus", "x"], ["respond", "--log-level", "loud", "f"], ["respond", "a", "b"]])
+    @Test(arguments: [["respond", "--bogus", "x"], ["respond", "--log-level", "loud", "f"], ["respond", "a", "b"],
+                      ["serve", "--event-loops", "0"], ["serve", "--workers", "0"]])
     func badArgumentsAreUsageErrors(arguments: [String]) throws {
         let result = try ResponderBinary.run(arguments)
         #expect(result.status == 64, "\(result.stderr)")

@@ -32,6 +32,20 @@ struct ServeTests {
         #expect(server.stop() == 0)
     }
 
+    @Test("--event-loops: three event loops answer as one does, verified by openssl")
+    func eventLoopsOption() throws {
+        let server = try ServeHarness(extraArguments: ["--event-loops", "3"])
+        for _ in 0..<6 {   // new connections, spread over the loops
+            let openssl = try run("openssl", ["ocsp", "-url", server.base, "-issuer", server.pki.path(.rsa, "ca.pem"),
+                                              "-cert", server.pki.path(.rsa, "revoked.pem"),
+                                              "-CAfile", server.pki.path(.rsa, "chain.pem"), "-timeout", "10"])
+            let text = openssl.stdoutText + openssl.stderr
+            #expect(openssl.status == 0)
+            #expect(text.contains("Response verify OK") && text.contains("revoked.pem: revoked"), "\(text)")
+        }
+        #expect(server.stop() == 0)
+    }
+
     @Test("openssl ocsp -url and Python urllib as clients")
     func otherClients() throws {
         let server = try ServeHarness()

@@ -28,6 +28,9 @@ struct Serve: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Worker threads, each with its own database connection (default: twice the number of cores).", valueName: "n"))
     var workers: Int?
 
+    @Option(name: .long, help: ArgumentHelp("Event-loop threads that parse and write HTTP (default: half the number of cores, at least 1).", valueName: "n"))
+    var eventLoops: Int?
+
     @Option(name: .long, help: ArgumentHelp("Seconds a client has to send a whole request (default 10).", valueName: "seconds"))
     var requestTimeout: Int = 10
 
@@ -41,6 +44,9 @@ struct Serve: ParsableCommand {
         if let workers, !(1...256).contains(workers) {
             throw ValidationError("--workers must be from 1 to 256.")
         }
+        if let eventLoops, !(1...64).contains(eventLoops) {
+            throw ValidationError("--event-loops must be from 1 to 64.")
+        }
         if !(1...3600).contains(requestTimeout) || !(0...3600).contains(drainTimeout) {
             throw ValidationError("--request-timeout must be from 1 to 3600 seconds, --drain-timeout from 0 to 3600.")
         }
@@ -50,7 +56,8 @@ struct Serve: ParsableCommand {
         let status = ServeRun.run(.init(
             configPath: options.configPath,
             listen: listen.isEmpty ? [.default] : listen.compactMap(ListenAddress.init(parsing:)),
-            logLevel: options.level, workers: workers, requestTimeout: requestTimeout, drainTimeout: drainTimeout
+            logLevel: options.level, workers: workers, eventLoops: eventLoops, requestTimeout: requestTimeout,
+            drainTimeout: drainTimeout
         ))
         if status != 0 { throw ExitCode(status) }
     }
