@@ -1,5 +1,3 @@
-import SwiftASN1
-
 /// Joins elements that are already DER into a larger one: a tag, the length, then the parts, copied once.
 ///
 /// swift-asn1's serializer writes a one-byte length first and moves the contents along when the length
@@ -36,12 +34,5 @@ enum DERAssembly {
         }
         for part in parts { bytes.append(contentsOf: part) }
         return bytes
-    }
-
-    /// A small element (an OID, an AlgorithmIdentifier) through swift-asn1's serializer.
-    static func serialize(_ value: some DERSerializable) throws -> [UInt8] {
-        var serializer = DER.Serializer()
-        try serializer.serialize(value)
-        return serializer.serializedBytes
     }
 }

@@ -198,7 +198,7 @@ public struct OCSPResponder {
         let signature = try signer.sign(tbs)
         var basicParts = [
             tbs,
-            try DERAssembly.serialize(signer.signatureAlgorithm),
+            try signer.signatureAlgorithm.derBytes(),
             DERAssembly.element(DERAssembly.bitString, [0], signature),  // no unused bits
         ]
         if !signer.certificates.isEmpty {
@@ -207,7 +207,7 @@ public struct OCSPResponder {
         let basic = DERAssembly.element(DERAssembly.sequence, basicParts)
         let responseBytes = DERAssembly.element(
             DERAssembly.sequence,
-            try DERAssembly.serialize(OCSPObjectIdentifier.basicResponse),
+            try OCSPObjectIdentifier.basicResponse.derBytes(),
             DERAssembly.element(DERAssembly.octetString, basic)
         )
         return DERAssembly.element(

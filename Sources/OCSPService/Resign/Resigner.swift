@@ -72,6 +72,9 @@ public struct Resigner {
         guard cacheLayout != nil || options.outDirectory != nil else {
             throw CommandFailure(64, "nothing to write to: set [ocsp] cache in \(config.path), or give --out DIR")
         }
+        // Each output directory's staging directory, where it could be made (see FileIO.publish); where it
+        // could not, temporary files are made beside their targets.
+        var stagingDirectories: [String: String] = [:]
         if !options.dryRun {
             for directory in [cacheLayout?.directory, options.outDirectory].compactMap({ $0 }) {
                 do {
@@ -80,10 +83,10 @@ public struct Resigner {
                     throw CommandFailure(RespondRun.ExitStatus.ioError, "cannot create \(directory): \(error)")
                 }
                 Self.removeAbandonedTemporaryFiles(in: directory)
-                // Temporary files are made in a staging directory inside the target (see FileIO.publish);
-                // where it cannot be made they are made beside their targets.
-                if (try? FileIO.makeDirectory(path: Self.stagingDirectory(in: directory), mode: 0o700)) != nil {
-                    Self.removeAbandonedTemporaryFiles(in: Self.stagingDirectory(in: directory))
+                let staging = Self.stagingDirectory(in: directory)
+                if (try? FileIO.makeDirectory(path: staging, mode: 0o700)) != nil {
+                    Self.removeAbandonedTemporaryFiles(in: staging)
+                    stagingDirectories[directory] = staging
                 }
             }
         }
@@ -100,7 +103,11 @@ public struct Resigner {
                     identity: authority.issuer, signer: authority.signer, validity: authority.validity,
                     dueWithin: options.dueWithin ?? authority.validity / 2, now: now
                 )
-                let signer = RowSigner(options: options, logger: logger, context: context, cache: cacheLayout, index: index, progress: progress)
+                let signer = RowSigner(
+                    options: options, logger: logger, context: context, cache: cacheLayout, index: index, progress: progress,
+                    cacheStaging: cacheLayout.flatMap { stagingDirectories[$0.directory] },
+                    outStaging: options.outDirectory.flatMap { stagingDirectories[$0] }
+                )
                 // Rows go to the workers in batches: one hand-over per row (a semaphore wait, a queue
                 // wake-up) cost as much CPU as a sixth of an RSA-2048 signature.
                 var batch: [RowSigner.Row] = []
@@ -114,8 +121,9 @@ public struct Resigner {
                         batch.reserveCapacity(Self.batchSize)
                     }
                 }
-                work.submit { [batch] in signer.resign(batch) }
-
+                if !batch.isEmpty {
+                    work.submit { [batch] in signer.resign(batch) }
+                }
             } catch let error as StatusSourceError {
                 work.waitForAll()
                 throw CommandFailure(error.kind == .unavailable ? 69 : 70, "reading table \(signing.table) failed: \(error.message)")
@@ -214,21 +222,9 @@ struct RowSigner: Sendable {
     let cache: ResponseCacheLayout?
     let index: ExportIndex?
     let progress: Progress
-    /// The staging directories of the cache and of the export, when they exist.
+    /// The staging directories of the cache and of the export, where `run` could make them.
     let cacheStaging: String?
     let outStaging: String?
-
-    init(options: Resigner.Options, logger: Logger, context: Resigner.CAContext, cache: ResponseCacheLayout?, index: ExportIndex?, progress: Progress) {
-        (self.options, self.logger, self.context, self.cache, self.index, self.progress) = (options, logger, context, cache, index, progress)
-        func staging(_ directory: String?) -> String? {
-            guard let directory, !options.dryRun else { return nil }
-            let path = Resigner.stagingDirectory(in: directory)
-            var info = stat()
-            return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR ? path : nil
-        }
-        cacheStaging = staging(cache?.directory)
-        outStaging = staging(options.outDirectory)
-    }
 
     func resign(_ rows: [Row]) {
         for row in rows { progress.count(resign(row)) }
