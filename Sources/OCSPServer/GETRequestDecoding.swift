@@ -16,7 +16,7 @@ public enum GETRequestDecoding {
             path.removeSubrange(query...)
         }
         // Absolute-form targets (`GET http://host/...`) carry the scheme and host first.
-        if let scheme = findSubsequence(Array("://".utf8), in: path) {
+        if let scheme = path.firstRange(of: Array("://".utf8))?.lowerBound {
             let afterHost = path[(scheme + 3)...].firstIndex(of: UInt8(ascii: "/")) ?? path.endIndex
             path = Array(path[afterHost...])
         }
@@ -44,7 +44,7 @@ public enum GETRequestDecoding {
             let byte = bytes[index]
             if byte == UInt8(ascii: "%") {
                 guard index + 2 < bytes.endIndex,
-                      let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2]) else { return nil }
+                      let high = Hex.digitValue(bytes[index + 1]), let low = Hex.digitValue(bytes[index + 2]) else { return nil }
                 out.append(high << 4 | low)
                 index += 3
             } else {
@@ -53,15 +53,6 @@ public enum GETRequestDecoding {
             }
         }
         return out
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
     }
 
     /// True when `bytes` is exactly one DER element (a tag, a definite length, and that many octets).
@@ -74,13 +65,5 @@ public enum GETRequestDecoding {
         var length = 0
         for byte in bytes[2..<(2 + octets)] { length = length << 8 | Int(byte) }
         return bytes.count == 2 + octets + length
-    }
-
-    private static func findSubsequence(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
-        guard haystack.count >= needle.count else { return nil }
-        for start in 0...(haystack.count - needle.count) where haystack[start..<(start + needle.count)].elementsEqual(needle) {
-            return start
-        }
-        return nil
     }
 }

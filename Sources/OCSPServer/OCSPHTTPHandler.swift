@@ -92,7 +92,7 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             self.head = head
             body = []
             bodySize = 0
-            rejection = Self.rejection(for: head, maximumBodySize: server.maximumBodySize)
+            rejection = Self.rejection(for: head)
             if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > server.maximumBodySize {
                 // Refused unread: answering now and closing costs less than reading what will be thrown away.
                 finish(context: context, head: head, answer: Self.tooLarge(server.maximumBodySize), forceClose: true)
@@ -115,7 +115,7 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     /// What HTTP refuses before the responder sees anything: another method (405), a POST without the OCSP
     /// content type (415).
-    static func rejection(for head: HTTPRequestHead, maximumBodySize: Int) -> ServedAnswer? {
+    static func rejection(for head: HTTPRequestHead) -> ServedAnswer? {
         switch head.method {
         case .GET, .HEAD:
             return nil

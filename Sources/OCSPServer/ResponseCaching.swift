@@ -1,4 +1,5 @@
 import OCSPCore
+import OCSPService
 
 /// HTTP caching of a signed response without a nonce (RFC 5019 §6.2, RFC 9919): a cache in front of the
 /// responder may keep it until its nextUpdate, and a client that has it may revalidate it by ETag.
@@ -53,12 +54,5 @@ public struct ResponseCaching: Sendable, Hashable {
             if tag == etag { return true }
         }
         return false
-    }
-}
-
-extension Substring {
-    /// Without the optional whitespace (spaces and tabs) around a header field value.
-    package var trimmingSpaces: String {
-        String(drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
     }
 }

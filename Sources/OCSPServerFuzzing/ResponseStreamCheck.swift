@@ -1,6 +1,7 @@
 import NIOHTTP1
 import OCSPCore
 import OCSPServer
+import OCSPService
 import SwiftASN1
 
 /// What the client reads, checked as a strict HTTP/1.1 client would read it: a sequence of whole responses,
@@ -42,7 +43,7 @@ struct ResponseStreamCheck {
             fatalError("HTTPFuzzHarness: response \(statuses.count + 1): \(problem); received: \(received.debugDescription)")
         }
         guard !closeAnnounced else { fail("a response after `Connection: close`") }
-        guard let headerEnd = Self.find([13, 10, 13, 10], in: bytes, from: parsed) else { fail("a response head cut short") }
+        guard let headerEnd = bytes[parsed...].firstRange(of: [13, 10, 13, 10])?.lowerBound else { fail("a response head cut short") }
         let lines = bytes[parsed..<headerEnd].split(separator: [13, 10], omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
         let exchange = exchanges.answered(statuses.count)
 
@@ -121,10 +122,5 @@ struct ResponseStreamCheck {
         case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"): true
         default: Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
         }
-    }
-
-    static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
-        guard haystack.count >= needle.count, start <= haystack.count - needle.count else { return nil }
-        return (start...(haystack.count - needle.count)).first { haystack[$0..<($0 + needle.count)].elementsEqual(needle) }
     }
 }

@@ -81,15 +81,14 @@ public enum HTTPFetch {
 
     /// Parses a whole HTTP/1.x answer read until the connection closed; nil when it is not one.
     static func parse(_ bytes: [UInt8]) -> Response? {
-        let separator: [UInt8] = [13, 10, 13, 10]
-        guard bytes.count >= 4, let end = (0...(bytes.count - 4)).first(where: { bytes[$0..<($0 + 4)].elementsEqual(separator) }) else { return nil }
+        guard let end = bytes.firstRange(of: [13, 10, 13, 10])?.lowerBound else { return nil }
         let lines = String(decoding: bytes[..<end], as: UTF8.self).split(separator: "\r\n", omittingEmptySubsequences: false)
         let statusParts = lines.first?.split(separator: " ") ?? []
         guard statusParts.count >= 2, statusParts[0].hasPrefix("HTTP/1."), let status = Int(statusParts[1]) else { return nil }
         var headers: [(name: String, value: String)] = []
         for line in lines.dropFirst() {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers.append((String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingCharacters))
+            headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingSpaces))
         }
         var body = Array(bytes[(end + 4)...])
         var response = Response(status: status, headers: headers, body: body)
@@ -107,9 +106,9 @@ public enum HTTPFetch {
         var out: [UInt8] = []
         var index = 0
         while index < bytes.count {
-            guard let lineEnd = (index..<(bytes.count - 1)).first(where: { bytes[$0] == 13 && bytes[$0 + 1] == 10 }) else { return nil }
+            guard let lineEnd = bytes[index...].firstRange(of: [13, 10])?.lowerBound else { return nil }
             let sizeText = String(decoding: bytes[index..<lineEnd], as: UTF8.self).split(separator: ";").first ?? ""
-            guard let size = Int(sizeText.trimmingCharacters, radix: 16) else { return nil }
+            guard let size = Int(sizeText.trimmingSpaces, radix: 16) else { return nil }
             index = lineEnd + 2
             if size == 0 { return out }
             guard index + size <= bytes.count else { return nil }
@@ -121,7 +120,8 @@ public enum HTTPFetch {
 }
 
 extension StringProtocol {
-    var trimmingCharacters: String {
+    /// Without the optional whitespace (spaces and tabs) around an HTTP header field value (RFC 9110 §5.5).
+    package var trimmingSpaces: String {
         String(drop(while: { $0 == " " || $0 == "\t" }).reversed().drop(while: { $0 == " " || $0 == "\t" }).reversed())
     }
 }
