@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import NIOConcurrencyHelpers
 import OCSPCore
 import OCSPService
 
@@ -39,22 +38,8 @@ final class MemoryFrontedCache: ResponseCache {
         }
     }
 
-    /// Shared by every worker's cache; bounded so that a flood of distinct CertIDs cannot grow it forever.
-    final class Memory: Sendable {
-        let entries = NIOLockedValueBox<[String: Entry]>([:])
-        let capacity: Int
-        init(capacity: Int) { self.capacity = capacity }
-
-        func insert(_ entry: Entry, at path: String) {
-            entries.withLockedValue { entries in
-                if entries.count >= capacity, entries[path] == nil {
-                    // Any entry will do: they are all re-read from their files on demand.
-                    entries.remove(at: entries.startIndex)
-                }
-                entries[path] = entry
-            }
-        }
-    }
+    /// Shared by every worker's cache, keyed by the file's path; an evicted entry is read from its file again.
+    typealias Memory = BoundedTable<String, Entry>
 
     private let files: FileResponseCache
     private let memory: Memory
@@ -67,13 +52,13 @@ final class MemoryFrontedCache: ResponseCache {
     func storedResponse(for certID: CertID) -> [UInt8]? {
         let path = files.path(for: certID)
         guard let identity = FileIdentity(path: path) else { return nil }
-        if let entry = memory.entries.withLockedValue({ $0[path] }), entry.identity == identity {
+        if let entry = memory[path], entry.identity == identity {
             return entry.der
         }
         guard let der = files.storedResponse(for: certID) else { return nil }
         // Kept under the identity seen before the read: if the file changed in between, the next look-up
         // sees a different identity and reads it again.
-        memory.insert(Entry(der: der, identity: identity), at: path)
+        memory.insert(Entry(der: der, identity: identity), for: path)
         return der
     }
 
@@ -81,7 +66,7 @@ final class MemoryFrontedCache: ResponseCache {
         files.store(der, for: certID)
         let path = files.path(for: certID)
         if let identity = FileIdentity(path: path) {
-            memory.insert(Entry(der: der, identity: identity), at: path)
+            memory.insert(Entry(der: der, identity: identity), for: path)
         }
     }
 }

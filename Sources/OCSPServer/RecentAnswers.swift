@@ -1,4 +1,3 @@
-import NIOConcurrencyHelpers
 import OCSPCore
 
 /// Answers the file cache gave to requests without a nonce, kept so that the event loop can send them
@@ -26,36 +25,29 @@ package final class RecentAnswers: Sendable {
     static let defaultRevalidationInterval: Int64 = 1_000_000_000
     /// Nanoseconds an entry is served without a worker looking at the file cache again.
     let revalidationInterval: Int64
-    /// Bounded, so that a flood of distinct requests cannot grow it forever.
-    let capacity: Int
-    private let entries = NIOLockedValueBox<[[UInt8]: Entry]>([:])
+    /// Keyed by the request's DER; a request whose entry was evicted only takes the whole path once.
+    private let entries: BoundedTable<[UInt8], Entry>
 
     package init(capacity: Int, revalidationInterval: Int64 = RecentAnswers.defaultRevalidationInterval) {
-        self.capacity = capacity
+        self.entries = BoundedTable(capacity: capacity)
         self.revalidationInterval = revalidationInterval
     }
 
     /// The kept answer to `requestDER`, while it is confirmed recently enough and within its validity.
     func entry(for requestDER: [UInt8], monotonicNow: Int64, now: UnixTime) -> Entry? {
-        guard let entry = entries.withLockedValue({ $0[requestDER] }) else { return nil }
+        guard let entry = entries[requestDER] else { return nil }
         guard monotonicNow - entry.confirmedAt < revalidationInterval,
               entry.caching.thisUpdate <= now, now < entry.caching.nextUpdate else { return nil }
         return entry
     }
 
     func keep(_ entry: Entry, for requestDER: [UInt8]) {
-        entries.withLockedValue { entries in
-            if entries.count >= capacity, entries[requestDER] == nil {
-                // Any entry will do: a request whose entry is gone only takes the whole path once.
-                entries.remove(at: entries.startIndex)
-            }
-            entries[requestDER] = entry
-        }
+        entries.insert(entry, for: requestDER)
     }
 
     func forget(_ requestDER: [UInt8]) {
-        _ = entries.withLockedValue { $0.removeValue(forKey: requestDER) }
+        entries.remove(requestDER)
     }
 
-    var count: Int { entries.withLockedValue { $0.count } }
+    var count: Int { entries.count }
 }
