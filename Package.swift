@@ -117,6 +117,7 @@ let package = Package(
             dependencies: [
                 "OCSPCore", "OCSPService", "OCSPCrypto", "OCSPMariaDB", "OCSPSQLite", "OCSPServer", "TestSupport",
                 .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
     ]

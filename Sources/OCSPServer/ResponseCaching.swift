@@ -4,15 +4,21 @@ import OCSPService
 /// HTTP caching of a signed response without a nonce (RFC 5019 §6.2, RFC 9919): a cache in front of the
 /// responder may keep it until its nextUpdate, and a client that has it may revalidate it by ETag.
 public struct ResponseCaching: Sendable, Hashable {
-    public var thisUpdate: UnixTime
-    public var nextUpdate: UnixTime
+    public let thisUpdate: UnixTime
+    public let nextUpdate: UnixTime
     /// The quoted lowercase hex SHA-256 of the response's DER.
-    public var etag: String
+    public let etag: String
+    /// `Last-Modified` and `Expires`, formatted once: the headers are built for every answer, and an answer
+    /// repeated by the event loop (RecentAnswers) is otherwise little more than them.
+    private let lastModified: String
+    private let expires: String
 
     public init(thisUpdate: UnixTime, nextUpdate: UnixTime, etag: String) {
         self.thisUpdate = thisUpdate
         self.nextUpdate = nextUpdate
         self.etag = etag
+        self.lastModified = HTTPDate.imfFixdate(thisUpdate)
+        self.expires = HTTPDate.imfFixdate(nextUpdate)
     }
 
     /// The caching facts of `der`, or nil when it must not be cached: an error status, a nonce (the
@@ -38,8 +44,8 @@ public struct ResponseCaching: Sendable, Hashable {
         let maxAge = max(0, nextUpdate.seconds - now.seconds)
         return [
             ("Cache-Control", "max-age=\(maxAge), public, no-transform, must-revalidate"),
-            ("Last-Modified", HTTPDate.imfFixdate(thisUpdate)),
-            ("Expires", HTTPDate.imfFixdate(nextUpdate)),
+            ("Last-Modified", lastModified),
+            ("Expires", expires),
             ("ETag", etag),
         ]
     }

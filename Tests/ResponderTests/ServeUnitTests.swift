@@ -1,4 +1,6 @@
 import Foundation
+import NIOCore
+import NIOHTTP1
 import OCSPCore
 import OCSPService
 import Testing
@@ -85,6 +87,21 @@ struct ServeUnitTests {
                     "application/ocsp-request-x", "application\u{2F}ocsp-reque", "APPLICATION\u{0F}OCSP-REQUEST"] {
             #expect(!OCSPHTTPHandler.isOCSPRequestType(bad), "\(bad)")
         }
+    }
+
+    @Test("The access log's client address and HTTP version, formatted without NIO's descriptions")
+    func accessLogFields() throws {
+        for address in ["127.0.0.1", "192.0.2.255", "0.0.0.0", "255.255.255.255", "10.20.30.40"] {
+            #expect(try SocketAddress(ipAddress: address, port: 80).logText == address)
+        }
+        #expect(try SocketAddress(ipAddress: "2001:db8::1", port: 80).logText == "2001:db8::1")
+        #expect(OCSPHTTPHandler.versionText(.http1_1) == "HTTP/1.1")
+        #expect(OCSPHTTPHandler.versionText(.http1_0) == "HTTP/1.0")
+        #expect(OCSPHTTPHandler.versionText(HTTPVersion(major: 2, minor: 0)) == "HTTP/2.0")
+        let caching = ResponseCaching(thisUpdate: UnixTime(seconds: 1_700_000_000), nextUpdate: UnixTime(seconds: 1_700_086_400), etag: "\"e\"")
+        let headers = Dictionary(uniqueKeysWithValues: caching.headers(at: UnixTime(seconds: 1_700_000_000)))
+        #expect(headers["Last-Modified"] == "Tue, 14 Nov 2023 22:13:20 GMT")
+        #expect(headers["Expires"] == "Wed, 15 Nov 2023 22:13:20 GMT")
     }
 
     @Test("Answers repeated from memory: within the revalidation interval and the response's validity only; bounded")
