@@ -61,7 +61,8 @@ public enum ServeRun {
     /// with keep-alive where two answered 45,000; `--event-loops` sets another count.
     static var defaultEventLoops: Int { max(1, System.coreCount / 2) }
 
-    /// Responses kept in memory in front of the file cache (a few KiB each).
+    /// Responses kept in memory in front of the file cache (a few KiB each); also the bound of each status
+    /// table's `RecentStatuses`.
     static let memoryCacheEntries = 50_000
 
     public static func run(_ options: Options) -> Int32 {
@@ -108,10 +109,11 @@ public enum ServeRun {
         let workerCount = options.workers ?? defaultWorkers
         let memory = config.run.cachePath.map { _ in MemoryFrontedCache.Memory(capacity: memoryCacheEntries) }
         let recentAnswers = config.run.cachePath.map { _ in RecentAnswers(capacity: memoryCacheEntries) }
+        let recentStatuses = authorities.map { _ in RecentStatuses(capacity: memoryCacheEntries) }
         let workers = (0..<workerCount).map { _ in
             ServeWorker(authorities: authorities, config: config, cache: config.run.cachePath.map { path in
                 MemoryFrontedCache(files: FileResponseCache(directory: path, digester: OpenSSLDigester(), logger: logger), memory: memory!)
-            }, recentAnswers: recentAnswers)
+            }, recentAnswers: recentAnswers, recentStatuses: recentStatuses)
         }
         let pool = WorkerPool(workers: workers, maximumBacklog: workerCount * 256)
 

@@ -9,12 +9,18 @@ import OCSPService
 /// A worker is used by one thread at a time (`WorkerPool` checks it out under a lock), never concurrently.
 package final class ServeWorker {
     private let responder: OCSPResponder
+    /// The same authorities and connections, with `RecentStatuses` in front of each status table: for
+    /// requests with a nonce only (see there).
+    private let nonceResponder: OCSPResponder
     private let connections: [any StoreConnection]
     private let digester = OpenSSLDigester()
     /// Where answers from the file cache go for the event loops to repeat; nil without `[ocsp] cache`.
     private let recentAnswers: RecentAnswers?
 
-    convenience init(authorities: [Authority], config: ResponderConfiguration, cache: (any ResponseCache)?, recentAnswers: RecentAnswers? = nil) {
+    /// `recentStatuses`: one per authority, in config order, shared by all workers; nil: every nonce request
+    /// reads its status from the table.
+    convenience init(authorities: [Authority], config: ResponderConfiguration, cache: (any ResponseCache)?,
+                     recentAnswers: RecentAnswers? = nil, recentStatuses: [RecentStatuses]? = nil) {
         var ownAuthorities = authorities
         var connections: [any StoreConnection] = []
         for index in ownAuthorities.indices {
@@ -22,13 +28,24 @@ package final class ServeWorker {
             ownAuthorities[index].statusSource = store
             if let connection = store as? any StoreConnection { connections.append(connection) }
         }
-        self.init(responder: OCSPResponder(authorities: ownAuthorities, cache: cache), connections: connections, recentAnswers: recentAnswers)
+        var nonceAuthorities = ownAuthorities
+        if let recentStatuses {
+            for (index, recent) in zip(nonceAuthorities.indices, recentStatuses) {
+                nonceAuthorities[index].statusSource = recent.remembering(ownAuthorities[index].statusSource)
+            }
+        }
+        self.init(responder: OCSPResponder(authorities: ownAuthorities, cache: cache),
+                  nonceResponder: OCSPResponder(authorities: nonceAuthorities, cache: cache),
+                  connections: connections, recentAnswers: recentAnswers)
     }
 
     /// A worker around a responder built elsewhere (the HTTP fuzz target's, with tables in memory);
-    /// `connections` are what `close` drops.
-    package init(responder: OCSPResponder, connections: [any StoreConnection] = [], recentAnswers: RecentAnswers? = nil) {
+    /// `nonceResponder` answers requests with a nonce (nil: `responder` does); `connections` are what
+    /// `close` drops.
+    package init(responder: OCSPResponder, nonceResponder: OCSPResponder? = nil, connections: [any StoreConnection] = [],
+                 recentAnswers: RecentAnswers? = nil) {
         self.responder = responder
+        self.nonceResponder = nonceResponder ?? responder
         self.connections = connections
         self.recentAnswers = recentAnswers
     }
@@ -38,7 +55,15 @@ package final class ServeWorker {
     func answer(_ der: [UInt8], ifNoneMatch: String?) -> ServedAnswer {
         let started = RespondRun.monotonicNanoseconds()
         let now = RespondRun.currentTime()
-        let outcome = responder.respond(to: der, at: now)
+        let outcome: ResponderOutcome
+        var hasNonce = false
+        do {
+            let request = try OCSPResponder.parseRequest(der)
+            hasNonce = request.tbsRequest.requestExtensions?[OCSPObjectIdentifier.nonce] != nil
+            outcome = (hasNonce ? nonceResponder : responder).respond(to: request, at: now)
+        } catch {
+            outcome = .failure(.malformedRequest, error.description)
+        }
         if outcome.status == .tryLater || outcome.status == .internalError {
             // The connection may be what broke (a restarted server, a dropped socket): the next request
             // on this worker connects afresh.
@@ -59,7 +84,6 @@ package final class ServeWorker {
 
         // Caching headers only for signed responses without a nonce. A nonce answer is known from the
         // request, without parsing the response again.
-        let hasNonce = outcome.request?.tbsRequest.requestExtensions?[OCSPObjectIdentifier.nonce] != nil
         let caching = outcome.status == .successful && !hasNonce ? ResponseCaching.of(outcome.der, digester: digester) : nil
         if let recentAnswers {
             if outcome.cache == .hit, let caching {

@@ -150,6 +150,33 @@ struct ServeTests {
         }
     }
 
+    @Test("Nonce answers are each signed for their request, and a revocation reaches them within the 1 s status window")
+    func nonceAnswersFollowRevocations() throws {
+        let server = try ServeHarness()
+        // Two requests with nonces in the same second: the second's status may come from memory, its answer not.
+        let first = try server.request(["good.pem"], nonce: true)
+        let second = try server.request(["good.pem"], nonce: true)
+        let answers = [try server.post(first), try server.post(second)]
+        #expect(answers[0].body != answers[1].body)
+        #expect(try server.verify(answers[0].body, request: first).first?["cert_status"] as? String == "GOOD")
+        #expect(try server.verify(answers[1].body, request: second).first?["cert_status"] as? String == "GOOD")
+        #expect(answers.allSatisfy { $0.headers["cache-control"] == "no-store" })
+
+        let revoke = try ResponderBinary.run(["db", "revoke", "--cert", server.pki.path(.rsa, "good.pem"), "--reason", "superseded",
+                                              "--config", server.configPath])
+        #expect(revoke.status == 0, "\(revoke.stderr)")
+        // At once, within the window the nonce requests filled: a request without a nonce never uses it (its
+        // answer is kept in the file cache, where a stale good must not land).
+        let plain = try server.verify(try server.post(try server.request(["good.pem"])).body)
+        #expect(plain.first?["cert_status"] as? String == "REVOKED")
+        usleep(1_200_000)
+        let third = try server.request(["good.pem"], nonce: true)
+        let singles = try server.verify(try server.post(third).body, request: third)
+        #expect(singles.first?["cert_status"] as? String == "REVOKED")
+        #expect(singles.first?["revocation_reason"] as? String == "superseded")
+        #expect(server.stop() == 0)
+    }
+
     @Test("405, 413, 415, 400, and malformed DER as HTTP 200 with malformedRequest")
     func badInput() throws {
         let server = try ServeHarness()

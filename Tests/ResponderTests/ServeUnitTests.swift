@@ -129,6 +129,37 @@ struct ServeUnitTests {
         #expect(answers.entry(for: [0x30, 4], monotonicNow: 5_500, now: UnixTime(seconds: 150))?.body == [4])
     }
 
+    @Test("Statuses for nonce requests: used again within the window, read again after it; not-found and failures never kept")
+    func recentStatuses() throws {
+        final class CountingTable: CertificateStatusSource {
+            var rows: [CertificateSerialNumber: RecordedStatus] = [:]
+            var failure: StatusSourceError?
+            var reads = 0
+            func status(of serial: CertificateSerialNumber) throws(StatusSourceError) -> RecordedStatus? {
+                reads += 1
+                if let failure { throw failure }
+                return rows[serial]
+            }
+        }
+        let good = CertificateSerialNumber(magnitude: [0x10, 0x01]), missing = CertificateSerialNumber(magnitude: [0x10, 0x02])
+        let table = CountingTable()
+        table.rows[good] = .good
+        let source = RecentStatuses(capacity: 8, window: 60_000_000_000).remembering(table)
+        #expect(try source.status(of: good) == .good)
+        table.rows[good] = .revoked(at: UnixTime(seconds: 5), reason: nil)
+        #expect(try source.status(of: good) == .good)   // within the window: the table is not asked
+        #expect(table.reads == 1)
+        #expect(try source.status(of: missing) == nil)
+        #expect(try source.status(of: missing) == nil)
+        #expect(table.reads == 3)                         // not-found is asked every time
+
+        let expired = RecentStatuses(capacity: 8, window: 0).remembering(table)
+        #expect(try expired.status(of: good) == .revoked(at: UnixTime(seconds: 5), reason: nil))
+        table.failure = StatusSourceError(.unavailable, "down")
+        #expect(throws: StatusSourceError.self) { try expired.status(of: good) }
+        #expect(table.reads == 5)
+    }
+
     @Test("The access log cleans what clients send and writes in batches")
     func accessLog() throws {
         #expect(AccessLog.clean("curl/7.88.1") == "curl/7.88.1")
