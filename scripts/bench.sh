@@ -371,6 +371,10 @@ signature = int(cores) / bound
 ceiling = int(cores) / (ab_cpu + signature)
 print(f"| serve, nonce: CPU per request (ab, serve; one signature = {signature * 1e6:.0f} µs of a core) | ab {ab_cpu * 1e6:.0f} µs, serve {serve_cpu * 1e6:.0f} µs | | | reported |")
 print(f"| ceiling for any server with ab on the same {cores} cores: cores / (ab's CPU + one signature) | {ceiling:,.0f} req/s | {bound:,.0f} signs/s | {ceiling / bound:.2f} | reported: the 0.8 bar is {'within' if ceiling >= 0.8 * bound else 'above'} it |")
+# The same with serve's own cost of a connection: its CPU per request without nonce (answered from memory).
+connection = float(open(f"{work}/servecpu-plain.txt").read()) / ticks / int(requests)
+with_connection = int(cores) / (ab_cpu + signature + connection)
+print(f"| the same, plus serve's CPU per request without nonce ({connection * 1e6:.0f} µs: accept, HTTP, close) | {with_connection:,.0f} req/s | {bound:,.0f} signs/s | {with_connection / bound:.2f} | reported |")
 errors = sum(r[1] + r[2] for r in (ours_ab, ours_wrk, ours_nonce))
 print(f"| serve under load: failed or non-2xx answers (the runs above) | {errors} | | | 0: {verdict(errors == 0)} |")
 PY
