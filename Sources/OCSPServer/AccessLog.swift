@@ -34,6 +34,18 @@ package final class AccessLog: Sendable {
         client: String, method: String, target: String, version: String, status: Int, bytes: Int,
         referer: String?, userAgent: String?, detail: String
     ) {
+        let request = "\(method) \(Self.clean(target)) \(version)"
+        append(client: client, request: request, status: status, bytes: bytes, referer: referer, userAgent: userAgent, detail: detail)
+    }
+
+    /// The line of a request that did not parse, answered by NIOHTTP1's error handler (400, no body):
+    /// `127.0.0.1 - - [time] "-" 400 0 "-" "-" reason="…"`, as web servers write a request they could not read.
+    func recordUnparsed(client: String, status: Int, reason: String) {
+        append(client: client, request: "-", status: status, bytes: 0, referer: nil, userAgent: nil,
+               detail: "reason=\"\(Self.clean(reason))\"")
+    }
+
+    private func append(client: String, request: String, status: Int, bytes: Int, referer: String?, userAgent: String?, detail: String) {
         let now = RespondRun.currentTime()
         let time = pending.withLockedValue { pending in
             if pending.second != now.seconds {
@@ -42,7 +54,7 @@ package final class AccessLog: Sendable {
             }
             return pending.time
         }
-        var line = "\(client) - - [\(time)] \"\(method) \(Self.clean(target)) \(version)\" \(status) \(bytes)"
+        var line = "\(client) - - [\(time)] \"\(request)\" \(status) \(bytes)"
         line += " \"\(Self.clean(referer ?? "-"))\" \"\(Self.clean(userAgent ?? "-"))\""
         if !detail.isEmpty { line += " " + detail }
         line += "\n"

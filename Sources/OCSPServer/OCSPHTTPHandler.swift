@@ -15,7 +15,7 @@ extension ChannelPipeline.SynchronousOperations {
     /// `finish` builds from fixed names and values that are never the client's.
     package func addServeHandlers(server: ServerContext) throws {
         try configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: false, withOutboundHeaderValidation: false)
-        try addHandlers([ParserErrorFilter(), HTTPServerProtocolErrorHandler(), OCSPHTTPHandler(server: server)])
+        try addHandlers([ParserErrorFilter(accessLog: server.accessLog), HTTPServerProtocolErrorHandler(), OCSPHTTPHandler(server: server)])
     }
 }
 
@@ -25,17 +25,26 @@ extension ChannelPipeline.SynchronousOperations {
 /// pipelining handler holds a parser error while an answer is pending and hands it over as that answer
 /// ends, so a request after a `Connection: close` answer got a 400 behind it; and its decoder reports a
 /// request line of another HTTP version (`HTTP/0.9`, `HTTP/2.0`) twice, which got two 400s.
+///
+/// The 400 it lets through gets its access-log line here, as no request ever reaches `OCSPHTTPHandler`:
+/// the request is `"-"` (nothing of it parsed), and the parser's error is the line's reason.
 final class ParserErrorFilter: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
 
+    private let accessLog: AccessLog
     private var reported = false
     private var closeAnnounced = false
 
+    init(accessLog: AccessLog) {
+        self.accessLog = accessLog
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if error is HTTPParserError {
+        if let parserError = error as? HTTPParserError {
             guard !reported, !closeAnnounced else { return }
             reported = true
+            accessLog.recordUnparsed(client: context.channel.remoteAddress?.logText ?? "-", status: 400, reason: "\(parserError)")
         }
         context.fireErrorCaught(error)
     }
@@ -99,12 +108,12 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             rejection = Self.rejection(for: head)
             if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > server.maximumBodySize {
                 // Refused unread: answering now and closing costs less than reading what will be thrown away.
-                finish(context: context, head: head, answer: Self.tooLarge(server.maximumBodySize), forceClose: true)
+                finish(context: context, head: head, answer: Self.tooLarge(server.maximumBodySize), forceClose: true, bodyUnread: true)
             }
         case .body(var chunk):
             bodySize += chunk.readableBytes
             if bodySize > server.maximumBodySize, let head {
-                finish(context: context, head: head, answer: Self.tooLarge(server.maximumBodySize), forceClose: true)
+                finish(context: context, head: head, answer: Self.tooLarge(server.maximumBodySize), forceClose: true, bodyUnread: true)
             } else if rejection == nil {
                 body += chunk.readBytes(length: chunk.readableBytes) ?? []
             }
@@ -201,8 +210,10 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                      body: OCSPResponse.error(.tryLater), logDetail: "ocsp=tryLater reason=\"\(reason)\"")
     }
 
-    /// Writes `answer`, logs the request, and either closes or waits for the next request.
-    private func finish(context: ChannelHandlerContext, head: HTTPRequestHead, answer: ServedAnswer, forceClose: Bool = false) {
+    /// Writes `answer`, logs the request, and either closes or waits for the next request. `bodyUnread`: the
+    /// client may still be sending the request's body, so the connection closes lingering (`closeLingering`).
+    private func finish(context: ChannelHandlerContext, head: HTTPRequestHead, answer: ServedAnswer, forceClose: Bool = false,
+                        bodyUnread: Bool = false) {
         guard !closing else { return }
         answering = false
         let keepAlive = head.isKeepAlive && !forceClose && !server.isDraining
@@ -240,9 +251,34 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if !keepAlive {
-            written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+            written.assumeIsolated().whenComplete { _ in
+                if bodyUnread { self.closeLingering(context: context) } else { context.close(promise: nil) }
+            }
         }
     }
+
+    /// Closes a connection whose client may still be sending the body that was refused (413): the answer has
+    /// gone, so only our side is shut (the client reads the 413, then the end of the stream), and whatever
+    /// still arrives is read and dropped until the client closes or `lingerTime` has passed. Closed at once,
+    /// the kernel answers the bytes still arriving with a reset, which can reach the client before it has
+    /// read the 413 (RFC 9112 §9.6). A channel that cannot half-close (the fuzz target's) closes at once.
+    private func closeLingering(context: ChannelHandlerContext) {
+        let outputClosed = context.eventLoop.makePromise(of: Void.self)
+        context.close(mode: .output, promise: outputClosed)
+        outputClosed.futureResult.assumeIsolated().whenComplete { [self] result in
+            guard case .success = result else {
+                context.close(promise: nil)
+                return
+            }
+            deadline?.cancel()
+            deadline = context.eventLoop.assumeIsolated().scheduleTask(in: min(Self.lingerTime, server.requestTimeout)) {
+                context.close(promise: nil)
+            }
+        }
+    }
+
+    /// How long a refused client's remaining bytes are read and dropped before its connection closes.
+    static let lingerTime = TimeAmount.seconds(2)
 
     /// The request line's version as the access log writes it; the usual two without formatting (interpolating
     /// an `HTTPVersion` went through its `description`, a measurable share of a cached answer).

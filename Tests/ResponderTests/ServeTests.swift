@@ -236,6 +236,41 @@ struct ServeTests {
         #expect(result.stdoutText.hasPrefix("HTTP/1.1 408"), "\(result.stdoutText) \(result.stderr)")
     }
 
+    @Test("A client still sending a refused body reads its 413 (lingering close); a request that does not parse is logged")
+    func refusedUploadAndUnparsedRequest() throws {
+        let server = try ServeHarness()
+        // 4 MB announced and sent in one go: far past the socket buffers, so the client is still in sendall when
+        // the 413 is written. Closed at once, the server's kernel resets the connection and the send fails.
+        let script = """
+            import socket, sys
+            s = socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=10)
+            body = bytes(4_000_000)
+            try:
+                s.sendall(b'POST / HTTP/1.1\\r\\nHost: x\\r\\nContent-Type: application/ocsp-request\\r\\nContent-Length: %d\\r\\n\\r\\n' % len(body))
+                s.sendall(body)
+                data = b''
+                while True:
+                    chunk = s.recv(65536)
+                    if not chunk: break
+                    data += chunk
+                print(data.split(b'\\r\\n')[0].decode())
+            except OSError as error:
+                print('failed:', type(error).__name__)
+            g = socket.create_connection(('127.0.0.1', int(sys.argv[1])), timeout=10)
+            g.sendall(b'NOT HTTP AT ALL\\r\\n\\r\\n')
+            print(g.recv(4096).split(b'\\r\\n')[0].decode())
+            """
+        let python = try run(ProcessInfo.processInfo.environment["OCSP_TEST_PYTHON"] ?? "python3", ["-c", script, "\(server.port)"])
+        #expect(python.stdoutText.split(separator: "\n") == ["HTTP/1.1 413 Payload Too Large", "HTTP/1.1 400 Bad Request"],
+                "\(python.stdoutText) \(python.stderr)")
+        let log = server.accessLog(containing: "\"-\" 400 0")
+        #expect(log.contains("\"POST / HTTP/1.1\" 413 "))
+        #expect(log.contains("\"-\" 400 0 \"-\" \"-\" reason="), "\(log)")
+        // Still answering.
+        _ = try server.verify(try server.post(try server.request(["good.pem"])).body)
+        #expect(server.stop() == 0)
+    }
+
     @Test("Concurrent clients all get verified answers")
     func concurrentClients() throws {
         let server = try ServeHarness()
