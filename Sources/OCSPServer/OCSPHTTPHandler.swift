@@ -257,11 +257,12 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    /// Closes a connection whose client may still be sending the body that was refused (413): the answer has
-    /// gone, so only our side is shut (the client reads the 413, then the end of the stream), and whatever
-    /// still arrives is read and dropped until the client closes or `lingerTime` has passed. Closed at once,
-    /// the kernel answers the bytes still arriving with a reset, which can reach the client before it has
-    /// read the 413 (RFC 9112 §9.6). A channel that cannot half-close (the fuzz target's) closes at once.
+    /// Closes a connection whose client may still be sending the request that was refused (413, or 408 for a
+    /// request begun and not finished in time): the answer has gone, so only our side is shut (the client
+    /// reads the answer, then the end of the stream), and whatever still arrives is read and dropped until
+    /// the client closes or `lingerTime` has passed. Closed at once, the kernel answers the bytes still
+    /// arriving with a reset, which can reach the client before it has read the answer (RFC 9112 §9.6).
+    /// A channel that cannot half-close (the fuzz target's) closes at once.
     private func closeLingering(context: ChannelHandlerContext) {
         let outputClosed = context.eventLoop.makePromise(of: Void.self)
         context.close(mode: .output, promise: outputClosed)
@@ -277,7 +278,8 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    /// How long a refused client's remaining bytes are read and dropped before its connection closes.
+    /// How long a refused client's remaining bytes are read and dropped before its connection closes (at most the
+    /// request timeout).
     static let lingerTime = TimeAmount.seconds(2)
 
     /// The request line's version as the access log writes it; the usual two without formatting (interpolating
@@ -297,7 +299,8 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         deadline = context.eventLoop.assumeIsolated().scheduleTask(in: server.requestTimeout) { [self] in
             guard !answering, !closing else { return }
             if let head {
-                finish(context: context, head: head, answer: .httpError(.requestTimeout, "the request was not sent in time"), forceClose: true)
+                finish(context: context, head: head, answer: .httpError(.requestTimeout, "the request was not sent in time"), forceClose: true,
+                       bodyUnread: true)
             } else {
                 closing = true
                 context.close(promise: nil)
