@@ -263,11 +263,15 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// the client closes or `lingerTime` has passed. Closed at once, the kernel answers the bytes still
     /// arriving with a reset, which can reach the client before it has read the answer (RFC 9112 §9.6).
     /// A channel that cannot half-close (the fuzz target's) closes at once.
+    ///
+    /// The callback is attached before the close starts, and arms the timer only while the channel is still
+    /// active: a channel that closed whole (EmbeddedChannel ignores the mode) has had its `channelInactive`
+    /// already, and a timer armed after it kept the connection alive through its closure (found by
+    /// FuzzHTTPServer as a leak: Tests/FuzzCorpus/FuzzHTTPServer/leak-lingering-408.http).
     private func closeLingering(context: ChannelHandlerContext) {
         let outputClosed = context.eventLoop.makePromise(of: Void.self)
-        context.close(mode: .output, promise: outputClosed)
         outputClosed.futureResult.assumeIsolated().whenComplete { [self] result in
-            guard case .success = result else {
+            guard case .success = result, context.channel.isActive else {
                 context.close(promise: nil)
                 return
             }
@@ -276,6 +280,7 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 context.close(promise: nil)
             }
         }
+        context.close(mode: .output, promise: outputClosed)
     }
 
     /// How long a refused client's remaining bytes are read and dropped before its connection closes (at most the
