@@ -40,8 +40,8 @@ package final class AccessLog: Sendable {
 
     /// The line of a request that did not parse, answered by NIOHTTP1's error handler (400, no body):
     /// `127.0.0.1 - - [time] "-" 400 0 "-" "-" reason="…"`, as web servers write a request they could not read.
-    func recordUnparsed(client: String, status: Int, reason: String) {
-        append(client: client, request: "-", status: status, bytes: 0, referer: nil, userAgent: nil,
+    func recordUnparsed(client: String, reason: String) {
+        append(client: client, request: "-", status: 400, bytes: 0, referer: nil, userAgent: nil,
                detail: "reason=\"\(Self.clean(reason))\"")
     }
 

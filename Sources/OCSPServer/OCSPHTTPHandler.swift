@@ -44,7 +44,7 @@ final class ParserErrorFilter: ChannelDuplexHandler, RemovableChannelHandler {
         if let parserError = error as? HTTPParserError {
             guard !reported, !closeAnnounced else { return }
             reported = true
-            accessLog.recordUnparsed(client: context.channel.remoteAddress?.logText ?? "-", status: 400, reason: "\(parserError)")
+            accessLog.recordUnparsed(client: context.channel.remoteAddress?.logText ?? "-", reason: "\(parserError)")
         }
         context.fireErrorCaught(error)
     }
@@ -108,12 +108,12 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             rejection = Self.rejection(for: head)
             if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > server.maximumBodySize {
                 // Refused unread: answering now and closing costs less than reading what will be thrown away.
-                finish(context: context, head: head, answer: Self.tooLarge(server.maximumBodySize), forceClose: true, bodyUnread: true)
+                finish(context: context, head: head, answer: Self.tooLarge(server.maximumBodySize), refusedMidRequest: true)
             }
         case .body(var chunk):
             bodySize += chunk.readableBytes
             if bodySize > server.maximumBodySize, let head {
-                finish(context: context, head: head, answer: Self.tooLarge(server.maximumBodySize), forceClose: true, bodyUnread: true)
+                finish(context: context, head: head, answer: Self.tooLarge(server.maximumBodySize), refusedMidRequest: true)
             } else if rejection == nil {
                 body += chunk.readBytes(length: chunk.readableBytes) ?? []
             }
@@ -210,13 +210,13 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                      body: OCSPResponse.error(.tryLater), logDetail: "ocsp=tryLater reason=\"\(reason)\"")
     }
 
-    /// Writes `answer`, logs the request, and either closes or waits for the next request. `bodyUnread`: the
-    /// client may still be sending the request's body, so the connection closes lingering (`closeLingering`).
-    private func finish(context: ChannelHandlerContext, head: HTTPRequestHead, answer: ServedAnswer, forceClose: Bool = false,
-                        bodyUnread: Bool = false) {
+    /// Writes `answer`, logs the request, and either closes or waits for the next request.
+    /// `refusedMidRequest`: the request was refused before all of it was read (413, 408), so the connection
+    /// closes whatever the request asked, and lingering (`closeLingering`): the client may still be sending.
+    private func finish(context: ChannelHandlerContext, head: HTTPRequestHead, answer: ServedAnswer, refusedMidRequest: Bool = false) {
         guard !closing else { return }
         answering = false
-        let keepAlive = head.isKeepAlive && !forceClose && !server.isDraining
+        let keepAlive = head.isKeepAlive && !refusedMidRequest && !server.isDraining
         var headers = HTTPHeaders()
         if let type = answer.contentType { headers.add(name: "Content-Type", value: type) }
         headers.add(name: "Content-Length", value: String(answer.body.count))
@@ -252,7 +252,7 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let written = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if !keepAlive {
             written.assumeIsolated().whenComplete { _ in
-                if bodyUnread { self.closeLingering(context: context) } else { context.close(promise: nil) }
+                if refusedMidRequest { self.closeLingering(context: context) } else { context.close(promise: nil) }
             }
         }
     }
@@ -304,8 +304,7 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         deadline = context.eventLoop.assumeIsolated().scheduleTask(in: server.requestTimeout) { [self] in
             guard !answering, !closing else { return }
             if let head {
-                finish(context: context, head: head, answer: .httpError(.requestTimeout, "the request was not sent in time"), forceClose: true,
-                       bodyUnread: true)
+                finish(context: context, head: head, answer: .httpError(.requestTimeout, "the request was not sent in time"), refusedMidRequest: true)
             } else {
                 closing = true
                 context.close(promise: nil)

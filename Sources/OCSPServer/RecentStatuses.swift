@@ -19,7 +19,8 @@ package final class RecentStatuses: Sendable {
         var readAt: Int64
     }
 
-    static let defaultWindow: Int64 = 1_000_000_000
+    /// The bound `RecentAnswers` gives the answers without a nonce: one staleness for all of `serve`.
+    static let defaultWindow = RecentAnswers.defaultRevalidationInterval
     /// Nanoseconds a status is used again without asking the table.
     let window: Int64
     private let entries: BoundedTable<CertificateSerialNumber, Entry>

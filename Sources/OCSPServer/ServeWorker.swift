@@ -74,7 +74,7 @@ package final class ServeWorker {
         if outcome.status == .successful {
             detail += " cache=\(outcome.cache.rawValue)"
         }
-        let certs = outcome.answers.map { "0x\($0.serial):\($0.status.name):\($0.source.rawValue)" }.joined(separator: ",")
+        let certs = outcome.answersForLog
         if !certs.isEmpty {
             detail += " certs=" + certs
         }
@@ -93,8 +93,7 @@ package final class ServeWorker {
                 recentAnswers.forget(der)
             }
         }
-        let milliseconds = Double(RespondRun.monotonicNanoseconds() - started) / 1_000_000
-        detail += " ms=\((milliseconds * 100).rounded() / 100)"
+        detail += " ms=\(RespondRun.milliseconds(since: started))"
         return .ocspResponse(outcome.der, caching: caching, ifNoneMatch: ifNoneMatch, at: now, logDetail: detail)
     }
 

@@ -36,8 +36,7 @@ package final class ServerContext: Sendable {
         let now = RespondRun.currentTime()
         guard let entry = recentAnswers.entry(for: der, monotonicNow: started, now: now) else { return nil }
         let answer = ServedAnswer.ocspResponse(entry.body, caching: entry.caching, ifNoneMatch: ifNoneMatch, at: now, logDetail: "")
-        let milliseconds = Double(RespondRun.monotonicNanoseconds() - started) / 1_000_000
-        return answer.withLogDetail("ocsp=successful cache=memory certs=\(entry.certs) ms=\((milliseconds * 100).rounded() / 100)")
+        return answer.withLogDetail("ocsp=successful cache=memory certs=\(entry.certs) ms=\(RespondRun.milliseconds(since: started))")
     }
 
     var isDraining: Bool { connections.withLockedValue { $0.draining } }

@@ -161,8 +161,7 @@ public enum FileIO {
     static let processUmask: mode_t = {
         guard let status = try? read(path: "/proc/self/status", limit: 64 * 1024) else { return 0o7777 }
         for line in String(decoding: status, as: UTF8.self).split(separator: "\n") where line.hasPrefix("Umask:") {
-            let digits = line.dropFirst("Umask:".count).trimmingPrefix(while: { $0 == " " || $0 == "\t" })
-            return mode_t(digits, radix: 8) ?? 0o7777
+            return mode_t(line.dropFirst("Umask:".count).trimmingSpaces, radix: 8) ?? 0o7777
         }
         return 0o7777
     }()

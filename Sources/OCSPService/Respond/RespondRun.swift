@@ -105,14 +105,13 @@ public struct RespondRun {
             return ExitStatus.ioError
         }
 
-        let milliseconds = Double(monotonicNanoseconds() - started) / 1_000_000
         var metadata: Logger.Metadata = [
             "status": "\(outcome.status)",
             "cache": "\(outcome.cache.rawValue)",
-            "duration_ms": "\((milliseconds * 100).rounded() / 100)",
+            "duration_ms": "\(milliseconds(since: started))",
         ]
         if !outcome.answers.isEmpty {
-            metadata["certs"] = .string(outcome.answers.map { "0x\($0.serial):\($0.status.name):\($0.source.rawValue)" }.joined(separator: ","))
+            metadata["certs"] = .string(outcome.answersForLog)
         } else if let request = outcome.request {
             metadata["serials"] = .string(request.tbsRequest.requestList.map { "0x\($0.certID.serialNumber)" }.joined(separator: ","))
         }
@@ -174,5 +173,17 @@ public struct RespondRun {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
         return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+    }
+
+    /// Milliseconds since `started` (`monotonicNanoseconds`), to the hundredth, as log lines give durations.
+    public static func milliseconds(since started: Int64) -> Double {
+        (Double(monotonicNanoseconds() - started) / 10_000).rounded() / 100
+    }
+}
+
+extension ResponderOutcome {
+    /// Every CertID's serial, status and source, as log lines give them: `0x1001:good:database,0x1002:revoked:cache`.
+    public var answersForLog: String {
+        answers.map { "0x\($0.serial):\($0.status.name):\($0.source.rawValue)" }.joined(separator: ",")
     }
 }
