@@ -364,15 +364,16 @@ print(f"| serve, nonce, vs cfssl ocspserve | {show(ours_nonce)} | n/a: answers a
 # What a nonce request costs the cores besides its signature, measured in this run: ab's CPU per request
 # (it runs on the same cores) and serve's. The ceiling is what a server that spent nothing but the
 # signature could answer here with ab beside it: cores / (ab's CPU per request + one signature's CPU).
-ticks = os.sysconf("SC_CLK_TCK")
+def serve_cpu_per_request(kind):   # seconds of CPU serve spent per request of the ab run `kind`
+    return float(open(f"{work}/servecpu-{kind}.txt").read()) / os.sysconf("SC_CLK_TCK") / int(requests)
 ab_cpu = sum(map(float, open(f"{work}/abcpu-serve-nonce.txt").read().split()[-2:])) / int(requests)
-serve_cpu = float(open(f"{work}/servecpu-nonce.txt").read()) / ticks / int(requests)
+serve_cpu = serve_cpu_per_request("nonce")
 signature = int(cores) / bound
 ceiling = int(cores) / (ab_cpu + signature)
 print(f"| serve, nonce: CPU per request (ab, serve; one signature = {signature * 1e6:.0f} µs of a core) | ab {ab_cpu * 1e6:.0f} µs, serve {serve_cpu * 1e6:.0f} µs | | | reported |")
 print(f"| ceiling for any server with ab on the same {cores} cores: cores / (ab's CPU + one signature) | {ceiling:,.0f} req/s | {bound:,.0f} signs/s | {ceiling / bound:.2f} | reported: the 0.8 bar is {'within' if ceiling >= 0.8 * bound else 'above'} it |")
 # The same with serve's own cost of a connection: its CPU per request without nonce (answered from memory).
-connection = float(open(f"{work}/servecpu-plain.txt").read()) / ticks / int(requests)
+connection = serve_cpu_per_request("plain")
 with_connection = int(cores) / (ab_cpu + signature + connection)
 print(f"| the same, plus serve's CPU per request without nonce ({connection * 1e6:.0f} µs: accept, HTTP, close) | {with_connection:,.0f} req/s | {bound:,.0f} signs/s | {with_connection / bound:.2f} | reported |")
 errors = sum(r[1] + r[2] for r in (ours_ab, ours_wrk, ours_nonce))
