@@ -97,6 +97,14 @@ cleanup() {
     local rc=$?
     mariadb_stop "$db_dir"
     rm -rf "$db_dir"
+    [[ -n "${sudoers_drop_in:-}" ]] && rm -f "$sudoers_drop_in"
+    [[ -n "${sudo_dir:-}" ]] && rm -rf "$sudo_dir"
+    local user
+    for user in ${created_users[@]+"${created_users[@]}"}; do
+        pkill -KILL -u "$user" 2>/dev/null || true
+        userdel "$user" 2>/dev/null || true
+        getent group "$user" >/dev/null && groupdel "$user" 2>/dev/null || true
+    done
     exit "$rc"
 }
 trap cleanup EXIT
@@ -113,6 +121,45 @@ mariadb_start "$db_dir"
 swift build
 OCSP_RESPONDER_BIN="$(swift build --show-bin-path)/ocsp-responder"
 export OCSP_RESPONDER_BIN
+
+# ---- accounts: a service user and an untrusted caller, through real sudo ----
+#
+# The suite tests the privilege boundary as it is deployed: OCSP_TEST_SERVICE_USER owns the key and runs
+# `serve`, `respond`, `resign` and `db`; OCSP_TEST_CALLER_USER (the socket app) reaches it only through
+# sudo, with the drop-in below naming OCSP_TEST_SUDO_BINARY, a root-owned copy of the build. The service
+# user is in the caller's group, so a 0660 request file of the caller's is readable and writable by it.
+# Only what this run created is removed at exit.
+service_user=ocsp-test-svc
+caller_user=ocsp-test-caller
+created_users=()
+sudo_dir="" sudoers_drop_in=""
+if ((EUID == 0)); then
+    # A session started by sudo passes its SUDO_* on; the suite's own processes must not inherit them.
+    unset SUDO_UID SUDO_GID SUDO_USER SUDO_COMMAND
+    if ! id -u "$caller_user" >/dev/null 2>&1; then
+        useradd --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin --user-group "$caller_user"
+        created_users+=("$caller_user")
+    fi
+    if ! id -u "$service_user" >/dev/null 2>&1; then
+        useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin --user-group "$service_user"
+        created_users+=("$service_user")
+    fi
+    id -nG "$service_user" | tr ' ' '\n' | grep -qx "$caller_user" || usermod -a -G "$caller_user" "$service_user"
+    sudo_dir=$(mktemp -d /tmp/ocsp-sudo.XXXXXX)
+    chmod 0755 "$sudo_dir"
+    install -m 0755 -o root -g root "$OCSP_RESPONDER_BIN" "$sudo_dir/ocsp-responder"
+    sudoers_drop_in=/etc/sudoers.d/ocsp-responder-test-$$
+    # Any arguments: the tests try what a caller could pass, and the binary must hold on its own.
+    # (scripts/setup.sh installs a narrower rule; SetupScriptTests checks that one.)
+    printf '%s ALL=(%s) NOPASSWD: %s\n' "$caller_user" "$service_user" "$sudo_dir/ocsp-responder" >"$sudo_dir/sudoers"
+    visudo -cqf "$sudo_dir/sudoers"
+    install -m 0440 -o root -g root "$sudo_dir/sudoers" "$sudoers_drop_in"
+    export OCSP_TEST_SERVICE_USER=$service_user OCSP_TEST_CALLER_USER=$caller_user
+    export OCSP_TEST_SUDO_BINARY=$sudo_dir/ocsp-responder
+    log "accounts: service $service_user, caller $caller_user (sudo drop-in $sudoers_drop_in)"
+else
+    log "not root: the privilege-boundary tests need root to create their accounts and will fail"
+fi
 
 # --sanitizers: the suite again under AddressSanitizer and ThreadSanitizer, each in a build folder of
 # its own (.build-asan, .build-tsan) so the ordinary build is not thrown away.
