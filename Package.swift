@@ -29,6 +29,8 @@ let package = Package(
             pkgConfig: "libmariadb",
             providers: [.apt(["libmariadb-dev"])]
         ),
+        // Linux file interfaces glibc declares only under _GNU_SOURCE (O_PATH, fallocate).
+        .systemLibrary(name: "CLinux"),
         .systemLibrary(
             name: "CSQLite",
             pkgConfig: "sqlite3",
@@ -59,7 +61,7 @@ let package = Package(
         .target(
             name: "OCSPService",
             dependencies: [
-                "OCSPCore", "OCSPCrypto", "OCSPMariaDB", "OCSPSQLite",
+                "OCSPCore", "OCSPCrypto", "OCSPMariaDB", "OCSPSQLite", "CLinux",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Install ocsp-responder as a service the way OCSP_MySql's creation.sh meant to, as root:
-# the binary, a service user, the config (mode 0600, never overwritten), the SQLite store, the cache
-# directory and the log file with the right owners, and the sudoers line for the calling app.
+# the binary, a service user, the config and the CA key (root-owned, group the service user, mode 0640:
+# the service reads them and cannot change them; the config is never overwritten), the SQLite store,
+# the cache directory and the log file with the right owners, and the sudoers rule for the calling app.
 # Idempotent: a second run changes nothing and says so.
 #
 #   scripts/setup.sh [options]
 #     --user NAME          service user (default pycert)
-#     --caller-group GRP   also install a sudoers file letting %GRP run `respond` as NAME
+#     --caller-group GRP   also install a sudoers file letting %GRP run `respond FILE` as NAME
 #     --sudoers-file FILE  where (default /etc/sudoers.d/ocsp-responder)
 #     --ca-cert FILE       the CA certificate (PEM) to answer for, copied to the config directory
-#     --ca-key FILE        its private key, copied with mode 0600 owned by NAME
+#     --ca-key FILE        its private key, copied with mode 0640 root:NAME's group
 #     --binary FILE        install this binary instead of building one (CI reuses its build)
 #     --prefix DIR         binary goes to DIR/bin (default /usr/local)
 #     --config-dir DIR     default /etc/ocsp-responder
@@ -23,7 +24,7 @@ repo=$PWD
 user=pycert caller_group="" ca_cert="" ca_key="" binary="" sudoers=/etc/sudoers.d/ocsp-responder
 prefix=/usr/local config_dir=/etc/ocsp-responder data_dir=/var/lib/ocsp-responder
 cache_dir=/var/cache/ocsp-responder log_file=/var/log/ocsp-responder.log
-usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 64; }
+usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 64; }
 while (($#)); do
     case "$1" in
         --user) user=${2:?}; shift 2 ;;
@@ -115,7 +116,8 @@ install_if_changed() {   # SOURCE DEST MODE OWNER
     fi
 }
 [[ -n "$ca_cert" ]] && install_if_changed "$ca_cert" "$config_dir/ca.pem" 0644 "root:$group"
-[[ -n "$ca_key" ]] && install_if_changed "$ca_key" "$config_dir/ca.key" 0600 "$user:$group"
+# Root owns the key and the config, so a compromised service user cannot replace what it signs with.
+[[ -n "$ca_key" ]] && install_if_changed "$ca_key" "$config_dir/ca.key" 0640 "root:$group"
 
 # ---- the config -----------------------------------------------------------------
 config=$config_dir/config.ini
@@ -141,7 +143,7 @@ level = info
 INI
     did "wrote $config (an existing one is never overwritten)"
 fi
-ensure "$config" 0600 "$user:$group" file
+ensure "$config" 0640 "root:$group" file
 
 # ---- the store ------------------------------------------------------------------
 # As the service user, so that it owns the SQLite file (and its -wal and -shm files) it reads.
@@ -156,13 +158,22 @@ else
 fi
 
 # ---- sudoers ----------------------------------------------------------------------
-line="%${caller_group:-www-data} ALL=($user) NOPASSWD: $installed respond *"
+# The narrowest rule that works: `ocsp-responder FILE` (OCSP_MySql's spelling) or `ocsp-responder respond
+# FILE`, FILE one argument that is not an option (or `-` for a pipe). No --config, --out or other
+# subcommand gets through sudo; the binary also refuses them under sudo on its own (README, "What a
+# caller cannot do"). The regular expression needs sudo 1.9.10 or later (Debian 12 has 1.9.13).
+# A config outside the default place is named in the rule, so the caller can give that --config and no other.
+config_option=""
+if [[ "$config" != /etc/ocsp-responder/config.ini ]]; then
+    config_option="(--config $(printf '%s' "$config" | sed 's/[][\.^$*+?(){}|]/\\&/g') )?"
+fi
+rule="%${caller_group:-www-data} ALL=($user) NOPASSWD: $installed ^(respond )?$config_option(-|[^- ][^ ]*)\$"
 if [[ -n "$caller_group" ]]; then
-    wanted=$(printf '# The calling app may answer OCSP requests as %s (scripts/setup.sh).\n%s\n' "$user" "$line")
+    wanted=$(printf '# The calling app may answer OCSP requests as %s (scripts/setup.sh).\nDefaults!%s env_reset\n%s\n' "$user" "$installed" "$rule")
     if [[ "$(cat "$sudoers" 2>/dev/null)" != "$wanted" ]]; then
         tmp=$(mktemp)
         printf '%s\n' "$wanted" >"$tmp"
-        visudo -cqf "$tmp" || { rm -f "$tmp"; echo "setup: visudo refused the sudoers line" >&2; exit 70; }
+        visudo -cqf "$tmp" || { rm -f "$tmp"; echo "setup: visudo refused the sudoers rule" >&2; exit 70; }
         install -m 0440 -o root -g root "$tmp" "$sudoers"
         rm -f "$tmp"
         did "installed $sudoers"
@@ -180,5 +191,5 @@ cat <<EOT
   store:   $data_dir/status.db      (sudo -u $user ocsp-responder db add CERT.pem)
   cache:   $cache_dir
   log:     $log_file
-  sudoers: $line
+  sudoers: $rule
 EOT

@@ -14,7 +14,8 @@ final class SQLiteConnection {
         // NOMUTEX: one thread uses a store, so SQLite's own locking of the handle would be wasted work.
         let access = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
         var opened: OpaquePointer?
-        let code = sqlite3_open_v2(path, &opened, access | SQLITE_OPEN_NOMUTEX, nil)
+        // NOFOLLOW: the store is a file of the service's; a link in its place is refused, never followed.
+        let code = sqlite3_open_v2(path, &opened, access | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW, nil)
         guard let opened else {
             throw StatusSourceError(.failed, "cannot open the SQLite status database \(path): SQLite could not allocate a handle")
         }

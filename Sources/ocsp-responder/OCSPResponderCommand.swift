@@ -25,9 +25,20 @@ struct OCSPResponderCommand: ParsableCommand {
     )
 
     /// Takes the socket app's plain `respond` call straight to the run, and everything else through ArgumentParser.
+    ///
+    /// A caller on the other side of sudo (`Invocation`) gets a cleared environment and `respond` only:
+    /// a sudoers rule wider than `scripts/setup.sh`'s (OCSP_MySql's was `ocsp.py*`) must not let it run
+    /// `sign` with the service's key, `db revoke`, `resign --out`, `serve`, or `inspect` on the service's files.
     static func main() {
-        if let options = RespondFastPath.options(from: Array(CommandLine.arguments.dropFirst())) {
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        let invocation = Invocation.current()
+        if invocation.isUntrusted { Invocation.clearEnvironment() }
+        if let options = RespondFastPath.options(from: arguments) {
             Glibc.exit(RespondRun.run(options))
+        }
+        if invocation.isUntrusted, let first = arguments.first, !["respond", "help", "--help", "-h"].contains(first) {
+            RespondRun.printError("under sudo only `respond` runs (and only in its plain form: [respond] [--config P] [--out P] [--timeout S] [--log-level L] FILE); run other commands as the service user itself")
+            Glibc.exit(RespondRun.ExitStatus.noPermission)
         }
         main(nil)
     }

@@ -34,7 +34,7 @@ public final class FileResponseCache: ResponseCache {
 
     public func storedResponse(for certID: CertID) -> [UInt8]? {
         do {
-            return try FileIO.read(path: path(for: certID), limit: OCSPResponder.maximumRequestSize)
+            return try FileIO.read(path: path(for: certID), limit: OCSPResponder.maximumRequestSize, followLinks: false)
         } catch where error.code == ENOENT {
             return nil
         } catch {
@@ -45,7 +45,8 @@ public final class FileResponseCache: ResponseCache {
 
     public func store(_ der: [UInt8], for certID: CertID) {
         do {
-            try FileIO.replace(path: path(for: certID), with: der, defaultMode: 0o644, inPlaceFallback: false)
+            // A new file renamed over the name: a link there is replaced, never written through.
+            try FileIO.publish(path: path(for: certID), with: der, mode: 0o644)
         } catch {
             warnOnce("cannot write to the cache, answering without it: \(error)")
         }

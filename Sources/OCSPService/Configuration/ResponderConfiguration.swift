@@ -151,11 +151,8 @@ public struct ResponderConfiguration: Sendable {
             throw ConfigError(path: path, message: "cannot read the config file: \(error)")
         }
         let configuration = try parse(String(decoding: bytes, as: UTF8.self), path: path)
-        if configuration.holdsPassword, let mode = FileIO.permissions(of: path), mode & 0o077 != 0 {
-            throw ConfigError(
-                path: path,
-                message: "holds a password but group or others can read it (mode \(String(mode, radix: 8))); fix with: chmod 600 \(path)"
-            )
+        if configuration.holdsPassword, let problem = SecretFileMode.problem(path: path, what: "the config file, which holds a password,") {
+            throw ConfigError(path: path, message: problem)
         }
         return configuration
     }

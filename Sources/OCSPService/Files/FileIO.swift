@@ -32,10 +32,13 @@ public enum FileIO {
 
     /// Reads a regular file, or standard input for `-`, up to `limit + 1` bytes, so a caller can tell
     /// "too large" without reading a huge file whole.
-    public static func read(path: String, limit: Int) throws(Error) -> [UInt8] {
+    ///
+    /// - Parameter followLinks: false for files only this program writes (the cache): a link in their
+    ///   place is an error (`ELOOP`), never a way to read another file.
+    public static func read(path: String, limit: Int, followLinks: Bool = true) throws(Error) -> [UInt8] {
         if path == "-" { return try readAll(fd: STDIN_FILENO, path: "standard input", limit: limit) }
         // O_NONBLOCK: opening a FIFO with no writer must not hang; we refuse anything but a regular file.
-        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | (followLinks ? 0 : O_NOFOLLOW))
         guard fd >= 0 else { throw Error(path, "cannot open") }
         defer { close(fd) }
         var info = stat()

@@ -31,7 +31,7 @@ public enum SigningFiles {
         }
     }
 
-    /// A PEM private key, refused unread when group or others can read the file.
+    /// A PEM private key, refused unread when others can read the file (see `SecretFileMode`).
     ///
     /// - Parameter keyType: the certificate's key type, which makes decoding much cheaper (see `PrivateKey`).
     public static func privateKey(path: String, passphrase: String?, keyType: String?) throws(Failure) -> PrivateKey {
@@ -49,10 +49,9 @@ public enum SigningFiles {
         }
     }
 
-    /// Why the key file at `path` must not be used, when group or others can read it (as ssh refuses such keys).
+    /// Why the key file at `path` must not be used (see `SecretFileMode`), as ssh refuses keys others can read.
     public static func keyPermissionProblem(path: String) -> String? {
-        guard let mode = FileIO.permissions(of: path), mode & 0o077 != 0 else { return nil }
-        return "the private key \(path) can be read by group or others (mode \(String(mode, radix: 8))); fix with: chmod 600 \(path)"
+        SecretFileMode.problem(path: path, what: "the private key")
     }
 
     /// Why `responder` cannot sign for `issuer` as a delegated responder, or nil when it can.

@@ -28,13 +28,28 @@ public struct LineLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var line = "\(Self.timestamp()) \(Self.levelName(event.level)) in process \(getpid()) - \(event.message)"
+        var line = "\(Self.timestamp()) \(Self.levelName(event.level)) in process \(getpid()) - \(Self.escaped("\(event.message)"))"
         let merged = metadata.merging(event.metadata ?? [:]) { $1 }
-        for key in merged.keys.sorted() {
-            line += " \(key)=\(merged[key]!)"
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
+            line += " \(Self.escaped(key))=\(Self.escaped("\(value)"))"
         }
         line += "\n"
         destination.write(line)
+    }
+
+    /// Control characters as `\xNN`: a message may quote a path or a reason from the caller, and a newline
+    /// in it must not start a log line of its own.
+    static func escaped(_ text: String) -> String {
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 == 0x7f }) else { return text }
+        var result = ""
+        for scalar in text.unicodeScalars {
+            if scalar.value < 0x20 || scalar.value == 0x7f {
+                result += "\\x" + (scalar.value < 0x10 ? "0" : "") + String(scalar.value, radix: 16)
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
     }
 
     static func levelName(_ level: Logger.Level) -> String {
@@ -77,10 +92,17 @@ public final class LogDestination: Sendable {
         self.isStandardError = fd == STDERR_FILENO
     }
 
-    /// Opens `path` for appending (mode 0640 if created), or says why not.
+    /// Opens `path` for appending (mode 0640 if created), or says why not. A link in its place is not
+    /// followed (`O_NOFOLLOW`), and anything but a regular file is refused, so a log line never lands in
+    /// a file the link's maker chose, nor blocks on a FIFO.
     public static func file(_ path: String) throws(FileIO.Error) -> LogDestination {
-        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o640)
-        guard fd >= 0 else { throw FileIO.Error(path, "cannot open the log file") }
+        let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0o640)
+        guard fd >= 0 else { throw FileIO.Error(path, errno == ELOOP ? "is a symbolic link, not the log file itself" : "cannot open the log file") }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            throw FileIO.Error(path, reason: "the log file is not a regular file")
+        }
         return LogDestination(fd: fd, path: path)
     }
 

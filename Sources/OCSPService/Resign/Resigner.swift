@@ -161,7 +161,7 @@ public struct Resigner {
     private func warnIfIntermediateResponseDue(_ authority: Authority, signing: ResponderConfiguration.Signing, now: UnixTime) {
         guard let path = signing.ocspResponsePath else { return }
         let dueWithin = options.dueWithin ?? authority.validity / 2
-        guard let bytes = try? FileIO.read(path: path, limit: 1 << 20), let stored = try? StoredResponse(derOrPEM: bytes),
+        guard let bytes = try? FileIO.read(path: path, limit: 1 << 20, followLinks: false), let stored = try? StoredResponse(derOrPEM: bytes),
               let next = stored.data.responses.compactMap(\.nextUpdate).map(UnixTime.init).min()
         else {
             logger.warning("ocspresponse \(path) cannot be read as a response; have the root sign one (ocsp-responder sign)")

@@ -40,13 +40,24 @@ public struct RespondRun {
         public static let noInput: Int32 = 66
         public static let ioError: Int32 = 74
         public static let config: Int32 = 78
+        /// EX_NOPERM: a command that a caller through sudo may not run.
+        public static let noPermission: Int32 = 77
     }
 
     public static func run(_ options: Options) -> Int32 {
         let started = monotonicNanoseconds()
-        let config: ResponderConfiguration
+        let invocation = Invocation.current()
+        var config: ResponderConfiguration
+        var serviceFiles = ServiceFiles()
         do {
-            config = try ResponderConfiguration.load(path: options.configPath)
+            // Under sudo the config is the caller's choice: it must be the service's own, and so must
+            // everything it names (ServiceFiles), before anything of it is used.
+            let path = invocation.isUntrusted ? try ServiceFiles.resolveConfigPath(options.configPath) : options.configPath
+            config = try ResponderConfiguration.load(path: path)
+            if invocation.isUntrusted {
+                if let problem = userProblem(config) { throw ConfigError(path: config.path, message: problem) }
+                serviceFiles = try ServiceFiles.check(&config)
+            }
         } catch {
             printError("config error: \(error)")
             return ExitStatus.config
@@ -71,18 +82,48 @@ public struct RespondRun {
         }
         let cache = config.run.cachePath.map { FileResponseCache(directory: $0, digester: OpenSSLDigester(), logger: logger) }
 
+        // Under sudo the request file and --out are the caller's own files, opened once (CallerFile).
+        var callerInput: CallerFile?
+        var callerOutput: CallerFile?
+        if let caller = invocation.untrustedCaller {
+            if options.input != "-" {
+                do {
+                    callerInput = try CallerFile.open(
+                        path: options.input, callerUID: caller, writable: options.output == nil, serviceFiles: serviceFiles.identities)
+                } catch {
+                    report("cannot read the request: \(error)", logger: logger, alsoToStandardError: !logging.toStandardError)
+                    return ExitStatus.noInput
+                }
+            }
+            if let output = options.output, output != "-" {
+                do {
+                    callerOutput = try CallerFile.open(path: output, callerUID: caller, writable: true, serviceFiles: serviceFiles.identities)
+                } catch {
+                    report("cannot write the response: \(error)", logger: logger, alsoToStandardError: !logging.toStandardError)
+                    return ExitStatus.ioError
+                }
+            }
+        }
+
         let request: [UInt8]
         do {
-            request = try FileIO.read(path: options.input, limit: OCSPResponder.maximumRequestSize)
+            if let callerInput {
+                request = try callerInput.read(limit: OCSPResponder.maximumRequestSize)
+            } else {
+                request = try FileIO.read(path: options.input, limit: OCSPResponder.maximumRequestSize)
+            }
         } catch {
             report("cannot read the request: \(error)", logger: logger, alsoToStandardError: !logging.toStandardError)
             return ExitStatus.noInput
         }
 
         let destination = options.output ?? options.input
+        let callerDestination = options.output == nil ? callerInput : callerOutput
         let write = { (bytes: [UInt8]) throws(FileIO.Error) in
             if destination == "-" {
                 try FileIO.writeStandardOutput(bytes)
+            } else if let callerDestination {
+                try callerDestination.overwrite(with: bytes)
             } else {
                 try FileIO.replace(path: destination, with: bytes)
             }

@@ -1,0 +1,18 @@
+#ifndef OCSP_RESPONDER_CLINUX_SHIM_H
+#define OCSP_RESPONDER_CLINUX_SHIM_H
+
+/// Linux interfaces that Swift's Glibc module leaves out because glibc declares them only under
+/// _GNU_SOURCE. The values are Linux's own (<asm-generic/fcntl.h>, <linux/falloc.h>), the same on x86_64
+/// and aarch64.
+
+/// O_PATH: a descriptor that names a file without opening it (no permission needed, nothing read).
+static const int CLINUX_O_PATH = 010000000;
+
+/// FALLOC_FL_KEEP_SIZE: reserve blocks past the end of the file without changing its size.
+static const int CLINUX_FALLOC_FL_KEEP_SIZE = 0x01;
+
+/// glibc's fallocate(2), declared here with off_t spelled as long (what it is on 64-bit Linux), so this
+/// header needs no system header and re-exports no type.
+int fallocate(int fd, int mode, long offset, long len);
+
+#endif

@@ -1,0 +1,26 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Who may read a file that holds a secret: the private key, or a config with a password in it.
+///
+/// Two forms are accepted, as ssh accepts its host keys: private to its owner (0600 or 0400, as
+/// OCSP_MySql installed its files, owned by the service user), or owned by root, readable by the
+/// service user's group and by nobody else (0640 or 0440 root:GROUP, as `scripts/setup.sh` installs
+/// them: the service user can read the file but not change it). Anything readable by others, writable by
+/// the group, or group-readable under an owner other than root is refused.
+public enum SecretFileMode {
+    /// Why the file at `path` must not be used, or nil. `what` names it in the message ("the private key").
+    public static func problem(path: String, what: String, serviceGroup: gid_t = getegid()) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }  // reading it will say why it cannot be read
+        let mode = info.st_mode & 0o777
+        if mode & 0o077 == 0 { return nil }
+        if mode & 0o037 == 0, info.st_uid == 0, info.st_gid == serviceGroup { return nil }
+        let group = getgrgid(serviceGroup).map { String(cString: $0.pointee.gr_name) } ?? "\(serviceGroup)"
+        return "\(what) \(path) can be read by group or others (mode \(String(mode, radix: 8)), uid \(info.st_uid), gid \(info.st_gid)); "
+            + "fix with: chmod 600 \(path) (owned by the service user), or chown root:\(group) \(path) && chmod 640 \(path)"
+    }
+}

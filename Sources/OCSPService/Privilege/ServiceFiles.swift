@@ -1,0 +1,81 @@
+/// The files a config names, checked to be the service's own before a run under sudo uses any of them.
+///
+/// The caller may pass `--config`; the config then decides which key signs, which store answers, and
+/// where the cache and the log are written. So under sudo the config file must be a `TrustedPath`, and so
+/// must every certificate, key, pre-signed response, store, cache directory and log file it names. Each
+/// path is replaced by its resolved form (no links left), which nobody untrusted can redirect.
+public struct ServiceFiles: Sendable {
+    /// Device and inode of every file named, so that a request file or `--out` can be told from them.
+    public private(set) var identities: Set<FileIdentity> = []
+
+    /// Resolves the config file's own path: it must be the service's before it is read.
+    public static func resolveConfigPath(_ path: String) throws(ConfigError) -> String {
+        do {
+            return try TrustedPath.resolve(path, kind: .file).path
+        } catch {
+            throw ConfigError(path: path, message: "under sudo only a config owned by root or the service user, writable by nobody else, is used: \(error)")
+        }
+    }
+
+    /// Checks every path `config` names and rewrites each to its resolved form. A cache directory that
+    /// does not exist yet is created (mode 0700) and checked again, so that it cannot be one somebody
+    /// else made first in a shared directory.
+    public static func check(_ config: inout ResponderConfiguration) throws(ConfigError) -> ServiceFiles {
+        var files = ServiceFiles()
+        if let identity = try? TrustedPath.resolve(config.path, kind: .file).identity { files.identities.insert(identity) }
+
+        for index in config.authorities.indices {
+            let section = config.authorities[index].section
+            config.authorities[index].certificatePath = try files.resolve(config.authorities[index].certificatePath, .file, config, section, "cert")
+            config.authorities[index].keyPath = try files.resolve(config.authorities[index].keyPath, .file, config, section, "pkey")
+            if let issuer = config.authorities[index].issuerPath {
+                config.authorities[index].issuerPath = try files.resolve(issuer, .file, config, section, "issuer")
+            }
+            if let response = config.authorities[index].ocspResponsePath {
+                config.authorities[index].ocspResponsePath = try files.resolve(response, .fileOrAbsent, config, section, "ocspresponse")
+            }
+        }
+        if case .sqlite(let path) = config.database.backend {
+            config.database.backend = .sqlite(path: try files.resolve(path, .fileOrAbsent, config, "db", "path"))
+        }
+        if let cache = config.run.cachePath {
+            var resolved = try files.resolve(cache, .directoryOrAbsent, config, "ocsp", "cache")
+            do {
+                try FileIO.makeDirectory(path: resolved, mode: 0o700)
+            } catch {
+                throw config.error("ocsp", "cache", "\(error)")
+            }
+            resolved = try files.resolve(resolved, .directory, config, "ocsp", "cache")
+            config.run.cachePath = resolved
+        }
+        if let log = config.log.file {
+            let trusted = try files.trusted(log, .fileOrAbsent, config, "log", "file")
+            if let identity = trusted.identity {
+                guard trusted.linkCount == 1, !files.identities.contains(identity) else {
+                    throw config.error("log", "file", "\(trusted.path) is also \(trusted.linkCount > 1 ? "linked elsewhere" : "another file this config names"); the log must be a file of its own")
+                }
+            }
+            if let identity = trusted.identity { files.identities.insert(identity) }
+            config.log.file = trusted.path
+        }
+        return files
+    }
+
+    private mutating func resolve(
+        _ path: String, _ kind: TrustedPath.Kind, _ config: ResponderConfiguration, _ section: String, _ key: String
+    ) throws(ConfigError) -> String {
+        let trusted = try trusted(path, kind, config, section, key)
+        if let identity = trusted.identity { identities.insert(identity) }
+        return trusted.path
+    }
+
+    private func trusted(
+        _ path: String, _ kind: TrustedPath.Kind, _ config: ResponderConfiguration, _ section: String, _ key: String
+    ) throws(ConfigError) -> TrustedPath {
+        do {
+            return try TrustedPath.resolve(path, kind: kind)
+        } catch {
+            throw config.error(section, key, "not used under sudo: \(error)")
+        }
+    }
+}

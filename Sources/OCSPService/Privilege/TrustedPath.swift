@@ -1,0 +1,166 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// A path that only the trusted owners (root and the user we run as) can change, at any component.
+///
+/// Under sudo the caller chooses `--config`, and so, through that file, every other path; the config
+/// and everything it names must therefore be the service's own. A file is the service's own when it is
+/// owned by root or the service user, is not writable by group or others, and every directory on the way
+/// to it passes the same test (a world-writable directory only when it is sticky, as `/tmp` is: there an
+/// entry can be renamed or removed only by its owner, the directory's owner or root). Symbolic links are
+/// followed one by one, each checked where it stands, so a link the caller planted is refused rather
+/// than followed, and the result is the path with no link left in it: opening it later cannot be
+/// redirected by anyone untrusted, since nobody untrusted can write to any directory on it.
+public struct TrustedPath: Sendable, Hashable {
+    /// The absolute path with every link resolved.
+    public let path: String
+    /// Its device and inode, or nil when the last component does not exist (allowed for `fileOrAbsent`,
+    /// `directoryOrAbsent`).
+    public let identity: FileIdentity?
+    /// Its number of hard links (0 when absent).
+    public let linkCount: Int
+
+    /// What the last component must be.
+    public enum Kind: Sendable {
+        case file, fileOrAbsent, directory, directoryOrAbsent
+    }
+
+    /// Why a path is not trusted, naming the component at fault and the fix.
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        public enum Code: Sendable, Hashable {
+            case relativePath, missing, notAFile, notADirectory, untrustedOwner, writableByOthers, tooManyLinks, system
+        }
+        public var code: Code
+        public var description: String
+        public var file: String
+        public var line: UInt
+
+        init(_ code: Code, _ description: String, file: String = #fileID, line: UInt = #line) {
+            self.code = code
+            self.description = description
+            self.file = file
+            self.line = line
+        }
+    }
+
+    /// The users whose files are trusted: root and the effective user.
+    public static var trustedOwners: Set<uid_t> { [0, geteuid()] }
+
+    /// Walks `path` component by component (see the type's comment). A relative `path` is refused:
+    /// under sudo it would be resolved from the caller's working directory.
+    public static func resolve(_ path: String, kind: Kind, owners: Set<uid_t> = trustedOwners) throws(Failure) -> TrustedPath {
+        guard path.hasPrefix("/") else {
+            throw Failure(.relativePath, "\(path) is a relative path, which under sudo would be resolved from the caller's directory; use an absolute path")
+        }
+        var pending = components(of: path).reversed() as [Substring]
+        var resolved: [Substring] = []
+        var links = 0
+        try checkDirectory("/", owners: owners, original: path)
+        while let name = pending.popLast() {
+            if name == "." { continue }
+            if name == ".." {
+                _ = resolved.popLast()  // `resolved` has no links in it, so `..` is lexical
+                continue
+            }
+            let candidate = "/" + (resolved + [name]).joined(separator: "/")
+            let isLast = pending.isEmpty
+            var info = stat()
+            if lstat(candidate, &info) != 0 {
+                let code = errno
+                if code == ENOENT, isLast, kind == .fileOrAbsent || kind == .directoryOrAbsent {
+                    return TrustedPath(path: candidate, identity: nil, linkCount: 0)
+                }
+                if code == ENOENT { throw Failure(.missing, "\(candidate) does not exist") }
+                throw Failure(.system, "\(candidate): \(String(cString: strerror(code)))")
+            }
+            guard owners.contains(info.st_uid) else {
+                throw Failure(.untrustedOwner, "\(candidate)\(candidate == path ? "" : " (on the way to \(path))") is owned by uid \(info.st_uid), not by root or the service user; only their files are used under sudo (chown root \(candidate))")
+            }
+            switch info.st_mode & S_IFMT {
+            case S_IFLNK:
+                links += 1
+                guard links <= 40 else { throw Failure(.tooManyLinks, "\(path): too many symbolic links") }
+                let target = try readLink(candidate)
+                if target.hasPrefix("/") {
+                    resolved = []
+                }
+                pending.append(contentsOf: components(of: target).reversed())
+                continue
+            case S_IFDIR:
+                if isLast {
+                    guard kind == .directory || kind == .directoryOrAbsent else {
+                        throw Failure(.notAFile, "\(candidate) is a directory, not a file")
+                    }
+                    try checkWritable(candidate, info, allowSticky: false)
+                } else {
+                    try checkWritable(candidate, info, allowSticky: true)
+                }
+            case S_IFREG where isLast:
+                guard kind == .file || kind == .fileOrAbsent else {
+                    throw Failure(.notADirectory, "\(candidate) is a file, not a directory")
+                }
+                try checkWritable(candidate, info, allowSticky: false)
+            default:
+                throw Failure(isLast ? .notAFile : .notADirectory, "\(candidate) is not a \(isLast && kind != .directory && kind != .directoryOrAbsent ? "regular file" : "directory")")
+            }
+            resolved.append(name)
+            if isLast { return TrustedPath(path: candidate, identity: FileIdentity(info), linkCount: Int(info.st_nlink)) }
+        }
+        // The path named the root directory itself.
+        var info = stat()
+        guard kind == .directory || kind == .directoryOrAbsent, stat("/", &info) == 0 else {
+            throw Failure(.notAFile, "\(path) is the root directory")
+        }
+        return TrustedPath(path: "/", identity: FileIdentity(info), linkCount: Int(info.st_nlink))
+    }
+
+    private static func components(of path: String) -> [Substring] {
+        path.split(separator: "/", omittingEmptySubsequences: true)
+    }
+
+    private static func checkDirectory(_ path: String, owners: Set<uid_t>, original: String) throws(Failure) {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { throw Failure(.system, "\(path): \(String(cString: strerror(errno)))") }
+        guard owners.contains(info.st_uid) else {
+            throw Failure(.untrustedOwner, "\(path) (on the way to \(original)) is owned by uid \(info.st_uid)")
+        }
+        try checkWritable(path, info, allowSticky: true)
+    }
+
+    /// Group- or world-writable is refused: whoever else can write there could replace what we read.
+    private static func checkWritable(_ path: String, _ info: stat, allowSticky: Bool) throws(Failure) {
+        let mode = info.st_mode
+        if mode & 0o022 == 0 { return }
+        let isDirectory = mode & S_IFMT == S_IFDIR
+        if allowSticky, isDirectory, mode & S_ISVTX != 0 { return }
+        throw Failure(.writableByOthers, "\(path) can be written by group or others (mode \(String(mode & 0o7777, radix: 8))); fix with: chmod go-w \(path)")
+    }
+
+    private static func readLink(_ path: String) throws(Failure) -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlink(path, &buffer, buffer.count - 1)
+        guard count >= 0 else { throw Failure(.system, "\(path): \(String(cString: strerror(errno)))") }
+        return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+/// A file's identity (device and inode) with what the checks read from its `stat`.
+public struct FileIdentity: Sendable, Hashable {
+    public let device: UInt64
+    public let inode: UInt64
+
+    public init(_ info: stat) {
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+    }
+
+    /// The identity of an open descriptor, or nil if it cannot be stat'ed.
+    public init?(descriptor: Int32) {
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { return nil }
+        self.init(info)
+    }
+}
