@@ -31,7 +31,7 @@ struct OCSPResponderCommand: ParsableCommand {
     /// `sign` with the service's key, `db revoke`, `resign --out`, `serve`, or `inspect` on the service's files.
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
-        let invocation = Invocation.current()
+        let invocation = Invocation.current
         if invocation.isUntrusted { Invocation.clearEnvironment() }
         if let options = RespondFastPath.options(from: arguments) {
             Glibc.exit(RespondRun.run(options))

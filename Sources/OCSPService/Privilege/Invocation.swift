@@ -17,9 +17,13 @@ public struct Invocation: Sendable {
 
     public var isUntrusted: Bool { untrustedCaller != nil }
 
+    /// This process's, read once from `SUDO_UID` at first use (in `main`, before the environment is
+    /// cleared), so every later look gives the same answer.
+    public static let current = fromEnvironment()
+
     /// From `SUDO_UID`. A value that is not a uid is treated as an untrusted caller that owns nothing
     /// (uid_t's maximum, which no file has), so every rule applies and no file of anybody's passes.
-    public static func current() -> Invocation {
+    static func fromEnvironment() -> Invocation {
         guard let raw = getenv("SUDO_UID") else { return Invocation(untrustedCaller: nil) }
         let text = String(cString: raw)
         guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }), let uid = uid_t(text) else {
@@ -32,14 +36,17 @@ public struct Invocation: Sendable {
     /// unless the sudoers rule keeps it, and the config it names must pass `ServiceFiles` like any other.
     public static let configVariable = "OCSP_RESPONDER_CONFIG"
 
-    /// Clears the environment but `configVariable`, before any library reads it: OpenSSL (`OPENSSL_CONF`,
+    /// What the cleared environment keeps: the config's variable, and sudo's own, which say who called.
+    static let keptVariables = [configVariable, "SUDO_UID", "SUDO_GID", "SUDO_USER"]
+
+    /// Clears the environment but `keptVariables`, before any library reads it: OpenSSL (`OPENSSL_CONF`,
     /// `OPENSSL_MODULES` load code), Connector/C (`MYSQL_*`, `LIBMYSQL_PLUGIN_DIR`), SQLite
     /// (`SQLITE_TMPDIR`) and the C library (`TZ`, `TMPDIR`) would otherwise take them from the caller.
     /// Called first thing in `main`, while the process has one thread.
     public static func clearEnvironment() {
-        let kept = getenv(configVariable).map { String(cString: $0) }
+        let kept = keptVariables.compactMap { name in getenv(name).map { (name, String(cString: $0)) } }
         clearenv()
-        if let kept { setenv(configVariable, kept, 1) }
+        for (name, value) in kept { setenv(name, value, 1) }
         setenv("PATH", "/usr/sbin:/usr/bin:/sbin:/bin", 1)
     }
 }

@@ -50,10 +50,10 @@ public struct ServiceFiles: Sendable {
         }
         if let log = config.log.file {
             let trusted = try files.trusted(log, .fileOrAbsent, config, "log", "file")
-            if let identity = trusted.identity {
-                guard trusted.linkCount == 1, !files.identities.contains(identity) else {
-                    throw config.error("log", "file", "\(trusted.path) is also \(trusted.linkCount > 1 ? "linked elsewhere" : "another file this config names"); the log must be a file of its own")
-                }
+            // Another name for the log (a hard link elsewhere) changes nothing it receives, so only its
+            // being one of the files above is refused: log lines must never be appended to the key.
+            if let identity = trusted.identity, files.identities.contains(identity) {
+                throw config.error("log", "file", "\(trusted.path) is another file this config names; the log must be a file of its own")
             }
             if let identity = trusted.identity { files.identities.insert(identity) }
             config.log.file = trusted.path

@@ -20,8 +20,6 @@ public struct TrustedPath: Sendable, Hashable {
     /// Its device and inode, or nil when the last component does not exist (allowed for `fileOrAbsent`,
     /// `directoryOrAbsent`).
     public let identity: FileIdentity?
-    /// Its number of hard links (0 when absent).
-    public let linkCount: Int
 
     /// What the last component must be.
     public enum Kind: Sendable {
@@ -71,13 +69,13 @@ public struct TrustedPath: Sendable, Hashable {
             if lstat(candidate, &info) != 0 {
                 let code = errno
                 if code == ENOENT, isLast, kind == .fileOrAbsent || kind == .directoryOrAbsent {
-                    return TrustedPath(path: candidate, identity: nil, linkCount: 0)
+                    return TrustedPath(path: candidate, identity: nil)
                 }
                 if code == ENOENT { throw Failure(.missing, "\(candidate) does not exist") }
                 throw Failure(.system, "\(candidate): \(String(cString: strerror(code)))")
             }
             guard owners.contains(info.st_uid) else {
-                throw Failure(.untrustedOwner, "\(candidate)\(candidate == path ? "" : " (on the way to \(path))") is owned by uid \(info.st_uid), not by root or the service user; only their files are used under sudo (chown root \(candidate))")
+                throw Failure(.untrustedOwner, "\(candidate)\(candidate == path ? "" : " (on the way to \(path))") is owned by uid \(info.st_uid), not by root or the service user; under sudo only their files are used, in directories only they can write")
             }
             switch info.st_mode & S_IFMT {
             case S_IFLNK:
@@ -107,14 +105,14 @@ public struct TrustedPath: Sendable, Hashable {
                 throw Failure(isLast ? .notAFile : .notADirectory, "\(candidate) is not a \(isLast && kind != .directory && kind != .directoryOrAbsent ? "regular file" : "directory")")
             }
             resolved.append(name)
-            if isLast { return TrustedPath(path: candidate, identity: FileIdentity(info), linkCount: Int(info.st_nlink)) }
+            if isLast { return TrustedPath(path: candidate, identity: FileIdentity(info)) }
         }
         // The path named the root directory itself.
         var info = stat()
         guard kind == .directory || kind == .directoryOrAbsent, stat("/", &info) == 0 else {
             throw Failure(.notAFile, "\(path) is the root directory")
         }
-        return TrustedPath(path: "/", identity: FileIdentity(info), linkCount: Int(info.st_nlink))
+        return TrustedPath(path: "/", identity: FileIdentity(info))
     }
 
     private static func components(of path: String) -> [Substring] {

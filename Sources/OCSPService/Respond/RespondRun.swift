@@ -46,7 +46,7 @@ public struct RespondRun {
 
     public static func run(_ options: Options) -> Int32 {
         let started = monotonicNanoseconds()
-        let invocation = Invocation.current()
+        let invocation = Invocation.current
         var config: ResponderConfiguration
         var serviceFiles = ServiceFiles()
         do {
