@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import OCSPCore
 import OCSPCrypto
 
@@ -34,8 +39,9 @@ public enum SigningFiles {
     /// A PEM private key, refused unread when others can read the file (see `SecretFileMode`).
     ///
     /// - Parameter keyType: the certificate's key type, which makes decoding much cheaper (see `PrivateKey`).
-    public static func privateKey(path: String, passphrase: String?, keyType: String?) throws(Failure) -> PrivateKey {
-        if let problem = keyPermissionProblem(path: path) { throw Failure(problem) }
+    ///   - serviceGroup: the group that may read a root-owned key (see `SecretFileMode`).
+    public static func privateKey(path: String, passphrase: String?, keyType: String?, serviceGroup: gid_t = getegid()) throws(Failure) -> PrivateKey {
+        if let problem = keyPermissionProblem(path: path, serviceGroup: serviceGroup) { throw Failure(problem) }
         let pem: [UInt8]
         do {
             pem = try FileIO.read(path: path, limit: 1 << 20)
@@ -50,8 +56,8 @@ public enum SigningFiles {
     }
 
     /// Why the key file at `path` must not be used (see `SecretFileMode`), as ssh refuses keys others can read.
-    public static func keyPermissionProblem(path: String) -> String? {
-        SecretFileMode.problem(path: path, what: "the private key")
+    public static func keyPermissionProblem(path: String, serviceGroup: gid_t = getegid()) -> String? {
+        SecretFileMode.problem(path: path, what: "the private key", serviceGroup: serviceGroup)
     }
 
     /// Why `responder` cannot sign for `issuer` as a delegated responder, or nil when it can.

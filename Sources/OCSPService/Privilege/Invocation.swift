@@ -7,7 +7,7 @@ import Musl
 /// Who this run answers to: ourselves, or a caller on the other side of sudo.
 ///
 /// sudo sets `SUDO_UID` to the calling user's uid, whatever that user's environment said. When it is set
-/// and is not the user we run as, the caller is untrusted (the socket app, in OCSP_MySql's design): the
+/// and is neither the user we run as nor root, the caller is untrusted (the socket app, in OCSP_MySql's design): the
 /// config and everything it names must be the service's own (`ServiceFiles`), the request file must be
 /// the caller's own (`CallerFile`), the environment is cleared, and only `respond` may run. Without
 /// sudo the run belongs to whoever started it, who can already reach whatever it could.
@@ -29,7 +29,8 @@ public struct Invocation: Sendable {
         guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }), let uid = uid_t(text) else {
             return Invocation(untrustedCaller: uid_t.max)
         }
-        return Invocation(untrustedCaller: uid == geteuid() ? nil : uid)
+        // Root calling through sudo (an admin's `sudo -u pycert ocsp-responder db …`) could do anything anyway.
+        return Invocation(untrustedCaller: uid == geteuid() || uid == 0 ? nil : uid)
     }
 
     /// The only environment variable read after start-up under sudo; sudo's own `env_reset` removes it

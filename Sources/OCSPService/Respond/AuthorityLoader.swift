@@ -51,7 +51,8 @@ public enum AuthorityLoader {
         let key: PrivateKey
         do {
             key = try SigningFiles.privateKey(
-                path: signing.keyPath, passphrase: signing.keyPassword, keyType: PrivateKey.typeName(for: certificate.publicKeyAlgorithm)
+                path: signing.keyPath, passphrase: signing.keyPassword, keyType: PrivateKey.typeName(for: certificate.publicKeyAlgorithm),
+                serviceGroup: SecretFileMode.serviceGroup(user: config.run.user)
             )
         } catch {
             throw config.error(section, "pkey", "\(error)")
