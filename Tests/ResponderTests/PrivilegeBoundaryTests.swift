@@ -82,6 +82,25 @@ struct PrivilegeBoundaryTests {
         #expect(try deployment.logIsOnlyLogLines())
     }
 
+    @Test("--config naming a service file the caller cannot read: the error quotes none of its text")
+    func configErrorsQuoteNothing() throws {
+        let deployment = try Deployment()
+        let secret = deployment.path("etc/secret.ini")
+        try "DATABASE_PASSWORD_hunter2 = x\n[db]\nport = hunter2\n".write(toFile: secret, atomically: false, encoding: .utf8)
+        _ = try run("chown", ["root:\(try TestAccounts.group(of: deployment.service))", secret])
+        try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: secret)
+        let keyLines = try String(contentsOfFile: deployment.keyPath, encoding: .utf8).split(separator: "\n").filter { !$0.hasPrefix("-----") }
+        for config in [secret, deployment.keyPath] {
+            let result = try deployment.respondThroughSudo([try deployment.callerRequest("good.pem")], config: config)
+            #expect(result.status == 78, "\(result.stderr)")
+            #expect(!result.stderr.contains("hunter2") && !result.stderr.lowercased().contains("database_password"), "\(result.stderr)")
+            #expect(keyLines.allSatisfy { !result.stderr.contains($0) }, "\(result.stderr)")
+        }
+        // The service user itself is told why.
+        let direct = try runAs(deployment.service, ResponderBinary.path, ["respond", "--config", secret, "-"], stdin: Data())
+        #expect(direct.status == 78 && direct.stderr.lowercased().contains("database_password_hunter2"), "\(direct.stderr)")
+    }
+
     @Test("--out, FILE, a symlink and a hard link to each service file: refused, every file unchanged")
     func serviceFilesAsTargets() throws {
         let deployment = try Deployment()

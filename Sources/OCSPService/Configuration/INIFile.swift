@@ -90,12 +90,25 @@ public struct ConfigError: Error, Hashable, Sendable, CustomStringConvertible {
     public var line: Int?
     public var key: String?
     public var message: String
+    /// False when the message says nothing of the file's text (it could not be read, its mode, a path's
+    /// owner): see `shownToUntrustedCaller`.
+    public var quotesContent: Bool
 
-    public init(path: String, line: Int? = nil, key: String? = nil, message: String) {
+    public init(path: String, line: Int? = nil, key: String? = nil, message: String, quotesContent: Bool = true) {
         self.path = path
         self.line = line
         self.key = key
         self.message = message
+        self.quotesContent = quotesContent
+    }
+
+    /// What a caller through sudo is told. Under sudo the caller may name any file the service can read as
+    /// `--config`, and a parse error quotes the text it stumbled on (a key name, a section, a value), which
+    /// could be a line of a file the caller cannot read itself, such as the private key's last base64
+    /// line. So such an error is told by its line only; the service user sees it in full.
+    public var shownToUntrustedCaller: String {
+        guard quotesContent else { return description }
+        return "\(path)\(line.map { ":\($0)" } ?? ""): not a config this responder can use (run it as the service user to see why)"
     }
 
     public var description: String {

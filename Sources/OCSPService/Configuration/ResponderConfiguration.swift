@@ -148,12 +148,12 @@ public struct ResponderConfiguration: Sendable {
         do {
             bytes = try FileIO.read(path: path, limit: 1 << 20)
         } catch {
-            throw ConfigError(path: path, message: "cannot read the config file: \(error)")
+            throw ConfigError(path: path, message: "cannot read the config file: \(error)", quotesContent: false)
         }
         let configuration = try parse(String(decoding: bytes, as: UTF8.self), path: path)
         if configuration.holdsPassword, let problem = SecretFileMode.problem(
             path: path, what: "the config file, which holds a password,", serviceGroup: SecretFileMode.serviceGroup(user: configuration.run.user)) {
-            throw ConfigError(path: path, message: problem)
+            throw ConfigError(path: path, message: problem, quotesContent: false)
         }
         return configuration
     }

@@ -13,7 +13,7 @@ public struct ServiceFiles: Sendable {
         do {
             return try TrustedPath.resolve(path, kind: .file).path
         } catch {
-            throw ConfigError(path: path, message: "under sudo only a config owned by root or the service user, writable by nobody else, is used: \(error)")
+            throw ConfigError(path: path, message: "under sudo only a config owned by root or the service user, writable by nobody else, is used: \(error)", quotesContent: false)
         }
     }
 
@@ -43,7 +43,7 @@ public struct ServiceFiles: Sendable {
             do {
                 try FileIO.makeDirectory(path: resolved, mode: 0o700)
             } catch {
-                throw config.error("ocsp", "cache", "\(error)")
+                throw Self.refusal(config, "ocsp", "cache", "\(error)")
             }
             resolved = try files.resolve(resolved, .directory, config, "ocsp", "cache")
             config.run.cachePath = resolved
@@ -53,7 +53,7 @@ public struct ServiceFiles: Sendable {
             // Another name for the log (a hard link elsewhere) changes nothing it receives, so only its
             // being one of the files above is refused: log lines must never be appended to the key.
             if let identity = trusted.identity, files.identities.contains(identity) {
-                throw config.error("log", "file", "\(trusted.path) is another file this config names; the log must be a file of its own")
+                throw Self.refusal(config, "log", "file", "\(trusted.path) is another file this config names; the log must be a file of its own")
             }
             if let identity = trusted.identity { files.identities.insert(identity) }
             config.log.file = trusted.path
@@ -75,7 +75,15 @@ public struct ServiceFiles: Sendable {
         do {
             return try TrustedPath.resolve(path, kind: kind)
         } catch {
-            throw config.error(section, key, "not used under sudo: \(error)")
+            throw Self.refusal(config, section, key, "not used under sudo: \(error)")
         }
+    }
+
+    /// A refusal told in full even to a caller through sudo: it names a path of a file that parsed as a
+    /// config, and the component at fault, never other text of the file.
+    private static func refusal(_ config: ResponderConfiguration, _ section: String, _ key: String, _ message: String) -> ConfigError {
+        var error = config.error(section, key, message)
+        error.quotesContent = false
+        return error
     }
 }

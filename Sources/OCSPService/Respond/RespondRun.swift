@@ -49,17 +49,17 @@ public struct RespondRun {
         let invocation = Invocation.current
         var config: ResponderConfiguration
         var serviceFiles = ServiceFiles()
-        do {
+        do throws(ConfigError) {
             // Under sudo the config is the caller's choice: it must be the service's own, and so must
             // everything it names (ServiceFiles), before anything of it is used.
             let path = invocation.isUntrusted ? try ServiceFiles.resolveConfigPath(options.configPath) : options.configPath
             config = try ResponderConfiguration.load(path: path)
             if invocation.isUntrusted {
-                if let problem = userProblem(config) { throw ConfigError(path: config.path, message: problem) }
+                if let problem = userProblem(config) { throw ConfigError(path: config.path, message: problem, quotesContent: false) }
                 serviceFiles = try ServiceFiles.check(&config)
             }
         } catch {
-            printError("config error: \(error)")
+            printError("config error: \(invocation.isUntrusted ? error.shownToUntrustedCaller : error.description)")
             return ExitStatus.config
         }
         let logging = makeLogger(config, override: options.logLevel)
