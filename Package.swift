@@ -34,6 +34,8 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        // getresuid, getresgid and prctl, which Glibc's Swift module does not offer, for dropping root.
+        .systemLibrary(name: "CPrivilege"),
 
         // Pure OCSP: the ASN.1 types and the decision logic. No C, no files, no database.
         .target(
@@ -59,7 +61,7 @@ let package = Package(
         .target(
             name: "OCSPService",
             dependencies: [
-                "OCSPCore", "OCSPCrypto", "OCSPMariaDB", "OCSPSQLite",
+                "OCSPCore", "OCSPCrypto", "OCSPMariaDB", "OCSPSQLite", "CPrivilege",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
