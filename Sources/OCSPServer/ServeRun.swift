@@ -100,7 +100,8 @@ public enum ServeRun {
         case .success(.dropPending(let account)):
             pendingDrop = account
         case .success(.unrestricted) where geteuid() == 0:
-            logger.warning("running as root: set [ocsp] user in \(config.path) to the service user, and serve binds its ports as root, then runs as that user")
+            // Once, at start-up: it still runs, as it did before `user` existed, but should not stay so.
+            logger.warning("running as root: set [ocsp] user = NAME in \(config.path), and serve binds its ports as root, then answers as NAME")
             pendingDrop = nil
         case .success:
             pendingDrop = nil
