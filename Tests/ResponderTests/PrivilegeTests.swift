@@ -1,4 +1,5 @@
 import Foundation
+import OCSPService
 import Testing
 import TestSupport
 
@@ -41,6 +42,39 @@ struct PrivilegeTests {
         #expect(kept.count == 1)
         for file in kept { #expect(try owner(server.cachePath + "/" + file) == ids.uid) }
         #expect(server.stop() == 0)
+    }
+
+    @Test("serve started as root without [ocsp] user still answers, as root, and warns once naming the key")
+    func serveAsRootWithoutUserWarns() throws {
+        let server = try ServeHarness(launch: .none)
+        let config = try String(contentsOfFile: server.configPath, encoding: .utf8)
+        try config.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.hasPrefix("user = ") }
+            .joined(separator: "\n").write(toFile: server.configPath, atomically: true, encoding: .utf8)
+        try server.start(.root)
+        try expectOpensslVerifies(server)
+        #expect(try ProcessStatus(pid: server.process.processIdentifier).uids == [0, 0, 0, 0])
+        let log = server.accessLog(containing: "running as root")
+        #expect(log.components(separatedBy: "running as root: set [ocsp] user = NAME in \(server.configPath)").count == 2, "\(log)")
+        #expect(server.stop() == 0)
+    }
+
+    @Test("enforce, in this (root) process: no rule, root's own name, an unknown user, and a drop left to the caller")
+    func decisionsThatDoNotDrop() throws {
+        let service = try #require(TestAccounts.service)
+        func config(_ user: String?) throws -> ResponderConfiguration {
+            try ResponderConfiguration.parse(
+                "[db]\nbackend = sqlite\npath = /x.db\n[ocsp]\ncert = c\npkey = k\n\(user.map { "user = \($0)\n" } ?? "")", path: "/etc/x.ini")
+        }
+        #expect(try ServiceAccount.enforce(config(nil)) == .unrestricted)
+        #expect(try ServiceAccount.enforce(config("root")) == .alreadyServiceUser)
+        let ids = try TestAccounts.ids(of: service)
+        #expect(try ServiceAccount.enforce(config(service), dropLater: true) == .dropPending(ServiceAccount(name: service, uid: ids.uid, gid: ids.gid)))
+        let unknown = try config("no-such-user-ocsp")
+        let error = #expect(throws: PrivilegeError.self) { try ServiceAccount.enforce(unknown) }
+        #expect(error?.code == .unknownUser)
+        #expect(error?.configError?.line == 7 && error?.configError?.key == "user")
+        #expect(error?.description.hasPrefix("config error: /etc/x.ini:7: key 'user': there is no user 'no-such-user-ocsp'") == true, "\(String(describing: error))")
+        #expect(geteuid() == 0)
     }
 
     @Test("serve as another user than [ocsp] user exits 78 and names the user to run as")
