@@ -83,7 +83,7 @@ final class ServeHarness: @unchecked Sendable {
             process.arguments = setprivArguments(service) + serve
         }
         process.standardOutput = FileHandle.nullDevice
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.standardError = FileHandle(forWritingAtPath: stderrPath)
         try process.run()
         // Ready when /health answers: at most 100 tries, 10 s.
@@ -158,6 +158,15 @@ final class ServeHarness: @unchecked Sendable {
         try exchange(extra + ["\(base)\(path)"])
     }
 
+    /// `openssl ocsp -url` as the client, for leaf files of the RSA CA (with a nonce, as openssl sends by
+    /// default), verifying against the chain: its exit status and everything it printed.
+    func opensslClient(_ leaves: [String]) throws -> (status: Int32, text: String) {
+        var arguments = ["ocsp", "-url", base, "-issuer", pki.path(.rsa, "ca.pem")]
+        for leaf in leaves { arguments += ["-cert", pki.path(.rsa, leaf)] }
+        let openssl = try run("openssl", arguments + ["-CAfile", pki.path(.rsa, "chain.pem"), "-timeout", "10"])
+        return (openssl.status, openssl.stdoutText + openssl.stderr)
+    }
+
     /// Both peers verify a successful response; returns Python's single responses.
     func verify(_ response: Data, request: Data? = nil) throws -> [[String: Any]] {
         Peers.singleResponses(try Peers.verifySuccessful(
@@ -165,19 +174,27 @@ final class ServeHarness: @unchecked Sendable {
     }
 }
 
-/// A loopback port nobody listens on now (bound to port 0, then released).
-func freePort() throws -> Int {
+/// A loopback port nobody listens on now (bound, then released): any one the kernel picks, or with
+/// `privileged` the highest free one below 1024 (which only root can bind).
+func freePort(privileged: Bool = false) throws -> Int {
+    for candidate in privileged ? Array(stride(from: 1023, to: 600, by: -1)) : [0] {
+        if let port = try bindLoopback(port: candidate) { return port }
+    }
+    throw TestFailure("no free loopback port\(privileged ? " below 1024" : "")")
+}
+
+/// Binds a socket to 127.0.0.1:`port` and closes it again: the port it got, or nil when that one is taken.
+private func bindLoopback(port: Int) throws -> Int? {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw TestFailure("socket") }
     defer { close(fd) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
     let bound = withUnsafeMutablePointer(to: &address) { pointer in
         pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
     }
-    guard bound else { throw TestFailure("bind") }
-    return Int(UInt16(bigEndian: address.sin_port))
+    return bound ? Int(UInt16(bigEndian: address.sin_port)) : nil
 }

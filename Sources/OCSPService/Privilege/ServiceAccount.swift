@@ -16,12 +16,6 @@ public struct ServiceAccount: Sendable, Hashable {
     public var uid: uid_t
     public var gid: gid_t
 
-    public init(name: String, uid: uid_t, gid: gid_t) {
-        self.name = name
-        self.uid = uid
-        self.gid = gid
-    }
-
     /// What `enforce` decided.
     public enum Decision: Sendable, Hashable {
         /// No `[ocsp] user`: anyone may run the command.
