@@ -36,6 +36,8 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
+        // getresuid, getresgid and prctl, which Glibc's Swift module does not offer, for dropping root.
+        .systemLibrary(name: "CPrivilege"),
 
         // Pure OCSP: the ASN.1 types and the decision logic. No C, no files, no database.
         .target(
@@ -61,7 +63,7 @@ let package = Package(
         .target(
             name: "OCSPService",
             dependencies: [
-                "OCSPCore", "OCSPCrypto", "OCSPMariaDB", "OCSPSQLite", "CLinux",
+                "OCSPCore", "OCSPCrypto", "OCSPMariaDB", "OCSPSQLite", "CLinux", "CPrivilege",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -13,8 +13,9 @@ import OCSPService
 
 /// `ocsp-responder serve`: the respond pipeline over HTTP/1.1 until SIGTERM or SIGINT.
 ///
-/// Start-up is `respond`'s (the config, the user check, every CA loaded and checked once); then each
-/// request gets what a one-shot `respond` would answer at that moment: the same core, cache and
+/// Start-up is `respond`'s (the config, the user check, every CA loaded and checked once); started as
+/// root with `[ocsp] user`, it binds its sockets and opens its logs as root, then becomes that user before
+/// the first thread or request (`ServiceAccount`). Then each request gets what a one-shot `respond` would answer at that moment: the same core, cache and
 /// `ocspresponse`. Event loops only parse HTTP and write; look-ups and signatures run on worker threads
 /// that each own their database connections.
 public enum ServeRun {
@@ -81,14 +82,29 @@ public enum ServeRun {
             RespondRun.printError("config error: \(error)")
             return RespondRun.ExitStatus.config
         }
+        // Root binds first and drops after (port 80); the log is opened before, so it says why it refused.
+        let privileges = Result { () throws(PrivilegeError) in try ServiceAccount.enforce(config, dropLater: true) }
+        if case .success(.dropPending(let account)) = privileges, let path = config.log.file {
+            account.createLogFile(at: path)
+        }
         let (logger, toStandardError) = RespondRun.makeLogger(config, override: options.logLevel)
         func fail(_ message: String, _ status: Int32) -> Int32 {
             logger.error("\(message)")
             if !toStandardError { RespondRun.printError(message) }
             return status
         }
-        if let problem = RespondRun.userProblem(config) {
-            return fail("config error: \(problem)", RespondRun.ExitStatus.config)
+        let pendingDrop: ServiceAccount?
+        switch privileges {
+        case .failure(let error):
+            return fail("\(error)", RespondRun.ExitStatus.config)
+        case .success(.dropPending(let account)):
+            pendingDrop = account
+        case .success(.unrestricted) where geteuid() == 0:
+            // Once, at start-up: it still runs, as it did before `user` existed, but should not stay so.
+            logger.warning("running as root: set [ocsp] user = NAME in \(config.path), and serve binds its ports as root, then answers as NAME")
+            pendingDrop = nil
+        case .success:
+            pendingDrop = nil
         }
         let authorities: [Authority]
         do {
@@ -106,21 +122,40 @@ public enum ServeRun {
         }
         let health = HealthCheck(database: config.database, tables: config.authorities.map(\.table), signings: signings)
 
+        // Everything that needs root happens before the drop: the listening sockets and the log files.
+        var sockets: [ListeningSocket] = []
+        for address in options.listen {
+            do {
+                sockets.append(try ListeningSocket(address, backlog: 512))
+            } catch {
+                return fail("cannot listen on \(address): \(error)", ExitStatus.cannotListen)
+            }
+        }
+        var accessDestination = LogDestination.standardError
+        if let path = config.log.file, let file = try? LogDestination.file(path) {
+            accessDestination = file
+        }
+        if let pendingDrop {
+            do {
+                try pendingDrop.drop()
+            } catch {
+                return fail("\(error)", RespondRun.ExitStatus.config)
+            }
+            logger.info("bound as root, now running as \(pendingDrop.name)", metadata: ["uid": "\(pendingDrop.uid)", "gid": "\(pendingDrop.gid)"])
+        }
+
+        // From here on the process is the service user (when one is set), and threads may start.
         let workerCount = options.workers ?? defaultWorkers
         let memory = config.run.cachePath.map { _ in MemoryFrontedCache.Memory(capacity: memoryCacheEntries) }
         let recentAnswers = config.run.cachePath.map { _ in RecentAnswers(capacity: memoryCacheEntries) }
         let recentStatuses = authorities.map { _ in RecentStatuses(capacity: memoryCacheEntries) }
         let workers = (0..<workerCount).map { _ in
-            ServeWorker(authorities: authorities, config: config, cache: config.run.cachePath.map { path in
-                MemoryFrontedCache(files: FileResponseCache(directory: path, digester: OpenSSLDigester(), logger: logger), memory: memory!)
-            }, recentAnswers: recentAnswers, recentStatuses: recentStatuses)
+            ServeWorker(authorities: authorities, config: config, cache: config.run.cachePath.flatMap { path in memory.map { memory in
+                MemoryFrontedCache(files: FileResponseCache(directory: path, digester: OpenSSLDigester(), logger: logger), memory: memory)
+            } }, recentAnswers: recentAnswers, recentStatuses: recentStatuses)
         }
         let pool = WorkerPool(workers: workers, maximumBacklog: workerCount * 256)
 
-        var accessDestination = LogDestination.standardError
-        if let path = config.log.file, let file = try? LogDestination.file(path) {
-            accessDestination = file
-        }
         let accessLog = AccessLog(destination: accessDestination)
         let server = ServerContext(
             pool: pool, health: health, accessLog: accessLog,
@@ -133,9 +168,10 @@ public enum ServeRun {
             initialDelay: .milliseconds(Int64(AccessLog.flushInterval)), delay: .milliseconds(Int64(AccessLog.flushInterval))
         ) { _ in accessLog.flush() }
         let bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 512)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            // SO_REUSEADDR and the backlog are ListeningSocket's. A TCP option, not a socket option: as
+            // `.socketOption(.tcp_nodelay)` it was SOL_SOCKET's option 1, SO_DEBUG, which needs CAP_NET_ADMIN,
+            // so every connection to a server not run as root was closed at once.
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 server.register(channel)
                 return channel.eventLoop.makeCompletedFuture {
@@ -144,10 +180,11 @@ public enum ServeRun {
             }
 
         var listeners: [any Channel] = []
-        for address in options.listen {
+        for socket in sockets {
             do {
-                let channel = try bootstrap.bind(host: address.host, port: address.port).wait()
+                let channel = try socket.handOver(to: bootstrap)
                 listeners.append(channel)
+                let address = socket.address
                 let bound = channel.localAddress.map { "\($0.ipAddress ?? address.host):\($0.port ?? address.port)" } ?? "\(address)"
                 logger.notice("serving on http://\(bound)/", metadata: ["workers": "\(workerCount)"])
                 if !toStandardError || logger.logLevel > .notice {
@@ -158,9 +195,10 @@ public enum ServeRun {
                 logFlush.cancel()
                 pool.shutdown()
                 try? group.syncShutdownGracefully()
-                return fail("cannot listen on \(address): \(error)", ExitStatus.cannotListen)
+                return fail("cannot listen on \(socket.address): \(error)", ExitStatus.cannotListen)
             }
         }
+        sockets.removeAll()
 
         var received: Int32 = 0
         sigwait(&stopSignals, &received)

@@ -3,43 +3,88 @@ import TestSupport
 
 /// A running `ocsp-responder serve` on loopback over an SQLite store of the test PKI's RSA CA:
 /// good.pem (0x1001) Valid, revoked.pem (0x1002) Revoked keyCompromise, absent.pem not in the table.
+///
+/// As deployed, the service user (`OCSP_TEST_SERVICE_USER`) owns the directory, the CA's key (0600) and
+/// the config, whose `[ocsp] user` names it; `serve` runs as that user by default. The `db` commands the
+/// harness runs as root therefore drop to that user themselves, which `PrivilegeTests` checks.
 final class ServeHarness: @unchecked Sendable {
     // @unchecked Sendable: set up once, then only read; the process is stopped by one test.
     let pki = TestPKI.shared
     let directory: URL
     let port: Int
+    let service: String
+    let extraArguments: [String]
     let process = Process()
     var configPath: String { directory.appendingPathComponent("config.ini").path }
     var databasePath: String { directory.appendingPathComponent("status.db").path }
+    var cachePath: String { directory.appendingPathComponent("cache").path }
     var logPath: String { directory.appendingPathComponent("serve.log").path }
+    var stderrPath: String { directory.appendingPathComponent("serve.stderr").path }
     var base: String { "http://127.0.0.1:\(port)" }
 
-    init(cache: Bool = true, extraArguments: [String] = []) throws {
+    /// Who starts `serve`.
+    enum Launch {
+        /// The service user, with setpriv (which execs in place: the PID is serve's own).
+        case serviceUser
+        /// Root, which binds and then drops to the service user.
+        case root
+        /// Not started (yet: `start`): the directory, config and store only.
+        case none
+    }
+
+    init(cache: Bool = true, extraArguments: [String] = [], launch: Launch = .serviceUser, port: Int? = nil) throws {
+        guard let service = TestAccounts.service else {
+            throw TestFailure("no service user: run scripts/test.sh as root (it creates OCSP_TEST_SERVICE_USER)")
+        }
+        self.service = service
+        self.extraArguments = extraArguments
         directory = try makeTemporaryDirectory("ocsp-serve")
-        port = try freePort()
+        self.port = try port ?? freePort()
+        // The key is the service user's own copy, as scripts/setup.sh installs it.
+        for file in ["ca.pem", "ca.key"] {
+            try FileManager.default.copyItem(atPath: pki.path(.rsa, file), toPath: directory.appendingPathComponent(file).path)
+        }
         try """
             [db]
             backend = sqlite
             path = \(databasePath)
 
             [ocsp]
-            cert = \(pki.path(.rsa, "ca.pem"))
-            pkey = \(pki.path(.rsa, "ca.key"))
+            cert = \(directory.appendingPathComponent("ca.pem").path)
+            pkey = \(directory.appendingPathComponent("ca.key").path)
             producetime = 1d
-            \(cache ? "cache = \(directory.appendingPathComponent("cache").path)" : "")
+            user = \(service)
+            \(cache ? "cache = \(cachePath)" : "")
 
             [log]
             file = \(logPath)
             """.write(toFile: configPath, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory.path)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: directory.appendingPathComponent("ca.key").path)
+        try TestAccounts.chown(directory.path, to: service, recursive: true)
         for arguments in [["db", "init"], ["db", "add", pki.path(.rsa, "good.pem"), pki.path(.rsa, "revoked.pem")],
                           ["db", "revoke", "--cert", pki.path(.rsa, "revoked.pem"), "--reason", "keyCompromise", "--at", "2026-01-02T03:04:05Z"]] {
             let result = try ResponderBinary.run(arguments + ["--config", configPath])
             guard result.status == 0 else { throw TestFailure("\(arguments) failed: \(result.stderr)") }
         }
-        process.executableURL = URL(fileURLWithPath: ResponderBinary.path)
-        process.arguments = ["serve", "--config", configPath, "--listen", "127.0.0.1:\(port)"] + extraArguments
+        if launch != .none { try start(launch) }
+    }
+
+    /// Starts `serve` and waits until /health answers.
+    func start(_ launch: Launch) throws {
+        let serve = [ResponderBinary.path, "serve", "--config", configPath, "--listen", "127.0.0.1:\(port)"] + extraArguments
+        switch launch {
+        case .none: return
+        case .root:
+            process.executableURL = URL(fileURLWithPath: ResponderBinary.path)
+            process.arguments = Array(serve.dropFirst())
+        case .serviceUser:
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            process.arguments = setprivArguments(service) + serve
+        }
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        process.standardError = FileHandle(forWritingAtPath: stderrPath)
         try process.run()
         // Ready when /health answers: at most 100 tries, 10 s.
         for _ in 0..<100 {
@@ -47,7 +92,7 @@ final class ServeHarness: @unchecked Sendable {
             usleep(100_000)
         }
         stop()
-        throw TestFailure("serve did not become ready on port \(port)")
+        throw TestFailure("serve did not become ready on port \(port): \((try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "")")
     }
 
     deinit { stop() }
@@ -113,6 +158,15 @@ final class ServeHarness: @unchecked Sendable {
         try exchange(extra + ["\(base)\(path)"])
     }
 
+    /// `openssl ocsp -url` as the client, for leaf files of the RSA CA (with a nonce, as openssl sends by
+    /// default), verifying against the chain: its exit status and everything it printed.
+    func opensslClient(_ leaves: [String]) throws -> (status: Int32, text: String) {
+        var arguments = ["ocsp", "-url", base, "-issuer", pki.path(.rsa, "ca.pem")]
+        for leaf in leaves { arguments += ["-cert", pki.path(.rsa, leaf)] }
+        let openssl = try run("openssl", arguments + ["-CAfile", pki.path(.rsa, "chain.pem"), "-timeout", "10"])
+        return (openssl.status, openssl.stdoutText + openssl.stderr)
+    }
+
     /// Both peers verify a successful response; returns Python's single responses.
     func verify(_ response: Data, request: Data? = nil) throws -> [[String: Any]] {
         Peers.singleResponses(try Peers.verifySuccessful(
@@ -120,19 +174,27 @@ final class ServeHarness: @unchecked Sendable {
     }
 }
 
-/// A loopback port nobody listens on now (bound to port 0, then released).
-func freePort() throws -> Int {
+/// A loopback port nobody listens on now (bound, then released): any one the kernel picks, or with
+/// `privileged` the highest free one below 1024 (which only root can bind).
+func freePort(privileged: Bool = false) throws -> Int {
+    for candidate in privileged ? Array(stride(from: 1023, to: 600, by: -1)) : [0] {
+        if let port = try bindLoopback(port: candidate) { return port }
+    }
+    throw TestFailure("no free loopback port\(privileged ? " below 1024" : "")")
+}
+
+/// Binds a socket to 127.0.0.1:`port` and closes it again: the port it got, or nil when that one is taken.
+private func bindLoopback(port: Int) throws -> Int? {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw TestFailure("socket") }
     defer { close(fd) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
     let bound = withUnsafeMutablePointer(to: &address) { pointer in
         pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
     }
-    guard bound else { throw TestFailure("bind") }
-    return Int(UInt16(bigEndian: address.sin_port))
+    return bound ? Int(UInt16(bigEndian: address.sin_port)) : nil
 }

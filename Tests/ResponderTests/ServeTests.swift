@@ -36,12 +36,9 @@ struct ServeTests {
     func eventLoopsOption() throws {
         let server = try ServeHarness(extraArguments: ["--event-loops", "3"])
         for _ in 0..<6 {   // new connections, spread over the loops
-            let openssl = try run("openssl", ["ocsp", "-url", server.base, "-issuer", server.pki.path(.rsa, "ca.pem"),
-                                              "-cert", server.pki.path(.rsa, "revoked.pem"),
-                                              "-CAfile", server.pki.path(.rsa, "chain.pem"), "-timeout", "10"])
-            let text = openssl.stdoutText + openssl.stderr
+            let openssl = try server.opensslClient(["revoked.pem"])
             #expect(openssl.status == 0)
-            #expect(text.contains("Response verify OK") && text.contains("revoked.pem: revoked"), "\(text)")
+            #expect(openssl.text.contains("Response verify OK") && openssl.text.contains("revoked.pem: revoked"), "\(openssl.text)")
         }
         #expect(server.stop() == 0)
     }
@@ -49,11 +46,8 @@ struct ServeTests {
     @Test("openssl ocsp -url and Python urllib as clients")
     func otherClients() throws {
         let server = try ServeHarness()
-        let openssl = try run("openssl", ["ocsp", "-url", server.base, "-issuer", server.pki.path(.rsa, "ca.pem"),
-                                          "-cert", server.pki.path(.rsa, "good.pem"), "-cert", server.pki.path(.rsa, "revoked.pem"),
-                                          "-CAfile", server.pki.path(.rsa, "chain.pem"), "-timeout", "10"])
-        let text = openssl.stdoutText + openssl.stderr
-        #expect(openssl.status == 0)
+        let (status, text) = try server.opensslClient(["good.pem", "revoked.pem"])
+        #expect(status == 0)
         #expect(text.contains("Response verify OK"))
         #expect(text.contains("good.pem: good"))
         #expect(text.contains("revoked.pem: revoked"))

@@ -54,23 +54,31 @@ public struct RespondRun {
             // everything it names (ServiceFiles), before anything of it is used.
             let path = invocation.isUntrusted ? try ServiceFiles.resolveConfigPath(options.configPath) : options.configPath
             config = try ResponderConfiguration.load(path: path)
-            if invocation.isUntrusted {
-                if let problem = userProblem(config) { throw ConfigError(path: config.path, message: problem, quotesContent: false) }
-                serviceFiles = try ServiceFiles.check(&config)
-            }
         } catch {
             printError("config error: \(invocation.isUntrusted ? error.shownToUntrustedCaller : error.description)")
             return ExitStatus.config
+        }
+        // `[ocsp] user`: as anyone else, refuse; as root, become that user before the log, the store or
+        // the cache is opened, so that every file the run creates is the service's.
+        do {
+            _ = try ServiceAccount.enforce(config)
+        } catch {
+            printError(error.description)
+            return ExitStatus.config
+        }
+        if invocation.isUntrusted {
+            do {
+                serviceFiles = try ServiceFiles.check(&config)
+            } catch {
+                printError("config error: \(error.shownToUntrustedCaller)")
+                return ExitStatus.config
+            }
         }
         let logging = makeLogger(config, override: options.logLevel)
         let logger = logging.logger
 
         // From here on a deadline or a signal ends the run cleanly (see RunWatchdog).
         let watchdog = RunWatchdog(timeoutSeconds: options.timeout ?? config.run.timeout, logger: logger)
-        if let problem = userProblem(config) {
-            report("config error: \(problem)", logger: logger, alsoToStandardError: !logging.toStandardError)
-            return ExitStatus.config
-        }
 
         let now = currentTime()
         let authorities: [Authority]
@@ -167,15 +175,6 @@ public struct RespondRun {
             printError("\(outcome.status): \(outcome.reason ?? "")")
         }
         return status
-    }
-
-    /// OCSP_MySql refused to run as anyone but `pycert`; `[ocsp] user` keeps that rule where it is set.
-    public static func userProblem(_ config: ResponderConfiguration) -> String? {
-        guard let wanted = config.run.user else { return nil }
-        let uid = geteuid()
-        let actual = getpwuid(uid).map { String(cString: $0.pointee.pw_name) } ?? "uid \(uid)"
-        guard actual != wanted else { return nil }
-        return "\(config.path): key 'user': this responder runs only as '\(wanted)', not as '\(actual)'; call it as: sudo -u \(wanted) ocsp-responder ..."
     }
 
     static func report(_ message: String, logger: Logger, alsoToStandardError: Bool) {

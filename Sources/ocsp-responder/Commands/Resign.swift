@@ -19,7 +19,7 @@ struct Resign: ParsableCommand {
 
             Exit status: 0 done; 1 some rows failed (logged, counted; the run went on); 64 bad arguments \
             or nothing to write to; 69 the database cannot be reached; 70 database error; 74 a file \
-            could not be written; 78 config error.
+            could not be written; 78 config error or the wrong user (started as root, it runs as [ocsp] user).
 
             Examples:
               # cron, every hour: keep every response fresh
@@ -66,13 +66,8 @@ struct Resign: ParsableCommand {
     }
 
     func run() throws {
-        let config: ResponderConfiguration
-        do {
-            config = try ResponderConfiguration.load(path: options.configPath)
-        } catch {
-            RespondRun.printError("config error: \(error)")
-            throw ExitCode(RespondRun.ExitStatus.config)
-        }
+        // Root's cron job becomes [ocsp] user here, before the log, the store or the cache is opened.
+        let config = try loadConfigAsServiceUser(path: options.configPath)
         var settings = Resigner.Options()
         let hashes = hash.compactMap { HashAlgorithm(rawValue: $0.lowercased()) }
         if !hashes.isEmpty { settings.hashes = hashes.reduce(into: []) { if !$0.contains($1) { $0.append($1) } } }

@@ -11,8 +11,13 @@ struct Serve: ParsableCommand {
             (200 or 503). The same config, core and cache as `respond`; every CA is loaded once at \
             start-up. One access log line per request goes to [log] file, else stderr.
 
+            With [ocsp] user, it runs only as that user. Started as root, it loads the CAs and binds \
+            every --listen address (port 80 too) as root, then becomes that user before it starts a \
+            thread or reads a request.
+
             Exit status: 0 stopped by SIGTERM or SIGINT after finishing the requests in flight; \
-            78 config error; 69 an address cannot be listened on; 64 bad arguments.
+            78 config error, the wrong user or a failed drop to it; 69 an address cannot be listened \
+            on; 64 bad arguments.
 
             Examples:
               ocsp-responder serve --config /etc/ocsp-responder/config.ini

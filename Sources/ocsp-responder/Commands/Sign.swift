@@ -1,6 +1,9 @@
 import ArgumentParser
 import OCSPCore
 import OCSPService
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct Sign: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -8,15 +11,19 @@ struct Sign: ParsableCommand {
         discussion: """
             Makes a Basic OCSP response about one certificate, signed by --key: the issuer's own key, \
             or a delegated responder's (--signer, issued by --issuer with the OCSPSigning extended key \
-            usage). No config file or database is read. thisUpdate = producedAt = now, nextUpdate = \
-            now + --valid.
+            usage). No database is read. thisUpdate = producedAt = now, nextUpdate = now + --valid.
+
+            A config file (--config, else $OCSP_RESPONDER_CONFIG or \(ResponderConfiguration.defaultPath) \
+            when that file exists) is read only for its [ocsp] user: started as root, sign runs as that \
+            user; started as another user, it refuses. Without a config (an offline root's machine) \
+            anyone may sign.
 
             The key file must not be readable by group or others. An encrypted key's passphrase is \
             read from the first line of --password-file, never from the command line.
 
             Exit status: 0 written; 64 bad arguments; 78 a certificate, key or password file that \
-            cannot be used (unreadable, wrong issuer, wrong key, readable by group or others); 74 the \
-            response could not be written.
+            cannot be used (unreadable, wrong issuer, wrong key, readable by group or others), a config \
+            that does not load, or the wrong user; 74 the response could not be written.
 
             Examples:
               # the intermediate's response, signed with the root's key, valid 30 days
@@ -79,6 +86,11 @@ struct Sign: ParsableCommand {
     @Flag(name: .long, help: "Write base64 PEM (BEGIN OCSP RESPONSE) instead of DER.")
     var pem = false
 
+    @Option(name: .long, help: ArgumentHelp(
+        "A config whose [ocsp] user to obey (default: $OCSP_RESPONDER_CONFIG, else \(ResponderConfiguration.defaultPath), if it exists).",
+        valueName: "path"))
+    var config: String?
+
     func validate() throws {
         switch (cert, serial) {
         case (nil, nil): throw ValidationError("Name the certificate: give --cert FILE or --serial HEX.")
@@ -111,6 +123,7 @@ struct Sign: ParsableCommand {
     }
 
     func run() throws {
+        if let path = configPath { _ = try loadConfigAsServiceUser(path: path) }
         // validate() has checked every value parsed below.
         let subject: OfflineSigning.Subject = if let cert { .certificate(path: cert) } else { .serial(CertificateSerialNumber(hex: serial!)!) }
         let certStatus: OfflineSigning.Status
@@ -127,5 +140,12 @@ struct Sign: ParsableCommand {
             passwordFilePath: passwordFile, output: out, format: pem ? .pem : .der
         ))
         if exitStatus != 0 { throw ExitCode(exitStatus) }
+    }
+
+    /// The config whose `[ocsp] user` to obey: `--config`, else the usual one only if it is there, for
+    /// `sign` also runs on an offline machine with no responder installed.
+    var configPath: String? {
+        let path = ResponderConfiguration.resolvePath(explicit: config)
+        return config != nil || access(path, F_OK) == 0 ? path : nil
     }
 }

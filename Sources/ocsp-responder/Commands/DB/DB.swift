@@ -14,7 +14,7 @@ struct DB: ParsableCommand {
 
             Exit status: 0 done; 64 bad arguments; 65 the change is refused (not issued by a configured \
             CA, already there, not in the table, not on hold); 69 the database cannot be reached; 70 the \
-            database answered wrongly; 78 config error.
+            database answered wrongly; 78 config error or the wrong user (started as root, it runs as [ocsp] user).
 
             Examples:
               ocsp-responder db init
@@ -34,13 +34,21 @@ struct AdminOptions: ParsableArguments {
         "The CA whose table to use: ocsp ([ocsp], the default) or the NAME of an [issuer NAME] section.", valueName: "name"))
     var ca: String?
 
-    /// Loads the config and opens the tables; a failure ends the command with its message and status.
+    /// Loads the config, obeys its `[ocsp] user` and opens the tables; a failure ends the command with its
+    /// message and status.
     func admin() throws -> StatusAdmin {
         let configuration: ResponderConfiguration
         do {
             configuration = try ResponderConfiguration.load(path: config.configPath)
         } catch {
             throw AdminFailure(AdminError(.config, "config error: \(error)"))
+        }
+        // Started as root, every subcommand becomes [ocsp] user before it opens the log, the store or the
+        // cache, so the SQLite file and the cache stay the service's.
+        do {
+            _ = try ServiceAccount.enforce(configuration)
+        } catch {
+            throw AdminFailure(AdminError(.config, error.description))
         }
         let logger = RespondRun.makeLogger(configuration, override: config.level).logger
         do {
