@@ -82,6 +82,6 @@ struct SetupScriptTests {
         #expect(asRoot.status == 0, "\(asRoot.stderr)")
         _ = try Peers.verifySuccessful(response: try Data(contentsOf: URL(fileURLWithPath: request)), issuer: pki.path(.rsa, "ca.pem"), chain: pki.path(.rsa, "chain.pem"))
         let asCaller = try runAs(accounts.caller, binary, ["respond", "--config", config, request])
-        #expect(asCaller.status == 78 && asCaller.stderr.contains("runs only as '\(user)'"), "\(asCaller.stderr)")
+        #expect(asCaller.status == 78, "\(asCaller.stderr)")
     }
 }
