@@ -94,10 +94,8 @@ final class Deployment: @unchecked Sendable {
     func cacheIsHonest() throws -> Bool {
         let expected = ["1001": "GOOD", "1002": "REVOKED"]
         for name in try FileManager.default.contentsOfDirectory(atPath: cachePath) where name.hasSuffix(".der") {
-            let response = try Data(contentsOf: URL(fileURLWithPath: "\(cachePath)/\(name)"))
-            let json = try Peers.verifySuccessful(response: response, issuer: pki.path(.rsa, "ca.pem"), chain: pki.path(.rsa, "chain.pem"))
             let serial = String(name.prefix { $0 != "-" })
-            guard Peers.singleResponses(json).first?["cert_status"] as? String == expected[serial] else { return false }
+            guard try verifiedAnswer(in: "\(cachePath)/\(name)").first?["cert_status"] as? String == expected[serial] else { return false }
         }
         return true
     }
@@ -112,14 +110,22 @@ final class Deployment: @unchecked Sendable {
         }
     }
 
+    /// Both peers verify `response`, signed by this deployment's CA; returns Python's single responses.
+    func verified(_ response: Data) throws -> [[String: Any]] {
+        Peers.singleResponses(try Peers.verifySuccessful(response: response, issuer: pki.path(.rsa, "ca.pem"), chain: pki.path(.rsa, "chain.pem")))
+    }
+
+    /// The same for the response now in `file`.
+    func verifiedAnswer(in file: String) throws -> [[String: Any]] {
+        try verified(try Data(contentsOf: URL(fileURLWithPath: file)))
+    }
+
     /// An honest call about revoked.pem right now: its answer must say revoked, verified by both peers.
     func revokedStillRevoked() throws -> Bool {
         let request = try callerRequest("revoked.pem")
         let result = try respondThroughSudo([request])
         guard result.status == 0 else { throw TestFailure("honest call: \(result.status) \(result.stderr)") }
-        let json = try Peers.verifySuccessful(
-            response: try Data(contentsOf: URL(fileURLWithPath: request)), issuer: pki.path(.rsa, "ca.pem"), chain: pki.path(.rsa, "chain.pem"))
-        return Peers.singleResponses(json).first?["cert_status"] as? String == "REVOKED"
+        return try verifiedAnswer(in: request).first?["cert_status"] as? String == "REVOKED"
     }
 
     /// Owner name and octal mode of `path`.
