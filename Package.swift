@@ -29,15 +29,13 @@ let package = Package(
             pkgConfig: "libmariadb",
             providers: [.apt(["libmariadb-dev"])]
         ),
-        // Linux file interfaces glibc declares only under _GNU_SOURCE (O_PATH, fallocate).
+        // Linux interfaces glibc declares only under _GNU_SOURCE (O_PATH, fallocate, getresuid) or Swift cannot call (prctl).
         .systemLibrary(name: "CLinux"),
         .systemLibrary(
             name: "CSQLite",
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]
         ),
-        // getresuid, getresgid and prctl, which Glibc's Swift module does not offer, for dropping root.
-        .systemLibrary(name: "CPrivilege"),
 
         // Pure OCSP: the ASN.1 types and the decision logic. No C, no files, no database.
         .target(
@@ -63,7 +61,7 @@ let package = Package(
         .target(
             name: "OCSPService",
             dependencies: [
-                "OCSPCore", "OCSPCrypto", "OCSPMariaDB", "OCSPSQLite", "CLinux", "CPrivilege",
+                "OCSPCore", "OCSPCrypto", "OCSPMariaDB", "OCSPSQLite", "CLinux",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -2,7 +2,7 @@
 #define OCSP_RESPONDER_CLINUX_SHIM_H
 
 /// Linux interfaces that Swift's Glibc module leaves out because glibc declares them only under
-/// _GNU_SOURCE. The values are Linux's own (<asm-generic/fcntl.h>, <linux/falloc.h>), the same on x86_64
+/// _GNU_SOURCE (or, for prctl, because it is variadic). The values are Linux's own (<asm-generic/fcntl.h>, <linux/falloc.h>), the same on x86_64
 /// and aarch64.
 
 /// O_PATH: a descriptor that names a file without opening it (no permission needed, nothing read).
@@ -10,6 +10,18 @@ static const int CLINUX_O_PATH = 010000000;
 
 /// FALLOC_FL_KEEP_SIZE: reserve blocks past the end of the file without changing its size.
 static const int CLINUX_FALLOC_FL_KEEP_SIZE = 0x01;
+
+/// getresuid/getresgid: real, effective and saved ids, to check a privilege drop (uid_t and gid_t are
+/// unsigned int on Linux).
+int getresuid(unsigned int *ruid, unsigned int *euid, unsigned int *suid);
+int getresgid(unsigned int *rgid, unsigned int *egid, unsigned int *sgid);
+
+/// prctl(2) is variadic, which Swift cannot call; PR_SET_NO_NEW_PRIVS is 38 (<linux/prctl.h>): no later
+/// execve (a setuid binary, file capabilities) can give privileges back.
+int prctl(int option, ...);
+static inline int clinux_set_no_new_privs(void) {
+    return prctl(38, 1, 0, 0, 0);
+}
 
 /// glibc's fallocate(2), declared here with off_t spelled as long (what it is on 64-bit Linux), so this
 /// header needs no system header and re-exports no type.

@@ -3,7 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import CPrivilege
+internal import CLinux
 
 /// The account `[ocsp] user` names (OCSP_MySql's `pycert`): the only one the responder runs as.
 ///
@@ -77,7 +77,7 @@ public struct ServiceAccount: Sendable, Hashable {
         guard setuid(0) != 0 else {
             throw PrivilegeError(.rootRegained, message: "cannot run as '\(name)': setuid(0) still succeeds after dropping to uid \(uid)")
         }
-        try require(cprivilege_set_no_new_privs() == 0, .noNewPrivileges, "prctl(PR_SET_NO_NEW_PRIVS)")
+        try require(clinux_set_no_new_privs() == 0, .noNewPrivileges, "prctl(PR_SET_NO_NEW_PRIVS)")
     }
 
     /// Throws `code` with errno's text unless `succeeded`.
