@@ -46,6 +46,13 @@ final class ListeningSocket {
         guard setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size)) == 0 else {
             throw Self.failure(.socket, address)
         }
+        // IPv6 only on an IPv6 address, as nginx does: `--listen 0.0.0.0:80 --listen [::]:80` then binds
+        // both, where a dual-stack [::]:80 (Linux's default, bindv6only=0) would already hold IPv4's port 80.
+        if resolved.protocol == .inet6 {
+            guard setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &on, socklen_t(MemoryLayout<Int32>.size)) == 0 else {
+                throw Self.failure(.socket, address)
+            }
+        }
         let descriptor = fd
         guard resolved.withSockAddr({ bind(descriptor, $0, socklen_t($1)) }) == 0 else { throw Self.failure(.bind, address) }
         guard listen(fd, backlog) == 0 else { throw Self.failure(.listen, address) }

@@ -43,6 +43,19 @@ struct ServeTests {
         #expect(server.stop() == 0)
     }
 
+    @Test("An IPv4 and an IPv6 wildcard on one port both listen (IPV6_V6ONLY), and [::1] answers")
+    func ipv4AndIPv6OnOnePort() throws {
+        let port = try freePort()
+        // The harness listens on 127.0.0.1:port; a dual-stack [::]:port would already hold it.
+        let server = try ServeHarness(extraArguments: ["--listen", "[::]:\(port)"], port: port)
+        let request = try server.request(["good.pem"])
+        let answer = try server.exchange(["-g", "-X", "POST", "-H", "Content-Type: application/ocsp-request", "--data-binary", "@-",
+                                          "http://[::1]:\(port)/"], stdin: request)
+        #expect(answer.status == 200)
+        #expect(try server.verify(answer.body, request: request).first?["cert_status"] as? String == "GOOD")
+        #expect(server.stop() == 0)
+    }
+
     @Test("openssl ocsp -url and Python urllib as clients")
     func otherClients() throws {
         let server = try ServeHarness()

@@ -78,9 +78,12 @@ struct SetupScriptTests {
         }
 
         // Root's call becomes the service user; anyone else is refused, as OCSP_MySql refused anyone but pycert.
-        let asRoot = try run(binary, ["respond", "--config", config, request])
+        let rootRequest = requests.appendingPathComponent("req-root.der").path
+        try run("openssl", ["ocsp", "-issuer", pki.path(.rsa, "ca.pem"), "-cert", pki.path(.rsa, "good.pem"), "-no_nonce", "-reqout", rootRequest])
+        try FileManager.default.setAttributes([.posixPermissions: 0o666], ofItemAtPath: rootRequest)
+        let asRoot = try run(binary, ["respond", "--config", config, rootRequest])
         #expect(asRoot.status == 0, "\(asRoot.stderr)")
-        _ = try Peers.verifySuccessful(response: try Data(contentsOf: URL(fileURLWithPath: request)), issuer: pki.path(.rsa, "ca.pem"), chain: pki.path(.rsa, "chain.pem"))
+        _ = try Peers.verifySuccessful(response: try Data(contentsOf: URL(fileURLWithPath: rootRequest)), issuer: pki.path(.rsa, "ca.pem"), chain: pki.path(.rsa, "chain.pem"))
         let asCaller = try runAs(accounts.caller, binary, ["respond", "--config", config, request])
         #expect(asCaller.status == 78, "\(asCaller.stderr)")
     }

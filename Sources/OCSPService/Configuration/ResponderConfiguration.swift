@@ -31,7 +31,7 @@ import OCSPMariaDB
 /// ocspresponse = ...                            ; the intermediate's pre-signed response
 /// cache = ...                                   ; response cache directory
 /// timeout = 10                                  ; seconds a whole run may take
-/// user = pycert                                 ; refuse to run as anyone else
+/// user = pycert                                 ; run only as that user (root becomes it)
 ///
 /// [issuer second-ca]                            ; another CA, same keys as [ocsp]'s CA keys
 /// cert = ...
@@ -115,7 +115,8 @@ public struct ResponderConfiguration: Sendable {
         public var cachePath: String?
         /// Seconds a whole run may take before it answers `tryLater`. Default 10.
         public var timeout: Int
-        /// The only user allowed to run the responder (OCSP_MySql's `pycert`); nil: anyone.
+        /// The only user the responder runs as (OCSP_MySql's `pycert`): others are refused, root becomes it
+        /// (`ServiceAccount`); nil: anyone.
         public var user: String?
     }
 

@@ -15,13 +15,10 @@ import Musl
 public enum SecretFileMode {
     /// The service user's primary group: `[ocsp] user`'s when the config names one (a run started as root
     /// reads the key before it drops to that user), else the group we run as.
+    /// A user that cannot be looked up leaves the group we run as; `ServiceAccount.enforce` refuses it anyway.
     public static func serviceGroup(user: String?) -> gid_t {
-        guard let user else { return getegid() }
-        var entry = passwd()
-        var result: UnsafeMutablePointer<passwd>?
-        var buffer = [CChar](repeating: 0, count: 4096)
-        guard getpwnam_r(user, &entry, &buffer, buffer.count, &result) == 0, result != nil else { return getegid() }
-        return entry.pw_gid
+        guard let user, let account = try? ServiceAccount.lookUp(user) else { return getegid() }
+        return account.gid
     }
 
     /// Why the file at `path` must not be used, or nil. `what` names it in the message ("the private key").
