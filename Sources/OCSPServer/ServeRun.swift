@@ -15,8 +15,8 @@ import OCSPService
 ///
 /// Start-up is `respond`'s (the config, the user check, every CA loaded and checked once); started as
 /// root with `[ocsp] user`, it binds its sockets and opens its logs as root, then becomes that user before
-/// the first thread or request (`ServiceAccount`). Then each request gets what a one-shot `respond` would answer at that moment: the same core, cache and
-/// `ocspresponse`. Event loops only parse HTTP and write; look-ups and signatures run on worker threads
+/// the first thread or request (`ServiceAccount`). Then each request gets what a one-shot `respond` would
+/// answer at that moment: the same core, cache and `ocspresponse`. Event loops only parse HTTP and write; look-ups and signatures run on worker threads
 /// that each own their database connections.
 public enum ServeRun {
     public struct Options: Sendable {
