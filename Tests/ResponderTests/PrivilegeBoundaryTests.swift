@@ -21,6 +21,16 @@ struct PrivilegeBoundaryTests {
         let read = try runAs(deployment.caller, "/bin/cat", [request])
         let answer = try Data(contentsOf: URL(fileURLWithPath: request))
         #expect(read.status == 0 && read.stdout == answer)
+        // --out naming the request file itself, and --out another file of the caller's.
+        let same = try deployment.callerRequest("good.pem")
+        #expect(try deployment.respondThroughSudo([same, "--out", same]).status == 0)
+        #expect(try deployment.verifiedAnswer(in: same).first?["cert_status"] as? String == "GOOD")
+        let source = try deployment.callerRequest("revoked.pem")
+        let target = try deployment.callerRequest("good.pem")
+        let sourceBytes = try Data(contentsOf: URL(fileURLWithPath: source))
+        #expect(try deployment.respondThroughSudo([source, "--out", target]).status == 0)
+        #expect(try deployment.verifiedAnswer(in: target).first?["cert_status"] as? String == "REVOKED")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: source)) == sourceBytes)
         // OCSP_MySql's spelling, without `respond`.
         let second = try deployment.callerRequest("revoked.pem")
         let plain = try runThroughSudo(["--config", deployment.configPath, second])

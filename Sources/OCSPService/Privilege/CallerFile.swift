@@ -33,8 +33,8 @@ public final class CallerFile {
     /// Opens `path` for the caller `callerUID`, or says why it is refused; `serviceFiles` are the
     /// identities of the files the config names.
     ///
-    /// An exclusive `flock` is taken on it (waited for: the run's timeout bounds the wait), so that
-    /// concurrent calls on one file each read a whole request and write a whole answer in turn.
+    /// A file opened `writable` gets an exclusive `flock` (waited for: the run's timeout bounds the wait),
+    /// so that concurrent calls on one file each read a whole request and write a whole answer in turn.
     public static func open(
         path: String, callerUID: uid_t, writable: Bool, serviceFiles: Set<FileIdentity>
     ) throws(FileIO.Error) -> CallerFile {
@@ -63,7 +63,9 @@ public final class CallerFile {
         let file = CallerFile(fd: fd, path: path)
         // The same inode as the one checked: /proc's link cannot be redirected, but say so if it ever were.
         guard FileIdentity(descriptor: fd) == FileIdentity(info) else { throw FileIO.Error(path, reason: "changed while it was opened") }
-        while flock(fd, LOCK_EX) != 0 {
+        // Only the file written is locked: `respond FILE --out FILE` opens one file twice, and a second
+        // flock on it would wait for the first.
+        while writable, flock(fd, LOCK_EX) != 0 {
             guard errno == EINTR else { throw FileIO.Error(path, "cannot lock") }
         }
         return file
