@@ -258,7 +258,7 @@ struct PrivilegeBoundaryTests {
         try FileManager.default.createDirectory(atPath: statusDirectory, withIntermediateDirectories: false)
         let accounts = try TestAccounts.required()
         let call = (["/usr/bin/setpriv"] + setprivArguments(accounts.caller)
-            + ["/usr/bin/sudo", "-n", "-u", accounts.service, accounts.binary, "respond", "--config", deployment.configPath, request])
+            + ["/usr/bin/sudo", "-n", "-u", accounts.service, accounts.binary, "respond", "--timeout", "60", "--config", deployment.configPath, request])
             .joined(separator: " ")
         let script = "for i in $(seq 200); do (\(call) >/dev/null 2>&1; echo $? > \(statusDirectory)/$i) & done; wait"
         #expect(try run("/bin/bash", ["-c", script]).status == 0)
@@ -266,7 +266,9 @@ struct PrivilegeBoundaryTests {
             Int32(try String(contentsOfFile: "\(statusDirectory)/\(index)", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1
         }
         // The first answers; later ones read a response or an error status, not a request: malformedRequest.
-        #expect(all.allSatisfy { $0 == 0 || $0 == 1 }, "\(all)")
+        // The calls take turns on the file's lock, so on a slow machine (a sanitizer build) some may reach
+        // their timeout before their turn: 75, nothing read and nothing written.
+        #expect(all.allSatisfy { $0 == 0 || $0 == 1 || $0 == 75 }, "\(Dictionary(all.map { ($0, 1) }, uniquingKeysWith: +))")
         #expect(all.contains(0))
         let final = try Data(contentsOf: URL(fileURLWithPath: request))
         if final != Data([0x30, 0x03, 0x0a, 0x01, 0x01]) {
