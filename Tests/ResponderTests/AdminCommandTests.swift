@@ -295,17 +295,20 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
     }
 
     /// Issue 14: run as a user who cannot write the cache directory, the change is made (exit 0) and
-    /// the operator is told that cached answers may still say the old status.
-    @Test(arguments: StoreBackendUnderTest.available)
-    func aCacheThatCannotBeEmptiedIsWarnedAbout(backend: StoreBackendUnderTest) throws {
+    /// the operator is told that cached answers may still say the old status. SQLite only: the cache is
+    /// the same whatever the backend, and the test MariaDB's socket is root's, out of the user's reach.
+    @Test func aCacheThatCannotBeEmptiedIsWarnedAbout() throws {
+        let backend = StoreBackendUnderTest.sqlite
         let service = try #require(TestAccounts.service, "run scripts/test.sh as root: it creates the service user")
         let admin = try Admin(backend, ocspLines: "user = \(service)")
         try TestAccounts.chown(admin.directory.path, to: service, recursive: true)
-        #expect(try admin.db(["init"]).status == 0)
+        let initialized = try admin.db(["init"])
+        #expect(initialized.status == 0, "\(initialized.stderr)")
         #expect(try admin.db(["add", admin.pki.path(.rsa, "good.pem")]).status == 0)
-        #expect(try admin.status("good.pem")["cert_status"] as? String == "GOOD")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: admin.cachePath).count == 1)
-        // The cache directory becomes root's: the service user reads it and cannot remove from it.
+        // A kept response about 0x1001, in a cache directory of root's: the service user (whom the
+        // command becomes) reads it and cannot remove from it.
+        try FileManager.default.createDirectory(atPath: admin.cachePath, withIntermediateDirectories: true)
+        try Data([0x30, 0x00]).write(to: URL(fileURLWithPath: admin.cachePath + "/1001-00.der"))
         try TestAccounts.chown(admin.cachePath, to: "root")
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: admin.cachePath)
 
