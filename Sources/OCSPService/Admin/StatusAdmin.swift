@@ -293,7 +293,7 @@ public struct StatusAdmin {
         } catch {
             guard !cacheWarned.value else { return }
             cacheWarned.value = true
-            let message = "warning: the table is changed, but cached responses cannot be removed from the cache directory \(cache.directory) (\(error)); cached answers about 0x\(serial) may say the old status until revalidated or their nextUpdate"
+            let message = "the table is changed, but cached responses cannot be removed from the cache directory \(cache.directory) (\(error)); cached answers about 0x\(serial) may say the old status until revalidated or their nextUpdate"
             logger.warning("\(message)")
             warn(message)
         }

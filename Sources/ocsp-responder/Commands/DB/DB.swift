@@ -54,7 +54,7 @@ struct AdminOptions: ParsableArguments {
         let (logger, logsToStandardError) = RespondRun.makeLogger(configuration, override: config.level)
         // A warning about this run (a cache that keeps old answers) is for the operator at the terminal:
         // on stderr as well when the log is a file, once when the log is stderr.
-        let warn: (String) -> Void = logsToStandardError ? { _ in } : { RespondRun.printError($0) }
+        let warn: (String) -> Void = logsToStandardError ? { _ in } : { RespondRun.printError("warning: \($0)") }
         do {
             return try StatusAdmin(config: configuration, logger: logger, warn: warn)
         } catch {
