@@ -60,6 +60,16 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
             try ResponderBinary.run(["db"] + [arguments[0], "--config", configPath] + arguments.dropFirst())
         }
 
+        /// A table of 0x1001 Valid and 0x1002 Revoked (key_compromise, 2026-01-02T03:04:05Z), which issue
+        /// 14's rules must not lose.
+        func tableWithARevocation() throws {
+            for step in [["init"], ["add", pki.path(.rsa, "good.pem"), pki.path(.rsa, "revoked.pem")],
+                         ["revoke", "0x1002", "--reason", "key_compromise", "--at", "2026-01-02T03:04:05Z"]] {
+                let result = try db(step)
+                guard result.status == 0 else { throw TestFailure("db \(step[0]) failed (\(result.status)): \(result.stderr)") }
+            }
+        }
+
         /// `db show SERIAL --json`: the row as the table holds it.
         func row(_ serial: String) throws -> [String: Any] {
             let show = try db(["show", serial, "--json"])
@@ -238,9 +248,7 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
     @Test(arguments: StoreBackendUnderTest.available)
     func importNeverTurnsRevokedIntoValid(backend: StoreBackendUnderTest) throws {
         let admin = try Admin(backend)
-        #expect(try admin.db(["init"]).status == 0)
-        #expect(try admin.db(["add", admin.pki.path(.rsa, "good.pem"), admin.pki.path(.rsa, "revoked.pem")]).status == 0)
-        #expect(try admin.db(["revoke", "0x1002", "--reason", "key_compromise", "--at", "2026-01-02T03:04:05Z"]).status == 0)
+        try admin.tableWithARevocation()
         let index = admin.directory.appendingPathComponent("index.txt")
         try "V\t351231235959Z\t\t1001\tunknown\t/CN=good\nV\t351231235959Z\t\t1002\tunknown\t/CN=revoked\nV\t351231235959Z\t\t0F\tunknown\t/CN=new\n"
             .write(to: index, atomically: true, encoding: .utf8)
@@ -267,9 +275,7 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
     @Test(arguments: StoreBackendUnderTest.available)
     func revokeKeepsTheFirstRevocation(backend: StoreBackendUnderTest) throws {
         let admin = try Admin(backend)
-        #expect(try admin.db(["init"]).status == 0)
-        #expect(try admin.db(["add", admin.pki.path(.rsa, "good.pem"), admin.pki.path(.rsa, "revoked.pem")]).status == 0)
-        #expect(try admin.db(["revoke", "0x1002", "--reason", "key_compromise", "--at", "2026-01-02T03:04:05Z"]).status == 0)
+        try admin.tableWithARevocation()
 
         for again in [["revoke", "0x1002"], ["revoke", "0x1002", "--reason", "superseded", "--at", "2026-05-05"]] {
             let refused = try admin.db(again)
