@@ -65,7 +65,9 @@ final class MariaDBConnection {
         let transient: Set<UInt32> = [
             UInt32(CR_CONNECTION_ERROR), UInt32(CR_CONN_HOST_ERROR), UInt32(CR_SERVER_GONE_ERROR),
             UInt32(CR_SERVER_LOST), UInt32(CR_UNKNOWN_HOST), UInt32(CR_SERVER_LOST_EXTENDED),
-            UInt32(ER_CON_COUNT_ERROR), UInt32(ER_SERVER_SHUTDOWN), UInt32(ER_LOCK_WAIT_TIMEOUT),
+            // A deadlock's victim is rolled back whole (the admin commands lock rows in a transaction):
+            // running the command again is the cure, as for a lock wait that timed out.
+            UInt32(ER_CON_COUNT_ERROR), UInt32(ER_SERVER_SHUTDOWN), UInt32(ER_LOCK_WAIT_TIMEOUT), UInt32(ER_LOCK_DEADLOCK),
             UInt32(ER_QUERY_INTERRUPTED), UInt32(ER_TOO_MANY_USER_CONNECTIONS),
         ]
         return StatusSourceError(transient.contains(code) ? .unavailable : .failed, "\(context): \(message) (error \(code))")

@@ -9,6 +9,8 @@ public final class MariaDBStatusStore: StatusStore {
     public let table: String
     private var connection: MariaDBConnection?
     private var statements: [String: MariaDBStatement] = [:]
+    /// True between START TRANSACTION and COMMIT or ROLLBACK: `records(for:)` then locks what it reads.
+    private var inTransaction = false
 
     /// - Parameter table: the table's name, already checked to be a plain identifier (it cannot be a parameter).
     public init(options: MariaDBOptions, table: String) {
@@ -54,8 +56,10 @@ public final class MariaDBStatusStore: StatusStore {
 
     public func records(for serial: CertificateSerialNumber) throws(StatusSourceError) -> [StatusRecord] {
         let spellings = serial.storedSpellings
+        // In a transaction, FOR UPDATE: InnoDB's plain read is a snapshot that another connection may change
+        // before this one writes; the lock (on the rows, or on the gap where they would be) makes it wait.
         return try statement(
-            "SELECT \(Self.recordColumns), cert FROM `\(table)` WHERE cert_num IN (\(placeholders(spellings.count))) ORDER BY cert_num"
+            "SELECT \(Self.recordColumns), cert FROM `\(table)` WHERE cert_num IN (\(placeholders(spellings.count))) ORDER BY cert_num\(inTransaction ? " FOR UPDATE" : "")"
         ).rows(spellings.map(SQLValue.text), columns: [.text, .text, .time, .text, .blob]).map(Self.record)
     }
 
@@ -81,6 +85,27 @@ public final class MariaDBStatusStore: StatusStore {
             [.text(status), revocationTime.map(SQLValue.time) ?? .null, revocationReason.map(SQLValue.text) ?? .null]
                 + certNums.map(SQLValue.text)
         )
+    }
+
+    /// START TRANSACTION on this store's connection, COMMIT, or ROLLBACK on an error (InnoDB tables).
+    public func inWriteTransaction<Result>(_ body: () throws -> Result) throws -> Result {
+        _ = try statement("START TRANSACTION").execute([])
+        inTransaction = true
+        defer { inTransaction = false }
+        let result: Result
+        do {
+            result = try body()
+        } catch {
+            _ = try? statement("ROLLBACK").execute([])
+            throw error
+        }
+        do throws(StatusSourceError) {
+            _ = try statement("COMMIT").execute([])
+        } catch {
+            _ = try? statement("ROLLBACK").execute([])
+            throw error
+        }
+        return result
     }
 
     public func recordCount(revokedOnly: Bool) throws(StatusSourceError) -> Int {

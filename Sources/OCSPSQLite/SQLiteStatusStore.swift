@@ -131,10 +131,9 @@ public final class SQLiteStatusStore: StatusStore {
         }
     }
 
-    // MARK: Beyond the protocol
-
-    /// Runs `body` in one write transaction (BEGIN IMMEDIATE): its changes are seen together or not at
-    /// all, and other writers wait for it (up to their busy timeout). Readers keep reading what was
+    /// Runs `body` in one write transaction (BEGIN IMMEDIATE, so the write lock is taken before `body`
+    /// reads): its changes are seen together or not at all, and other writers wait for it (up to their
+    /// busy timeout). Readers keep reading what was
     /// committed before, since the file is in WAL mode. An error from `body` rolls everything back.
     public func inWriteTransaction<Result>(_ body: () throws -> Result) throws -> Result {
         try execute("BEGIN IMMEDIATE", "cannot begin a write transaction")
@@ -153,6 +152,8 @@ public final class SQLiteStatusStore: StatusStore {
         }
         return result
     }
+
+    // MARK: Beyond the protocol
 
     /// Opens the file now (if not yet), so that a missing or unreadable file is reported before any request.
     public func checkConnection() throws(StatusSourceError) {

@@ -33,7 +33,8 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
         var configPath: String { directory.appendingPathComponent("config.ini").path }
         var cachePath: String { directory.appendingPathComponent("cache").path }
 
-        init(_ backend: StoreBackendUnderTest) throws {
+        /// - Parameter ocspLines: more lines for the `[ocsp]` section (`user = NAME`).
+        init(_ backend: StoreBackendUnderTest, ocspLines: String = "") throws {
             self.backend = backend
             directory = try makeTemporaryDirectory("ocsp-admin")
             let config = """
@@ -43,6 +44,7 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
                 cert = \(pki.path(.rsa, "ca.pem"))
                 pkey = \(pki.path(.rsa, "ca.key"))
                 cache = \(cachePath)
+                \(ocspLines)
 
                 [issuer p256]
                 cert = \(pki.path(.p256, "ca.pem"))
@@ -56,6 +58,25 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
         @discardableResult
         func db(_ arguments: [String]) throws -> ProcessResult {
             try ResponderBinary.run(["db"] + [arguments[0], "--config", configPath] + arguments.dropFirst())
+        }
+
+        /// A table of 0x1001 Valid and 0x1002 Revoked (key_compromise, 2026-01-02T03:04:05Z), which issue
+        /// 14's rules must not lose.
+        func tableWithARevocation() throws {
+            for step in [["init"], ["add", pki.path(.rsa, "good.pem"), pki.path(.rsa, "revoked.pem")],
+                         ["revoke", "0x1002", "--reason", "key_compromise", "--at", "2026-01-02T03:04:05Z"]] {
+                let result = try db(step)
+                guard result.status == 0 else { throw TestFailure("db \(step[0]) failed (\(result.status)): \(result.stderr)") }
+            }
+        }
+
+        /// `db show SERIAL --json`: the row as the table holds it.
+        func row(_ serial: String) throws -> [String: Any] {
+            let show = try db(["show", serial, "--json"])
+            guard show.status == 0, let row = try JSONSerialization.jsonObject(with: show.stdout) as? [String: Any] else {
+                throw TestFailure("db show \(serial) failed (\(show.status)): \(show.stderr)")
+            }
+            return row
         }
 
         /// The status a `respond` gives for a leaf of `kind`, after both peers verified the response.
@@ -220,5 +241,107 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
         try "V\t351231235959Z\t\tnot-hex\tunknown\t/CN=x\n".write(to: bad, atomically: true, encoding: .utf8)
         let refused = try admin.db(["import", "--index", bad.path])
         #expect(refused.status == 65 && refused.stderr.contains("bad.txt:1"))
+    }
+
+    /// Issue 14: an index that still says V does not undo a revocation; the conflict is named, the
+    /// other rows apply, the exit status is 65; --allow-unrevoke takes the index's word.
+    @Test(arguments: StoreBackendUnderTest.available)
+    func importNeverTurnsRevokedIntoValid(backend: StoreBackendUnderTest) throws {
+        let admin = try Admin(backend)
+        try admin.tableWithARevocation()
+        let index = admin.directory.appendingPathComponent("index.txt")
+        try "V\t351231235959Z\t\t1001\tunknown\t/CN=good\nV\t351231235959Z\t\t1002\tunknown\t/CN=revoked\nV\t351231235959Z\t\t0F\tunknown\t/CN=new\n"
+            .write(to: index, atomically: true, encoding: .utf8)
+
+        let refused = try admin.db(["import", "--index", index.path])
+        #expect(refused.status == 65, "\(refused.stderr)")
+        #expect(refused.stdoutText.contains("1 added, 0 updated, 1 unchanged, 1 conflicts kept"), "\(refused.stdoutText)")
+        let conflicts = refused.stderr.split(separator: "\n").filter { $0.contains("conflict 0x") }
+        #expect(conflicts.count == 1 && conflicts[0].contains("0x1002") && conflicts[0].contains("Revoked at 2026-01-02T03:04:05Z (reason key_compromise)")
+                && conflicts[0].contains("the index V (Valid)"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("--allow-unrevoke"))
+        let kept = try admin.row("0x1002")
+        #expect(kept["status"] as? String == "Revoked" && kept["revocation_reason"] as? String == "key_compromise")
+        #expect(kept["revocation_time"] as? String == "2026-01-02T03:04:05Z")
+        #expect(try admin.row("0x0f")["status"] as? String == "Valid")
+
+        let allowed = try admin.db(["import", "--index", index.path, "--allow-unrevoke"])
+        #expect(allowed.status == 0 && allowed.stdoutText.contains("1 updated"), "\(allowed.stdoutText)\(allowed.stderr)")
+        #expect(try admin.row("0x1002")["status"] as? String == "Valid")
+    }
+
+    /// Issue 14: a second `db revoke` keeps the first time and reason (exit 65) unless --force; a hold
+    /// may become a revocation for another reason, which replaces both.
+    @Test(arguments: StoreBackendUnderTest.available)
+    func revokeKeepsTheFirstRevocation(backend: StoreBackendUnderTest) throws {
+        let admin = try Admin(backend)
+        try admin.tableWithARevocation()
+
+        for again in [["revoke", "0x1002"], ["revoke", "0x1002", "--reason", "superseded", "--at", "2026-05-05"]] {
+            let refused = try admin.db(again)
+            #expect(refused.status == 65)
+            #expect(refused.stderr.contains("0x1002 already revoked at 2026-01-02T03:04:05Z (reason key_compromise); kept; --force replaces them"), "\(refused.stderr)")
+            let row = try admin.row("0x1002")
+            #expect(row["revocation_reason"] as? String == "key_compromise" && row["revocation_time"] as? String == "2026-01-02T03:04:05Z")
+        }
+        let forced = try admin.db(["revoke", "0x1002", "--reason", "superseded", "--at", "2026-05-05", "--force"])
+        #expect(forced.status == 0, "\(forced.stderr)")
+        let replaced = try admin.row("0x1002")
+        #expect(replaced["revocation_reason"] as? String == "superseded" && replaced["revocation_time"] as? String == "2026-05-05T00:00:00Z")
+
+        // certificate_hold → key_compromise needs no --force; hold → hold again is a second revocation.
+        #expect(try admin.db(["revoke", "0x1001", "--reason", "certificate_hold", "--at", "2026-01-02"]).status == 0)
+        let holdAgain = try admin.db(["revoke", "0x1001", "--reason", "certificate_hold"])
+        #expect(holdAgain.status == 65 && holdAgain.stderr.contains("(reason certificate_hold); kept"), "\(holdAgain.stderr)")
+        let fromHold = try admin.db(["revoke", "0x1001", "--reason", "keyCompromise", "--at", "2026-03-03"])
+        #expect(fromHold.status == 0, "\(fromHold.stderr)")
+        let permanent = try admin.row("0x1001")
+        #expect(permanent["revocation_reason"] as? String == "key_compromise" && permanent["revocation_time"] as? String == "2026-03-03T00:00:00Z")
+        #expect(try admin.db(["unrevoke", "0x1001"]).status == 65)
+    }
+
+    /// Issue 14: run as a user who cannot write the cache directory, the change is made (exit 0) and
+    /// the operator is told that cached answers may still say the old status. SQLite only: the cache is
+    /// the same whatever the backend, and the test MariaDB's socket is root's, out of the user's reach.
+    @Test func aCacheThatCannotBeEmptiedIsWarnedAbout() throws {
+        let backend = StoreBackendUnderTest.sqlite
+        let service = try #require(TestAccounts.service, "run scripts/test.sh as root: it creates the service user")
+        let admin = try Admin(backend, ocspLines: "user = \(service)")
+        try TestAccounts.chown(admin.directory.path, to: service, recursive: true)
+        let initialized = try admin.db(["init"])
+        #expect(initialized.status == 0, "\(initialized.stderr)")
+        #expect(try admin.db(["add", admin.pki.path(.rsa, "good.pem")]).status == 0)
+        // A kept response about 0x1001, in a cache directory of root's: the service user (whom the
+        // command becomes) reads it and cannot remove from it.
+        try FileManager.default.createDirectory(atPath: admin.cachePath, withIntermediateDirectories: true)
+        try Data([0x30, 0x00]).write(to: URL(fileURLWithPath: admin.cachePath + "/1001-00.der"))
+        try TestAccounts.chown(admin.cachePath, to: "root")
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: admin.cachePath)
+
+        let revoked = try admin.db(["revoke", "0x1001", "--reason", "superseded"])
+        #expect(revoked.status == 0, "\(revoked.stderr)")
+        #expect(revoked.stderr.contains("cannot be removed from the cache directory \(admin.cachePath)"), "\(revoked.stderr)")
+        #expect(revoked.stderr.contains("until revalidated or their nextUpdate"))
+        #expect(try admin.row("0x1001")["status"] as? String == "Revoked")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: admin.cachePath).count == 1)
+    }
+
+    /// Issue 14: `db add FILE` is all or nothing: the file's second certificate is already there, so
+    /// its first is not added either.
+    @Test(arguments: StoreBackendUnderTest.available)
+    func addOfAFileIsAllOrNothing(backend: StoreBackendUnderTest) throws {
+        let admin = try Admin(backend)
+        #expect(try admin.db(["init"]).status == 0)
+        #expect(try admin.db(["add", admin.pki.path(.rsa, "revoked.pem")]).status == 0)
+        let both = admin.directory.appendingPathComponent("both.pem")
+        try (try Data(contentsOf: URL(fileURLWithPath: admin.pki.path(.rsa, "good.pem")))
+             + (try Data(contentsOf: URL(fileURLWithPath: admin.pki.path(.rsa, "revoked.pem"))))).write(to: both)
+
+        let refused = try admin.db(["add", both.path])
+        #expect(refused.status == 65 && refused.stderr.contains("0x1002") && refused.stderr.contains("already in table"), "\(refused.stderr)")
+        let show = try admin.db(["show", "0x1001"])
+        #expect(show.status == 65 && show.stderr.contains("not in table"), "\(show.stdoutText)\(show.stderr)")
+        let rows = try JSONSerialization.jsonObject(with: try admin.db(["list", "--format", "json"]).stdout) as? [[String: Any]]
+        #expect(rows?.map { $0["cert_num"] as? String } == ["0x1002"])
     }
 }

@@ -64,6 +64,12 @@ public protocol StatusStore: CertificateStatusSource {
     @discardableResult
     func update(certNums: [String], status: String, revocationTime: UnixTime?, revocationReason: String?) throws(StatusSourceError) -> Int
 
+    /// Runs `body` in one write transaction: its reads and writes are seen together or not at all, and an
+    /// error from `body` (or from the commit) rolls all of them back. The admin commands check a row and
+    /// change it inside one, so that a concurrent command cannot slip a change in between (a revocation
+    /// read as absent or valid, then overwritten). Not nested; `forEachRecord` is not used inside.
+    func inWriteTransaction<Result>(_ body: () throws -> Result) throws -> Result
+
     /// How many rows there are (only `Revoked` ones when `revokedOnly`): for progress, not for decisions.
     func recordCount(revokedOnly: Bool) throws(StatusSourceError) -> Int
 

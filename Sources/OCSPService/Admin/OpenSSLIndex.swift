@@ -15,6 +15,9 @@ public enum OpenSSLIndex {
         public var serial: CertificateSerialNumber
         public var status: RecordedStatus
         public var subject: String
+        /// The line's status and revocation fields as written (`V`, `E`, `R 260101000000Z,removeFromCRL`),
+        /// for messages that set the index against the table.
+        public var indexStatus: String = ""
     }
 
     public struct ParseError: Error, Hashable, Sendable {
@@ -67,7 +70,8 @@ public enum OpenSSLIndex {
             default:
                 throw ParseError(line: number, message: "status '\(fields[0])' is not V, R or E")
             }
-            entries.append(Entry(serial: serial, status: status, subject: fields.count > 5 ? fields[5] : ""))
+            entries.append(Entry(serial: serial, status: status, subject: fields.count > 5 ? fields[5] : "",
+                                 indexStatus: fields[2].isEmpty ? fields[0] : "\(fields[0]) \(fields[2])"))
         }
         return entries
     }

@@ -19,10 +19,18 @@ public struct StatusAdmin {
     public let config: ResponderConfiguration
     public let cas: [CA]
     private let cache: FileResponseCache?
+    private let logger: Logger
+    private let warn: (String) -> Void
+    /// Set once a cache file could not be removed, so that a run warns once, not once per serial.
+    private let cacheWarned = CacheWarned()
 
     /// Opens every CA's table for writing. Certificates are loaded now; the database on first use.
-    public init(config: ResponderConfiguration, logger: Logger) throws(AdminError) {
+    /// - Parameter warn: also tells the operator a warning the log gets (the command passes stderr when
+    ///   the log is a file, so that a warning that matters now is not seen only later in the log).
+    public init(config: ResponderConfiguration, logger: Logger, warn: @escaping (String) -> Void = { _ in }) throws(AdminError) {
         self.config = config
+        self.logger = logger
+        self.warn = warn
         var cas: [CA] = []
         for signing in config.authorities {
             let issuerPath = signing.issuerPath ?? signing.certificatePath
@@ -89,31 +97,52 @@ public struct StatusAdmin {
             guard let ca = cas.first(where: { certificate.isIssued(by: $0.issuer) }) else {
                 throw AdminError(.data, "\(path): \(certificate.subject) (serial 0x\(serial)) is not issued by any configured CA (\(cas.map(\.issuerPath).joined(separator: ", ")))")
             }
-            let existing = try storeCall { () throws(StatusSourceError) in try ca.store.records(for: serial) }
-            if let row = existing.first {
-                throw AdminError(.data, "\(path): serial 0x\(serial) (\(certificate.subject)) is already in table \(ca.table) as \(row.certNum), \(row.status)")
-            }
+            try refuseExisting(serial, certificate.subject, in: ca, file: path)
             if plans.contains(where: { $0.1 == serial && $0.0.table == ca.table }) {
                 throw AdminError(.data, "\(path): serial 0x\(serial) appears twice in the file")
             }
             plans.append((ca, serial, pem, certificate.subject))
         }
+        // Each CA's rows in one transaction, checked again inside it: a serial another command added since
+        // the check above is refused there, and rolls back the file's other rows for that CA. (A file
+        // of several CAs' certificates is checked whole above, then written one CA at a time.)
         var added: [Added] = []
-        for (ca, serial, pem, subject) in plans {
-            try storeCall { () throws(StatusSourceError) in
-                try ca.store.insert(StatusRecord(serial: serial, status: .good, certificate: pem))
+        for ca in cas {
+            let mine = plans.filter { $0.0.name == ca.name }
+            if mine.isEmpty { continue }
+            try transaction(ca) { () throws(AdminError) in
+                for (_, serial, pem, subject) in mine {
+                    try refuseExisting(serial, subject, in: ca, file: path)
+                    try storeCall { () throws(StatusSourceError) in
+                        try ca.store.insert(StatusRecord(serial: serial, status: .good, certificate: pem))
+                    }
+                }
             }
-            forget(serial)
-            added.append(Added(serial: serial, ca: ca.name, subject: subject))
+            for (_, serial, _, subject) in mine {
+                forget(serial)
+                added.append(Added(serial: serial, ca: ca.name, subject: subject))
+            }
         }
         return added
+    }
+
+    /// Refuses a serial `ca`'s table already holds, in any spelling, naming the row.
+    private func refuseExisting(_ serial: CertificateSerialNumber, _ subject: String, in ca: CA, file path: String) throws(AdminError) {
+        let existing = try storeCall { () throws(StatusSourceError) in try ca.store.records(for: serial) }
+        if let row = existing.first {
+            throw AdminError(.data, "\(path): serial 0x\(serial) (\(subject)) is already in table \(ca.table) as \(row.certNum), \(row.status)")
+        }
     }
 
     // MARK: revoke, unrevoke
 
     /// Revokes `serial` in `ca`'s table (every spelling of it); returns the row as it now is.
-    public func revoke(_ serial: CertificateSerialNumber, in ca: CA, reason: CRLReason?, at time: UnixTime) throws(AdminError) -> StatusRecord {
-        let rows = try existingRows(serial, in: ca)
+    ///
+    /// A serial already revoked keeps its first time and reason, as `openssl ca -revoke` does: the first
+    /// revocation is what clients and CRLs saw, and a second run must not move it (nor, without
+    /// `--reason`, erase the reason). The exception RFC 5280 §5.3.1 makes: a hold may become a
+    /// revocation for another reason, which replaces reason and time. `force` replaces them anyway.
+    public func revoke(_ serial: CertificateSerialNumber, in ca: CA, reason: CRLReason?, at time: UnixTime, force: Bool = false) throws(AdminError) -> StatusRecord {
         var reasonName: String?
         if let reason {
             guard let name = reason.tableName else {
@@ -121,8 +150,18 @@ public struct StatusAdmin {
             }
             reasonName = name
         }
-        try storeCall { () throws(StatusSourceError) in
-            try ca.store.update(certNums: rows.map(\.certNum), status: "Revoked", revocationTime: time, revocationReason: reasonName)
+        let hold = CRLReason.certificateHold.tableName
+        try transaction(ca) { () throws(AdminError) in
+            let rows = try existingRows(serial, in: ca)
+            let revoked = rows.filter { $0.status.lowercased() == "revoked" }
+            let leavingHold = reasonName != nil && reasonName != hold && revoked.allSatisfy { $0.revocationReason == hold }
+            if let first = revoked.first, !force, !leavingHold {
+                let hint = first.revocationReason == hold ? "; a hold becomes a revocation with --reason REASON" : ""
+                throw AdminError(.data, "0x\(serial) already revoked at \(first.revocationTime?.iso8601 ?? "an unknown time") (reason \(first.revocationReason ?? "none")); kept; --force replaces them\(hint)")
+            }
+            try storeCall { () throws(StatusSourceError) in
+                try ca.store.update(certNums: rows.map(\.certNum), status: "Revoked", revocationTime: time, revocationReason: reasonName)
+            }
         }
         forget(serial)
         return try existingRows(serial, in: ca)[0]
@@ -130,15 +169,17 @@ public struct StatusAdmin {
 
     /// Lifts a certificateHold (RFC 5280 §5.3.1: the only revocation that can be undone).
     public func unrevoke(_ serial: CertificateSerialNumber, in ca: CA) throws(AdminError) -> StatusRecord {
-        let rows = try existingRows(serial, in: ca)
-        for row in rows where row.status.lowercased() == "revoked" && row.revocationReason != CRLReason.certificateHold.tableName {
-            throw AdminError(.data, "0x\(serial) is revoked for \(row.revocationReason ?? "an unspecified reason"), not certificate_hold; RFC 5280 allows lifting only a hold")
-        }
-        guard rows.contains(where: { $0.status.lowercased() == "revoked" }) else {
-            throw AdminError(.data, "0x\(serial) is not revoked")
-        }
-        try storeCall { () throws(StatusSourceError) in
-            try ca.store.update(certNums: rows.map(\.certNum), status: "Valid", revocationTime: nil, revocationReason: nil)
+        try transaction(ca) { () throws(AdminError) in
+            let rows = try existingRows(serial, in: ca)
+            for row in rows where row.status.lowercased() == "revoked" && row.revocationReason != CRLReason.certificateHold.tableName {
+                throw AdminError(.data, "0x\(serial) is revoked for \(row.revocationReason ?? "an unspecified reason"), not certificate_hold; RFC 5280 allows lifting only a hold")
+            }
+            guard rows.contains(where: { $0.status.lowercased() == "revoked" }) else {
+                throw AdminError(.data, "0x\(serial) is not revoked")
+            }
+            try storeCall { () throws(StatusSourceError) in
+                try ca.store.update(certNums: rows.map(\.certNum), status: "Valid", revocationTime: nil, revocationReason: nil)
+            }
         }
         forget(serial)
         return try existingRows(serial, in: ca)[0]
@@ -160,13 +201,19 @@ public struct StatusAdmin {
         public var updated = 0
         public var unchanged = 0
         public var withoutCertificate = 0
+        /// Rows the table has Revoked and the index Valid, left alone: one line each, for the operator.
+        public var conflicts: [String] = []
     }
 
     /// Imports an `openssl ca` database (`index.txt`): V and E lines as Valid, R lines as Revoked with their
     /// time and reason. A serial already in the table takes the index's status; running it again changes
     /// nothing. With `certificatesDirectory`, each row's `cert` is `DIR/SERIAL.pem` (openssl ca's
     /// new_certs_dir naming), checked to be issued by the CA; without, it is left empty.
-    public func importIndex(path: String, certificatesDirectory: String?, into ca: CA) throws(AdminError) -> ImportSummary {
+    ///
+    /// A row Revoked in the table and Valid in the index is a conflict, left alone unless
+    /// `allowUnrevoke`: an older index must not undo a revocation made with `db revoke` (which `db
+    /// unrevoke` would refuse). Each row is checked and written in one transaction.
+    public func importIndex(path: String, certificatesDirectory: String?, into ca: CA, allowUnrevoke: Bool = false) throws(AdminError) -> ImportSummary {
         let text: [UInt8]
         do {
             text = try FileIO.read(path: path, limit: 256 << 20)
@@ -187,21 +234,29 @@ public struct StatusAdmin {
             }
             if certificate.isEmpty { summary.withoutCertificate += 1 }
             let wanted = StatusRecord(serial: entry.serial, status: entry.status, certificate: certificate)
-            let rows = try storeCall { () throws(StatusSourceError) in try ca.store.records(for: entry.serial) }
-            if rows.isEmpty {
-                try storeCall { () throws(StatusSourceError) in try ca.store.insert(wanted) }
-                summary.added += 1
-            } else if rows.allSatisfy({ $0.status == wanted.status && $0.revocationTime == wanted.revocationTime && $0.revocationReason == wanted.revocationReason }) {
-                summary.unchanged += 1
-                continue
-            } else {
+            let changed = try transaction(ca) { () throws(AdminError) -> Bool in
+                let rows = try storeCall { () throws(StatusSourceError) in try ca.store.records(for: entry.serial) }
+                if rows.isEmpty {
+                    try storeCall { () throws(StatusSourceError) in try ca.store.insert(wanted) }
+                    summary.added += 1
+                    return true
+                }
+                if rows.allSatisfy({ $0.status == wanted.status && $0.revocationTime == wanted.revocationTime && $0.revocationReason == wanted.revocationReason }) {
+                    summary.unchanged += 1
+                    return false
+                }
+                if wanted.status == "Valid", !allowUnrevoke, let revoked = rows.first(where: { $0.status.lowercased() == "revoked" }) {
+                    summary.conflicts.append("0x\(entry.serial): the table has \(revoked.status) at \(revoked.revocationTime?.iso8601 ?? "an unknown time") (reason \(revoked.revocationReason ?? "none")), the index \(entry.indexStatus) (Valid); kept")
+                    return false
+                }
                 try storeCall { () throws(StatusSourceError) in
                     try ca.store.update(certNums: rows.map(\.certNum), status: wanted.status,
                                         revocationTime: wanted.revocationTime, revocationReason: wanted.revocationReason)
                 }
                 summary.updated += 1
+                return true
             }
-            forget(entry.serial)
+            if changed { forget(entry.serial) }
         }
         return summary
     }
@@ -228,9 +283,34 @@ public struct StatusAdmin {
 
     // MARK: helpers
 
-    /// Removes the cache's responses about `serial`; a cache that cannot be cleaned is reported, not fatal.
+    /// Removes the cache's responses about `serial`. A cache that cannot be cleaned does not undo the
+    /// table's change, which is done; but until its files go, `respond` answers from them, so the
+    /// operator is told (once a run), in the log and through `warn`.
     private func forget(_ serial: CertificateSerialNumber) {
-        _ = try? cache?.removeResponses(for: serial)
+        guard let cache else { return }
+        do {
+            try cache.removeResponses(for: serial)
+        } catch {
+            guard !cacheWarned.value else { return }
+            cacheWarned.value = true
+            let message = "the table is changed, but cached responses cannot be removed from the cache directory \(cache.directory) (\(error)); cached answers about 0x\(serial) may say the old status until revalidated or their nextUpdate"
+            logger.warning("\(message)")
+            warn(message)
+        }
+    }
+
+    /// Runs `body` in one write transaction of `ca`'s store, with the store's errors as admin errors.
+    @discardableResult
+    private func transaction<T>(_ ca: CA, _ body: () throws(AdminError) -> T) throws(AdminError) -> T {
+        do {
+            return try ca.store.inWriteTransaction { () throws -> T in try body() }
+        } catch let error as AdminError {
+            throw error
+        } catch let error as StatusSourceError {
+            throw AdminError(error.kind == .unavailable ? .unavailable : .store, error.message)
+        } catch {
+            throw AdminError(.store, "\(error)")
+        }
     }
 
     private func readCertificates(_ path: String) throws(AdminError) -> [X509Certificate] {
@@ -251,6 +331,11 @@ public struct StatusAdmin {
             throw AdminError(error.kind == .unavailable ? .unavailable : .store, error.message)
         }
     }
+}
+
+/// Whether this run has warned about the cache: a box, because `StatusAdmin` is a value used through `let`.
+private final class CacheWarned {
+    var value = false
 }
 
 /// An admin command's failure: what to print, and the exit status it maps to.

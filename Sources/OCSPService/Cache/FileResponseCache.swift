@@ -53,11 +53,27 @@ public final class FileResponseCache: ResponseCache {
     }
 
     /// Removes every kept response about `serial`, whatever its CertID's hashes, so the next request
-    /// sees a status change at once. Returns how many files were removed.
+    /// sees a status change at once. Returns how many files were removed. A file that stays (a cache
+    /// directory this user cannot write) is an error: the responder would go on answering from it.
+    /// A missing directory holds no answers, so it is no error.
     @discardableResult
     public func removeResponses(for serial: CertificateSerialNumber) throws(FileIO.Error) -> Int {
-        let names = try FileIO.names(in: directory, prefix: "\(serial.minimalHex)-")
-        return names.filter { FileIO.remove(path: "\(directory)/\($0)") }.count
+        let names: [String]
+        do {
+            names = try FileIO.names(in: directory, prefix: "\(serial.minimalHex)-")
+        } catch where error.code == ENOENT {
+            return 0
+        }
+        var removed = 0
+        for name in names {
+            let path = "\(directory)/\(name)"
+            if FileIO.remove(path: path) {
+                removed += 1
+            } else if errno != ENOENT {
+                throw FileIO.Error(path, "cannot remove")
+            }
+        }
+        return removed
     }
 
     private func warnOnce(_ message: String) {

@@ -12,8 +12,9 @@ struct DB: ParsableCommand {
             CA concerned ([ocsp], or an [issuer NAME] section: --ca NAME). Every status change removes \
             that certificate's responses from the cache, so the next request sees it.
 
-            Exit status: 0 done; 64 bad arguments; 65 the change is refused (not issued by a configured \
-            CA, already there, not in the table, not on hold); 69 the database cannot be reached; 70 the \
+            Exit status: 0 done (also when the table changed but the cache could not be emptied: that is \
+            a warning); 64 bad arguments; 65 the change is refused (not issued by a configured CA, already \
+            there, already revoked, not in the table, not on hold, an import's conflicts); 69 the database cannot be reached; 70 the \
             database answered wrongly; 78 config error or the wrong user (started as root, it runs as [ocsp] user).
 
             Examples:
@@ -50,9 +51,12 @@ struct AdminOptions: ParsableArguments {
         } catch {
             throw AdminFailure(AdminError(.config, error.description))
         }
-        let logger = RespondRun.makeLogger(configuration, override: config.level).logger
+        let (logger, logsToStandardError) = RespondRun.makeLogger(configuration, override: config.level)
+        // A warning about this run (a cache that keeps old answers) is for the operator at the terminal:
+        // on stderr as well when the log is a file, once when the log is stderr.
+        let warn: (String) -> Void = logsToStandardError ? { _ in } : { RespondRun.printError("warning: \($0)") }
         do {
-            return try StatusAdmin(config: configuration, logger: logger)
+            return try StatusAdmin(config: configuration, logger: logger, warn: warn)
         } catch {
             throw AdminFailure(error)
         }

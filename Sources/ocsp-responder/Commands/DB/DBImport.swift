@@ -12,6 +12,10 @@ struct DBImport: ParsableCommand {
             each row's certificate is read from DIR/SERIAL.pem (openssl ca's new_certs_dir) and must be \
             issued by the CA; without it the cert column is left empty.
 
+            A serial Revoked in the table but valid in the index is never made Valid: it is reported \
+            on stderr (the table's time and reason, the index's line), left alone, and the exit status \
+            is 65; the other rows still apply. --allow-unrevoke takes the index's word for them.
+
             Example:
               ocsp-responder db import --index /etc/ssl/ca/index.txt --certs /etc/ssl/ca/newcerts
             """
@@ -25,6 +29,9 @@ struct DBImport: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("openssl ca's new_certs_dir, holding SERIAL.pem files.", valueName: "dir"))
     var certs: String?
 
+    @Flag(name: .long, help: "Make rows Valid that the table has Revoked and the index valid.")
+    var allowUnrevoke = false
+
     @Flag(name: .long, help: "Print the summary as JSON.")
     var json = false
 
@@ -33,16 +40,22 @@ struct DBImport: ParsableCommand {
             let admin = try options.admin()
             let ca = try options.run { () throws(AdminError) in try admin.ca(named: options.ca) }
             let summary = try options.run { () throws(AdminError) in
-                try admin.importIndex(path: index, certificatesDirectory: certs, into: ca)
+                try admin.importIndex(path: index, certificatesDirectory: certs, into: ca, allowUnrevoke: allowUnrevoke)
             }
             if json {
                 print(JSONValue.object([
                     ("added", .int((summary.added))), ("updated", .int((summary.updated))),
                     ("unchanged", .int((summary.unchanged))), ("without_certificate", .int((summary.withoutCertificate))),
+                    ("conflicts", .int(summary.conflicts.count)),
                 ]).compactText)
             } else {
                 print("imported into \(ca.table): \(summary.added) added, \(summary.updated) updated, \(summary.unchanged) unchanged"
+                      + (summary.conflicts.isEmpty ? "" : ", \(summary.conflicts.count) conflicts kept")
                       + (summary.withoutCertificate > 0 ? "; \(summary.withoutCertificate) without a certificate" : ""))
+            }
+            for conflict in summary.conflicts { RespondRun.printError("conflict \(conflict)") }
+            if !summary.conflicts.isEmpty {
+                throw AdminFailure(AdminError(.data, "\(summary.conflicts.count) serial(s) Revoked in table \(ca.table) and valid in \(index) were kept Revoked; --allow-unrevoke makes them Valid"))
             }
         } catch {
             AdminFailure.exit(error)

@@ -12,6 +12,10 @@ struct DBRevoke: ParsableCommand {
             cessation_of_operation, certificate_hold, privilege_withdrawn, aa_compromise (RFC 5280's \
             camelCase names work too). certificate_hold can be lifted again with `db unrevoke`.
 
+            A serial already revoked keeps its first time and reason (exit 65), as with `openssl ca \
+            -revoke`; --force replaces them. A certificate_hold may become a revocation for another \
+            reason without --force (RFC 5280): that replaces the reason and the time.
+
             Examples:
               ocsp-responder db revoke 0x1a2b --reason key_compromise
               ocsp-responder db revoke --cert leaf.pem --reason certificate_hold --at 2026-11-20T08:00:00Z
@@ -31,6 +35,9 @@ struct DBRevoke: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("When: 2026-01-02T03:04:05Z, '2026-01-02 03:04:05' (UTC), 2026-01-02 or now.", valueName: "time"))
     var at: String?
+
+    @Flag(name: .long, help: "Replace the time and reason of a serial already revoked.")
+    var force = false
 
     @Flag(name: .long, help: "Print the row as JSON.")
     var json = false
@@ -52,7 +59,7 @@ struct DBRevoke: ParsableCommand {
             let time = at.flatMap { $0.lowercased() == "now" ? nil : UnixTime(parsing: $0) } ?? RespondRun.currentTime()
             let ca = try options.run { () throws(AdminError) in try admin.ca(named: options.ca) }
             let row = try options.run { () throws(AdminError) in
-                try admin.revoke(target, in: ca, reason: reason.flatMap(CRLReason.init(name:)), at: time)
+                try admin.revoke(target, in: ca, reason: reason.flatMap(CRLReason.init(name:)), at: time, force: force)
             }
             printRecord(row, json: json, verb: "revoked")
         } catch {
