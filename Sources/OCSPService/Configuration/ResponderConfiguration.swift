@@ -152,8 +152,8 @@ public struct ResponderConfiguration: Sendable {
             throw ConfigError(path: path, message: "cannot read the config file: \(error)", quotesContent: false)
         }
         let configuration = try parse(String(decoding: bytes, as: UTF8.self), path: path)
-        if configuration.holdsPassword, let problem = SecretFileMode.problem(
-            path: path, what: "the config file, which holds a password,", serviceGroup: SecretFileMode.serviceGroup(user: configuration.run.user)) {
+        if configuration.holdsPassword,
+           let problem = SecretFileMode.problem(path: path, what: "the config file, which holds a password,", serviceUser: configuration.run.user) {
             throw ConfigError(path: path, message: problem, quotesContent: false)
         }
         return configuration

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import OCSPCore
 import OCSPCrypto
 
@@ -39,9 +34,9 @@ public enum SigningFiles {
     /// A PEM private key, refused unread when others can read the file (see `SecretFileMode`).
     ///
     /// - Parameter keyType: the certificate's key type, which makes decoding much cheaper (see `PrivateKey`).
-    ///   - serviceGroup: the group that may read a root-owned key (see `SecretFileMode`).
-    public static func privateKey(path: String, passphrase: String?, keyType: String?, serviceGroup: gid_t = getegid()) throws(Failure) -> PrivateKey {
-        if let problem = keyPermissionProblem(path: path, serviceGroup: serviceGroup) { throw Failure(problem) }
+    ///   - serviceUser: `[ocsp] user`, whose group may read a root-owned key (see `SecretFileMode`); nil: ours.
+    public static func privateKey(path: String, passphrase: String?, keyType: String?, serviceUser: String? = nil) throws(Failure) -> PrivateKey {
+        if let problem = keyPermissionProblem(path: path, serviceUser: serviceUser) { throw Failure(problem) }
         let pem: [UInt8]
         do {
             pem = try FileIO.read(path: path, limit: 1 << 20)
@@ -56,8 +51,8 @@ public enum SigningFiles {
     }
 
     /// Why the key file at `path` must not be used (see `SecretFileMode`), as ssh refuses keys others can read.
-    public static func keyPermissionProblem(path: String, serviceGroup: gid_t = getegid()) -> String? {
-        SecretFileMode.problem(path: path, what: "the private key", serviceGroup: serviceGroup)
+    public static func keyPermissionProblem(path: String, serviceUser: String? = nil) -> String? {
+        SecretFileMode.problem(path: path, what: "the private key", serviceUser: serviceUser)
     }
 
     /// Why `responder` cannot sign for `issuer` as a delegated responder, or nil when it can.

@@ -16,17 +16,20 @@ public enum SecretFileMode {
     /// The service user's primary group: `[ocsp] user`'s when the config names one (a run started as root
     /// reads the key before it drops to that user), else the group we run as.
     /// A user that cannot be looked up leaves the group we run as; `ServiceAccount.enforce` refuses it anyway.
-    public static func serviceGroup(user: String?) -> gid_t {
+    static func serviceGroup(user: String?) -> gid_t {
         guard let user, let account = try? ServiceAccount.lookUp(user) else { return getegid() }
         return account.gid
     }
 
     /// Why the file at `path` must not be used, or nil. `what` names it in the message ("the private key").
-    public static func problem(path: String, what: String, serviceGroup: gid_t = getegid()) -> String? {
+    /// `serviceUser` is `[ocsp] user`, looked up only for a file that is not private to its owner, so the
+    /// usual 0600 key costs no user-database lookup on each run.
+    public static func problem(path: String, what: String, serviceUser: String?) -> String? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }  // reading it will say why it cannot be read
         let mode = info.st_mode & 0o777
         if mode & 0o077 == 0 { return nil }
+        let serviceGroup = serviceGroup(user: serviceUser)
         if mode & 0o037 == 0, info.st_uid == 0, serviceGroup != 0, info.st_gid == serviceGroup { return nil }
         let group = getgrgid(serviceGroup).map { String(cString: $0.pointee.gr_name) } ?? "\(serviceGroup)"
         return "\(what) \(path) can be read by group or others (mode \(String(mode, radix: 8)), uid \(info.st_uid), gid \(info.st_gid)); "

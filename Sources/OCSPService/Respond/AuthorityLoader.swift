@@ -52,7 +52,7 @@ public enum AuthorityLoader {
         do {
             key = try SigningFiles.privateKey(
                 path: signing.keyPath, passphrase: signing.keyPassword, keyType: PrivateKey.typeName(for: certificate.publicKeyAlgorithm),
-                serviceGroup: SecretFileMode.serviceGroup(user: config.run.user)
+                serviceUser: config.run.user
             )
         } catch {
             throw config.error(section, "pkey", "\(error)")
