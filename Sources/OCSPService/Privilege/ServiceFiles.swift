@@ -9,20 +9,20 @@ public struct ServiceFiles: Sendable {
     public private(set) var identities: Set<FileIdentity> = []
 
     /// Resolves the config file's own path: it must be the service's before it is read.
-    public static func resolveConfigPath(_ path: String) throws(ConfigError) -> String {
+    public static func resolveConfigPath(_ path: String) throws(ConfigError) -> TrustedPath {
         do {
-            return try TrustedPath.resolve(path, kind: .file).path
+            return try TrustedPath.resolve(path, kind: .file)
         } catch {
             throw ConfigError(path: path, message: "under sudo only a config owned by root or the service user, writable by nobody else, is used: \(error)", quotesContent: false)
         }
     }
 
-    /// Checks every path `config` names and rewrites each to its resolved form. A cache directory that
-    /// does not exist yet is created (mode 0700) and checked again, so that it cannot be one somebody
-    /// else made first in a shared directory.
-    public static func check(_ config: inout ResponderConfiguration) throws(ConfigError) -> ServiceFiles {
+    /// Checks every path `config` (read from `configFile`, see `resolveConfigPath`) names and rewrites
+    /// each to its resolved form. A cache directory that does not exist yet is created (mode 0700) and
+    /// checked again, so that it cannot be one somebody else made first in a shared directory.
+    public static func check(_ config: inout ResponderConfiguration, configFile: TrustedPath) throws(ConfigError) -> ServiceFiles {
         var files = ServiceFiles()
-        if let identity = try? TrustedPath.resolve(config.path, kind: .file).identity { files.identities.insert(identity) }
+        if let identity = configFile.identity { files.identities.insert(identity) }
 
         for index in config.authorities.indices {
             let section = config.authorities[index].section

@@ -49,11 +49,12 @@ public struct RespondRun {
         let invocation = Invocation.current
         var config: ResponderConfiguration
         var serviceFiles = ServiceFiles()
+        var configFile: TrustedPath?
         do throws(ConfigError) {
             // Under sudo the config is the caller's choice: it must be the service's own, and so must
             // everything it names (ServiceFiles), before anything of it is used.
-            let path = invocation.isUntrusted ? try ServiceFiles.resolveConfigPath(options.configPath) : options.configPath
-            config = try ResponderConfiguration.load(path: path)
+            if invocation.isUntrusted { configFile = try ServiceFiles.resolveConfigPath(options.configPath) }
+            config = try ResponderConfiguration.load(path: configFile?.path ?? options.configPath)
         } catch {
             printError("config error: \(invocation.isUntrusted ? error.shownToUntrustedCaller : error.description)")
             return ExitStatus.config
@@ -66,9 +67,9 @@ public struct RespondRun {
             printError(error.description)
             return ExitStatus.config
         }
-        if invocation.isUntrusted {
+        if let configFile {
             do {
-                serviceFiles = try ServiceFiles.check(&config)
+                serviceFiles = try ServiceFiles.check(&config, configFile: configFile)
             } catch {
                 printError("config error: \(error.shownToUntrustedCaller)")
                 return ExitStatus.config
