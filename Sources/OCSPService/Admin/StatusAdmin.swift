@@ -307,7 +307,7 @@ public struct StatusAdmin {
         } catch let error as AdminError {
             throw error
         } catch let error as StatusSourceError {
-            throw AdminError(error.kind == .unavailable ? .unavailable : .store, error.message)
+            throw AdminError(storeError: error)
         } catch {
             throw AdminError(.store, "\(error)")
         }
@@ -328,7 +328,7 @@ public struct StatusAdmin {
         do {
             return try body()
         } catch {
-            throw AdminError(error.kind == .unavailable ? .unavailable : .store, error.message)
+            throw AdminError(storeError: error)
         }
     }
 }
@@ -359,6 +359,11 @@ public struct AdminError: Error, CustomStringConvertible, Sendable {
     public init(_ kind: Kind, _ description: String) {
         self.kind = kind
         self.description = description
+    }
+
+    /// A store's failure: "try again" (69) when the database cannot answer now, else a database error (70).
+    public init(storeError error: StatusSourceError) {
+        self.init(error.kind == .unavailable ? .unavailable : .store, error.message)
     }
 
     public var exitStatus: Int32 {

@@ -47,7 +47,7 @@ struct DBList: ParsableCommand {
             }
             if format == .json { print(count == 0 ? "]" : "\n]") }
         } catch let error as StatusSourceError {
-            AdminFailure.exit(AdminFailure(AdminError(error.kind == .unavailable ? .unavailable : .store, error.message)))
+            AdminFailure.exit(AdminFailure(AdminError(storeError: error)))
         } catch {
             AdminFailure.exit(error)
         }
