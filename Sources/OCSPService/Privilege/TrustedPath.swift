@@ -56,7 +56,7 @@ public struct TrustedPath: Sendable, Hashable {
         var pending = components(of: path).reversed() as [Substring]
         var resolved: [Substring] = []
         var links = 0
-        try checkDirectory("/", owners: owners, original: path)
+        let root = try checkRoot(owners: owners, original: path)
         while let name = pending.popLast() {
             if name == "." { continue }
             if name == ".." {
@@ -74,9 +74,7 @@ public struct TrustedPath: Sendable, Hashable {
                 if code == ENOENT { throw Failure(.missing, "\(candidate) does not exist") }
                 throw Failure(.system, "\(candidate): \(String(cString: strerror(code)))")
             }
-            guard owners.contains(info.st_uid) else {
-                throw Failure(.untrustedOwner, "\(candidate)\(candidate == path ? "" : " (on the way to \(path))") is owned by uid \(info.st_uid), not by root or the service user; under sudo only their files are used, in directories only they can write")
-            }
+            guard owners.contains(info.st_uid) else { throw untrustedOwner(candidate, info, original: path) }
             switch info.st_mode & S_IFMT {
             case S_IFLNK:
                 links += 1
@@ -108,24 +106,25 @@ public struct TrustedPath: Sendable, Hashable {
             if isLast { return TrustedPath(path: candidate, identity: FileIdentity(info)) }
         }
         // The path named the root directory itself.
-        var info = stat()
-        guard kind == .directory || kind == .directoryOrAbsent, stat("/", &info) == 0 else {
-            throw Failure(.notAFile, "\(path) is the root directory")
-        }
-        return TrustedPath(path: "/", identity: FileIdentity(info))
+        guard kind == .directory || kind == .directoryOrAbsent else { throw Failure(.notAFile, "\(path) is the root directory") }
+        return TrustedPath(path: "/", identity: FileIdentity(root))
     }
 
     private static func components(of path: String) -> [Substring] {
         path.split(separator: "/", omittingEmptySubsequences: true)
     }
 
-    private static func checkDirectory(_ path: String, owners: Set<uid_t>, original: String) throws(Failure) {
+    /// The root directory, where every walk starts, checked as any directory on the way is; its `stat`.
+    private static func checkRoot(owners: Set<uid_t>, original: String) throws(Failure) -> stat {
         var info = stat()
-        guard lstat(path, &info) == 0 else { throw Failure(.system, "\(path): \(String(cString: strerror(errno)))") }
-        guard owners.contains(info.st_uid) else {
-            throw Failure(.untrustedOwner, "\(path) (on the way to \(original)) is owned by uid \(info.st_uid)")
-        }
-        try checkWritable(path, info, allowSticky: true)
+        guard lstat("/", &info) == 0 else { throw Failure(.system, "/: \(String(cString: strerror(errno)))") }
+        guard owners.contains(info.st_uid) else { throw untrustedOwner("/", info, original: original) }
+        try checkWritable("/", info, allowSticky: true)
+        return info
+    }
+
+    private static func untrustedOwner(_ component: String, _ info: stat, original: String) -> Failure {
+        Failure(.untrustedOwner, "\(component)\(component == original ? "" : " (on the way to \(original))") is owned by uid \(info.st_uid), not by root or the service user; under sudo only their files are used, in directories only they can write")
     }
 
     /// Group- or world-writable is refused: whoever else can write there could replace what we read.
