@@ -11,6 +11,10 @@ static const int CLINUX_O_PATH = 010000000;
 /// FALLOC_FL_KEEP_SIZE: reserve blocks past the end of the file without changing its size.
 static const int CLINUX_FALLOC_FL_KEEP_SIZE = 0x01;
 
+/// UTIME_OMIT (<bits/stat.h>): a timespec for utimensat/futimens that leaves that time as it is; a
+/// macro expression Swift does not import.
+static const long CLINUX_UTIME_OMIT = (1l << 30) - 2l;
+
 /// getresuid/getresgid: real, effective and saved ids, to check a privilege drop (uid_t and gid_t are
 /// unsigned int on Linux).
 int getresuid(unsigned int *ruid, unsigned int *euid, unsigned int *suid);

@@ -16,7 +16,7 @@ public enum FuzzHarness {
     /// policy, and the request itself.
     public static func respond(_ bytes: [UInt8]) {
         let policy = NotFoundPolicy.allCases[Int(bytes.first ?? 0) % NotFoundPolicy.allCases.count]
-        let cache = EchoCache(bytes: bytes)
+        let cache = EchoCache(bytes: bytes, now: fixtures.now)
         var responder = OCSPResponder(authorities: fixtures.authorities(notFound: policy, intermediateFile: bytes), cache: cache)
         _ = responder.respond(to: bytes, at: fixtures.now)
         // The same bytes as a stored response, read back the way the cache and `resign` read them.
@@ -28,12 +28,19 @@ public enum FuzzHarness {
         _ = responder.respond(to: bytes, at: fixtures.now)
     }
 
-    /// A cache that holds the fuzzed bytes for every CertID and forgets what it is given.
+    /// A cache that holds the fuzzed bytes for every CertID and forgets what it is given. Inputs of even
+    /// length were checked just now (a hit), those of odd length long ago (a revalidation against the table).
     final class EchoCache: ResponseCache {
         let bytes: [UInt8]
-        init(bytes: [UInt8]) { self.bytes = bytes }
-        func storedResponse(for certID: CertID) -> [UInt8]? { bytes }
-        func store(_ der: [UInt8], for certID: CertID) {}
+        let checkedAt: UnixTime
+        init(bytes: [UInt8], now: UnixTime) {
+            self.bytes = bytes
+            self.checkedAt = bytes.count % 2 == 0 ? now : .epoch
+        }
+        func storedResponse(for certID: CertID) -> KeptResponse? { KeptResponse(der: bytes, checkedAt: checkedAt) }
+        func store(_ der: [UInt8], for certID: CertID, checkedAt: UnixTime) {}
+        func renew(_ certID: CertID, checkedAt: UnixTime) {}
+        func discard(_ certID: CertID) {}
     }
 
     /// A signer that does not sign: the fuzzers look for crashes in the logic, not in OpenSSL.

@@ -10,9 +10,11 @@ import OCSPService
 /// worker: a hit costs a `stat` instead of an open, a read and a close.
 ///
 /// An entry in memory is served only while its file is still the one it was read from or written to
-/// (same inode, size and modification time): `db revoke` and the other admin commands remove a
-/// certificate's files, and a running server must see that at once, as `respond` does. The responder
-/// still checks every response it is handed (CertID, signer, nextUpdate), so an expired entry is a miss.
+/// (same inode, size, modification and change times): `db revoke` and the other admin commands remove a
+/// certificate's files, and a running server must see that at once, as `respond` does; a renewed check
+/// mark (another worker's, `respond`'s, `resign`'s) changes the file's times, and the next look-up reads
+/// it again. The responder still checks every response it is handed (CertID, signer, nextUpdate, check
+/// time), so an expired entry is a miss and an old check mark a revalidation.
 final class MemoryFrontedCache: ResponseCache {
     /// What memory holds for one file; `Sendable` so the shared table can live behind a lock.
     struct Entry: Sendable {
@@ -26,6 +28,10 @@ final class MemoryFrontedCache: ResponseCache {
         var size: Int64
         var modifiedSeconds: Int
         var modifiedNanoseconds: Int
+        /// The inode's change time, which no user can set: a file replaced by one that reuses its inode
+        /// number, size and (whole-second) modification time still differs here.
+        var changedSeconds: Int
+        var changedNanoseconds: Int
 
         init?(path: String) {
             var info = stat()
@@ -35,6 +41,8 @@ final class MemoryFrontedCache: ResponseCache {
             size = Int64(info.st_size)
             modifiedSeconds = Int(info.st_mtim.tv_sec)
             modifiedNanoseconds = Int(info.st_mtim.tv_nsec)
+            changedSeconds = Int(info.st_ctim.tv_sec)
+            changedNanoseconds = Int(info.st_ctim.tv_nsec)
         }
     }
 
@@ -49,24 +57,36 @@ final class MemoryFrontedCache: ResponseCache {
         self.memory = memory
     }
 
-    func storedResponse(for certID: CertID) -> [UInt8]? {
+    /// The check mark is the file's modification time, as `FileResponseCache` keeps it: taken from the
+    /// `stat` that confirms the entry, so a renewal by another process is seen at once.
+    func storedResponse(for certID: CertID) -> KeptResponse? {
         let path = files.path(for: certID)
         guard let identity = FileIdentity(path: path) else { return nil }
+        let checkedAt = UnixTime(seconds: Int64(identity.modifiedSeconds))
         if let entry = memory[path], entry.identity == identity {
-            return entry.der
+            return KeptResponse(der: entry.der, checkedAt: checkedAt)
         }
-        guard let der = files.storedResponse(for: certID) else { return nil }
+        guard let kept = files.storedResponse(for: certID) else { return nil }
         // Kept under the identity seen before the read: if the file changed in between, the next look-up
         // sees a different identity and reads it again.
-        memory.insert(Entry(der: der, identity: identity), for: path)
-        return der
+        memory.insert(Entry(der: kept.der, identity: identity), for: path)
+        return KeptResponse(der: kept.der, checkedAt: min(checkedAt, kept.checkedAt))
     }
 
-    func store(_ der: [UInt8], for certID: CertID) {
-        files.store(der, for: certID)
+    func store(_ der: [UInt8], for certID: CertID, checkedAt: UnixTime) {
+        files.store(der, for: certID, checkedAt: checkedAt)
         let path = files.path(for: certID)
         if let identity = FileIdentity(path: path) {
             memory.insert(Entry(der: der, identity: identity), for: path)
         }
+    }
+
+    func renew(_ certID: CertID, checkedAt: UnixTime) {
+        files.renew(certID, checkedAt: checkedAt)
+    }
+
+    func discard(_ certID: CertID) {
+        files.discard(certID)
+        memory.remove(files.path(for: certID))
     }
 }

@@ -3,23 +3,27 @@ import OCSPCore
 /// Answers the file cache gave to requests without a nonce, kept so that the event loop can send them
 /// again at once: no hop to a worker thread, no parse of the request or of the response, no `stat` of
 /// the cache file, no SHA-256 for the ETag. A hit is one dictionary look-up keyed by the request's DER
-/// (the same bytes always make the same decision; only the cache file and the clock can change it).
+/// (the same bytes always make the same decision; only the cache file, the table and the clock can
+/// change it).
 ///
 /// An entry is trusted for `revalidationInterval` after a worker last answered that request from the
-/// file cache. After it, the next request for it takes the whole path again (the cache file's identity,
-/// the response's CertID, signer and dates), which refreshes the entry; a request whose answer is no
-/// longer a cache hit removes it. So `db revoke`, which removes the cache file, reaches the clients of a
-/// running `serve` within that interval (1 s) rather than on the next request. Never kept: a response
-/// signed just now (it is kept on its first hit), a nonce answer, an answer about a serial not in the
-/// table (the CA may add it at any moment), an error status.
+/// file cache, and never past the moment its response must be checked against the table again
+/// (`[ocsp] revalidate` after its last check). After it, the next request takes the whole path again
+/// (the cache file's identity and check mark, the response's CertID, signer and dates, the table when
+/// the mark is old), which refreshes the entry; a request whose answer is no longer a cache hit removes
+/// it. So `db revoke`, which removes the cache file, reaches the clients of a running `serve` within
+/// that interval (1 s) rather than on the next request, and a change made elsewhere within
+/// `revalidate`, as for `respond`. Never kept: a response signed just now (it is kept on its first hit),
+/// one served unrevalidated, a nonce answer, an answer about a serial not in the table (the CA may add
+/// it at any moment), an error status.
 package final class RecentAnswers: Sendable {
     struct Entry: Sendable {
         var body: [UInt8]
         var caching: ResponseCaching
         /// The access log's `certs=…` part.
         var certs: String
-        /// Monotonic nanoseconds at which a worker last answered the request from the file cache.
-        var confirmedAt: Int64
+        /// Monotonic nanoseconds after which a worker must answer the request again.
+        var expiresAt: Int64
     }
 
     static let defaultRevalidationInterval: Int64 = 1_000_000_000
@@ -36,13 +40,20 @@ package final class RecentAnswers: Sendable {
     /// The kept answer to `requestDER`, while it is confirmed recently enough and within its validity.
     func entry(for requestDER: [UInt8], monotonicNow: Int64, now: UnixTime) -> Entry? {
         guard let entry = entries[requestDER] else { return nil }
-        guard monotonicNow - entry.confirmedAt < revalidationInterval,
-              entry.caching.thisUpdate <= now, now < entry.caching.nextUpdate else { return nil }
+        guard monotonicNow < entry.expiresAt, entry.caching.thisUpdate <= now, now < entry.caching.nextUpdate else { return nil }
         return entry
     }
 
-    func keep(_ entry: Entry, for requestDER: [UInt8]) {
-        entries.insert(entry, for: requestDER)
+    /// Keeps an answer a worker just gave from the file cache at `monotonicNow`, for at most
+    /// `revalidationInterval` and never longer than `untilRevalidation` nanoseconds (the time left before
+    /// its response must be checked against the table); forgets it when that is none.
+    func keep(body: [UInt8], caching: ResponseCaching, certs: String, for requestDER: [UInt8], monotonicNow: Int64, untilRevalidation: Int64) {
+        let lifetime = min(revalidationInterval, untilRevalidation)
+        guard lifetime > 0 else {
+            entries.remove(requestDER)
+            return
+        }
+        entries.insert(Entry(body: body, caching: caching, certs: certs, expiresAt: monotonicNow + lifetime), for: requestDER)
     }
 
     func forget(_ requestDER: [UInt8]) {

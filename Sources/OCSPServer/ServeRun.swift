@@ -147,8 +147,10 @@ public enum ServeRun {
         // From here on the process is the service user (when one is set), and threads may start.
         let workerCount = options.workers ?? defaultWorkers
         let memory = config.run.cachePath.map { _ in MemoryFrontedCache.Memory(capacity: memoryCacheEntries) }
-        let recentAnswers = config.run.cachePath.map { _ in RecentAnswers(capacity: memoryCacheEntries) }
-        let recentStatuses = authorities.map { _ in RecentStatuses(capacity: memoryCacheEntries) }
+        // Memory never holds an answer or a status longer than `[ocsp] revalidate` allows the cache to.
+        let memoryWindow = min(RecentAnswers.defaultRevalidationInterval, config.run.revalidation.interval * 1_000_000_000)
+        let recentAnswers = config.run.cachePath.map { _ in RecentAnswers(capacity: memoryCacheEntries, revalidationInterval: memoryWindow) }
+        let recentStatuses = authorities.map { _ in RecentStatuses(capacity: memoryCacheEntries, window: memoryWindow) }
         let workers = (0..<workerCount).map { _ in
             ServeWorker(authorities: authorities, config: config, cache: config.run.cachePath.flatMap { path in memory.map { memory in
                 MemoryFrontedCache(files: FileResponseCache(directory: path, digester: OpenSSLDigester(), logger: logger), memory: memory)

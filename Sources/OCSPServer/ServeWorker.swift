@@ -34,8 +34,8 @@ package final class ServeWorker {
                 nonceAuthorities[index].statusSource = recent.remembering(ownAuthorities[index].statusSource)
             }
         }
-        self.init(responder: OCSPResponder(authorities: ownAuthorities, cache: cache),
-                  nonceResponder: OCSPResponder(authorities: nonceAuthorities, cache: cache),
+        self.init(responder: OCSPResponder(authorities: ownAuthorities, cache: cache, revalidation: config.run.revalidation),
+                  nonceResponder: OCSPResponder(authorities: nonceAuthorities, cache: cache, revalidation: config.run.revalidation),
                   connections: connections, recentAnswers: recentAnswers)
     }
 
@@ -64,7 +64,7 @@ package final class ServeWorker {
         } catch {
             outcome = .failure(.malformedRequest, error.description)
         }
-        if outcome.status == .tryLater || outcome.status == .internalError {
+        if outcome.status == .tryLater || outcome.status == .internalError || outcome.cache == .unrevalidated {
             // The connection may be what broke (a restarted server, a dropped socket): the next request
             // on this worker connects afresh.
             close()
@@ -86,8 +86,11 @@ package final class ServeWorker {
         // request, without parsing the response again.
         let caching = outcome.status == .successful && !hasNonce ? ResponseCaching.of(outcome.der, digester: digester) : nil
         if let recentAnswers {
-            if outcome.cache == .hit, let caching {
-                recentAnswers.keep(.init(body: outcome.der, caching: caching, certs: certs, confirmedAt: started), for: der)
+            if outcome.cache == .hit || outcome.cache == .revalidated, let caching, let checkedAt = outcome.checkedAt {
+                recentAnswers.keep(
+                    body: outcome.der, caching: caching, certs: certs, for: der, monotonicNow: started,
+                    untilRevalidation: responder.revalidation.deadline(checkedAt: checkedAt).seconds * 1_000_000_000
+                        - RespondRun.wallClockNanoseconds())
             } else if !hasNonce {
                 // Revoked, or no longer in the file cache: the event loops must not repeat the old answer.
                 recentAnswers.forget(der)

@@ -169,7 +169,9 @@ final class QueuedWorkers: ServeWorkers, @unchecked Sendable {
 
 /// The responses `serve` keeps, in memory, per connection: a repeated request is answered from here.
 final class MemoryCache: ResponseCache {
-    private var entries: [CertID: [UInt8]] = [:]
-    func storedResponse(for certID: CertID) -> [UInt8]? { entries[certID] }
-    func store(_ der: [UInt8], for certID: CertID) { entries[certID] = der }
+    private var entries: [CertID: KeptResponse] = [:]
+    func storedResponse(for certID: CertID) -> KeptResponse? { entries[certID] }
+    func store(_ der: [UInt8], for certID: CertID, checkedAt: UnixTime) { entries[certID] = KeptResponse(der: der, checkedAt: checkedAt) }
+    func renew(_ certID: CertID, checkedAt: UnixTime) { entries[certID]?.checkedAt = checkedAt }
+    func discard(_ certID: CertID) { entries[certID] = nil }
 }

@@ -8,13 +8,45 @@ import TestSupport
 /// A cache in memory, counting what the responder asks of it.
 final class MemoryCache: ResponseCache {
     var entries: [CertID: [UInt8]] = [:]
+    var checkMarks: [CertID: UnixTime] = [:]
     var stores = 0
+    var renewals = 0
 
-    func storedResponse(for certID: CertID) -> [UInt8]? { entries[certID] }
+    func storedResponse(for certID: CertID) -> KeptResponse? {
+        entries[certID].map { KeptResponse(der: $0, checkedAt: checkMarks[certID] ?? .epoch) }
+    }
 
-    func store(_ der: [UInt8], for certID: CertID) {
+    func store(_ der: [UInt8], for certID: CertID, checkedAt: UnixTime) {
         entries[certID] = der
+        checkMarks[certID] = checkedAt
         stores += 1
+    }
+
+    func renew(_ certID: CertID, checkedAt: UnixTime) {
+        checkMarks[certID] = checkedAt
+        renewals += 1
+    }
+
+    func discard(_ certID: CertID) {
+        entries[certID] = nil
+        checkMarks[certID] = nil
+    }
+}
+
+/// A status table in memory that counts its look-ups and can be changed or failed between requests.
+final class CountingStatusSource: CertificateStatusSource {
+    var rows: [CertificateSerialNumber: RecordedStatus]
+    var failure: StatusSourceError?
+    var lookUps = 0
+
+    init(rows: [UInt64: RecordedStatus]) {
+        self.rows = Dictionary(uniqueKeysWithValues: rows.map { (serial($0.key), $0.value) })
+    }
+
+    func status(of serial: CertificateSerialNumber) throws(StatusSourceError) -> RecordedStatus? {
+        lookUps += 1
+        if let failure { throw failure }
+        return rows[serial]
     }
 }
 
@@ -31,29 +63,146 @@ final class MemoryCache: ResponseCache {
         return responder
     }
 
+    func responder(_ fixture: CAFixture, table: CountingStatusSource, cache: MemoryCache, revalidate: Int64 = 60) -> OCSPResponder {
+        var responder = OCSPResponder(fixture)
+        responder.authorities[0].statusSource = table
+        responder.cache = cache
+        responder.revalidation = Revalidation(interval: revalidate)
+        return responder
+    }
+
     @Test func missThenHitServesTheSameBytesUntilNextUpdate() throws {
         let fixture = try CAFixture(.p256)
         let cache = MemoryCache()
         let request = try fixture.request([0x1002])
         let revoked = RecordedStatus.revoked(at: UnixTime(year: 2026, month: 1, day: 1), reason: .superseded)
-        let first = responder(fixture, rows: [0x1002: revoked], cache: cache).respond(to: request, at: now)
+        let table = CountingStatusSource(rows: [0x1002: revoked])
+        let first = responder(fixture, table: table, cache: cache, revalidate: 3600).respond(to: request, at: now)
         #expect(first.cache == .miss)
         #expect(cache.stores == 1)
+        #expect(cache.checkMarks.values.first == now)
         #expect(try verified(first.der, fixture).first?["cert_status"] as? String == "REVOKED")
 
-        // The table changes, but the kept response is served, byte for byte, with no look-up.
-        let later = responder(fixture, rows: [:], cache: cache).respond(to: request, at: now + 3599)
+        // Within the revalidation window the kept response is served, byte for byte, with no look-up.
+        let later = responder(fixture, table: table, cache: cache, revalidate: 3600).respond(to: request, at: now + 3599)
         #expect(later.cache == .hit)
         #expect(later.der == first.der)
         #expect(later.answers.first?.source == .cache)
         #expect(later.answers.first?.status.name == "revoked")
+        #expect(table.lookUps == 1)
 
         // At nextUpdate (validity 3600 s) it is stale: signed anew, and replaced.
-        let expired = responder(fixture, rows: [0x1002: .good], cache: cache).respond(to: request, at: now + 3600)
+        table.rows = [serial(0x1002): .good]
+        let expired = responder(fixture, table: table, cache: cache).respond(to: request, at: now + 3600)
         #expect(expired.cache == .miss)
         #expect(expired.der != first.der)
         #expect(cache.entries.values.first == expired.der)
         #expect(try verified(expired.der, fixture).first?["cert_status"] as? String == "GOOD")
+    }
+
+    @Test("A kept response is served unchecked within revalidate; after it the table is asked: unchanged renews, changed re-signs")
+    func revalidation() throws {
+        let fixture = try CAFixture(.rsa)
+        let cache = MemoryCache()
+        let request = try fixture.request([0x1001])
+        let table = CountingStatusSource(rows: [0x1001: .good])
+        let responder = responder(fixture, table: table, cache: cache, revalidate: 60)
+        let first = responder.respond(to: request, at: now)
+        #expect(first.cache == .miss)
+        #expect(first.checkedAt == now)
+
+        // Revoked by some other means (SQL, another host): unseen while the mark is fresh.
+        table.rows[serial(0x1001)] = .revoked(at: now + 10, reason: .keyCompromise)
+        let hit = responder.respond(to: request, at: now + 59)
+        #expect(hit.cache == .hit)
+        #expect(hit.der == first.der)
+        #expect(table.lookUps == 1)
+
+        // 60 s after the check: asked again, and the revocation is signed and kept.
+        let changed = responder.respond(to: request, at: now + 60)
+        #expect(changed.cache == .changed)
+        #expect(table.lookUps == 2)
+        #expect(cache.stores == 2)
+        #expect(cache.checkMarks.values.first == now + 60)
+        let singles = try verified(changed.der, fixture)
+        #expect(singles.first?["cert_status"] as? String == "REVOKED")
+        #expect(singles.first?["revocation_reason"] as? String == "key_compromise")
+
+        // Unchanged at the next check: the same bytes, a renewed mark, no signature.
+        let revalidated = responder.respond(to: request, at: now + 125)
+        #expect(revalidated.cache == .revalidated)
+        #expect(revalidated.der == changed.der)
+        #expect(revalidated.checkedAt == now + 125)
+        #expect(cache.renewals == 1)
+        #expect(cache.stores == 2)
+        #expect(cache.checkMarks.values.first == now + 125)
+        #expect(responder.respond(to: request, at: now + 184).cache == .hit)
+        #expect(table.lookUps == 3)
+
+        // The same revocation with another reason is a change too.
+        table.rows[serial(0x1001)] = .revoked(at: now + 10, reason: .cessationOfOperation)
+        let reason = responder.respond(to: request, at: now + 185)
+        #expect(reason.cache == .changed)
+        #expect(try verified(reason.der, fixture).first?["revocation_reason"] as? String == "cessation_of_operation")
+    }
+
+    @Test("The table down at revalidation: the kept response is served unrevalidated, with the reason; a store that answers wrongly is internalError")
+    func revalidationWithTheTableDown() throws {
+        let fixture = try CAFixture(.p256)
+        let cache = MemoryCache()
+        let request = try fixture.request([0x1001])
+        let table = CountingStatusSource(rows: [0x1001: .good])
+        let responder = responder(fixture, table: table, cache: cache, revalidate: 60)
+        let first = responder.respond(to: request, at: now)
+
+        table.failure = StatusSourceError(.unavailable, "connection refused")
+        let unrevalidated = responder.respond(to: request, at: now + 600)
+        #expect(unrevalidated.status == .successful)
+        #expect(unrevalidated.cache == .unrevalidated)
+        #expect(unrevalidated.der == first.der)
+        #expect(unrevalidated.reason?.contains("unrevalidated") == true)
+        #expect(unrevalidated.reason?.contains("connection refused") == true)
+        #expect(unrevalidated.checkedAt == now)
+        #expect(cache.renewals == 0)
+        // Within its validity only: past nextUpdate nothing is kept that may be served.
+        #expect(responder.respond(to: request, at: now + 3600).status == .tryLater)
+        // A nonce request never uses the cache: tryLater.
+        #expect(responder.respond(to: try fixture.request([0x1001], nonce: [7, 7, 7, 7]), at: now + 600).status == .tryLater)
+
+        table.failure = StatusSourceError(.failed, "no such table")
+        let broken = responder.respond(to: request, at: now + 600)
+        #expect(broken.status == .internalError)
+        #expect(broken.reason?.contains("no such table") == true)
+    }
+
+    @Test("revalidate = 0 asks the table on every request; a check mark in the future is not trusted; a serial gone from the table is dropped")
+    func revalidationEdges() throws {
+        let fixture = try CAFixture(.rsa)
+        let cache = MemoryCache()
+        let request = try fixture.request([0x1001])
+        let table = CountingStatusSource(rows: [0x1001: .good])
+        let everyTime = responder(fixture, table: table, cache: cache, revalidate: 0)
+        let first = everyTime.respond(to: request, at: now)
+        for offset in [0, 1, 2] as [Int64] {
+            let outcome = everyTime.respond(to: request, at: now + offset)
+            #expect(outcome.cache == .revalidated)
+            #expect(outcome.der == first.der)
+        }
+        #expect(table.lookUps == 4)
+        #expect(cache.stores == 1)
+
+        let responder = responder(fixture, table: table, cache: cache, revalidate: 60)
+        let certID = fixture.identity.certID(serial: serial(0x1001), hash: .sha1)
+        cache.checkMarks[certID] = now + 3000
+        #expect(responder.respond(to: request, at: now + 5).cache == .revalidated)
+        #expect(cache.checkMarks[certID] == now + 5)
+
+        table.rows = [:]
+        let gone = responder.respond(to: request, at: now + 70)
+        #expect(gone.cache == .changed)
+        #expect(gone.answers.first?.status.name == "unknown")
+        #expect(cache.entries[certID] == nil)
+        #expect(try verified(gone.der, fixture).first?["cert_status"] as? String == "UNKNOWN")
     }
 
     @Test func nonceSeveralCertIDsAndNotFoundAreNeverKept() throws {
@@ -83,6 +232,7 @@ final class MemoryCache: ResponseCache {
         for planted in [[0x30, 0x03, 0x0A], Array("garbage".utf8), foreignDER, otherSignerDER] as [[UInt8]] {
             let cache = MemoryCache()
             cache.entries[certID] = planted
+            cache.checkMarks[certID] = now
             let outcome = responder(fixture, rows: [0x1001: .good], cache: cache).respond(to: request, at: now)
             #expect(outcome.cache == .miss)
             #expect(outcome.der != planted)

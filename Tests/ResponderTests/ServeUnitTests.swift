@@ -105,7 +105,7 @@ struct ServeUnitTests {
         let answers = RecentAnswers(capacity: 2, revalidationInterval: 1_000)
         let caching = ResponseCaching(thisUpdate: UnixTime(seconds: 100), nextUpdate: UnixTime(seconds: 200), etag: "\"ab\"")
         let request: [UInt8] = [0x30, 0x00]
-        answers.keep(.init(body: [9], caching: caching, certs: "0x1:good:cache", confirmedAt: 5_000), for: request)
+        answers.keep(body: [9], caching: caching, certs: "0x1:good:cache", for: request, monotonicNow: 5_000, untilRevalidation: 5_000)
         #expect(answers.entry(for: request, monotonicNow: 5_000, now: UnixTime(seconds: 150))?.body == [9])
         #expect(answers.entry(for: request, monotonicNow: 5_999, now: UnixTime(seconds: 150)) != nil)
         // The interval is over: a worker must look at the file cache again.
@@ -119,10 +119,16 @@ struct ServeUnitTests {
         answers.forget(request)
         #expect(answers.entry(for: request, monotonicNow: 5_500, now: UnixTime(seconds: 150)) == nil)
         for index in 0..<5 {
-            answers.keep(.init(body: [UInt8(index)], caching: caching, certs: "", confirmedAt: 5_000), for: [0x30, UInt8(index)])
+            answers.keep(body: [UInt8(index)], caching: caching, certs: "", for: [0x30, UInt8(index)], monotonicNow: 5_000, untilRevalidation: 5_000)
         }
         #expect(answers.count == 2)
         #expect(answers.entry(for: [0x30, 4], monotonicNow: 5_500, now: UnixTime(seconds: 150))?.body == [4])
+        // Never past the response's revalidation: kept for what is left of it, or not at all.
+        answers.keep(body: [7], caching: caching, certs: "", for: request, monotonicNow: 5_000, untilRevalidation: 300)
+        #expect(answers.entry(for: request, monotonicNow: 5_299, now: UnixTime(seconds: 150))?.body == [7])
+        #expect(answers.entry(for: request, monotonicNow: 5_300, now: UnixTime(seconds: 150)) == nil)
+        answers.keep(body: [8], caching: caching, certs: "", for: request, monotonicNow: 5_000, untilRevalidation: 0)
+        #expect(answers.entry(for: request, monotonicNow: 5_000, now: UnixTime(seconds: 150)) == nil)
     }
 
     @Test("Statuses for nonce requests: used again within the window, read again after it; not-found and failures never kept")

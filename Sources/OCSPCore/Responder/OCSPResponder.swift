@@ -12,10 +12,13 @@ public struct OCSPResponder {
     public var authorities: [Authority]
     /// Signed responses kept between runs; nil: every answer is signed fresh.
     public var cache: (any ResponseCache)?
+    /// How long a kept response is served before the table is asked again.
+    public var revalidation: Revalidation
 
-    public init(authorities: [Authority], cache: (any ResponseCache)? = nil) {
+    public init(authorities: [Authority], cache: (any ResponseCache)? = nil, revalidation: Revalidation = Revalidation()) {
         self.authorities = authorities
         self.cache = cache
+        self.revalidation = revalidation
     }
 
     /// Answers one DER request at `now`. Never throws: every failure becomes an OCSP error status.
@@ -32,9 +35,10 @@ public struct OCSPResponder {
     /// Answers a request that is already parsed and checked.
     ///
     /// In order: a request about one of our CA certificates is answered with the file its issuer signed;
-    /// a single CertID without a nonce is answered from the cache while the kept response is sound;
-    /// everything else is looked up and signed by the first CA the request names, and a signed answer to
-    /// a single CertID without a nonce is kept for next time.
+    /// a single CertID without a nonce is answered from the cache while the kept response is sound and
+    /// was checked against the table less than `revalidation.interval` ago, or after the table confirms
+    /// it; everything else is looked up and signed by the first CA the request names, and a signed answer
+    /// to a single CertID without a nonce is kept for next time.
     public func respond(to request: OCSPRequest, at now: UnixTime) -> ResponderOutcome {
         let certIDs = request.tbsRequest.requestList.map(\.certID)
         if let answer = answerFromIntermediateFile(certIDs, request: request, at: now) {
@@ -49,8 +53,34 @@ public struct OCSPResponder {
         let answerable = authorities.filter(authority.signerIsAuthorized(for:))
 
         let cacheable = cache != nil && certIDs.count == 1 && request.tbsRequest.requestExtensions?[OCSPObjectIdentifier.nonce] == nil
-        if cacheable, let hit = cachedAnswer(for: certIDs[0], signer: authority.signer, at: now, request: request) {
-            return hit
+        var cacheUse: CacheUse = cache == nil ? .off : (cacheable ? .miss : .bypass)
+        // The first CertID's status when revalidating a kept response already read it.
+        var alreadyRead: (certID: CertID, recorded: RecordedStatus?)?
+        if cacheable, let kept = keptAnswer(for: certIDs[0], signer: authority.signer, at: now) {
+            if revalidation.isCurrent(checkedAt: kept.checkedAt, at: now) {
+                return cachedOutcome(kept, for: certIDs[0], request: request, use: .hit, checkedAt: kept.checkedAt)
+            }
+            let owners = answerable.filter { $0.issuer.matches(certIDs[0]) }
+            let recorded: RecordedStatus?
+            do {
+                recorded = try Self.recordedStatus(of: certIDs[0], in: owners)
+            } catch where error.kind == .unavailable {
+                // Availability over freshness, within the response's own validity: what the table said at
+                // the last check, which the client would equally accept from any cache on the way.
+                var outcome = cachedOutcome(kept, for: certIDs[0], request: request, use: .unrevalidated, checkedAt: kept.checkedAt)
+                outcome.reason = "served unrevalidated, last checked \(kept.checkedAt): status look-up failed: \(error.message)"
+                return outcome
+            } catch {
+                return .failure(.internalError, "status look-up failed: \(error.message)", request: request)
+            }
+            if let recorded, recorded.certStatus == kept.single.certStatus {
+                cache?.renew(certIDs[0], checkedAt: now)
+                return cachedOutcome(kept, for: certIDs[0], request: request, use: .revalidated, checkedAt: now)
+            }
+            // Changed, or gone from the table: the kept response must not be served again by anyone.
+            if recorded == nil { cache?.discard(certIDs[0]) }
+            alreadyRead = (certIDs[0], recorded)
+            cacheUse = .changed
         }
 
         var statuses: [(certID: CertID, status: CertStatus)] = []
@@ -58,20 +88,22 @@ public struct OCSPResponder {
         var usedExtendedRevoke = false
         var keepable = cacheable
 
-        for certID in certIDs {
+        for (position, certID) in certIDs.enumerated() {
             let status: CertStatus
             var source = ResponderOutcome.Answer.Source.database
             // Sections for the same CA are asked in config order; the first that holds the serial answers.
             let owners = answerable.filter { $0.issuer.matches(certID) }
             if let owner = owners.first {
-                var recorded: RecordedStatus?
-                do {
-                    for source in owners.map(\.statusSource) where recorded == nil {
-                        recorded = try source.status(of: certID.serialNumber)
+                let recorded: RecordedStatus?
+                if position == 0, let alreadyRead, alreadyRead.certID == certID {
+                    recorded = alreadyRead.recorded
+                } else {
+                    do {
+                        recorded = try Self.recordedStatus(of: certID, in: owners)
+                    } catch {
+                        let outcome: OCSPResponseStatus = error.kind == .unavailable ? .tryLater : .internalError
+                        return .failure(outcome, "status look-up failed: \(error.message)", request: request)
                     }
-                } catch {
-                    let outcome: OCSPResponseStatus = error.kind == .unavailable ? .tryLater : .internalError
-                    return .failure(outcome, "status look-up failed: \(error.message)", request: request)
                 }
                 switch recorded {
                 case let recorded?:
@@ -121,28 +153,48 @@ public struct OCSPResponder {
         } catch {
             return .failure(.internalError, "signing failed: \(error)", request: request)
         }
-        if keepable { cache?.store(der, for: certIDs[0]) }
+        // The status was read at or after `now`, so `now` is a check time that is never too late.
+        if keepable { cache?.store(der, for: certIDs[0], checkedAt: now) }
         return ResponderOutcome(status: .successful, der: der, reason: nil, answers: answers, request: request,
-                                nextUpdate: now + authority.validity,
-                                cache: cache == nil ? .off : (cacheable ? .miss : .bypass))
+                                nextUpdate: now + authority.validity, cache: cacheUse, checkedAt: keepable ? now : nil)
+    }
+
+    /// The status the table records for `certID`, from the first of `owners` (sections for the same CA,
+    /// in config order) that holds its serial; nil when none does.
+    static func recordedStatus(of certID: CertID, in owners: [Authority]) throws(StatusSourceError) -> RecordedStatus? {
+        for owner in owners {
+            if let recorded = try owner.statusSource.status(of: certID.serialNumber) { return recorded }
+        }
+        return nil
+    }
+
+    /// A kept response that may be served, parsed: its bytes, its one SingleResponse, its check time.
+    struct SoundKeptResponse {
+        var stored: StoredResponse
+        var single: SingleResponse
+        var checkedAt: UnixTime
     }
 
     /// The kept response for `certID` if it is sound: exactly this CertID, no nonce, our signer, current.
     /// Anything else is a miss, and the fresh answer then replaces it.
-    private func cachedAnswer(
-        for certID: CertID, signer: any ResponseSigner, at now: UnixTime, request: OCSPRequest
-    ) -> ResponderOutcome? {
-        guard let bytes = cache?.storedResponse(for: certID),
-              let stored = try? StoredResponse(der: bytes),
+    private func keptAnswer(for certID: CertID, signer: any ResponseSigner, at now: UnixTime) -> SoundKeptResponse? {
+        guard let kept = cache?.storedResponse(for: certID),
+              let stored = try? StoredResponse(der: kept.der),
               let single = stored.onlySingle(for: certID),
               !stored.hasNonce,
               let keyHash = stored.responderKeyHash, keyHash.elementsEqual(signer.responderKeyHash),
               StoredResponse.staleness(of: single, at: now) == nil
         else { return nil }
-        return ResponderOutcome(
-            status: .successful, der: stored.der, reason: nil,
-            answers: [.init(serial: certID.serialNumber, status: single.certStatus, source: .cache)],
-            request: request, nextUpdate: single.nextUpdate.map(UnixTime.init), cache: .hit
+        return SoundKeptResponse(stored: stored, single: single, checkedAt: kept.checkedAt)
+    }
+
+    private func cachedOutcome(
+        _ kept: SoundKeptResponse, for certID: CertID, request: OCSPRequest, use: CacheUse, checkedAt: UnixTime
+    ) -> ResponderOutcome {
+        ResponderOutcome(
+            status: .successful, der: kept.stored.der, reason: nil,
+            answers: [.init(serial: certID.serialNumber, status: kept.single.certStatus, source: .cache)],
+            request: request, nextUpdate: kept.single.nextUpdate.map(UnixTime.init), cache: use, checkedAt: checkedAt
         )
     }
 
@@ -295,10 +347,13 @@ public struct ResponderOutcome {
     public var nextUpdate: UnixTime?
     /// Whether the cache answered, for the log line.
     public var cache: CacheUse
+    /// When the status of a kept (or just kept) response was last read from the table; nil for an answer
+    /// that is not kept. Memory in front of the cache must not serve it past `checkedAt + revalidate`.
+    public var checkedAt: UnixTime?
 
     public init(
         status: OCSPResponseStatus, der: [UInt8], reason: String?, answers: [Answer],
-        request: OCSPRequest?, nextUpdate: UnixTime?, cache: CacheUse = .off
+        request: OCSPRequest?, nextUpdate: UnixTime?, cache: CacheUse = .off, checkedAt: UnixTime? = nil
     ) {
         self.status = status
         self.der = der
@@ -307,6 +362,7 @@ public struct ResponderOutcome {
         self.request = request
         self.nextUpdate = nextUpdate
         self.cache = cache
+        self.checkedAt = checkedAt
     }
 
     public static func failure(_ status: OCSPResponseStatus, _ reason: String, request: OCSPRequest? = nil) -> Self {

@@ -19,6 +19,8 @@ public struct StatusAdmin {
     public let config: ResponderConfiguration
     public let cas: [CA]
     private let cache: FileResponseCache?
+    /// The responders' revalidation window, for the warning when the cache cannot be cleaned.
+    private let revalidation: Revalidation
     private let logger: Logger
     private let warn: (String) -> Void
     /// Set once a cache file could not be removed, so that a run warns once, not once per serial.
@@ -48,6 +50,7 @@ public struct StatusAdmin {
         }
         self.cas = cas
         cache = config.run.cachePath.map { FileResponseCache(directory: $0, digester: OpenSSLDigester(), logger: logger) }
+        revalidation = config.run.revalidation
     }
 
     /// The CA named `name` (`ocsp` for `[ocsp]`, else an `[issuer NAME]` section's NAME).
@@ -293,7 +296,7 @@ public struct StatusAdmin {
         } catch {
             guard !cacheWarned.value else { return }
             cacheWarned.value = true
-            let message = "the table is changed, but cached responses cannot be removed from the cache directory \(cache.directory) (\(error)); cached answers about 0x\(serial) may say the old status until revalidated or their nextUpdate"
+            let message = "the table is changed, but cached responses cannot be removed from the cache directory \(cache.directory) (\(error)); responders revalidate kept answers against the table, so they answer the new status within [ocsp] revalidate = \(revalidation.interval) s"
             logger.warning("\(message)")
             warn(message)
         }

@@ -32,9 +32,13 @@ public final class FileResponseCache: ResponseCache {
         layout.path(for: certID)
     }
 
-    public func storedResponse(for certID: CertID) -> [UInt8]? {
+    /// The file's bytes, with its modification time as the check mark: `store` and `renew` set it to the
+    /// time the status was read from the table, so a hit within the revalidation window costs no more
+    /// than the read itself.
+    public func storedResponse(for certID: CertID) -> KeptResponse? {
         do {
-            return try FileIO.read(path: path(for: certID), limit: OCSPResponder.maximumRequestSize, followLinks: false)
+            let file = try FileIO.readWithModificationTime(path: path(for: certID), limit: OCSPResponder.maximumRequestSize, followLinks: false)
+            return KeptResponse(der: file.bytes, checkedAt: UnixTime(seconds: file.modified))
         } catch where error.code == ENOENT {
             return nil
         } catch {
@@ -43,12 +47,30 @@ public final class FileResponseCache: ResponseCache {
         }
     }
 
-    public func store(_ der: [UInt8], for certID: CertID) {
+    public func store(_ der: [UInt8], for certID: CertID, checkedAt: UnixTime) {
         do {
             // A new file renamed over the name: a link there is replaced, never written through.
-            try FileIO.publish(path: path(for: certID), with: der, mode: 0o644)
+            try FileIO.publish(path: path(for: certID), with: der, mode: 0o644, modified: checkedAt.seconds)
         } catch {
             warnOnce("cannot write to the cache, answering without it: \(error)")
+        }
+    }
+
+    public func renew(_ certID: CertID, checkedAt: UnixTime) {
+        do {
+            try FileIO.setModificationTime(path: path(for: certID), seconds: checkedAt.seconds)
+        } catch where error.code == ENOENT {
+            // Removed meanwhile (`db revoke`, another process's fresh answer is on its way): nothing to renew.
+        } catch {
+            // Not fatal: the response is checked against the table again on its next request.
+            warnOnce("cannot renew a cache file's check time, it is checked against the table on every request: \(error)")
+        }
+    }
+
+    public func discard(_ certID: CertID) {
+        let path = path(for: certID)
+        if !FileIO.remove(path: path), errno != ENOENT {
+            warnOnce("cannot remove a cache file whose serial left the table: \(FileIO.Error(path, "cannot remove"))")
         }
     }
 

@@ -30,6 +30,7 @@ import OCSPMariaDB
 /// not_found = unknown                           ; unknown | unauthorized | revoked
 /// ocspresponse = ...                            ; the intermediate's pre-signed response
 /// cache = ...                                   ; response cache directory
+/// revalidate = 60                               ; seconds a kept response is served unchecked
 /// timeout = 10                                  ; seconds a whole run may take
 /// user = pycert                                 ; run only as that user (root becomes it)
 ///
@@ -115,6 +116,9 @@ public struct ResponderConfiguration: Sendable {
         public var cachePath: String?
         /// Seconds a whole run may take before it answers `tryLater`. Default 10.
         public var timeout: Int
+        /// How long a kept response (the cache, `serve`'s memory) is served before the table is asked
+        /// again; `[ocsp] revalidate`, default 60 s, 0: on every request.
+        public var revalidation: Revalidation
         /// The only user the responder runs as (OCSP_MySql's `pycert`): others are refused, root becomes it
         /// (`ServiceAccount`); nil: anyone.
         public var user: String?
@@ -174,7 +178,7 @@ public struct ResponderConfiguration: Sendable {
         let ini = try INIFile(text: text, path: path)
         let known: [String: Set<String>] = [
             "db": ["backend", "path", "host", "port", "db", "username", "password", "log", "socket", "table", "connect_timeout"],
-            "ocsp": authorityKeys.union(["cache", "timeout", "user"]),
+            "ocsp": authorityKeys.union(["cache", "timeout", "user", "revalidate"]),
             "log": ["file", "level"],
         ]
         for section in ini.sections {
@@ -224,6 +228,8 @@ public struct ResponderConfiguration: Sendable {
         let run = Run(
             cachePath: try reader.optional("ocsp", "cache"),
             timeout: Int(try reader.number("ocsp", "timeout", default: 10, range: 1...3600)),
+            revalidation: Revalidation(interval: Int64(try reader.number(
+                "ocsp", "revalidate", default: UInt32(Revalidation.defaultInterval), range: 0...86_400))),
             user: try reader.optional("ocsp", "user")
         )
 

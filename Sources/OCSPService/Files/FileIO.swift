@@ -1,3 +1,4 @@
+internal import CLinux
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -37,6 +38,14 @@ public enum FileIO {
     ///   place is an error (`ELOOP`), never a way to read another file.
     public static func read(path: String, limit: Int, followLinks: Bool = true) throws(Error) -> [UInt8] {
         if path == "-" { return try readAll(fd: STDIN_FILENO, path: "standard input", limit: limit) }
+        return try readWithModificationTime(path: path, limit: limit, followLinks: followLinks).bytes
+    }
+
+    /// `read` of a regular file, with the file's modification time (whole seconds, rounded down) as the
+    /// open file had it: the cache keeps its check marks there.
+    public static func readWithModificationTime(
+        path: String, limit: Int, followLinks: Bool = true
+    ) throws(Error) -> (bytes: [UInt8], modified: Int64) {
         // O_NONBLOCK: opening a FIFO with no writer must not hang; we refuse anything but a regular file.
         let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | (followLinks ? 0 : O_NOFOLLOW))
         guard fd >= 0 else { throw Error(path, "cannot open") }
@@ -44,7 +53,14 @@ public enum FileIO {
         var info = stat()
         guard fstat(fd, &info) == 0 else { throw Error(path, "cannot stat") }
         guard info.st_mode & S_IFMT == S_IFREG else { throw Error(path, reason: "not a regular file") }
-        return try readAll(fd: fd, path: path, limit: limit)
+        return (try readAll(fd: fd, path: path, limit: limit), Int64(info.st_mtim.tv_sec))
+    }
+
+    /// Sets the modification time of `path` (never of a link's target) to `seconds`, leaving its access time.
+    /// Only the file's owner may: a cache file another user wrote is an error here, not a silent success.
+    public static func setModificationTime(path: String, seconds: Int64) throws(Error) {
+        var times = [timespec(tv_sec: 0, tv_nsec: CLINUX_UTIME_OMIT), timespec(tv_sec: time_t(seconds), tv_nsec: 0)]
+        guard utimensat(AT_FDCWD, path, &times, AT_SYMLINK_NOFOLLOW) == 0 else { throw Error(path, "cannot set its modification time") }
     }
 
     static func readAll(fd: Int32, path: String, limit: Int) throws(Error) -> [UInt8] {
@@ -111,11 +127,17 @@ public enum FileIO {
     ///   (nil: beside `path`). A small directory of its own spares the large one a name lookup, an insert
     ///   and a removal per file, and its files' inodes come from another part of the disk than the
     ///   directory's (ext4 places a new directory's inodes apart and a file's near its directory).
-    public static func publish(path: String, with bytes: [UInt8], mode: mode_t, stagingDirectory: String? = nil) throws(Error) {
-        try replaceByRename(path: path, bytes: bytes, mode: mode, stagingDirectory: stagingDirectory)
+    /// - Parameter modified: the new file's modification time in seconds (nil: the time of the write). The
+    ///   cache keeps there when the response's status was read from the table.
+    public static func publish(
+        path: String, with bytes: [UInt8], mode: mode_t, stagingDirectory: String? = nil, modified: Int64? = nil
+    ) throws(Error) {
+        try replaceByRename(path: path, bytes: bytes, mode: mode, stagingDirectory: stagingDirectory, modified: modified)
     }
 
-    private static func replaceByRename(path: String, bytes: [UInt8], mode: mode_t, stagingDirectory: String? = nil) throws(Error) {
+    private static func replaceByRename(
+        path: String, bytes: [UInt8], mode: mode_t, stagingDirectory: String? = nil, modified: Int64? = nil
+    ) throws(Error) {
         let temporary = stagingDirectory.map { "\($0)/\(temporaryName(besides: path))" } ?? temporaryPath(besides: path)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard fd >= 0 else { throw Error(path, "cannot create a temporary file beside it") }
@@ -128,6 +150,11 @@ public enum FileIO {
             // The umask may have narrowed the mode; the replacement keeps the original's bits.
             if mode & ~processUmask != mode { fchmod(fd, mode) }
             try writeAll(fd: fd, bytes, path: path)
+            if let modified {
+                // Set before the rename: no reader ever sees the file with the time of the write.
+                var times = [timespec(tv_sec: 0, tv_nsec: CLINUX_UTIME_OMIT), timespec(tv_sec: time_t(modified), tv_nsec: 0)]
+                guard futimens(fd, &times) == 0 else { throw Error(path, "cannot set the modification time of its temporary file") }
+            }
         }
         guard rename(temporary, path) == 0 else { throw Error(path, "cannot rename the temporary file over it") }
         keep = true

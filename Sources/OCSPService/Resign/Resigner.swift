@@ -226,6 +226,14 @@ struct RowSigner: Sendable {
     let cacheStaging: String?
     let outStaging: String?
 
+    /// Sets a kept cache file's check mark; a file removed since it was read (`db revoke`) needs none: the
+    /// next request signs it afresh.
+    static func renewCheckMark(path: String, at now: UnixTime) throws(FileIO.Error) {
+        do {
+            try FileIO.setModificationTime(path: path, seconds: now.seconds)
+        } catch where error.code == ENOENT {}
+    }
+
     func resign(_ rows: [Row]) {
         for row in rows { progress.count(resign(row)) }
     }
@@ -249,6 +257,11 @@ struct RowSigner: Sendable {
                 switch decision {
                 case .keep(let keptUntil):
                     nextUpdate = keptUntil
+                    // The table confirmed the kept response: renew its check mark (see FileResponseCache),
+                    // to the walk's start, no later than its snapshot of the table was taken.
+                    if let cachePath, !options.dryRun {
+                        try Self.renewCheckMark(path: cachePath, at: context.now)
+                    }
                     // The export follows the cache: copy a kept response that the export lacks.
                     if let outPath, let kept, cache != nil, !options.dryRun,
                        (try? FileIO.read(path: outPath, limit: OCSPResponder.maximumRequestSize)) != kept {
@@ -261,7 +274,8 @@ struct RowSigner: Sendable {
                     let data = OCSPResponder.responseData([(certID, status)], signer: context.signer, at: context.now, validity: context.validity)
                     let response = try OCSPResponder.sign(data, with: context.signer)
                     if let cachePath {
-                        try FileIO.publish(path: cachePath, with: response, mode: 0o644, stagingDirectory: cacheStaging)
+                        try FileIO.publish(path: cachePath, with: response, mode: 0o644, stagingDirectory: cacheStaging,
+                                           modified: context.now.seconds)
                     }
                     if let outPath {
                         try FileIO.publish(path: outPath, with: response, mode: 0o644, stagingDirectory: outStaging)

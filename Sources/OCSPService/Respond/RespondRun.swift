@@ -139,7 +139,7 @@ public struct RespondRun {
         }
         watchdog.arm { try? write(OCSPResponse.error(.tryLater)) }
 
-        let outcome = OCSPResponder(authorities: authorities, cache: cache).respond(to: request, at: now)
+        let outcome = OCSPResponder(authorities: authorities, cache: cache, revalidation: config.run.revalidation).respond(to: request, at: now)
 
         let status = outcome.status == .successful ? 0 : Int32(outcome.status.rawValue)
         let writeError = watchdog.finish(status: status) { () -> FileIO.Error? in
@@ -166,7 +166,13 @@ public struct RespondRun {
             metadata["serials"] = .string(request.tbsRequest.requestList.map { "0x\($0.certID.serialNumber)" }.joined(separator: ","))
         }
         if outcome.status == .successful {
-            logger.info("answered", metadata: metadata)
+            if let reason = outcome.reason {
+                // Served unrevalidated: an answer, but one the operator must hear about.
+                metadata["reason"] = .string(reason)
+                logger.warning("answered", metadata: metadata)
+            } else {
+                logger.info("answered", metadata: metadata)
+            }
             return 0
         }
         metadata["cache"] = nil
@@ -208,6 +214,13 @@ public struct RespondRun {
 
     public static func currentTime() -> UnixTime {
         UnixTime(seconds: Int64(time(nil)))
+    }
+
+    /// The time of day in nanoseconds since the epoch, for deadlines finer than `currentTime`'s seconds.
+    public static func wallClockNanoseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
     }
 
     public static func monotonicNanoseconds() -> Int64 {
