@@ -32,7 +32,12 @@ final class ServeHarness: @unchecked Sendable {
         case none
     }
 
-    init(cache: Bool = true, extraArguments: [String] = [], launch: Launch = .serviceUser, port: Int? = nil) throws {
+    /// - Parameters:
+    ///   - database: a `[db]` section (another host's view of a shared MariaDB table, say), whose table the
+    ///     test fills; nil: this harness's own SQLite store with the rows above.
+    ///   - ocspLines: more `[ocsp]` lines (`revalidate = 2`).
+    init(cache: Bool = true, extraArguments: [String] = [], launch: Launch = .serviceUser, port: Int? = nil,
+         database: String? = nil, ocspLines: String = "") throws {
         guard let service = TestAccounts.service else {
             throw TestFailure("no service user: run scripts/test.sh as root (it creates OCSP_TEST_SERVICE_USER)")
         }
@@ -45,9 +50,7 @@ final class ServeHarness: @unchecked Sendable {
             try FileManager.default.copyItem(atPath: pki.path(.rsa, file), toPath: directory.appendingPathComponent(file).path)
         }
         try """
-            [db]
-            backend = sqlite
-            path = \(databasePath)
+            \(database ?? "[db]\nbackend = sqlite\npath = \(databasePath)")
 
             [ocsp]
             cert = \(directory.appendingPathComponent("ca.pem").path)
@@ -55,15 +58,19 @@ final class ServeHarness: @unchecked Sendable {
             producetime = 1d
             user = \(service)
             \(cache ? "cache = \(cachePath)" : "")
+            \(ocspLines)
 
             [log]
             file = \(logPath)
             """.write(toFile: configPath, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory.path)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: directory.appendingPathComponent("ca.key").path)
+        // A config with a database password must be private to its owner.
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: configPath)
         try TestAccounts.chown(directory.path, to: service, recursive: true)
-        for arguments in [["db", "init"], ["db", "add", pki.path(.rsa, "good.pem"), pki.path(.rsa, "revoked.pem")],
-                          ["db", "revoke", "--cert", pki.path(.rsa, "revoked.pem"), "--reason", "keyCompromise", "--at", "2026-01-02T03:04:05Z"]] {
+        let setUp = [["db", "init"], ["db", "add", pki.path(.rsa, "good.pem"), pki.path(.rsa, "revoked.pem")],
+                     ["db", "revoke", "--cert", pki.path(.rsa, "revoked.pem"), "--reason", "keyCompromise", "--at", "2026-01-02T03:04:05Z"]]
+        for arguments in database == nil ? setUp : [] {
             let result = try ResponderBinary.run(arguments + ["--config", configPath])
             guard result.status == 0 else { throw TestFailure("\(arguments) failed: \(result.stderr)") }
         }
