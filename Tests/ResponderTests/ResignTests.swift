@@ -143,6 +143,54 @@ import TestSupport
         #expect(index.allSatisfy { $0.split(separator: "\t").count == 5 })
     }
 
+    /// Issue 14: a kept response's check time is its file's modification time. `resign` sets it to the
+    /// start of its walk on what it signs and on what the table confirms, so `respond` serves those
+    /// without asking the table; a change made behind its back (SQL) is re-signed.
+    @Test func renewsTheCheckTimeOfWhatItConfirms() throws {
+        var table = try Table(.sqlite)
+        let (first, _) = try table.resign()
+        #expect(first.status == 0, "\(first.stderr)")
+        func checkTimes() throws -> [String: Date] {
+            var times: [String: Date] = [:]
+            for file in table.cacheFiles {
+                times[String(file.lastPathComponent.prefix { $0 != "-" })] = try FileManager.default.attributesOfItem(atPath: file.path)[.modificationDate] as? Date
+            }
+            return times
+        }
+        // An hour ago, as if the last check were that old; and a revocation by SQL, which removes no file.
+        let hourAgo = Date().addingTimeInterval(-3600)
+        for file in table.cacheFiles {
+            try FileManager.default.setAttributes([.modificationDate: hourAgo], ofItemAtPath: file.path)
+        }
+        try table.execute("UPDATE \(table.table) SET status = 'Revoked', revocation_time = '2026-11-30 10:00:00', revocation_reason = 'key_compromise' WHERE cert_num = '0x50002'")
+        table.expected["50002"] = "revoked"
+
+        let started = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+        let (second, summary) = try table.resign()
+        #expect(second.status == 0, "\(second.stderr)")
+        #expect(summary["signed"] as? Int == 1 && summary["skipped"] as? Int == Self.rows - 1, "\(summary)")
+        let renewed = try checkTimes()
+        #expect(renewed.count == Self.rows)
+        #expect(renewed.values.allSatisfy { $0 >= started && $0 <= Date() }, "\(renewed.values.min().map { "\($0)" } ?? "")")
+        try table.verifyAll()
+
+        // respond serves a confirmed response as a hit; one whose check is an hour old is revalidated first.
+        func respond(_ serial: String) throws -> String {
+            let request = table.admin.directory.appendingPathComponent("r-\(serial).der")
+            try run("openssl", ["ocsp", "-issuer", table.admin.pki.path(.rsa, "ca.pem"), "-serial", "0x\(serial)", "-no_nonce", "-reqout", request.path])
+            let answer = try ResponderBinary.run(["respond", "--config", table.admin.configPath, "--log-level", "info", request.path])
+            #expect(answer.status == 0, "\(answer.stderr)")
+            try table.verifyAll([request])
+            return answer.stderr
+        }
+        #expect(try respond("50003").contains("cache=hit"))
+        let old = try #require(table.cacheFiles.first { $0.lastPathComponent.hasPrefix("50004-") })
+        try FileManager.default.setAttributes([.modificationDate: hourAgo], ofItemAtPath: old.path)
+        #expect(try respond("50004").contains("cache=revalidated"))
+        let mark = try #require(try FileManager.default.attributesOfItem(atPath: old.path)[.modificationDate] as? Date)
+        #expect(mark > hourAgo.addingTimeInterval(3500))
+    }
+
     @Test func bothHashesAndDryRun() throws {
         let table = try Table(.sqlite)
         let (dry, planned) = try table.resign(["--dry-run", "--hash", "sha1", "--hash", "sha256"])
