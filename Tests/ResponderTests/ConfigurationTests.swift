@@ -79,6 +79,9 @@ import Testing
         #expect(config.authorities[1].ocspResponsePath == "/b-ocsp.der")
         #expect(config.run.timeout == 3)
         #expect(config.run.user == "pycert")
+        #expect(config.run.revalidation.interval == 60)
+        let every = try ResponderConfiguration.parse(text.replacingOccurrences(of: "timeout = 3", with: "revalidate = 0"), path: "c.ini")
+        #expect(every.run.revalidation.interval == 0)
         #expect(!config.holdsPassword)
     }
 
@@ -88,6 +91,10 @@ import Testing
         ("[db]\ndb = x\nusername = u\n[ocsp]\ncert = c\npkey = k\n[issuer b]\ncert = d\n", 7, "pkey", "required"),
         ("[db]\ndb = x\nusername = u\n[ocsp]\ncert = c\npkey = k\ntimeout = 0\n", 7, "timeout", "whole number"),
         ("[db]\ndb = x\nusername = u\n[ocsp]\ncert = c\npkey = k\n[isuer b]\n", 7, nil, "unknown section"),
+        ("[db]\ndb = x\nusername = u\n[ocsp]\ncert = c\npkey = k\nrevalidate = -1\n", 7, "revalidate", "whole number from 0 to 86400"),
+        ("[db]\ndb = x\nusername = u\n[ocsp]\ncert = c\npkey = k\nrevalidate = 1m\n", 7, "revalidate", "whole number"),
+        ("[db]\ndb = x\nusername = u\n[ocsp]\ncert = c\npkey = k\nrevalidate = 86401\n", 7, "revalidate", "whole number"),
+        ("[db]\ndb = x\nusername = u\n[ocsp]\ncert = c\npkey = k\n[issuer b]\ncert = d\npkey = e\nrevalidate = 5\n", 10, "revalidate", "unknown key"),
     ] as [(String, Int, String?, String)])
     func badIssuerSectionsNameFileLineAndKey(text: String, line: Int, key: String?, message: String) {
         badConfigNamesFileLineAndKey(text: text, line: line, key: key, message: message)
