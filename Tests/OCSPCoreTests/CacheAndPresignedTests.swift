@@ -71,6 +71,14 @@ final class CountingStatusSource: CertificateStatusSource {
         return responder
     }
 
+    /// A responder with a cache, over a table where 0x1001 is good, and a request for 0x1001.
+    func keptGood(_ kind: TestPKI.Kind) throws -> (CAFixture, MemoryCache, [UInt8], CountingStatusSource, OCSPResponder) {
+        let fixture = try CAFixture(kind)
+        let cache = MemoryCache()
+        let table = CountingStatusSource(rows: [0x1001: .good])
+        return (fixture, cache, try fixture.request([0x1001]), table, responder(fixture, table: table, cache: cache, revalidate: 60))
+    }
+
     @Test func missThenHitServesTheSameBytesUntilNextUpdate() throws {
         let fixture = try CAFixture(.p256)
         let cache = MemoryCache()
@@ -102,11 +110,7 @@ final class CountingStatusSource: CertificateStatusSource {
 
     @Test("A kept response is served unchecked within revalidate; after it the table is asked: unchanged renews, changed re-signs")
     func revalidation() throws {
-        let fixture = try CAFixture(.rsa)
-        let cache = MemoryCache()
-        let request = try fixture.request([0x1001])
-        let table = CountingStatusSource(rows: [0x1001: .good])
-        let responder = responder(fixture, table: table, cache: cache, revalidate: 60)
+        let (fixture, cache, request, table, responder) = try keptGood(.rsa)
         let first = responder.respond(to: request, at: now)
         #expect(first.cache == .miss)
         #expect(first.checkedAt == now)
@@ -148,11 +152,7 @@ final class CountingStatusSource: CertificateStatusSource {
 
     @Test("The table down at revalidation: the kept response is served unrevalidated, with the reason; a store that answers wrongly is internalError")
     func revalidationWithTheTableDown() throws {
-        let fixture = try CAFixture(.p256)
-        let cache = MemoryCache()
-        let request = try fixture.request([0x1001])
-        let table = CountingStatusSource(rows: [0x1001: .good])
-        let responder = responder(fixture, table: table, cache: cache, revalidate: 60)
+        let (fixture, cache, request, table, responder) = try keptGood(.p256)
         let first = responder.respond(to: request, at: now)
 
         table.failure = StatusSourceError(.unavailable, "connection refused")
@@ -177,11 +177,9 @@ final class CountingStatusSource: CertificateStatusSource {
 
     @Test("revalidate = 0 asks the table on every request; a check mark in the future is not trusted; a serial gone from the table is dropped")
     func revalidationEdges() throws {
-        let fixture = try CAFixture(.rsa)
-        let cache = MemoryCache()
-        let request = try fixture.request([0x1001])
-        let table = CountingStatusSource(rows: [0x1001: .good])
-        let everyTime = responder(fixture, table: table, cache: cache, revalidate: 0)
+        let (fixture, cache, request, table, responder) = try keptGood(.rsa)
+        var everyTime = responder
+        everyTime.revalidation = Revalidation(interval: 0)
         let first = everyTime.respond(to: request, at: now)
         for offset in [0, 1, 2] as [Int64] {
             let outcome = everyTime.respond(to: request, at: now + offset)
@@ -191,7 +189,6 @@ final class CountingStatusSource: CertificateStatusSource {
         #expect(table.lookUps == 4)
         #expect(cache.stores == 1)
 
-        let responder = responder(fixture, table: table, cache: cache, revalidate: 60)
         let certID = fixture.identity.certID(serial: serial(0x1001), hash: .sha1)
         cache.checkMarks[certID] = now + 3000
         #expect(responder.respond(to: request, at: now + 5).cache == .revalidated)
