@@ -122,6 +122,22 @@ _mariadb_root() {
     mariadb --no-defaults --socket="$sock" -uroot --batch --skip-column-names -e "$*"
 }
 
+# Close every file descriptor above 2 in the calling (sub)shell. A server
+# started from a process that leaks descriptors into its children (Foundation's
+# Process does: the pipes of a test's other, concurrent runs) would otherwise
+# hold those pipes open for as long as it runs, and whoever reads them to the
+# end would wait for the server to stop.
+_mariadb_close_fds() {
+    local fd
+    for fd in /proc/self/fd/*; do
+        fd=${fd##*/}
+        [[ "$fd" =~ ^[0-9]+$ ]] || continue
+        ((fd > 2)) || continue
+        # The glob's own directory descriptor is gone by now: ignore a failure.
+        eval "exec $fd>&-" 2>/dev/null || true
+    done
+}
+
 # _mariadb_launch CALLER DIR [SERVER_OPTION...]: install DIR/data unless it is
 # there, start mariadbd on DIR/mysqld.sock and the port in DIR/port (a new
 # free one the first time), and wait until it answers. CALLER names the
@@ -191,13 +207,18 @@ _mariadb_launch() {
         : >"$dir/mysqld.err"
         # The character set flags are what Debian's 50-server.cnf sets (which
         # --no-defaults skips); compiled-in defaults would be latin1.
-        # stdin/stdout/stderr redirected: a server left holding the caller's
-        # pipes would keep e.g. `scripts/test.sh | tee` from ever finishing.
-        "$server" --no-defaults --datadir="$dir/data" --socket="$sock" \
-            --port="$port" --bind-address=127.0.0.1 --user="$user" \
-            --pid-file="$dir/mysqld.pid" --log-error="$dir/mysqld.err" \
-            --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
-            "$@" </dev/null >"$dir/mysqld.out" 2>&1 &
+        # stdin/stdout/stderr redirected, and every other descriptor closed: a
+        # server left holding the caller's pipes would keep e.g.
+        # `scripts/test.sh | tee` from ever finishing. The subshell execs the
+        # server, so $! is the server's pid.
+        (
+            _mariadb_close_fds
+            exec "$server" --no-defaults --datadir="$dir/data" --socket="$sock" \
+                --port="$port" --bind-address=127.0.0.1 --user="$user" \
+                --pid-file="$dir/mysqld.pid" --log-error="$dir/mysqld.err" \
+                --character-set-server=utf8mb4 --collation-server=utf8mb4_general_ci \
+                "$@"
+        ) </dev/null >"$dir/mysqld.out" 2>&1 &
         pid=$!
         echo "$pid" >"$dir/server.pid"
 
