@@ -8,7 +8,8 @@
 #
 # Exports for the tests: OCSP_TEST_MARIADB_* (see scripts/lib/mariadb.sh) for
 # the primary and OCSP_TEST_MARIADB_REPLICA_* for its replica (GTID, read_only,
-# MASTER_DELAY of OCSP_TEST_REPLICA_DELAY seconds, default 3), OCSP_RESPONDER_BIN (the built executable) and OCSP_TEST_PYTHON (a python3
+# MASTER_DELAY of OCSP_TEST_REPLICA_DELAY seconds, default 3),
+# OCSP_RESPONDER_BIN (the built executable) and OCSP_TEST_PYTHON (a python3
 # that can import cryptography's OCSP module, for scripts/peer-verify.py).
 set -euo pipefail
 
