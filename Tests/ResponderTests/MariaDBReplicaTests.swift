@@ -49,9 +49,10 @@ struct MariaDBReplicaTests {
         #expect(try Self.count("0x1002", in: table, on: replica) == 1)
 
         #expect(try replica.execute("SELECT @@read_only, @@server_id").split(separator: "\t").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } == ["1", "2"])
-        #expect(throws: TestFailure.self) {
+        let refused = #expect(throws: TestFailure.self) {
             try replica.execute("INSERT INTO \(table) (cert_num, cert, status) VALUES ('0x1003', 'x', 'Valid')")
         }
+        #expect(refused?.description.contains("--read-only") == true, "\(refused?.description ?? "")")
         // Over TCP as well, the way a [db] host/port section reaches it.
         #expect(try replica.execute("SELECT COUNT(*) FROM \(table)", tcp: true) == "2\n")
     }
