@@ -6,7 +6,9 @@
 #   scripts/test.sh --filter Foo     # extra arguments go to `swift test`
 #   scripts/test.sh --sanitizers     # also under AddressSanitizer and ThreadSanitizer
 #
-# Exports for the tests: OCSP_TEST_MARIADB_* (see scripts/lib/mariadb.sh),
+# Exports for the tests: OCSP_TEST_MARIADB_* (see scripts/lib/mariadb.sh) for
+# the primary and OCSP_TEST_MARIADB_REPLICA_* for its replica (GTID, read_only,
+# MASTER_DELAY of OCSP_TEST_REPLICA_DELAY seconds, default 3),
 # OCSP_RESPONDER_BIN (the built executable) and OCSP_TEST_PYTHON (a python3
 # that can import cryptography's OCSP module, for scripts/peer-verify.py).
 set -euo pipefail
@@ -90,11 +92,17 @@ export OCSP_TEST_PYTHON
 # shellcheck source=scripts/lib/mariadb.sh
 source scripts/lib/mariadb.sh
 
-# A short directory: the socket path must stay under 108 bytes.
+# Short directories: the socket paths must stay under 108 bytes.
 db_dir=$(mktemp -d /tmp/ocspdb.XXXXXX)
+replica_dir=""
 # shellcheck disable=SC2317  # called from the EXIT trap
 cleanup() {
     local rc=$?
+    # The replica first: it would otherwise keep reconnecting to a stopped primary.
+    if [[ -n "$replica_dir" ]]; then
+        mariadb_stop "$replica_dir"
+        rm -rf "$replica_dir"
+    fi
     mariadb_stop "$db_dir"
     rm -rf "$db_dir"
     [[ -n "${sudoers_drop_in:-}" ]] && rm -f "$sudoers_drop_in"
@@ -103,7 +111,7 @@ cleanup() {
     for user in ${created_users[@]+"${created_users[@]}"}; do
         pkill -KILL -u "$user" 2>/dev/null || true
         userdel "$user" 2>/dev/null || true
-        getent group "$user" >/dev/null && groupdel "$user" 2>/dev/null || true
+        if getent group "$user" >/dev/null; then groupdel "$user" 2>/dev/null || true; fi
     done
     exit "$rc"
 }
@@ -113,8 +121,13 @@ trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-log "starting MariaDB in $db_dir"
-mariadb_start "$db_dir"
+replica_delay=${OCSP_TEST_REPLICA_DELAY:-3}
+log "starting MariaDB in $db_dir (primary: binary log, GTID)"
+# The binary log from the first start, so that a fresh replica replicates everything, users included.
+mariadb_start "$db_dir" --server-id=1 --log-bin=binlog --binlog-format=ROW
+replica_dir=$(mktemp -d /tmp/ocspdb-r.XXXXXX)
+log "starting its replica in $replica_dir (MASTER_DELAY=$replica_delay)"
+mariadb_start_replica "$db_dir" "$replica_dir" "$replica_delay"
 
 # ---- build and test ------------------------------------------------------
 
