@@ -302,7 +302,7 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
 
     /// Issue 14: run as a user who cannot write the cache directory, the change is made (exit 0) and
     /// the operator is told that responders answer the new status once they revalidate, and when. SQLite only: the cache is
-    /// the same whatever the backend, and the test MariaDB's socket is root's, out of the user's reach.
+    /// the same whatever the backend.
     @Test func aCacheThatCannotBeEmptiedIsWarnedAbout() throws {
         let backend = StoreBackendUnderTest.sqlite
         let service = try #require(TestAccounts.service, "run scripts/test.sh as root: it creates the service user")

@@ -2,9 +2,11 @@ import Foundation
 import Testing
 import TestSupport
 
-/// Two responder hosts on one MariaDB table, each with its own cache, each answering through `respond`
-/// and through a running `serve`, all as the service user: a revocation made on one host (`db revoke`)
-/// or by the CA's own software (a plain SQL `UPDATE`) reaches all four within `revalidate` + 1 s.
+/// Responder hosts on real MariaDB servers, each with its own cache, each answering through `respond` and
+/// through a running `serve`, all as the service user: a revocation made on one host (`db revoke`) or by
+/// the CA's own software (a plain SQL `UPDATE`) reaches all four within `revalidate` + 1 s; one made on
+/// a primary reaches a host reading a delayed replica within the delay plus that; a stopped database
+/// leaves warm answers served, and says so.
 @Suite(.serialized, .enabled(if: MariaDBTestServer.isAvailable && TestAccounts.service != nil))
 struct RevalidationTests {
     static let revalidate = 2
@@ -70,7 +72,6 @@ struct RevalidationTests {
     func revocationReachesEveryone(
         leaf: String, hosts: [Host], revoke: () throws -> Void
     ) throws -> [String: Double] {
-        let pki = TestPKI.shared
         let request = try hosts[0].harness.request([leaf])
         let observers = hosts.flatMap { host in
             [Observer(label: "\(host.name) respond", ask: host.respond), Observer(label: "\(host.name) serve", ask: host.serve)]
@@ -83,27 +84,8 @@ struct RevalidationTests {
 
         let revokedAt = Date()
         try revoke()
-        let deadline = revokedAt.addingTimeInterval(Double(Self.revalidate) + 1)
-        var firstRevoked: [String: Double] = [:]
-        while Date() < deadline, firstRevoked.count < observers.count {
-            for observer in observers where firstRevoked[observer.label] == nil {
-                let asked = Date()
-                if try Self.status(try observer.ask(request)) == "revoked" {
-                    firstRevoked[observer.label] = asked.timeIntervalSince(revokedAt)
-                }
-            }
-            usleep(50_000)
-        }
-        // Asked after the deadline, every one must answer revoked, verified by both peers.
-        while Date() < deadline { usleep(20_000) }
-        for observer in observers {
-            let response = try observer.ask(request)
-            let single = Peers.singleResponses(try Peers.verifySuccessful(
-                response: response, issuer: pki.path(.rsa, "ca.pem"), chain: pki.path(.rsa, "chain.pem"))).first
-            #expect(single?["cert_status"] as? String == "REVOKED", "\(observer.label) after revalidate + 1 s")
-            #expect(single?["revocation_reason"] as? String == "key_compromise", "\(observer.label)")
-        }
-        return firstRevoked
+        return try everyoneAnswersRevoked(
+            observers, request: request, since: revokedAt, by: revokedAt.addingTimeInterval(Double(Self.revalidate) + 1))
     }
 
     @Test("db revoke on host A: host A at once, host B within revalidate, through respond and serve")
@@ -140,5 +122,105 @@ struct RevalidationTests {
         for host in hosts {
             #expect(host.log.contains("cache=changed"), "\(host.name): \(host.log)")
         }
+    }
+
+    /// Polls `observers` until each answers revoked; after `deadline` each must, verified by both peers.
+    /// Returns the seconds after `since` at which each first did.
+    func everyoneAnswersRevoked(_ observers: [Observer], request: Data, since: Date, by deadline: Date) throws -> [String: Double] {
+        let pki = TestPKI.shared
+        var firstRevoked: [String: Double] = [:]
+        while Date() < deadline, firstRevoked.count < observers.count {
+            for observer in observers where firstRevoked[observer.label] == nil {
+                let asked = Date()
+                if try Self.status(try observer.ask(request)) == "revoked" {
+                    firstRevoked[observer.label] = asked.timeIntervalSince(since)
+                }
+            }
+            usleep(50_000)
+        }
+        while Date() < deadline { usleep(20_000) }
+        for observer in observers {
+            let single = Peers.singleResponses(try Peers.verifySuccessful(
+                response: try observer.ask(request), issuer: pki.path(.rsa, "ca.pem"), chain: pki.path(.rsa, "chain.pem"))).first
+            #expect(single?["cert_status"] as? String == "REVOKED", "\(observer.label) at the deadline")
+            #expect(single?["revocation_reason"] as? String == "key_compromise", "\(observer.label)")
+        }
+        return firstRevoked
+    }
+
+    @Test("A revocation on the primary reaches a host that reads a replica (MASTER_DELAY) within the delay plus revalidate")
+    func aRevocationOnThePrimaryReachesAHostReadingAReplica() throws {
+        let primary = try #require(MariaDBTestServer.shared)
+        let replica = try #require(primary.replica, "scripts/test.sh starts a replica")
+        let table = try primary.createStatusTable("repl")
+        try primary.execute("INSERT INTO \(table) (cert_num, cert, status) VALUES ('0x1001', '', 'Valid')")
+        // The table and its row reach the replica after the delay.
+        let arrived = Date().addingTimeInterval(Double(primary.replicaDelay) + 20)
+        while (try? replica.execute("SELECT status FROM \(table) WHERE cert_num = '0x1001'"))?.contains("Valid") != true {
+            guard Date() < arrived else { throw TestFailure("the row never reached the replica") }
+            usleep(200_000)
+        }
+        let host = try Host("R", database: Self.mariadbSection(replica, table: table))
+        let request = try host.harness.request(["good.pem"])
+        let observers = [Observer(label: "R respond", ask: host.respond), Observer(label: "R serve", ask: host.serve)]
+        for observer in observers {
+            #expect(try Self.status(try observer.ask(request)) == "good", "\(observer.label) before the revocation")
+        }
+
+        let revokedAt = Date()
+        try primary.execute("""
+            UPDATE \(table) SET status = 'Revoked', revocation_time = UTC_TIMESTAMP(), revocation_reason = 'key_compromise'
+            WHERE cert_num = '0x1001'
+            """)
+        // The replica has not applied it yet: the host still answers good, from the replica's row.
+        usleep(UInt32(Self.revalidate) * 1_000_000 + 200_000)
+        if Date() < revokedAt.addingTimeInterval(Double(primary.replicaDelay) - 1) {
+            #expect(try Self.status(try host.respond(request)) == "good", "the replica answered before its delay")
+        }
+        let deadline = revokedAt.addingTimeInterval(Double(primary.replicaDelay + Self.revalidate) + 1)
+        let seen = try everyoneAnswersRevoked(observers, request: request, since: revokedAt, by: deadline)
+        #expect(seen.count == observers.count, "\(seen)")
+        #expect(host.log.contains("cache=changed"), "\(host.log)")
+    }
+
+    @Test("The database stopped: warm answers are served unrevalidated and logged so; nonce requests and cold serials get tryLater; back when it returns")
+    func aStoppedDatabaseLeavesWarmAnswersServed() throws {
+        let database = try PrivateMariaDB.start()
+        try database.server.execute("INSERT INTO \(database.table) (cert_num, cert, status) VALUES ('0x1001', '', 'Valid')")
+        let host = try Host("D", database: Self.mariadbSection(database.server, table: database.table))
+        let request = try host.harness.request(["good.pem"])
+        for _ in 0..<2 {
+            #expect(try Self.status(try host.respond(request)) == "good")
+            #expect(try Self.status(try host.serve(request)) == "good")
+        }
+
+        try database.stop()
+        // Past revalidate, so that both must ask the table, which is not there.
+        usleep(UInt32(Self.revalidate) * 1_000_000 + 300_000)
+        let pki = TestPKI.shared
+        for (label, ask) in [("respond", host.respond), ("serve", host.serve)] as [(String, (Data) throws -> Data)] {
+            let single = Peers.singleResponses(try Peers.verifySuccessful(
+                response: try ask(request), issuer: pki.path(.rsa, "ca.pem"), chain: pki.path(.rsa, "chain.pem"))).first
+            #expect(single?["cert_status"] as? String == "GOOD", "\(label)")
+        }
+        let log = host.harness.accessLog(containing: "ocsp=successful cache=unrevalidated")
+        #expect(log.contains("WARNING"), "respond logs an unrevalidated answer as a warning: \(log)")
+        #expect(log.split(separator: "\n").contains { $0.contains("answered") && $0.contains("cache=unrevalidated") && $0.contains("served unrevalidated") }, "\(log)")
+        #expect(log.contains("ocsp=successful cache=unrevalidated"), "serve's access log: \(log)")
+
+        // A nonce answer needs the table: tryLater, from both.
+        let tryLater = Data([0x30, 0x03, 0x0A, 0x01, 0x03])
+        let nonceRequest = try host.harness.request(["good.pem"], nonce: true)
+        #expect(try host.harness.post(nonceRequest).body == tryLater)
+        let nonceRespond = try runAs(host.harness.service, ResponderBinary.path,
+                                     ["respond", "--config", host.harness.configPath, "-"], stdin: nonceRequest)
+        #expect(nonceRespond.status == 3 && nonceRespond.stdout == tryLater, "\(nonceRespond.stderr)")
+        // So does a serial nothing was kept for.
+        #expect(try host.harness.post(try host.harness.request(["revoked.pem"])).body == tryLater)
+
+        // The database back: the next due answer is checked against it again.
+        try database.start()
+        #expect(try Self.status(try host.respond(request)) == "good")
+        #expect(host.log.split(separator: "\n").last { $0.contains("answered") }?.contains("cache=revalidated") == true, "\(host.log)")
     }
 }
