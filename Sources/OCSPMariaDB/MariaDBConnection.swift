@@ -30,6 +30,15 @@ final class MariaDBConnection {
             // deinit still runs for a fully initialised object whose init throws, and closes the handle.
             throw lastError("cannot connect to MariaDB at \(options.endpoint)")
         }
+        // A server whose default is autocommit=0 would open a transaction at the first SELECT and keep its
+        // REPEATABLE READ snapshot until a COMMIT that a reader never sends: a connection kept open (serve)
+        // would answer from that snapshot forever. The handshake already says which mode the session is
+        // in, so the usual server (autocommit on) costs no round trip here.
+        var serverStatus: UInt32 = 0
+        let known = mariadb_get_info(handle, MARIADB_CONNECTION_SERVER_STATUS, &serverStatus) == 0
+        if !known || serverStatus & UInt32(SERVER_STATUS_AUTOCOMMIT) == 0, mysql_autocommit(handle, 1) != 0 {
+            throw lastError("cannot turn on autocommit on the connection to MariaDB at \(options.endpoint)")
+        }
     }
 
     deinit {

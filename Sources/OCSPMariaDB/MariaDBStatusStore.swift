@@ -2,20 +2,25 @@ import OCSPCore
 
 /// The status table in MariaDB: OCSP_MySql's `list_certs`, or another table of the same shape.
 ///
-/// Connects on the first use, so requests that are refused before any look-up (malformed, another
-/// CA's) never touch the database. One connection per store; a one-shot run opens one and closes it.
+/// Its statements run on its session's connection, made on the first use. A store made with
+/// `init(options:table:)` has a session of its own (what `respond` and `serve` use: one connection per
+/// table); stores made by one `MariaDBSession` share its connection and its transactions.
 public final class MariaDBStatusStore: StatusStore {
-    public let options: MariaDBOptions
+    public let session: MariaDBSession
     public let table: String
-    private var connection: MariaDBConnection?
-    private var statements: [String: MariaDBStatement] = [:]
-    /// True between START TRANSACTION and COMMIT or ROLLBACK: `records(for:)` then locks what it reads.
-    private var inTransaction = false
+    public var options: MariaDBOptions { session.options }
 
+    /// A store on a connection of its own.
     /// - Parameter table: the table's name, already checked to be a plain identifier (it cannot be a parameter).
-    public init(options: MariaDBOptions, table: String) {
+    public convenience init(options: MariaDBOptions, table: String) {
+        self.init(session: MariaDBSession(options: options), table: table)
+    }
+
+    /// A store on `session`'s connection, sharing it with the session's other stores.
+    /// - Parameter table: the table's name, already checked to be a plain identifier (it cannot be a parameter).
+    public init(session: MariaDBSession, table: String) {
         precondition(Self.isValidTableName(table), "table name must be checked before use")
-        self.options = options
+        self.session = session
         self.table = table
     }
 
@@ -44,28 +49,28 @@ public final class MariaDBStatusStore: StatusStore {
     /// One indexed query over every spelling of the serial: `cert_num IN (...)` on the primary key.
     public func status(of serial: CertificateSerialNumber) throws(StatusSourceError) -> RecordedStatus? {
         let spellings = serial.storedSpellings
-        let rows = try statement(
+        let rows = try session.statement(
             "SELECT status, revocation_time, revocation_reason FROM `\(table)` WHERE cert_num IN (\(placeholders(spellings.count)))"
         ).rows(spellings.map(SQLValue.text), columns: [.text, .time, .text])
         return try StatusRow.interpret(rows.map { ($0[0].text, $0[1].time, $0[2].text) }, serial: serial)
     }
 
     public func createTable() throws(StatusSourceError) {
-        _ = try statement(Self.createTableSQL(table)).execute([])
+        _ = try session.statement(Self.createTableSQL(table)).execute([])
     }
 
     public func records(for serial: CertificateSerialNumber) throws(StatusSourceError) -> [StatusRecord] {
         let spellings = serial.storedSpellings
         // In a transaction, FOR UPDATE: InnoDB's plain read is a snapshot that another connection may change
         // before this one writes; the lock (on the rows, or on the gap where they would be) makes it wait.
-        return try statement(
-            "SELECT \(Self.recordColumns), cert FROM `\(table)` WHERE cert_num IN (\(placeholders(spellings.count))) ORDER BY cert_num\(inTransaction ? " FOR UPDATE" : "")"
+        return try session.statement(
+            "SELECT \(Self.recordColumns), cert FROM `\(table)` WHERE cert_num IN (\(placeholders(spellings.count))) ORDER BY cert_num\(session.inTransaction ? " FOR UPDATE" : "")"
         ).rows(spellings.map(SQLValue.text), columns: [.text, .text, .time, .text, .blob]).map(Self.record)
     }
 
     public func insert(_ record: StatusRecord) throws(StatusSourceError) {
         do {
-            _ = try statement(
+            _ = try session.statement(
                 "INSERT INTO `\(table)` (cert_num, status, revocation_time, revocation_reason, cert) VALUES (?, ?, ?, ?, ?)"
             ).execute([
                 .text(record.certNum), .text(record.status), record.revocationTime.map(SQLValue.time) ?? .null,
@@ -79,7 +84,7 @@ public final class MariaDBStatusStore: StatusStore {
     @discardableResult
     public func update(certNums: [String], status: String, revocationTime: UnixTime?, revocationReason: String?) throws(StatusSourceError) -> Int {
         guard !certNums.isEmpty else { return 0 }
-        return try statement(
+        return try session.statement(
             "UPDATE `\(table)` SET status = ?, revocation_time = ?, revocation_reason = ? WHERE cert_num IN (\(placeholders(certNums.count)))"
         ).execute(
             [.text(status), revocationTime.map(SQLValue.time) ?? .null, revocationReason.map(SQLValue.text) ?? .null]
@@ -87,29 +92,13 @@ public final class MariaDBStatusStore: StatusStore {
         )
     }
 
-    /// START TRANSACTION on this store's connection, COMMIT, or ROLLBACK on an error (InnoDB tables).
+    /// A transaction of the session: it covers the session's other stores too.
     public func inWriteTransaction<Result>(_ body: () throws -> Result) throws -> Result {
-        _ = try statement("START TRANSACTION").execute([])
-        inTransaction = true
-        defer { inTransaction = false }
-        let result: Result
-        do {
-            result = try body()
-        } catch {
-            _ = try? statement("ROLLBACK").execute([])
-            throw error
-        }
-        do throws(StatusSourceError) {
-            _ = try statement("COMMIT").execute([])
-        } catch {
-            _ = try? statement("ROLLBACK").execute([])
-            throw error
-        }
-        return result
+        try session.inWriteTransaction(body)
     }
 
     public func recordCount(revokedOnly: Bool) throws(StatusSourceError) -> Int {
-        let rows = try statement("SELECT CAST(COUNT(*) AS CHAR) FROM `\(table)`\(revokedOnly ? " WHERE status = 'Revoked'" : "")")
+        let rows = try session.statement("SELECT CAST(COUNT(*) AS CHAR) FROM `\(table)`\(revokedOnly ? " WHERE status = 'Revoked'" : "")")
             .rows([], columns: [.text])
         return rows.first?.first?.text.flatMap { Int($0) } ?? 0
     }
@@ -125,14 +114,12 @@ public final class MariaDBStatusStore: StatusStore {
 
     /// Connects now (if not yet) and checks the server answers.
     public func checkConnection() throws(StatusSourceError) {
-        let connection = try connect()
-        guard connection.ping() else { throw StatusSourceError(.unavailable, "MariaDB at \(options.endpoint) does not answer") }
+        try session.checkConnection()
     }
 
-    /// Closes the connection; the next use opens a new one.
+    /// Closes the session's connection; the next use opens a new one.
     public func close() {
-        statements = [:]
-        connection = nil
+        session.close()
     }
 
     private static func record(_ row: [SQLValue]) -> StatusRecord {
@@ -142,19 +129,5 @@ public final class MariaDBStatusStore: StatusStore {
 
     private func placeholders(_ count: Int) -> String {
         Array(repeating: "?", count: count).joined(separator: ",")
-    }
-
-    private func connect() throws(StatusSourceError) -> MariaDBConnection {
-        if let connection { return connection }
-        let made = try MariaDBConnection(options)
-        connection = made
-        return made
-    }
-
-    private func statement(_ sql: String) throws(StatusSourceError) -> MariaDBStatement {
-        if let cached = statements[sql] { return cached }
-        let prepared = try connect().prepare(sql)
-        statements[sql] = prepared
-        return prepared
     }
 }

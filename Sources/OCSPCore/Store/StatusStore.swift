@@ -64,10 +64,12 @@ public protocol StatusStore: CertificateStatusSource {
     @discardableResult
     func update(certNums: [String], status: String, revocationTime: UnixTime?, revocationReason: String?) throws(StatusSourceError) -> Int
 
-    /// Runs `body` in one write transaction: its reads and writes are seen together or not at all, and an
+    /// Runs `body` in one write transaction of this store's session (see `StatusStoreSession`): its reads
+    /// and writes, and those of every other store on the session, are seen together or not at all, and an
     /// error from `body` (or from the commit) rolls all of them back. The admin commands check a row and
     /// change it inside one, so that a concurrent command cannot slip a change in between (a revocation
-    /// read as absent or valid, then overwritten). Not nested; `forEachRecord` is not used inside.
+    /// read as absent or valid, then overwritten). Not nested (a nested call is an error of kind
+    /// `.failed`); `forEachRecord` is not used inside.
     func inWriteTransaction<Result>(_ body: () throws -> Result) throws -> Result
 
     /// How many rows there are (only `Revoked` ones when `revokedOnly`): for progress, not for decisions.
@@ -76,4 +78,22 @@ public protocol StatusStore: CertificateStatusSource {
     /// Every row (only `Revoked` ones when `revokedOnly`), in `cert_num` order, one at a time: the table
     /// is never held in memory. The `cert` column is read only when `withCertificates`.
     func forEachRecord(revokedOnly: Bool, withCertificates: Bool, _ body: (StatusRecord) throws -> Void) throws
+}
+
+/// One connection to one database, shared by the stores of several tables in it: their statements run on
+/// it, so one write transaction covers all of them. An admin command that writes the tables of several
+/// CAs opens their stores on one session, and a failure at any table rolls back every table's changes;
+/// stores on separate connections could only commit one table at a time (and two write transactions on
+/// one SQLite file from one process would wait for each other until the busy timeout).
+///
+/// A session, like its stores, is used by one thread at a time.
+public protocol StatusStoreSession: AnyObject {
+    /// A store of `table` (a name checked with `StatusTable.isValidName`) on this session's connection.
+    func store(table: String) -> any StatusStore
+
+    /// Runs `body` in one write transaction on this session's connection: every store of the session
+    /// reads and writes inside it (on MariaDB their reads lock what they read), and it commits when `body`
+    /// returns or rolls back when `body` throws. Not nested: a call inside another throws a
+    /// `StatusSourceError` of kind `.failed`.
+    func inWriteTransaction<Result>(_ body: () throws -> Result) throws -> Result
 }

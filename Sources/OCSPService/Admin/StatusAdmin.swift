@@ -18,6 +18,9 @@ public struct StatusAdmin {
 
     public let config: ResponderConfiguration
     public let cas: [CA]
+    /// The one connection every CA's store runs on, so that a command's changes to several CAs' tables
+    /// are one transaction (`add` of a file holding certificates of several CAs).
+    private let session: any StatusStoreSession
     private let cache: FileResponseCache?
     /// The responders' revalidation window, for the warning when the cache cannot be cleaned.
     private let revalidation: Revalidation
@@ -26,13 +29,15 @@ public struct StatusAdmin {
     /// Set once a cache file could not be removed, so that a run warns once, not once per serial.
     private let cacheWarned = CacheWarned()
 
-    /// Opens every CA's table for writing. Certificates are loaded now; the database on first use.
+    /// Opens every CA's table for writing, all on one connection. Certificates are loaded now; the
+    /// database on first use.
     /// - Parameter warn: also tells the operator a warning the log gets (the command passes stderr when
     ///   the log is a file, so that a warning that matters now is not seen only later in the log).
     public init(config: ResponderConfiguration, logger: Logger, warn: @escaping (String) -> Void = { _ in }) throws(AdminError) {
         self.config = config
         self.logger = logger
         self.warn = warn
+        let session = StoreOpener.openSession(config.database, access: .readWrite)
         var cas: [CA] = []
         for signing in config.authorities {
             let issuerPath = signing.issuerPath ?? signing.certificatePath
@@ -46,9 +51,10 @@ public struct StatusAdmin {
                 throw AdminError(.config, "\(config.error(signing.section, "table", "[\(signing.section)] shares table \(signing.table) with CA \(other.name), a different CA; serials are unique only within a CA, so give each CA its own table (table = ...)"))")
             }
             cas.append(CA(name: signing.name, table: signing.table, issuerPath: issuerPath, issuer: issuer,
-                          store: StoreOpener.open(config.database, table: signing.table, access: .readWrite)))
+                          store: session.store(table: signing.table)))
         }
         self.cas = cas
+        self.session = session
         cache = config.run.cachePath.map { FileResponseCache(directory: $0, digester: OpenSSLDigester(), logger: logger) }
         revalidation = config.run.revalidation
     }
@@ -84,10 +90,11 @@ public struct StatusAdmin {
 
     /// Inserts the certificates of a PEM (or DER) file as `Valid`, each into the table of the CA that
     /// issued it; refuses, naming it, a certificate no configured CA issued and one already in the table.
-    /// Nothing is written unless every certificate in the file can be.
+    /// Nothing is written unless every certificate in the file can be: the whole file, whatever CAs
+    /// issued it, is one transaction.
     public func add(file path: String) throws(AdminError) -> [Added] {
         let certificates = try readCertificates(path)
-        var plans: [(CA, CertificateSerialNumber, [UInt8], String)] = []
+        var plans: [(ca: CA, serial: CertificateSerialNumber, pem: [UInt8], subject: String)] = []
         for certificate in certificates {
             let serial: CertificateSerialNumber
             let pem: [UInt8]
@@ -100,33 +107,26 @@ public struct StatusAdmin {
             guard let ca = cas.first(where: { certificate.isIssued(by: $0.issuer) }) else {
                 throw AdminError(.data, "\(path): \(certificate.subject) (serial 0x\(serial)) is not issued by any configured CA (\(cas.map(\.issuerPath).joined(separator: ", ")))")
             }
-            try refuseExisting(serial, certificate.subject, in: ca, file: path)
-            if plans.contains(where: { $0.1 == serial && $0.0.table == ca.table }) {
+            if plans.contains(where: { $0.serial == serial && $0.ca.table == ca.table }) {
                 throw AdminError(.data, "\(path): serial 0x\(serial) appears twice in the file")
             }
             plans.append((ca, serial, pem, certificate.subject))
         }
-        // Each CA's rows in one transaction, checked again inside it: a serial another command added since
-        // the check above is refused there, and rolls back the file's other rows for that CA. (A file
-        // of several CAs' certificates is checked whole above, then written one CA at a time.)
-        var added: [Added] = []
-        for ca in cas {
-            let mine = plans.filter { $0.0.name == ca.name }
-            if mine.isEmpty { continue }
-            try transaction(ca) { () throws(AdminError) in
-                for (_, serial, pem, subject) in mine {
-                    try refuseExisting(serial, subject, in: ca, file: path)
-                    try storeCall { () throws(StatusSourceError) in
-                        try ca.store.insert(StatusRecord(serial: serial, status: .good, certificate: pem))
-                    }
+        // One transaction for the file across every CA's table (the stores share the session's
+        // connection): a refusal or an error at any certificate rolls back the rows of all the others.
+        // Rows already there are looked for inside it, where the look-up holds (FOR UPDATE on MariaDB, the
+        // write lock on SQLite) until the commit, so a serial another command adds meanwhile is refused
+        // rather than raced; a look-up before the transaction would prove nothing by the time of the write.
+        try transaction { () throws(AdminError) in
+            for plan in plans {
+                try refuseExisting(plan.serial, plan.subject, in: plan.ca, file: path)
+                try storeCall { () throws(StatusSourceError) in
+                    try plan.ca.store.insert(StatusRecord(serial: plan.serial, status: .good, certificate: plan.pem))
                 }
             }
-            for (_, serial, _, subject) in mine {
-                forget(serial)
-                added.append(Added(serial: serial, ca: ca.name, subject: subject))
-            }
         }
-        return added
+        for plan in plans { forget(plan.serial) }
+        return plans.map { Added(serial: $0.serial, ca: $0.ca.name, subject: $0.subject) }
     }
 
     /// Refuses a serial `ca`'s table already holds, in any spelling, naming the row.
@@ -154,7 +154,7 @@ public struct StatusAdmin {
             reasonName = name
         }
         let hold = CRLReason.certificateHold.tableName
-        try transaction(ca) { () throws(AdminError) in
+        try transaction { () throws(AdminError) in
             let rows = try existingRows(serial, in: ca)
             let revoked = rows.filter { $0.status.lowercased() == "revoked" }
             let leavingHold = reasonName != nil && reasonName != hold && revoked.allSatisfy { $0.revocationReason == hold }
@@ -172,7 +172,7 @@ public struct StatusAdmin {
 
     /// Lifts a certificateHold (RFC 5280 §5.3.1: the only revocation that can be undone).
     public func unrevoke(_ serial: CertificateSerialNumber, in ca: CA) throws(AdminError) -> StatusRecord {
-        try transaction(ca) { () throws(AdminError) in
+        try transaction { () throws(AdminError) in
             let rows = try existingRows(serial, in: ca)
             for row in rows where row.status.lowercased() == "revoked" && row.revocationReason != CRLReason.certificateHold.tableName {
                 throw AdminError(.data, "0x\(serial) is revoked for \(row.revocationReason ?? "an unspecified reason"), not certificate_hold; RFC 5280 allows lifting only a hold")
@@ -237,7 +237,7 @@ public struct StatusAdmin {
             }
             if certificate.isEmpty { summary.withoutCertificate += 1 }
             let wanted = StatusRecord(serial: entry.serial, status: entry.status, certificate: certificate)
-            let changed = try transaction(ca) { () throws(AdminError) -> Bool in
+            let changed = try transaction { () throws(AdminError) -> Bool in
                 let rows = try storeCall { () throws(StatusSourceError) in try ca.store.records(for: entry.serial) }
                 if rows.isEmpty {
                     try storeCall { () throws(StatusSourceError) in try ca.store.insert(wanted) }
@@ -302,11 +302,12 @@ public struct StatusAdmin {
         }
     }
 
-    /// Runs `body` in one write transaction of `ca`'s store, with the store's errors as admin errors.
+    /// Runs `body` in one write transaction of the session, which covers every CA's table, with the
+    /// store's errors as admin errors.
     @discardableResult
-    private func transaction<T>(_ ca: CA, _ body: () throws(AdminError) -> T) throws(AdminError) -> T {
+    private func transaction<T>(_ body: () throws(AdminError) -> T) throws(AdminError) -> T {
         do {
-            return try ca.store.inWriteTransaction { () throws -> T in try body() }
+            return try session.inWriteTransaction { () throws -> T in try body() }
         } catch let error as AdminError {
             throw error
         } catch let error as StatusSourceError {

@@ -2,20 +2,28 @@ import OCSPCore
 import OCSPMariaDB
 import OCSPSQLite
 
-/// Opens the status table the config names, on its backend.
+/// Opens the status tables the config names, on its backend.
 public enum StoreOpener {
     /// What the store is for: `respond` only reads (SQLite opens the file read-only); admin commands write.
     public enum Access: Sendable {
         case readOnly, readWrite
     }
 
+    /// One store on a connection of its own: what `respond` and `serve` use, one per table.
     public static func open(_ database: ResponderConfiguration.Database, table: String, access: Access) -> any StatusStore {
+        openSession(database, access: access).store(table: table)
+    }
+
+    /// One connection to the config's database, on which `store(table:)` opens any of its tables: stores
+    /// of one session share its write transactions, so an admin command's changes to several CAs' tables
+    /// commit or roll back together. Nothing is connected until the first statement.
+    public static func openSession(_ database: ResponderConfiguration.Database, access: Access) -> any StatusStoreSession {
         switch database.backend {
         case .mariadb(let options):
-            return MariaDBStatusStore(options: options, table: table)
+            return MariaDBSession(options: options)
         case .sqlite(let path):
-            return SQLiteStatusStore(
-                path: path, table: table, readOnly: access == .readOnly,
+            return SQLiteSession(
+                path: path, readOnly: access == .readOnly,
                 busyTimeoutMilliseconds: Int32(database.timeoutSeconds) * 1000
             )
         }

@@ -1,0 +1,80 @@
+import OCSPCore
+
+/// One connection to a MariaDB database and what lives on it: the prepared statements and whether a
+/// write transaction is open. Every `MariaDBStatusStore` made from it runs its statements here, so
+/// stores of several tables share one transaction (see `StatusStoreSession`).
+///
+/// Connects on the first statement, so requests that are refused before any look-up never touch the
+/// database. The `MariaDBConnection` it holds owns the C handle; the session only decides when to make
+/// one and when to drop it.
+public final class MariaDBSession: StatusStoreSession {
+    public let options: MariaDBOptions
+    private var connection: MariaDBConnection?
+    /// Prepared statements by SQL text. The text names the table, so stores of different tables never
+    /// share one.
+    private var statements: [String: MariaDBStatement] = [:]
+    /// True between START TRANSACTION and COMMIT or ROLLBACK: the stores' `records(for:)` then lock what
+    /// they read.
+    private(set) var inTransaction = false
+
+    public init(options: MariaDBOptions) {
+        self.options = options
+    }
+
+    public func store(table: String) -> any StatusStore {
+        MariaDBStatusStore(session: self, table: table)
+    }
+
+    /// START TRANSACTION on this connection, COMMIT, or ROLLBACK on an error (InnoDB tables).
+    public func inWriteTransaction<Result>(_ body: () throws -> Result) throws -> Result {
+        // START TRANSACTION inside a transaction would commit the open one: the outer caller's
+        // all-or-nothing would silently end there.
+        guard !inTransaction else {
+            throw StatusSourceError(.failed, "a write transaction is already open on this MariaDB connection; transactions do not nest")
+        }
+        _ = try statement("START TRANSACTION").execute([])
+        inTransaction = true
+        defer { inTransaction = false }
+        let result: Result
+        do {
+            result = try body()
+        } catch {
+            _ = try? statement("ROLLBACK").execute([])
+            throw error
+        }
+        do throws(StatusSourceError) {
+            _ = try statement("COMMIT").execute([])
+        } catch {
+            _ = try? statement("ROLLBACK").execute([])
+            throw error
+        }
+        return result
+    }
+
+    /// Connects now (if not yet) and checks the server answers.
+    public func checkConnection() throws(StatusSourceError) {
+        let connection = try connect()
+        guard connection.ping() else { throw StatusSourceError(.unavailable, "MariaDB at \(options.endpoint) does not answer") }
+    }
+
+    /// Closes the connection (for every store of the session); the next use opens a new one.
+    public func close() {
+        statements = [:]
+        connection = nil
+    }
+
+    /// The prepared statement for `sql` on this connection, prepared on its first use.
+    func statement(_ sql: String) throws(StatusSourceError) -> MariaDBStatement {
+        if let cached = statements[sql] { return cached }
+        let prepared = try connect().prepare(sql)
+        statements[sql] = prepared
+        return prepared
+    }
+
+    private func connect() throws(StatusSourceError) -> MariaDBConnection {
+        if let connection { return connection }
+        let made = try MariaDBConnection(options)
+        connection = made
+        return made
+    }
+}
