@@ -1,4 +1,6 @@
 import Foundation
+import OCSPCore
+import OCSPMariaDB
 import Testing
 import TestSupport
 
@@ -12,15 +14,19 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
         allCases.filter { $0 != .mariadb || MariaDBTestServer.isAvailable }
     }
 
-    /// `[db]` lines for a table that does not exist yet.
-    func dbSection(in directory: URL) -> String {
+    /// `[db]` lines for `table`, which does not exist yet.
+    func dbSection(in directory: URL, table: String) -> String {
         switch self {
         case .mariadb:
             let server = MariaDBTestServer.shared!
-            return server.configSection(table: "admin_\(UUID().uuidString.prefix(8).lowercased())")
+            return server.configSection(table: table)
         case .sqlite:
-            return "[db]\nbackend = sqlite\npath = \(directory.appendingPathComponent("status.db").path)\nconnect_timeout = 3"
+            return "[db]\nbackend = sqlite\npath = \(sqlitePath(in: directory))\ntable = \(table)\nconnect_timeout = 3"
         }
+    }
+
+    func sqlitePath(in directory: URL) -> String {
+        directory.appendingPathComponent("status.db").path
     }
 }
 
@@ -30,6 +36,10 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
         let pki = TestPKI.shared
         let directory: URL
         let backend: StoreBackendUnderTest
+        /// `[db] table`, the `[ocsp]` CA's.
+        let table = "admin_\(UUID().uuidString.prefix(8).lowercased())"
+        /// The `[issuer p256]` section's table.
+        let p256Table = "p256_\(UUID().uuidString.prefix(8).lowercased())"
         var configPath: String { directory.appendingPathComponent("config.ini").path }
         var cachePath: String { directory.appendingPathComponent("cache").path }
 
@@ -38,7 +48,7 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
             self.backend = backend
             directory = try makeTemporaryDirectory("ocsp-admin")
             let config = """
-                \(backend.dbSection(in: directory))
+                \(backend.dbSection(in: directory, table: table))
 
                 [ocsp]
                 cert = \(pki.path(.rsa, "ca.pem"))
@@ -49,7 +59,7 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
                 [issuer p256]
                 cert = \(pki.path(.p256, "ca.pem"))
                 pkey = \(pki.path(.p256, "ca.key"))
-                table = p256_\(UUID().uuidString.prefix(8).lowercased())
+                table = \(p256Table)
                 """
             try config.write(toFile: configPath, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: configPath)
@@ -68,6 +78,35 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
                 let result = try db(step)
                 guard result.status == 0 else { throw TestFailure("db \(step[0]) failed (\(result.status)): \(result.stderr)") }
             }
+        }
+
+        /// Runs SQL on the tables as another tool would: the mariadb client, or Python's sqlite3 on the file.
+        func execute(_ sql: String) throws {
+            switch backend {
+            case .mariadb:
+                try MariaDBTestServer.shared!.execute(sql)
+            case .sqlite:
+                let python = ProcessInfo.processInfo.environment["OCSP_TEST_PYTHON"] ?? "python3"
+                let result = try run(python, ["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript(sys.stdin.read()); c.commit()",
+                                              backend.sqlitePath(in: directory)], stdin: Data(sql.utf8))
+                guard result.status == 0 else { throw TestFailure("sqlite: \(result.stderr)") }
+            }
+        }
+
+        /// The cert_num of every row in the table of `ca` (default `[ocsp]`), as `db list` prints them.
+        func certNums(ca: String? = nil) throws -> [String] {
+            let list = try db(["list", "--format", "json"] + (ca.map { ["--ca", $0] } ?? []))
+            guard list.status == 0, let rows = try JSONSerialization.jsonObject(with: list.stdout) as? [[String: Any]] else {
+                throw TestFailure("db list failed (\(list.status)): \(list.stderr)")
+            }
+            return rows.compactMap { $0["cert_num"] as? String }
+        }
+
+        /// Writes the PEM certificates at `paths` into one file, for `db add`.
+        func bundle(_ name: String, _ paths: [String]) throws -> String {
+            let file = directory.appendingPathComponent(name)
+            try paths.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }.reduce(Data(), +).write(to: file)
+            return file.path
         }
 
         /// `db show SERIAL --json`: the row as the table holds it.
@@ -268,6 +307,99 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
         let allowed = try admin.db(["import", "--index", index.path, "--allow-unrevoke"])
         #expect(allowed.status == 0 && allowed.stdoutText.contains("1 updated"), "\(allowed.stdoutText)\(allowed.stderr)")
         #expect(try admin.row("0x1002")["status"] as? String == "Valid")
+    }
+
+    /// `db add FILE` of certificates of two CAs, each with its own table, is one transaction: when the
+    /// file's second certificate (the p256 CA's) is refused, or its table fails the write, the first (the
+    /// RSA CA's) is not added either, though it went into another table before.
+    @Test(arguments: StoreBackendUnderTest.available)
+    func addOfAFileOfTwoCAsIsOneTransaction(backend: StoreBackendUnderTest) throws {
+        let admin = try Admin(backend)
+        #expect(try admin.db(["init"]).status == 0)
+        #expect(try admin.db(["add", admin.pki.path(.p256, "good.pem")]).status == 0)
+
+        let refused = try admin.db(["add", try admin.bundle("refused.pem", [admin.pki.path(.rsa, "good.pem"), admin.pki.path(.p256, "good.pem")])])
+        #expect(refused.status == 65, "\(refused.stderr)")
+        #expect(refused.stderr.contains("serial 0x1001") && refused.stderr.contains("already in table \(admin.p256Table)"), "\(refused.stderr)")
+        #expect(try admin.certNums() == [])
+        #expect(try admin.certNums(ca: "p256") == ["0x1001"])
+
+        // An error rather than a refusal: the p256 table refuses every insert (a trigger), which only the
+        // write meets, after the RSA row is in.
+        let refuse = "CREATE TRIGGER \(admin.p256Table)_refuse BEFORE INSERT ON \(admin.p256Table) "
+        try admin.execute(backend == .mariadb
+            ? refuse + "FOR EACH ROW SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused by the test trigger'"
+            : refuse + "BEGIN SELECT RAISE(ABORT, 'refused by the test trigger'); END;")
+        let failed = try admin.db(["add", try admin.bundle("failed.pem", [admin.pki.path(.rsa, "good.pem"), admin.pki.path(.p256, "small.pem")])])
+        #expect(failed.status == 70 && failed.stderr.contains("refused by the test trigger"), "\(failed.status): \(failed.stderr)")
+        #expect(try admin.certNums() == [])
+        #expect(try admin.certNums(ca: "p256") == ["0x1001"])
+    }
+
+    /// Two `db revoke` of one serial at once, with different reasons and times: the second waits for the
+    /// first's transaction (its read locks the row) and then sees the revocation, so exactly one
+    /// succeeds, the other keeps it (exit 65), and the row holds the one that succeeded. The test holds the
+    /// row's lock until both commands wait for it, so that they meet every time; a read that did not lock
+    /// would let both read Valid and the second overwrite the first. MariaDB only: SQLite takes the write
+    /// lock of the whole file at BEGIN IMMEDIATE, which the conformance tests cover.
+    @Test(.enabled(if: MariaDBTestServer.isAvailable))
+    func concurrentRevokesOfOneSerialKeepTheFirst() throws {
+        let admin = try Admin(.mariadb)
+        let server = try #require(MariaDBTestServer.shared)
+        // The commands wait for the lock longer than the suite's connect_timeout = 3 (which bounds each read).
+        let config = try String(contentsOfFile: admin.configPath, encoding: .utf8)
+        try config.replacingOccurrences(of: "connect_timeout = 3", with: "connect_timeout = 30")
+            .write(toFile: admin.configPath, atomically: true, encoding: .utf8)
+        #expect(try admin.db(["init"]).status == 0)
+        #expect(try admin.db(["add", admin.pki.path(.rsa, "good.pem")]).status == 0)
+
+        let attempts = [("key_compromise", "2026-01-02T03:04:05Z"), ("superseded", "2026-05-05T00:00:00Z")]
+        let outcomes = Outcomes()
+        let group = DispatchGroup()
+        let holder = MariaDBStatusStore(
+            options: MariaDBOptions(socket: server.socket, database: server.database, user: server.user, password: server.password, ioTimeout: 30),
+            table: admin.table)
+        let held = Result { () throws in
+            try holder.inWriteTransaction {
+                _ = try holder.records(for: CertificateSerialNumber(hex: "1001")!)
+                for (reason, time) in attempts {
+                    DispatchQueue.global().async(group: group) {
+                        outcomes.append(reason, Result { try admin.db(["revoke", "0x1001", "--reason", reason, "--at", time]) })
+                    }
+                }
+                // Both commands are in a statement on the table: waiting for the lock this transaction holds.
+                let deadline = Date().addingTimeInterval(20)
+                while try server.execute("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() AND INFO LIKE '%\(admin.table)%'")
+                    .trimmingCharacters(in: .whitespacesAndNewlines) != "2" {
+                    guard Date() < deadline else { throw TestFailure("the two db revoke never both waited for the row") }
+                    Thread.sleep(forTimeInterval: 0.05)
+                }
+            }
+        }
+        group.wait()
+        try held.get()
+
+        let results = try outcomes.all.map { reason, result in (reason, try result.get()) }
+        let succeeded = results.filter { $0.1.status == 0 }
+        let kept = results.filter { $0.1.status == 65 }
+        #expect(succeeded.count == 1 && kept.count == 1, "\(results.map { "\($0.0): \($0.1.status) \($0.1.stderr)" })")
+        guard let winner = succeeded.first, let loser = kept.first,
+              let time = attempts.first(where: { $0.0 == winner.0 })?.1 else { return }
+        #expect(loser.1.stderr.contains("0x1001 already revoked at \(time) (reason \(winner.0)); kept"), "\(loser.1.stderr)")
+        let row = try admin.row("0x1001")
+        #expect(row["revocation_reason"] as? String == winner.0 && row["revocation_time"] as? String == time, "\(row)")
+    }
+
+    /// What concurrent commands returned, gathered from the threads that ran them.
+    private final class Outcomes: @unchecked Sendable {
+        private let lock = NSLock()
+        private var outcomes: [(String, Result<ProcessResult, any Error>)] = []
+
+        func append(_ key: String, _ outcome: Result<ProcessResult, any Error>) {
+            lock.withLock { outcomes.append((key, outcome)) }
+        }
+
+        var all: [(String, Result<ProcessResult, any Error>)] { lock.withLock { outcomes } }
     }
 
     /// Issue 14: a second `db revoke` keeps the first time and reason (exit 65) unless --force; a hold

@@ -25,23 +25,10 @@ import TestSupport
             try execute("INSERT INTO \(table) (cert_num, cert, status, revocation_time, revocation_reason) VALUES " + values.joined(separator: ","))
         }
 
-        var table: String {
-            // The [db] section's table, the one [ocsp] uses ([issuer p256] has its own further down).
-            let text = (try? String(contentsOfFile: admin.configPath, encoding: .utf8)) ?? ""
-            let dbSection = text.split(separator: "[ocsp]")[0]
-            return dbSection.split(separator: "\n").first { $0.hasPrefix("table = ") }.map { String($0.dropFirst(8)) } ?? "list_certs"
-        }
+        var table: String { admin.table }
 
         func execute(_ sql: String) throws {
-            switch admin.backend {
-            case .mariadb:
-                try MariaDBTestServer.shared!.execute(sql)
-            case .sqlite:
-                let python = ProcessInfo.processInfo.environment["OCSP_TEST_PYTHON"] ?? "python3"
-                let result = try run(python, ["-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript(sys.stdin.read()); c.commit()",
-                                              admin.directory.appendingPathComponent("status.db").path], stdin: Data(sql.utf8))
-                guard result.status == 0 else { throw TestFailure("sqlite: \(result.stderr)") }
-            }
+            try admin.execute(sql)
         }
 
         func resign(_ arguments: [String] = []) throws -> (ProcessResult, [String: Any]) {

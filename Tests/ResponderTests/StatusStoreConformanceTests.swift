@@ -20,23 +20,38 @@ enum StoreBackend: String, CaseIterable, Sendable, CustomTestStringConvertible {
 
 /// A fresh store with an empty status table, for one test.
 func makeStore(_ backend: StoreBackend) throws -> any StatusStore {
+    try makeStores(backend, tables: 1)[0]
+}
+
+/// Fresh stores of `tables` empty status tables on one session: one connection, one transaction.
+func makeStores(_ backend: StoreBackend, tables: Int) throws -> [any StatusStore] {
+    let session: any StatusStoreSession
+    let names: [String]
     switch backend {
     case .sqlite:
         let directory = try makeTemporaryDirectory("ocsp-sqlite")
-        let store = SQLiteStatusStore(
-            path: directory.appendingPathComponent("status.db").path, table: "list_certs",
-            readOnly: false, busyTimeoutMilliseconds: 2000
-        )
-        try store.createTable()
-        return store
+        session = SQLiteSession(path: directory.appendingPathComponent("status.db").path, readOnly: false, busyTimeoutMilliseconds: 2000)
+        names = (0..<tables).map { $0 == 0 ? "list_certs" : "list_certs_\($0)" }
     case .mariadb:
         guard let server = MariaDBTestServer.shared else { throw TestFailure("no MariaDB: run scripts/test.sh") }
-        let store = MariaDBStatusStore(
-            options: MariaDBOptions(socket: server.socket, database: server.database, user: server.user, password: server.password),
-            table: "conformance_\(UUID().uuidString.prefix(8).lowercased())"
-        )
-        try store.createTable()
-        return store
+        session = MariaDBSession(options: MariaDBOptions(socket: server.socket, database: server.database, user: server.user, password: server.password))
+        names = (0..<tables).map { _ in "conformance_\(UUID().uuidString.prefix(8).lowercased())" }
+    }
+    let stores = names.map(session.store(table:))
+    for store in stores { try store.createTable() }
+    return stores
+}
+
+/// A second connection to `store`'s table, read-only where the backend has the mode, as `respond` and
+/// `serve` open theirs.
+func anotherConnection(to store: any StatusStore) throws -> any StatusStore {
+    switch store {
+    case let sqlite as SQLiteStatusStore:
+        return SQLiteStatusStore(path: sqlite.path, table: sqlite.table, readOnly: true, busyTimeoutMilliseconds: 2000)
+    case let mariadb as MariaDBStatusStore:
+        return MariaDBStatusStore(options: mariadb.options, table: mariadb.table)
+    default:
+        throw TestFailure("no second connection for a \(type(of: store))")
     }
 }
 
@@ -195,6 +210,69 @@ func makeStore(_ backend: StoreBackend) throws -> any StatusStore {
         #expect(count == 1)
         #expect(try store.status(of: Self.serial("1004")) == .good)
         #expect(try store.status(of: Self.serial("1001")) == .revoked(at: Self.revokedAt, reason: nil))
+    }
+
+    /// Stores of two tables on one session share its transaction: an error at the second table rolls
+    /// back the first's rows too, a commit shows both tables' rows together, and a transaction opened
+    /// inside another is refused without ending the outer one.
+    @Test(arguments: StoreBackend.available)
+    func storesOfOneSessionShareATransaction(backend: StoreBackend) throws {
+        let stores = try makeStores(backend, tables: 2)
+        let (first, second) = (stores[0], stores[1])
+        try second.insert(Self.row("0x2001"))
+        let failed = #expect(throws: StatusSourceError.self) {
+            try first.inWriteTransaction {
+                try first.insert(Self.row("0x1001"))
+                try second.update(certNums: ["0x2001"], status: "Revoked", revocationTime: Self.revokedAt, revocationReason: nil)
+                try second.insert(Self.row("0x2001"))
+            }
+        }
+        #expect(failed?.message.contains("already in the table") == true, "\(failed?.message ?? "")")
+        #expect(try first.records(for: Self.serial("1001")) == [])
+        #expect(try second.status(of: Self.serial("2001")) == .good)
+
+        let firstReader = try anotherConnection(to: first), secondReader = try anotherConnection(to: second)
+        try second.inWriteTransaction {
+            try first.insert(Self.row("0x1001"))
+            let nested = #expect(throws: StatusSourceError.self) { try first.inWriteTransaction { try first.insert(Self.row("0x1002")) } }
+            #expect(nested?.kind == .failed && nested?.message.contains("do not nest") == true, "\(nested?.message ?? "")")
+            try second.update(certNums: ["0x2001"], status: "Revoked", revocationTime: Self.revokedAt, revocationReason: "superseded")
+            // Nothing is committed yet: the refused inner transaction neither committed nor rolled back the outer one.
+            #expect(try firstReader.status(of: Self.serial("1001")) == nil)
+            #expect(try secondReader.status(of: Self.serial("2001")) == .good)
+        }
+        #expect(try firstReader.status(of: Self.serial("1001")) == .good)
+        #expect(try firstReader.status(of: Self.serial("1002")) == nil)
+        #expect(try secondReader.status(of: Self.serial("2001")) == .revoked(at: Self.revokedAt, reason: .superseded))
+    }
+
+    /// A store kept open between look-ups, as `serve` keeps its stores, answers each from the table as it
+    /// is then: a row another connection changed or added is seen at the next `status(of:)`. No statement
+    /// keeps a read snapshot open between calls, whether it ran to its end, read one row of several (a
+    /// count), or was left half-read (a listing stopped early).
+    @Test(arguments: StoreBackend.available)
+    func aKeptStoreSeesAnotherConnectionsChanges(backend: StoreBackend) throws {
+        struct Stop: Error {}
+        let writer = try makeStore(backend)
+        try writer.insert(Self.row("0x1001"))
+        try writer.insert(Self.row("0x1003"))
+        let kept = try anotherConnection(to: writer)
+        #expect(try kept.status(of: Self.serial("1001")) == .good)
+        #expect(try kept.status(of: Self.serial("1002")) == nil)
+
+        try writer.update(certNums: ["0x1001"], status: "Revoked", revocationTime: Self.revokedAt, revocationReason: "superseded")
+        try writer.insert(Self.row("0x1002"))
+        #expect(try kept.status(of: Self.serial("1001")) == .revoked(at: Self.revokedAt, reason: .superseded))
+        #expect(try kept.status(of: Self.serial("1002")) == .good)
+
+        #expect(throws: Stop.self) { try kept.forEachRecord(revokedOnly: false, withCertificates: false) { _ in throw Stop() } }
+        #expect(try kept.recordCount(revokedOnly: false) == 3)
+        try writer.inWriteTransaction {
+            try writer.update(certNums: ["0x1001"], status: "Valid", revocationTime: nil, revocationReason: nil)
+            try writer.update(certNums: ["0x1003"], status: "Revoked", revocationTime: Self.revokedAt, revocationReason: "key_compromise")
+        }
+        #expect(try kept.status(of: Self.serial("1001")) == .good)
+        #expect(try kept.status(of: Self.serial("1003")) == .revoked(at: Self.revokedAt, reason: .keyCompromise))
     }
 
     /// Every row holding the serial, in any spelling, with its certificate; a revocation wins the status.
