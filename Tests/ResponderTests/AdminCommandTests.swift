@@ -350,8 +350,11 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
         let config = try String(contentsOfFile: admin.configPath, encoding: .utf8)
         try config.replacingOccurrences(of: "connect_timeout = 3", with: "connect_timeout = 30")
             .write(toFile: admin.configPath, atomically: true, encoding: .utf8)
-        #expect(try admin.db(["init"]).status == 0)
-        #expect(try admin.db(["add", admin.pki.path(.rsa, "good.pem")]).status == 0)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: admin.configPath)
+        for step in [["init"], ["add", admin.pki.path(.rsa, "good.pem")]] {
+            let result = try admin.db(step)
+            try #require(result.status == 0, "db \(step[0]): \(result.stderr)")
+        }
 
         let attempts = [("key_compromise", "2026-01-02T03:04:05Z"), ("superseded", "2026-05-05T00:00:00Z")]
         let outcomes = Outcomes()
