@@ -364,7 +364,9 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
             table: admin.table)
         let held = Result { () throws in
             try holder.inWriteTransaction {
-                _ = try holder.records(for: CertificateSerialNumber(hex: "1001")!)
+                // An UPDATE that changes nothing still takes the row's exclusive lock, and does not depend on
+                // the locking read under test.
+                try holder.update(certNums: ["0x1001"], status: "Valid", revocationTime: nil, revocationReason: nil)
                 for (reason, time) in attempts {
                     DispatchQueue.global().async(group: group) {
                         outcomes.append(reason, Result { try admin.db(["revoke", "0x1001", "--reason", reason, "--at", time]) })
