@@ -13,12 +13,13 @@ public final class MariaDBSession: StatusStoreSession {
     /// Prepared statements by SQL text. The text names the table, so stores of different tables never
     /// share one.
     private var statements: [String: MariaDBStatement] = [:]
-    /// True between START TRANSACTION and COMMIT or ROLLBACK: the stores' `records(for:)` then lock what
+    /// Open between START TRANSACTION and COMMIT or ROLLBACK: the stores' `records(for:)` then lock what
     /// they read.
-    private(set) var inTransaction = false
+    let transaction: WriteTransaction
 
     public init(options: MariaDBOptions) {
         self.options = options
+        transaction = WriteTransaction(on: "the connection to MariaDB at \(options.endpoint)")
     }
 
     public func store(table: String) -> any StatusStore {
@@ -27,28 +28,12 @@ public final class MariaDBSession: StatusStoreSession {
 
     /// START TRANSACTION on this connection, COMMIT, or ROLLBACK on an error (InnoDB tables).
     public func inWriteTransaction<Result>(_ body: () throws -> Result) throws -> Result {
-        // START TRANSACTION inside a transaction would commit the open one: the outer caller's
-        // all-or-nothing would silently end there.
-        guard !inTransaction else {
-            throw StatusSourceError(.failed, "a write transaction is already open on this MariaDB connection; transactions do not nest")
-        }
-        _ = try statement("START TRANSACTION").execute([])
-        inTransaction = true
-        defer { inTransaction = false }
-        let result: Result
-        do {
-            result = try body()
-        } catch {
-            _ = try? statement("ROLLBACK").execute([])
-            throw error
-        }
-        do throws(StatusSourceError) {
-            _ = try statement("COMMIT").execute([])
-        } catch {
-            _ = try? statement("ROLLBACK").execute([])
-            throw error
-        }
-        return result
+        try transaction.run(
+            begin: { () throws(StatusSourceError) in _ = try statement("START TRANSACTION").execute([]) },
+            commit: { () throws(StatusSourceError) in _ = try statement("COMMIT").execute([]) },
+            rollBack: { _ = try? statement("ROLLBACK").execute([]) },
+            body
+        )
     }
 
     /// Connects now (if not yet) and checks the server answers.

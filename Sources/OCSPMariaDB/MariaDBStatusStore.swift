@@ -64,7 +64,7 @@ public final class MariaDBStatusStore: StatusStore {
         // In a transaction, FOR UPDATE: InnoDB's plain read is a snapshot that another connection may change
         // before this one writes; the lock (on the rows, or on the gap where they would be) makes it wait.
         return try session.statement(
-            "SELECT \(Self.recordColumns), cert FROM `\(table)` WHERE cert_num IN (\(placeholders(spellings.count))) ORDER BY cert_num\(session.inTransaction ? " FOR UPDATE" : "")"
+            "SELECT \(Self.recordColumns), cert FROM `\(table)` WHERE cert_num IN (\(placeholders(spellings.count))) ORDER BY cert_num\(session.transaction.isOpen ? " FOR UPDATE" : "")"
         ).rows(spellings.map(SQLValue.text), columns: [.text, .text, .time, .text, .blob]).map(Self.record)
     }
 

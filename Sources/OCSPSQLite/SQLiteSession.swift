@@ -18,7 +18,7 @@ public final class SQLiteSession: StatusStoreSession {
     /// nested call with the same SQL (a `forEachRecord` body asking for a status) prepares its own instead
     /// of resetting this one.
     private var statements: [String: SQLiteStatement] = [:]
-    private var inTransaction = false
+    private let transaction: WriteTransaction
 
     /// - Parameters:
     ///   - readOnly: open with SQLITE_OPEN_READONLY, as `respond` does; else read-write, creating the file.
@@ -28,6 +28,7 @@ public final class SQLiteSession: StatusStoreSession {
         self.path = path
         self.readOnly = readOnly
         self.busyTimeoutMilliseconds = busyTimeoutMilliseconds
+        transaction = WriteTransaction(on: "the SQLite status database \(path)")
     }
 
     /// A store of `table` on this connection.
@@ -40,27 +41,12 @@ public final class SQLiteSession: StatusStoreSession {
     /// writers wait for it (up to their busy timeout). Readers keep reading what was committed before,
     /// since the file is in WAL mode. An error from `body` rolls everything back.
     public func inWriteTransaction<Result>(_ body: () throws -> Result) throws -> Result {
-        // SQLite refuses a nested BEGIN too, but with a message that does not say whose.
-        guard !inTransaction else {
-            throw StatusSourceError(.failed, "a write transaction is already open on the SQLite status database \(path); transactions do not nest")
-        }
-        try execute("BEGIN IMMEDIATE", "cannot begin a write transaction")
-        inTransaction = true
-        defer { inTransaction = false }
-        let result: Result
-        do {
-            result = try body()
-        } catch {
-            try? execute("ROLLBACK", "cannot roll back")
-            throw error
-        }
-        do throws(StatusSourceError) {
-            try execute("COMMIT", "cannot commit")
-        } catch {
-            try? execute("ROLLBACK", "cannot roll back")
-            throw error
-        }
-        return result
+        try transaction.run(
+            begin: { () throws(StatusSourceError) in try execute("BEGIN IMMEDIATE", "cannot begin a write transaction") },
+            commit: { () throws(StatusSourceError) in try execute("COMMIT", "cannot commit") },
+            rollBack: { try? execute("ROLLBACK", "cannot roll back") },
+            body
+        )
     }
 
     /// Opens the file now (if not yet), so that a missing or unreadable file is reported before any request.
