@@ -65,8 +65,9 @@ final class ServeHarness: @unchecked Sendable {
             """.write(toFile: configPath, atomically: true, encoding: .utf8)
         try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory.path)
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: directory.appendingPathComponent("ca.key").path)
-        // A config with a database password must be private to its owner.
-        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: configPath)
+        // A config with a database password must be private to its owner; the SQLite one is readable
+        // by others, as the privilege tests want (a caller then learns it may not run as another user).
+        if database != nil { try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: configPath) }
         try TestAccounts.chown(directory.path, to: service, recursive: true)
         let setUp = [["db", "init"], ["db", "add", pki.path(.rsa, "good.pem"), pki.path(.rsa, "revoked.pem")],
                      ["db", "revoke", "--cert", pki.path(.rsa, "revoked.pem"), "--reason", "keyCompromise", "--at", "2026-01-02T03:04:05Z"]]
