@@ -309,6 +309,35 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
         #expect(try admin.row("0x1002")["status"] as? String == "Valid")
     }
 
+    /// Issue 14: an index that has a revoked row with another time or reason does not rewrite the table's
+    /// revocation (the first is kept, as `db revoke` keeps it), except a hold, which may become final;
+    /// --allow-rewrite takes the index's word.
+    @Test(arguments: StoreBackendUnderTest.available)
+    func importKeepsTheFirstRevocation(backend: StoreBackendUnderTest) throws {
+        let admin = try Admin(backend)
+        try admin.tableWithARevocation()
+        #expect(try admin.db(["revoke", "0x1001", "--reason", "certificateHold", "--at", "2026-03-01T00:00:00Z"]).status == 0)
+        let index = admin.directory.appendingPathComponent("index.txt")
+        try "R\t351231235959Z\t260401000000Z,keyCompromise\t1001\tunknown\t/CN=good\nR\t351231235959Z\t260501000000Z,superseded\t1002\tunknown\t/CN=revoked\n"
+            .write(to: index, atomically: true, encoding: .utf8)
+
+        let refused = try admin.db(["import", "--index", index.path])
+        #expect(refused.status == 65, "\(refused.stderr)")
+        #expect(refused.stdoutText.contains("0 added, 1 updated, 0 unchanged, 1 conflicts kept"), "\(refused.stdoutText)")
+        let conflicts = refused.stderr.split(separator: "\n").filter { $0.contains("conflict 0x") }
+        #expect(conflicts.count == 1 && conflicts[0].contains("0x1002") && conflicts[0].contains("kept the first revocation")
+                && conflicts[0].contains("reason superseded"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("--allow-rewrite"))
+        let kept = try admin.row("0x1002")
+        #expect(kept["revocation_reason"] as? String == "key_compromise" && kept["revocation_time"] as? String == "2026-01-02T03:04:05Z")
+        let final = try admin.row("0x1001")
+        #expect(final["revocation_reason"] as? String == "key_compromise" && final["revocation_time"] as? String == "2026-04-01T00:00:00Z")
+
+        let allowed = try admin.db(["import", "--index", index.path, "--allow-rewrite"])
+        #expect(allowed.status == 0 && allowed.stdoutText.contains("1 updated"), "\(allowed.stdoutText)\(allowed.stderr)")
+        #expect(try admin.row("0x1002")["revocation_reason"] as? String == "superseded")
+    }
+
     /// `db add FILE` of certificates of two CAs, each with its own table, is one transaction: when the
     /// file's second certificate (the p256 CA's) is refused, or its table fails the write, the first (the
     /// RSA CA's) is not added either, though it went into another table before.

@@ -206,6 +206,8 @@ public struct StatusAdmin {
         public var withoutCertificate = 0
         /// Rows the table has Revoked and the index Valid, left alone: one line each, for the operator.
         public var conflicts: [String] = []
+        /// Rows Revoked in both with another time or reason, left alone (the first revocation is kept).
+        public var rewriteConflicts: [String] = []
     }
 
     /// Imports an `openssl ca` database (`index.txt`): V and E lines as Valid, R lines as Revoked with their
@@ -215,8 +217,12 @@ public struct StatusAdmin {
     ///
     /// A row Revoked in the table and Valid in the index is a conflict, left alone unless
     /// `allowUnrevoke`: an older index must not undo a revocation made with `db revoke` (which `db
-    /// unrevoke` would refuse). Each row is checked and written in one transaction.
-    public func importIndex(path: String, certificatesDirectory: String?, into ca: CA, allowUnrevoke: Bool = false) throws(AdminError) -> ImportSummary {
+    /// unrevoke` would refuse). So is a row Revoked in both with another time or reason, unless
+    /// `allowRewrite`: the first revocation is kept, as `db revoke` keeps it (a hold may still become a
+    /// final revocation). Each row is checked and written in one transaction.
+    public func importIndex(
+        path: String, certificatesDirectory: String?, into ca: CA, allowUnrevoke: Bool = false, allowRewrite: Bool = false
+    ) throws(AdminError) -> ImportSummary {
         let text: [UInt8]
         do {
             text = try FileIO.read(path: path, limit: 256 << 20)
@@ -250,6 +256,11 @@ public struct StatusAdmin {
                 }
                 if wanted.status == "Valid", !allowUnrevoke, let revoked = rows.first(where: { $0.status.lowercased() == "revoked" }) {
                     summary.conflicts.append("0x\(entry.serial): the table has \(revoked.status) at \(revoked.revocationTime?.iso8601 ?? "an unknown time") (reason \(revoked.revocationReason ?? "none")), the index \(entry.indexStatus) (Valid); kept")
+                    return false
+                }
+                if wanted.status == "Revoked", !allowRewrite,
+                   let revoked = rows.first(where: { $0.status.lowercased() == "revoked" && $0.revocationReason != CRLReason.certificateHold.tableName }) {
+                    summary.rewriteConflicts.append("0x\(entry.serial): the table has \(revoked.status) at \(revoked.revocationTime?.iso8601 ?? "an unknown time") (reason \(revoked.revocationReason ?? "none")), the index R at \(wanted.revocationTime?.iso8601 ?? "an unknown time") (reason \(wanted.revocationReason ?? "none")); kept the first revocation")
                     return false
                 }
                 try storeCall { () throws(StatusSourceError) in
