@@ -282,20 +282,32 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
         #expect(refused.status == 65 && refused.stderr.contains("bad.txt:1"))
     }
 
+    /// Writes `lines` as an index, imports it expecting a refusal (exit 65) with `summary`; returns the
+    /// index, the run and its `conflict 0x…` lines.
+    func importRefused(_ admin: Admin, _ lines: String, summary: String) throws -> (URL, ProcessResult, [Substring]) {
+        let index = admin.directory.appendingPathComponent("index.txt")
+        try lines.write(to: index, atomically: true, encoding: .utf8)
+        let refused = try admin.db(["import", "--index", index.path])
+        #expect(refused.status == 65, "\(refused.stderr)")
+        #expect(refused.stdoutText.contains(summary), "\(refused.stdoutText)")
+        return (index, refused, refused.stderr.split(separator: "\n").filter { $0.contains("conflict 0x") })
+    }
+
+    /// The same import with `flag`, which lets its one conflicting row be updated.
+    func importAllowed(_ admin: Admin, _ index: URL, _ flag: String) throws {
+        let allowed = try admin.db(["import", "--index", index.path, flag])
+        #expect(allowed.status == 0 && allowed.stdoutText.contains("1 updated"), "\(allowed.stdoutText)\(allowed.stderr)")
+    }
+
     /// Issue 14: an index that still says V does not undo a revocation; the conflict is named, the
     /// other rows apply, the exit status is 65; --allow-unrevoke takes the index's word.
     @Test(arguments: StoreBackendUnderTest.available)
     func importNeverTurnsRevokedIntoValid(backend: StoreBackendUnderTest) throws {
         let admin = try Admin(backend)
         try admin.tableWithARevocation()
-        let index = admin.directory.appendingPathComponent("index.txt")
-        try "V\t351231235959Z\t\t1001\tunknown\t/CN=good\nV\t351231235959Z\t\t1002\tunknown\t/CN=revoked\nV\t351231235959Z\t\t0F\tunknown\t/CN=new\n"
-            .write(to: index, atomically: true, encoding: .utf8)
-
-        let refused = try admin.db(["import", "--index", index.path])
-        #expect(refused.status == 65, "\(refused.stderr)")
-        #expect(refused.stdoutText.contains("1 added, 0 updated, 1 unchanged, 1 conflicts kept"), "\(refused.stdoutText)")
-        let conflicts = refused.stderr.split(separator: "\n").filter { $0.contains("conflict 0x") }
+        let (index, refused, conflicts) = try importRefused(
+            admin, "V\t351231235959Z\t\t1001\tunknown\t/CN=good\nV\t351231235959Z\t\t1002\tunknown\t/CN=revoked\nV\t351231235959Z\t\t0F\tunknown\t/CN=new\n",
+            summary: "1 added, 0 updated, 1 unchanged, 1 conflicts kept")
         #expect(conflicts.count == 1 && conflicts[0].contains("0x1002") && conflicts[0].contains("Revoked at 2026-01-02T03:04:05Z (reason key_compromise)")
                 && conflicts[0].contains("the index V (Valid)"), "\(refused.stderr)")
         #expect(refused.stderr.contains("--allow-unrevoke"))
@@ -304,8 +316,7 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
         #expect(kept["revocation_time"] as? String == "2026-01-02T03:04:05Z")
         #expect(try admin.row("0x0f")["status"] as? String == "Valid")
 
-        let allowed = try admin.db(["import", "--index", index.path, "--allow-unrevoke"])
-        #expect(allowed.status == 0 && allowed.stdoutText.contains("1 updated"), "\(allowed.stdoutText)\(allowed.stderr)")
+        try importAllowed(admin, index, "--allow-unrevoke")
         #expect(try admin.row("0x1002")["status"] as? String == "Valid")
     }
 
@@ -317,14 +328,9 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
         let admin = try Admin(backend)
         try admin.tableWithARevocation()
         #expect(try admin.db(["revoke", "0x1001", "--reason", "certificateHold", "--at", "2026-03-01T00:00:00Z"]).status == 0)
-        let index = admin.directory.appendingPathComponent("index.txt")
-        try "R\t351231235959Z\t260401000000Z,keyCompromise\t1001\tunknown\t/CN=good\nR\t351231235959Z\t260501000000Z,superseded\t1002\tunknown\t/CN=revoked\n"
-            .write(to: index, atomically: true, encoding: .utf8)
-
-        let refused = try admin.db(["import", "--index", index.path])
-        #expect(refused.status == 65, "\(refused.stderr)")
-        #expect(refused.stdoutText.contains("0 added, 1 updated, 0 unchanged, 1 conflicts kept"), "\(refused.stdoutText)")
-        let conflicts = refused.stderr.split(separator: "\n").filter { $0.contains("conflict 0x") }
+        let (index, refused, conflicts) = try importRefused(
+            admin, "R\t351231235959Z\t260401000000Z,keyCompromise\t1001\tunknown\t/CN=good\nR\t351231235959Z\t260501000000Z,superseded\t1002\tunknown\t/CN=revoked\n",
+            summary: "0 added, 1 updated, 0 unchanged, 1 conflicts kept")
         #expect(conflicts.count == 1 && conflicts[0].contains("0x1002") && conflicts[0].contains("kept the first revocation")
                 && conflicts[0].contains("reason superseded"), "\(refused.stderr)")
         #expect(refused.stderr.contains("--allow-rewrite"))
@@ -333,8 +339,7 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
         let final = try admin.row("0x1001")
         #expect(final["revocation_reason"] as? String == "key_compromise" && final["revocation_time"] as? String == "2026-04-01T00:00:00Z")
 
-        let allowed = try admin.db(["import", "--index", index.path, "--allow-rewrite"])
-        #expect(allowed.status == 0 && allowed.stdoutText.contains("1 updated"), "\(allowed.stdoutText)\(allowed.stderr)")
+        try importAllowed(admin, index, "--allow-rewrite")
         #expect(try admin.row("0x1002")["revocation_reason"] as? String == "superseded")
     }
 

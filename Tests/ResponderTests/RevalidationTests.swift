@@ -88,13 +88,18 @@ struct RevalidationTests {
             observers, request: request, since: revokedAt, by: revokedAt.addingTimeInterval(Double(Self.revalidate) + 1))
     }
 
-    @Test("db revoke on host A: host A at once, host B within revalidate, through respond and serve")
-    func dbRevokeReachesBothHosts() throws {
+    /// A fresh table on the shared MariaDB where `serial` is Valid, and hosts A and B on it.
+    func twoHosts(valid serial: String) throws -> (MariaDBTestServer, String, [Host]) {
         let server = try #require(MariaDBTestServer.shared)
         let table = try server.createStatusTable("reval")
-        try server.execute("INSERT INTO \(table) (cert_num, cert, status) VALUES ('0x1001', '', 'Valid')")
-        let hosts = [try Host("A", database: Self.mariadbSection(server, table: table)),
-                     try Host("B", database: Self.mariadbSection(server, table: table))]
+        try server.execute("INSERT INTO \(table) (cert_num, cert, status) VALUES ('\(serial)', '', 'Valid')")
+        return (server, table, [try Host("A", database: Self.mariadbSection(server, table: table)),
+                                try Host("B", database: Self.mariadbSection(server, table: table))])
+    }
+
+    @Test("db revoke on host A: host A at once, host B within revalidate, through respond and serve")
+    func dbRevokeReachesBothHosts() throws {
+        let (_, _, hosts) = try twoHosts(valid: "0x1001")
         let seen = try revocationReachesEveryone(leaf: "good.pem", hosts: hosts) {
             let result = try runAs(hosts[0].harness.service, ResponderBinary.path,
                                    ["db", "revoke", "0x1001", "--reason", "keyCompromise", "--config", hosts[0].harness.configPath])
@@ -108,11 +113,7 @@ struct RevalidationTests {
 
     @Test("A plain SQL UPDATE by the CA's software: both hosts within revalidate, through respond and serve")
     func sqlUpdateReachesBothHosts() throws {
-        let server = try #require(MariaDBTestServer.shared)
-        let table = try server.createStatusTable("reval")
-        try server.execute("INSERT INTO \(table) (cert_num, cert, status) VALUES ('0x1002', '', 'Valid')")
-        let hosts = [try Host("A", database: Self.mariadbSection(server, table: table)),
-                     try Host("B", database: Self.mariadbSection(server, table: table))]
+        let (server, table, hosts) = try twoHosts(valid: "0x1002")
         _ = try revocationReachesEveryone(leaf: "revoked.pem", hosts: hosts) {
             try server.execute("""
                 UPDATE \(table) SET status = 'Revoked', revocation_time = UTC_TIMESTAMP(), revocation_reason = 'key_compromise'
