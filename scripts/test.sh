@@ -107,12 +107,19 @@ cleanup() {
     rm -rf "$db_dir"
     [[ -n "${sudoers_drop_in:-}" ]] && rm -f "$sudoers_drop_in"
     [[ -n "${sudo_dir:-}" ]] && rm -rf "$sudo_dir"
+    # The accounts go with the last run that uses them: a run still holding the shared lock keeps them.
     local user
-    for user in ${created_users[@]+"${created_users[@]}"}; do
-        pkill -KILL -u "$user" 2>/dev/null || true
-        userdel "$user" 2>/dev/null || true
-        if getent group "$user" >/dev/null; then groupdel "$user" 2>/dev/null || true; fi
-    done
+    if [[ -n "${accounts_lock:-}" ]] && flock -x 8 && flock -xn 9; then
+        if [[ -s "$accounts_created" ]]; then
+            while read -r user; do
+                [[ "$user" =~ ^ocsp-test-[a-z]+$ ]] || continue
+                pkill -KILL -u "$user" 2>/dev/null || true
+                userdel "$user" 2>/dev/null || true
+                if getent group "$user" >/dev/null; then groupdel "$user" 2>/dev/null || true; fi
+            done <"$accounts_created"
+        fi
+        rm -f "$accounts_created"
+    fi
     exit "$rc"
 }
 trap cleanup EXIT
@@ -141,23 +148,32 @@ export OCSP_RESPONDER_BIN
 # `serve`, `respond`, `resign` and `db`; OCSP_TEST_CALLER_USER (the socket app) reaches it only through
 # sudo, with the drop-in below naming OCSP_TEST_SUDO_BINARY, a root-owned copy of the build. The service
 # user is in the caller's group, so a 0660 request file of the caller's is readable and writable by it.
-# Only what this run created is removed at exit.
+# Accounts a test run created (listed in $accounts_created) are removed by the last run that ends: every
+# run holds a shared lock on $accounts_lock (fd 9) while it runs, and one that gets it exclusively at exit
+# is alone. Creating and removing them happen under a second lock (fd 8), so that a run starting while
+# another removes them waits, then creates them afresh. Accounts that were there before any run stay.
 service_user=ocsp-test-svc
 caller_user=ocsp-test-caller
-created_users=()
 sudo_dir="" sudoers_drop_in=""
+accounts_lock="" accounts_created=/run/lock/ocsp-responder-test-accounts.created
 if ((EUID == 0)); then
     # A session started by sudo passes its SUDO_* on; the suite's own processes must not inherit them.
     unset SUDO_UID SUDO_GID SUDO_USER SUDO_COMMAND
+    mkdir -p /run/lock
+    accounts_lock=/run/lock/ocsp-responder-test-accounts.lock
+    exec 8>"$accounts_lock.create" 9>"$accounts_lock"
+    flock -x 8
     if ! id -u "$caller_user" >/dev/null 2>&1; then
         useradd --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin --user-group "$caller_user"
-        created_users+=("$caller_user")
+        echo "$caller_user" >>"$accounts_created"
     fi
     if ! id -u "$service_user" >/dev/null 2>&1; then
         useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin --user-group "$service_user"
-        created_users+=("$service_user")
+        echo "$service_user" >>"$accounts_created"
     fi
     id -nG "$service_user" | tr ' ' '\n' | grep -qx "$caller_user" || usermod -a -G "$caller_user" "$service_user"
+    flock -s 9
+    flock -u 8
     sudo_dir=$(mktemp -d /tmp/ocsp-sudo.XXXXXX)
     chmod 0755 "$sudo_dir"
     install -m 0755 -o root -g root "$OCSP_RESPONDER_BIN" "$sudo_dir/ocsp-responder"
