@@ -100,6 +100,39 @@ import Testing
         badConfigNamesFileLineAndKey(text: text, line: line, key: key, message: message)
     }
 
+    /// Issue 15: values are read as Python's configparser reads them for OCSP_MySql: `%%` is `%`,
+    /// `%(key)s` another key of the section; a lone `%` is an error naming the line and the key (and
+    /// never the value: it may be a password).
+    @Test func configparserInterpolation() throws {
+        let base = "[db]\ndb = ocsp\nusername = pycert\n"
+        let tail = "\n[ocsp]\ncert = /a.pem\npkey = /a.key\n"
+        let doubled = try ResponderConfiguration.parse(base + "password = 100%%sure#x" + tail, path: "c.ini")
+        #expect(doubled.database.options?.password == "100%sure")
+        let referenced = try ResponderConfiguration.parse(base + "password = %(username)s-%(db)s" + tail, path: "c.ini")
+        #expect(referenced.database.options?.password == "pycert-ocsp")
+        for (value, message) in [("50%", "'%' must be followed by"), ("a%b", "'%' must be followed by"), ("%(nope)s", "names no key of [db]")] {
+            #expect {
+                _ = try ResponderConfiguration.parse(base + "password = s3cret\(value)" + tail, path: "/etc/x.ini")
+            } throws: { error in
+                guard let error = error as? ConfigError else { return false }
+                return error.line == 4 && error.key == "password" && error.message.contains(message) && !"\(error)".contains("s3cret")
+            }
+        }
+    }
+
+    /// Issue 15: `[db] socket` as OCSP_MySql read it: `1` (or yes, true) is the default socket, a value
+    /// starting with `/` a socket path, anything else TCP.
+    @Test(arguments: [
+        ("1", "/run/mysqld/mysqld.sock"), ("yes", "/run/mysqld/mysqld.sock"), ("True", "/run/mysqld/mysqld.sock"),
+        ("/var/run/db.sock", "/var/run/db.sock"), ("0", nil), ("no", nil), ("false", nil), ("mysqld.sock", nil), ("", nil),
+    ] as [(String, String?)])
+    func socketValues(value: String, socket: String?) throws {
+        let config = try ResponderConfiguration.parse(
+            "[db]\nhost = db.example\ndb = ocsp\nusername = pycert\nsocket = \(value)\n[ocsp]\ncert = /a.pem\npkey = /a.key\n", path: "c.ini")
+        #expect(config.database.options?.socket == socket)
+        #expect(config.database.options?.host == "db.example")
+    }
+
     @Test func validityUnits() {
         #expect(ResponderConfiguration.parseValidity("12h") == 43_200)
         #expect(ResponderConfiguration.parseValidity("1d") == 86_400)

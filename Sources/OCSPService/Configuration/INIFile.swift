@@ -5,6 +5,9 @@
 ///   `;` starts an inline comment only after white space, so a `;` inside a password survives.
 /// - Unlike configparser, an indented line is not a continuation: it is an error, because a silently
 ///   joined value in a responder's config is worse than a clear message.
+/// - configparser's interpolation, which OCSP_MySql's `config.get` applied: `%%` is one `%`, and
+///   `%(key)s` is the value of `key` in the same section (or `[DEFAULT]`); any other `%` is an error, as
+///   it is in Python, so a password written for OCSP_MySql reads the same here.
 public struct INIFile: Sendable {
     public struct Entry: Sendable, Hashable {
         public var key: String
@@ -72,7 +75,43 @@ public struct INIFile: Sendable {
             }
             sections[index].entries.append(Entry(key: key, value: String(value.trimmingWhitespace()), line: lineNumber))
         }
+        for index in sections.indices {
+            for entry in sections[index].entries.indices {
+                sections[index].entries[entry].value = try Self.interpolate(
+                    sections[index].entries[entry], in: sections[index], defaults: sections.first { $0.name == "DEFAULT" }, path: path, depth: 0)
+            }
+        }
         self.sections = sections
+    }
+
+    /// configparser's `BasicInterpolation` limit: deeper references are an error there too.
+    static let maximumInterpolationDepth = 10
+
+    static func interpolate(_ entry: Entry, in section: Section, defaults: Section?, path: String, depth: Int) throws(ConfigError) -> String {
+        guard entry.value.contains("%") else { return entry.value }
+        guard depth < maximumInterpolationDepth else {
+            throw ConfigError(path: path, line: entry.line, key: entry.key, message: "references nest more than \(maximumInterpolationDepth) deep (a loop of %(key)s?)")
+        }
+        var result = ""
+        var rest = Substring(entry.value)
+        while let percent = rest.firstIndex(of: "%") {
+            result += rest[..<percent]
+            let after = rest[rest.index(after: percent)...]
+            if after.first == "%" {
+                result += "%"
+                rest = after.dropFirst()
+            } else if after.first == "(", let close = after.firstIndex(of: ")"), after[after.index(after: close)...].first == "s" {
+                let name = after[after.index(after: after.startIndex)..<close].lowercased()
+                guard let referenced = section[name] ?? defaults?[name] else {
+                    throw ConfigError(path: path, line: entry.line, key: entry.key, message: "'%(\(name))s' names no key of [\(section.name)]; write %% for a literal %")
+                }
+                result += try interpolate(referenced, in: section, defaults: defaults, path: path, depth: depth + 1)
+                rest = after[after.index(close, offsetBy: 2)...]
+            } else {
+                throw ConfigError(path: path, line: entry.line, key: entry.key, message: "'%' must be followed by '%' or '(key)s', as Python's configparser (OCSP_MySql) reads it; write %% for a literal %")
+            }
+        }
+        return result + rest
     }
 }
 

@@ -13,7 +13,7 @@ import OCSPMariaDB
 /// [db]
 /// host = localhost        ; TCP host (default localhost)
 /// port = 3306
-/// socket = 0              ; a path, 1 = /run/mysqld/mysqld.sock, 0 or absent = TCP
+/// socket = 0              ; /a/path, 1 (or yes, true) = /run/mysqld/mysqld.sock, else TCP
 /// db = ocsp
 /// username = pycert
 /// password = ...
@@ -55,6 +55,19 @@ public struct ResponderConfiguration: Sendable {
 
     /// OCSP_MySql's `socket = 1`.
     public static let defaultSocket = "/run/mysqld/mysqld.sock"
+
+    /// The unix socket `[db] socket` names, or nil for TCP. OCSP_MySql connected over its socket only for
+    /// `1` and over TCP for anything else; `true` and `yes` mean `1` too, and a value starting with `/`
+    /// is a socket path. Anything else (`0`, `no`, `false`, a relative path) is TCP, as it was there: a
+    /// config that worked with OCSP_MySql must not now try to connect to a file named `no`.
+    public static func socketPath(_ value: String?) -> String? {
+        guard let value else { return nil }
+        switch value.lowercased() {
+        case "1", "true", "yes": return defaultSocket
+        case _ where value.hasPrefix("/"): return value
+        default: return nil
+        }
+    }
 
     /// Where the status table lives.
     public enum Backend: Sendable, Hashable {
@@ -210,7 +223,7 @@ public struct ResponderConfiguration: Sendable {
         case nil:
             // OCSP_MySql's files name a server; a file that names only a path means SQLite.
             let socket = try reader.optional("db", "socket")
-            let namesServer = try reader.optional("db", "host") != nil || (socket != nil && socket != "0")
+            let namesServer = try reader.optional("db", "host") != nil || ResponderConfiguration.socketPath(socket) != nil
             if !namesServer, let path = try reader.optional("db", "path") {
                 backend = .sqlite(path: path)
             } else {
@@ -321,11 +334,7 @@ private struct SectionReader {
 
     /// The `[db]` keys of a MariaDB server, as OCSP_MySql wrote them.
     func mariadbOptions(timeout: UInt32) throws(ConfigError) -> MariaDBOptions {
-        let socket: String? = switch try optional("db", "socket") {
-        case nil, "", "0": nil
-        case "1": ResponderConfiguration.defaultSocket
-        case let path?: path
-        }
+        let socket = ResponderConfiguration.socketPath(try optional("db", "socket"))
         return MariaDBOptions(
             host: try optional("db", "host") ?? "localhost",
             port: try number("db", "port", default: 3306, range: 1...65535),
