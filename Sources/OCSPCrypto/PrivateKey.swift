@@ -69,7 +69,7 @@ public final class PrivateKey: @unchecked Sendable {
             if text.contains("ENCRYPTED") {
                 throw KeyError(passphrase == nil ? "the key is encrypted and no password is configured" : "wrong password for the key")
             }
-            throw KeyError("not a PEM private key\(keyType.map { " of type \($0)" } ?? "") (\(error))")
+            throw KeyError("not a PEM private key\(keyType.map { " of type \($0)" } ?? "") (\(error.inputReason))")
         }
         self.pointer = key
     }

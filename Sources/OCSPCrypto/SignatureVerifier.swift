@@ -33,7 +33,7 @@ public enum SignatureVerifier {
         }
         guard let key = decoded else {
             let error = OpenSSLError("d2i_PUBKEY")
-            throw Failure("cannot decode the public key (\(error))")
+            throw Failure("cannot decode the public key (\(error.inputReason))")
         }
         defer { EVP_PKEY_free(key) }
         guard EVP_PKEY_get_base_id(key) == scheme.keyType else {
@@ -44,7 +44,7 @@ public enum SignatureVerifier {
         defer { EVP_MD_CTX_free(context) }
         guard EVP_DigestVerifyInit(context, nil, scheme.digest(), nil, key) == 1 else {
             let error = OpenSSLError("EVP_DigestVerifyInit")
-            throw Failure("cannot set up \(scheme.name) verification (\(error))")
+            throw Failure("cannot set up \(scheme.name) verification (\(error.inputReason))")
         }
         // 1 verified, 0 a wrong signature, a negative value a malformed one: both of those are "no".
         let result = EVP_DigestVerify(context, signature, signature.count, message, message.count)

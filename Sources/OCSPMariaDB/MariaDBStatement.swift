@@ -83,7 +83,7 @@ final class MariaDBStatement {
         } catch let error as StatusSourceError {
             throw error
         } catch {
-            throw StatusSourceError(.failed, "\(error)")
+            throw StatusSourceError(.failed, "\(error.inputReason)")
         }
         return rows
     }

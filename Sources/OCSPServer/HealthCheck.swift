@@ -44,7 +44,7 @@ package struct HealthCheck: Sendable {
             do {
                 _ = try signing.signer.sign(Array("health".utf8))
             } catch {
-                problems.append("signing key [\(signing.name)]: cannot sign (\(error))")
+                problems.append("signing key [\(signing.name)]: cannot sign (\(error.inputReason))")
             }
         }
         return problems

@@ -37,7 +37,7 @@ final class ListeningSocket {
         do {
             resolved = try SocketAddress.makeAddressResolvingHost(address.host, port: address.port)
         } catch {
-            throw Failure(step: .resolve, address: address, reason: "\(error)")
+            throw Failure(step: .resolve, address: address, reason: "\(error.inputReason)")
         }
         fd = socket(resolved.protocol.rawValue, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw Self.failure(.socket, address) }
@@ -68,7 +68,7 @@ final class ListeningSocket {
         do {
             channel = try bootstrap.withBoundSocket(fd).wait()
         } catch {
-            throw Failure(step: .handOver, address: address, reason: "\(error)")
+            throw Failure(step: .handOver, address: address, reason: "\(error.inputReason)")
         }
         // NIO listens again as it takes the socket, with its default backlog of 128 (before any channel
         // option applies); a further listen() on a listening socket only sets the backlog, back to ours.

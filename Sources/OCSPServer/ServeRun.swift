@@ -79,7 +79,7 @@ public enum ServeRun {
         do {
             config = try ResponderConfiguration.load(path: options.configPath)
         } catch {
-            RespondRun.printError("config error: \(error)")
+            RespondRun.printError("config error: \(error.inputReason)")
             return RespondRun.ExitStatus.config
         }
         // Root binds first and drops after (port 80); the log is opened before, so it says why it refused.
@@ -96,7 +96,7 @@ public enum ServeRun {
         let pendingDrop: ServiceAccount?
         switch privileges {
         case .failure(let error):
-            return fail("\(error)", RespondRun.ExitStatus.config)
+            return fail("\(error.inputReason)", RespondRun.ExitStatus.config)
         case .success(.dropPending(let account)):
             pendingDrop = account
         case .success(.unrestricted) where geteuid() == 0:
@@ -110,7 +110,7 @@ public enum ServeRun {
         do {
             authorities = try AuthorityLoader.loadAll(config, at: RespondRun.currentTime(), logger: logger)
         } catch {
-            return fail("config error: \(error)", RespondRun.ExitStatus.config)
+            return fail("config error: \(error.inputReason)", RespondRun.ExitStatus.config)
         }
 
         var signings: [HealthCheck.Signing] = []
@@ -128,7 +128,7 @@ public enum ServeRun {
             do {
                 sockets.append(try ListeningSocket(address, backlog: 512))
             } catch {
-                return fail("cannot listen on \(address): \(error)", ExitStatus.cannotListen)
+                return fail("cannot listen on \(address): \(error.inputReason)", ExitStatus.cannotListen)
             }
         }
         var accessDestination = LogDestination.standardError
@@ -139,7 +139,7 @@ public enum ServeRun {
             do {
                 try pendingDrop.drop()
             } catch {
-                return fail("\(error)", RespondRun.ExitStatus.config)
+                return fail("\(error.inputReason)", RespondRun.ExitStatus.config)
             }
             logger.info("bound as root, now running as \(pendingDrop.name)", metadata: ["uid": "\(pendingDrop.uid)", "gid": "\(pendingDrop.gid)"])
         }
@@ -197,7 +197,7 @@ public enum ServeRun {
                 logFlush.cancel()
                 pool.shutdown()
                 try? group.syncShutdownGracefully()
-                return fail("cannot listen on \(socket.address): \(error)", ExitStatus.cannotListen)
+                return fail("cannot listen on \(socket.address): \(error.inputReason)", ExitStatus.cannotListen)
             }
         }
         sockets.removeAll()

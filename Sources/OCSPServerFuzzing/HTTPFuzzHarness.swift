@@ -73,7 +73,7 @@ final class FuzzedConnection {
             try channel.pipeline.syncOperations.addHandler(ClosedSocketWrites(), position: .first)
             try channel.connect(to: SocketAddress(ipAddress: "192.0.2.1", port: 40000)).wait()
         } catch {
-            HTTPFuzzHarness.check(false, "cannot set up the connection: \(error)")
+            HTTPFuzzHarness.check(false, "cannot set up the connection: \(error.inputReason)")
         }
     }
 

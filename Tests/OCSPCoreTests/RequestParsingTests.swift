@@ -32,7 +32,22 @@ import TestSupport
         #expect {
             _ = try OCSPResponder.parseRequest(bytes)
         } throws: { error in
-            "\(error)".contains(reason)
+            // What was wrong, never where in the parser's Swift source it was noticed (issue 15).
+            "\(error)".contains(reason) && !"\(error)".contains(".swift")
+        }
+    }
+
+    @Test func parserErrorsSayWhatWasWrongWithoutSourceLocations() throws {
+        let cases: [([UInt8], String)] = [
+            ([0x30, 0x00], "invalid ASN.1: "),
+            ([0x30, 0x05, 0x30, 0x03], "truncated ASN.1 field"),
+            ([0x02, 0x01, 0x00], "unexpected field type"),
+        ]
+        for (bytes, words) in cases {
+            let outcome = OCSPResponder(authorities: []).respond(to: bytes, at: .epoch)
+            #expect(outcome.status == .malformedRequest)
+            let reason = outcome.reason ?? ""
+            #expect(reason.contains(words) && !reason.contains(".swift") && !reason.contains("ASN1Error"), "\(reason)")
         }
     }
 

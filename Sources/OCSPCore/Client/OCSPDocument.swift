@@ -33,7 +33,7 @@ public enum OCSPDocument: Sendable {
         } catch let error as OCSPDocumentError {
             throw error
         } catch {
-            throw OCSPDocumentError("not DER (\(error))")
+            throw OCSPDocumentError("not DER (\(error.inputReason))")
         }
         switch firstField {
         case .enumerated?:
@@ -41,13 +41,13 @@ public enum OCSPDocument: Sendable {
                 let response = try OCSPResponse(derEncoded: der[...])
                 self = .response(response, basic: try response.basicResponse())
             } catch {
-                throw OCSPDocumentError("it starts like an OCSP response but does not parse as one (\(error))")
+                throw OCSPDocumentError("it starts like an OCSP response but does not parse as one (\(error.inputReason))")
             }
         case .sequence?:
             do {
                 self = .request(try OCSPRequest(derEncoded: der[...]))
             } catch {
-                throw OCSPDocumentError("it starts like an OCSP request but does not parse as one (\(error))")
+                throw OCSPDocumentError("it starts like an OCSP request but does not parse as one (\(error.inputReason))")
             }
         default:
             throw OCSPDocumentError("a SEQUENCE that is neither an OCSP request nor an OCSP response")

@@ -49,7 +49,7 @@ public struct IntermediateResponse {
         do {
             stored = try StoredResponse(derOrPEM: try read())
         } catch {
-            return .unusable("ocspresponse \(path): \(error)")
+            return .unusable("ocspresponse \(path): \(error.inputReason)")
         }
         let ours = stored.data.responses.filter { single in
             guard single.certID.serialNumber == serial, let algorithm = HashAlgorithm(single.certID.hashAlgorithm) else { return false }

@@ -16,7 +16,7 @@ public struct StoredResponse: Sendable {
             response = try OCSPResponse(derEncoded: der[...])
             basic = try response.basicResponse()
         } catch {
-            throw StoredResponseError("not a DER OCSP response (\(error))")
+            throw StoredResponseError("not a DER OCSP response (\(error.inputReason))")
         }
         guard response.responseStatus == .successful else {
             throw StoredResponseError("its status is \(response.responseStatus), not successful")

@@ -151,7 +151,7 @@ public struct OCSPResponder {
         do {
             der = try Self.sign(data, with: authority.signer)
         } catch {
-            return .failure(.internalError, "signing failed: \(error)", request: request)
+            return .failure(.internalError, "signing failed: \(error.inputReason)", request: request)
         }
         // The status was read at or after `now`, so `now` is a check time that is never too late.
         if keepable { cache?.store(der, for: certIDs[0], checkedAt: now) }
@@ -277,7 +277,7 @@ public struct OCSPResponder {
         do {
             request = try OCSPRequest(derEncoded: Array(der)[...])
         } catch {
-            throw RequestError("not a DER OCSPRequest (\(error))")
+            throw RequestError("not a DER OCSPRequest (\(error.inputReason))")
         }
         let tbs = request.tbsRequest
         guard tbs.version == 0 else { throw RequestError("unsupported request version \(tbs.version)") }
@@ -322,7 +322,7 @@ public struct RequestError: Error, Hashable, Sendable, CustomStringConvertible {
 
 extension Error {
     /// The one-line reason, for a log line or stderr.
-    var reason: String { (self as? RequestError)?.description ?? "\(self)" }
+    var reason: String { (self as? RequestError)?.description ?? inputReason }
 }
 
 /// What a responder decided, with what the log line and the exit status need.

@@ -45,7 +45,7 @@ public struct StatusAdmin {
             do {
                 issuer = try SigningFiles.certificate(path: issuerPath)
             } catch {
-                throw AdminError(.config, "\(config.path): [\(signing.section)]: \(error)")
+                throw AdminError(.config, "\(config.path): [\(signing.section)]: \(error.inputReason)")
             }
             for other in cas where other.table == signing.table && !(issuer.sameKeyAndName(as: other.issuer)) {
                 throw AdminError(.config, "\(config.error(signing.section, "table", "[\(signing.section)] shares table \(signing.table) with CA \(other.name), a different CA; serials are unique only within a CA, so give each CA its own table (table = ...)"))")
@@ -102,7 +102,7 @@ public struct StatusAdmin {
                 serial = try certificate.serialNumber
                 pem = Array(PEM.encode(try certificate.der, label: "CERTIFICATE").utf8)
             } catch {
-                throw AdminError(.data, "\(path): \(error)")
+                throw AdminError(.data, "\(path): \(error.inputReason)")
             }
             guard let ca = cas.first(where: { certificate.isIssued(by: $0.issuer) }) else {
                 throw AdminError(.data, "\(path): \(certificate.subject) (serial 0x\(serial)) is not issued by any configured CA (\(cas.map(\.issuerPath).joined(separator: ", ")))")
@@ -227,7 +227,7 @@ public struct StatusAdmin {
         do {
             text = try FileIO.read(path: path, limit: 256 << 20)
         } catch {
-            throw AdminError(.data, "cannot read the index: \(error)")
+            throw AdminError(.data, "cannot read the index: \(error.inputReason)")
         }
         let entries: [OpenSSLIndex.Entry]
         do {
@@ -289,7 +289,7 @@ public struct StatusAdmin {
             } catch let error as AdminError {
                 throw error
             } catch {
-                throw AdminError(.data, "\(path): \(error)")
+                throw AdminError(.data, "\(path): \(error.inputReason)")
             }
         }
         return []
@@ -307,7 +307,7 @@ public struct StatusAdmin {
         } catch {
             guard !cacheWarned.value else { return }
             cacheWarned.value = true
-            let message = "the table is changed, but cached responses cannot be removed from the cache directory \(cache.directory) (\(error)); responders revalidate kept answers against the table, so they answer the new status within [ocsp] revalidate = \(revalidation.interval) s"
+            let message = "the table is changed, but cached responses cannot be removed from the cache directory \(cache.directory) (\(error.inputReason)); responders revalidate kept answers against the table, so they answer the new status within [ocsp] revalidate = \(revalidation.interval) s"
             logger.warning("\(message)")
             warn(message)
         }
@@ -324,7 +324,7 @@ public struct StatusAdmin {
         } catch let error as StatusSourceError {
             throw AdminError(storeError: error)
         } catch {
-            throw AdminError(.store, "\(error)")
+            throw AdminError(.store, "\(error.inputReason)")
         }
     }
 
@@ -334,7 +334,7 @@ public struct StatusAdmin {
             if bytes.first == 0x30 { return [try X509Certificate(der: bytes)] }
             return try X509Certificate.certificates(pem: bytes)
         } catch {
-            throw AdminError(.data, "cannot read a certificate from \(path): \(error)")
+            throw AdminError(.data, "cannot read a certificate from \(path): \(error.inputReason)")
         }
     }
 

@@ -23,7 +23,7 @@ public final class FileResponseCache: ResponseCache {
         do {
             try FileIO.makeDirectory(path: layout.directory, mode: 0o700)
         } catch {
-            warnOnce("cannot create the cache directory, answering without it: \(error)")
+            warnOnce("cannot create the cache directory, answering without it: \(error.inputReason)")
         }
     }
 
@@ -42,7 +42,7 @@ public final class FileResponseCache: ResponseCache {
         } catch where error.code == ENOENT {
             return nil
         } catch {
-            warnOnce("cannot read from the cache, answering without it: \(error)")
+            warnOnce("cannot read from the cache, answering without it: \(error.inputReason)")
             return nil
         }
     }
@@ -52,7 +52,7 @@ public final class FileResponseCache: ResponseCache {
             // A new file renamed over the name: a link there is replaced, never written through.
             try FileIO.publish(path: path(for: certID), with: der, mode: 0o644, modified: checkedAt.seconds)
         } catch {
-            warnOnce("cannot write to the cache, answering without it: \(error)")
+            warnOnce("cannot write to the cache, answering without it: \(error.inputReason)")
         }
     }
 
@@ -63,7 +63,7 @@ public final class FileResponseCache: ResponseCache {
             // Removed meanwhile (`db revoke`, another process's fresh answer is on its way): nothing to renew.
         } catch {
             // Not fatal: the response is checked against the table again on its next request.
-            warnOnce("cannot renew a cache file's check time, it is checked against the table on every request: \(error)")
+            warnOnce("cannot renew a cache file's check time, it is checked against the table on every request: \(error.inputReason)")
         }
     }
 

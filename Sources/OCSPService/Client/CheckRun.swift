@@ -90,7 +90,7 @@ public enum CheckRun {
         do {
             leafSummary = try CertificateSummary(der: leaf)
         } catch {
-            throw failure("the certificate does not parse: \(error)")
+            throw failure("the certificate does not parse: \(error.inputReason)")
         }
         result.subject = (try? DistinguishedName.string(fromDER: leafSummary.subjectNameDER)) ?? "?"
         result.serial = "0x" + leafSummary.serialNumber.minimalHex
@@ -98,7 +98,7 @@ public enum CheckRun {
         do {
             access = try AuthorityInformationAccess(certificateDER: leaf) ?? AuthorityInformationAccess()
         } catch {
-            throw failure("the certificate's Authority Information Access extension does not parse: \(error)")
+            throw failure("the certificate's Authority Information Access extension does not parse: \(error.inputReason)")
         }
 
         // 2. Its issuer.
@@ -126,7 +126,7 @@ public enum CheckRun {
             do {
                 nonce = try SecureRandom.bytes(count: RequestBuilder.nonceLength)
             } catch {
-                throw failure("cannot make a random nonce: \(error); try --no-nonce")
+                throw failure("cannot make a random nonce: \(error.inputReason); try --no-nonce")
             }
         }
         result.nonceSent = nonce != nil
@@ -134,7 +134,7 @@ public enum CheckRun {
         do {
             request = try OCSPRequest(certIDs: [certID], nonce: nonce).derBytes()
         } catch {
-            throw failure("cannot encode the request: \(error)")
+            throw failure("cannot encode the request: \(error.inputReason)")
         }
 
         // 5. Sent by GET when short enough, else POST.
@@ -160,7 +160,7 @@ public enum CheckRun {
         do {
             document = try OCSPDocument(der: response.body)
         } catch {
-            throw failure("\(url) did not answer with an OCSP response: \(error)")
+            throw failure("\(url) did not answer with an OCSP response: \(error.inputReason)")
         }
         guard case .response(let ocspResponse, let basic) = document else {
             throw failure("\(url) answered with an OCSP request, not a response")
@@ -220,7 +220,7 @@ public enum CheckRun {
             let isAddress = host.contains(":") || host.allSatisfy { $0.isNumber || $0 == "." }
             return try TLSPeerChain.fetch(socket: socket.descriptor, serverName: isAddress ? nil : host)
         } catch {
-            throw failure("TLS with \(hostText): \(error)")
+            throw failure("TLS with \(hostText): \(error.inputReason)")
         }
     }
 
@@ -247,7 +247,7 @@ public enum CheckRun {
         do {
             bytes = try FileIO.read(path: path, limit: 1 << 20)
         } catch {
-            throw failure("cannot read \(what) \(path): \(error)")
+            throw failure("cannot read \(what) \(path): \(error.inputReason)")
         }
         return try certificates(in: bytes, source: "\(what) \(path)")
     }
@@ -268,7 +268,7 @@ public enum CheckRun {
         do {
             leafCertificate = try X509Certificate(der: leaf)
         } catch {
-            throw failure("the certificate does not parse: \(error)")
+            throw failure("the certificate does not parse: \(error.inputReason)")
         }
         func issuer(_ der: [UInt8], source: String) throws(CommandFailure) -> ResponseVerification.Issuer {
             let certificate: X509Certificate
@@ -277,7 +277,7 @@ public enum CheckRun {
                 certificate = try X509Certificate(der: der)
                 issuer = try ResponseVerification.Issuer(certificate: certificate)
             } catch {
-                throw failure("the issuer from \(source) does not parse: \(error)")
+                throw failure("the issuer from \(source) does not parse: \(error.inputReason)")
             }
             guard leafCertificate.isIssued(by: certificate) else {
                 throw failure("\(source) (\(issuer.subject)) did not issue the certificate")

@@ -29,7 +29,7 @@ public enum Inspection {
             do {
                 issuer = try ResponseVerification.Issuer(certificate: SigningFiles.certificate(path: path))
             } catch {
-                RespondRun.printError("--issuer: \(error)")
+                RespondRun.printError("--issuer: \(error.inputReason)")
                 return ClientExitStatus.unusableFile
             }
         }
@@ -37,7 +37,7 @@ public enum Inspection {
         do {
             bytes = try FileIO.read(path: options.input, limit: inputLimit)
         } catch {
-            RespondRun.printError("cannot read the input: \(error)")
+            RespondRun.printError("cannot read the input: \(error.inputReason)")
             return ClientExitStatus.noInput
         }
         guard bytes.count <= inputLimit else {
@@ -48,7 +48,7 @@ public enum Inspection {
         do {
             document = try OCSPDocument(derOrPEM: bytes)
         } catch {
-            RespondRun.printError("\(options.input == "-" ? "standard input" : options.input) is neither an OCSP request nor an OCSP response: \(error)")
+            RespondRun.printError("\(options.input == "-" ? "standard input" : options.input) is neither an OCSP request nor an OCSP response: \(error.inputReason)")
             return ClientExitStatus.notOCSP
         }
         let verification = issuer.map { ResponseVerification.verify(document, issuer: $0, at: RespondRun.currentTime()) }
@@ -58,7 +58,7 @@ public enum Inspection {
         do {
             try FileIO.writeStandardOutput(Array(output.utf8))
         } catch {
-            RespondRun.printError("cannot write: \(error)")
+            RespondRun.printError("cannot write: \(error.inputReason)")
             return ClientExitStatus.ioError
         }
         return verification?.verified == false ? ClientExitStatus.verificationFailed : ClientExitStatus.success

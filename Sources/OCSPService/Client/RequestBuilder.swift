@@ -56,7 +56,7 @@ public enum RequestBuilder {
                     try FileIO.replace(path: options.output, with: der)
                 }
             } catch {
-                throw Failure(ClientExitStatus.ioError, "cannot write the request: \(error)")
+                throw Failure(ClientExitStatus.ioError, "cannot write the request: \(error.inputReason)")
             }
             return 0
         } catch {
@@ -72,7 +72,7 @@ public enum RequestBuilder {
         do {
             identity = IssuerIdentity(subjectNameDER: try issuer.subjectNameDER, publicKeyBits: issuer.publicKeyBits, digester: OpenSSLDigester())
         } catch {
-            throw .unusable("cannot read the issuer's name in \(options.issuerPath): \(error)")
+            throw .unusable("cannot read the issuer's name in \(options.issuerPath): \(error.inputReason)")
         }
         var certIDs: [CertID] = []
         for subject in options.subjects {
@@ -83,13 +83,13 @@ public enum RequestBuilder {
             do {
                 nonce = try SecureRandom.bytes(count: nonceLength)
             } catch {
-                throw Failure(ClientExitStatus.software, "cannot make a random nonce: \(error); try --no-nonce")
+                throw Failure(ClientExitStatus.software, "cannot make a random nonce: \(error.inputReason); try --no-nonce")
             }
         }
         do {
             return try OCSPRequest(certIDs: certIDs, nonce: nonce).derBytes()
         } catch {
-            throw Failure(ClientExitStatus.software, "cannot encode the request: \(error)")
+            throw Failure(ClientExitStatus.software, "cannot encode the request: \(error.inputReason)")
         }
     }
 
@@ -105,7 +105,7 @@ public enum RequestBuilder {
             do {
                 return try certificate.serialNumber
             } catch {
-                throw .unusable("cannot read the serial of \(path): \(error)")
+                throw .unusable("cannot read the serial of \(path): \(error.inputReason)")
             }
         }
     }

@@ -166,7 +166,7 @@ public struct ResponderConfiguration: Sendable {
         do {
             bytes = try FileIO.read(path: path, limit: 1 << 20)
         } catch {
-            throw ConfigError(path: path, message: "cannot read the config file: \(error)", quotesContent: false)
+            throw ConfigError(path: path, message: "cannot read the config file: \(error.inputReason)", quotesContent: false)
         }
         let configuration = try parse(String(decoding: bytes, as: UTF8.self), path: path)
         if configuration.holdsPassword,

@@ -16,7 +16,7 @@ public enum SigningFiles {
             let pem = try FileIO.read(path: path, limit: 1 << 20)
             return try X509Certificate.certificates(pem: pem)[0]
         } catch {
-            throw Failure("cannot load the certificate \(path): \(error)")
+            throw Failure("cannot load the certificate \(path): \(error.inputReason)")
         }
     }
 
@@ -27,7 +27,7 @@ public enum SigningFiles {
             let pem = try FileIO.read(path: path, limit: 1 << 20)
             return try CertificateSummary.certificates(pem: pem)[0]
         } catch {
-            throw Failure("cannot load the certificate \(path): \(error)")
+            throw Failure("cannot load the certificate \(path): \(error.inputReason)")
         }
     }
 
@@ -41,12 +41,12 @@ public enum SigningFiles {
         do {
             pem = try FileIO.read(path: path, limit: 1 << 20)
         } catch {
-            throw Failure("cannot read the private key: \(error)")
+            throw Failure("cannot read the private key: \(error.inputReason)")
         }
         do {
             return try PrivateKey(pem: pem, passphrase: passphrase, keyType: keyType)
         } catch {
-            throw Failure("\(path): \(error)")
+            throw Failure("\(path): \(error.inputReason)")
         }
     }
 

@@ -13,7 +13,7 @@ public struct ServiceFiles: Sendable {
         do {
             return try TrustedPath.resolve(path, kind: .file)
         } catch {
-            throw ConfigError(path: path, message: "under sudo only a config owned by root or the service user, writable by nobody else, is used: \(error)", quotesContent: false)
+            throw ConfigError(path: path, message: "under sudo only a config owned by root or the service user, writable by nobody else, is used: \(error.inputReason)", quotesContent: false)
         }
     }
 
@@ -43,7 +43,7 @@ public struct ServiceFiles: Sendable {
             do {
                 try FileIO.makeDirectory(path: resolved, mode: 0o700)
             } catch {
-                throw Self.refusal(config, "ocsp", "cache", "\(error)")
+                throw Self.refusal(config, "ocsp", "cache", "\(error.inputReason)")
             }
             resolved = try files.resolve(resolved, .directory, config, "ocsp", "cache")
             config.run.cachePath = resolved
@@ -75,7 +75,7 @@ public struct ServiceFiles: Sendable {
         do {
             return try TrustedPath.resolve(path, kind: kind)
         } catch {
-            throw Self.refusal(config, section, key, "not used under sudo: \(error)")
+            throw Self.refusal(config, section, key, "not used under sudo: \(error.inputReason)")
         }
     }
 

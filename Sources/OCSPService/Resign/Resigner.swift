@@ -66,7 +66,7 @@ public struct Resigner {
         do {
             authorities = try AuthorityLoader.loadAll(config, at: now, logger: logger)
         } catch {
-            throw CommandFailure(RespondRun.ExitStatus.config, "config error: \(error)")
+            throw CommandFailure(RespondRun.ExitStatus.config, "config error: \(error.inputReason)")
         }
         let cacheLayout = config.run.cachePath.map { ResponseCacheLayout(directory: $0, digester: OpenSSLDigester()) }
         guard cacheLayout != nil || options.outDirectory != nil else {
@@ -80,7 +80,7 @@ public struct Resigner {
                 do {
                     try FileIO.makeDirectory(path: directory, mode: 0o700)
                 } catch {
-                    throw CommandFailure(RespondRun.ExitStatus.ioError, "cannot create \(directory): \(error)")
+                    throw CommandFailure(RespondRun.ExitStatus.ioError, "cannot create \(directory): \(error.inputReason)")
                 }
                 Self.removeAbandonedTemporaryFiles(in: directory)
                 let staging = Self.stagingDirectory(in: directory)
@@ -129,14 +129,14 @@ public struct Resigner {
                 throw CommandFailure(error.kind == .unavailable ? 69 : 70, "reading table \(signing.table) failed: \(error.message)")
             } catch {
                 work.waitForAll()
-                throw CommandFailure(70, "reading table \(signing.table) failed: \(error)")
+                throw CommandFailure(70, "reading table \(signing.table) failed: \(error.inputReason)")
             }
         }
         work.waitForAll()
         do {
             try index?.finish()
         } catch {
-            throw CommandFailure(RespondRun.ExitStatus.ioError, "cannot write the export index: \(error)")
+            throw CommandFailure(RespondRun.ExitStatus.ioError, "cannot write the export index: \(error.inputReason)")
         }
         var summary = progress.summary
         summary.seconds = Double(RunWatchdog.monotonicNanoseconds() - started) / 1e9
@@ -282,7 +282,7 @@ struct RowSigner: Sendable {
                     }
                 }
             } catch {
-                logger.error("0x\(serial) \(hash.rawValue): \(error)")
+                logger.error("0x\(serial) \(hash.rawValue): \(error.inputReason)")
                 return .failed
             }
             if let outPath {

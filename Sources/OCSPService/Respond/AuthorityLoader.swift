@@ -42,7 +42,7 @@ public enum AuthorityLoader {
                     issuer: try SigningFiles.certificate(path: signing.issuerPath ?? ""), issuerPath: signing.issuerPath ?? ""
                 )
             } catch {
-                problem = "\(error)"
+                problem = "\(error.inputReason)"
             }
             if let problem { throw config.error(section, "cert", problem) }
         }
@@ -55,13 +55,13 @@ public enum AuthorityLoader {
                 serviceUser: config.run.user
             )
         } catch {
-            throw config.error(section, "pkey", "\(error)")
+            throw config.error(section, "pkey", "\(error.inputReason)")
         }
         let signer: OpenSSLSigner
         do {
             signer = try OpenSSLSigner(certificate: certificate, key: key, includeCertificate: delegated)
         } catch {
-            throw config.error(section, "pkey", "\(signing.keyPath) with \(signing.certificatePath): \(error)")
+            throw config.error(section, "pkey", "\(signing.keyPath) with \(signing.certificatePath): \(error.inputReason)")
         }
 
         let digester = OpenSSLDigester()
@@ -87,7 +87,7 @@ public enum AuthorityLoader {
         do {
             return try SigningFiles.certificateSummary(path: path)
         } catch {
-            throw config.error(section, key, "\(error)")
+            throw config.error(section, key, "\(error.inputReason)")
         }
     }
 

@@ -86,7 +86,7 @@ public struct RespondRun {
         do {
             authorities = try AuthorityLoader.loadAll(config, at: now, logger: logger)
         } catch {
-            report("config error: \(error)", logger: logger, alsoToStandardError: !logging.toStandardError)
+            report("config error: \(error.inputReason)", logger: logger, alsoToStandardError: !logging.toStandardError)
             return ExitStatus.config
         }
         let cache = config.run.cachePath.map { FileResponseCache(directory: $0, digester: OpenSSLDigester(), logger: logger) }
@@ -100,7 +100,7 @@ public struct RespondRun {
                     callerInput = try CallerFile.open(
                         path: options.input, callerUID: caller, writable: options.output == nil, serviceFiles: serviceFiles.identities)
                 } catch {
-                    report("cannot read the request: \(error)", logger: logger, alsoToStandardError: !logging.toStandardError)
+                    report("cannot read the request: \(error.inputReason)", logger: logger, alsoToStandardError: !logging.toStandardError)
                     return ExitStatus.noInput
                 }
             }
@@ -108,7 +108,7 @@ public struct RespondRun {
                 do {
                     callerOutput = try CallerFile.open(path: output, callerUID: caller, writable: true, serviceFiles: serviceFiles.identities)
                 } catch {
-                    report("cannot write the response: \(error)", logger: logger, alsoToStandardError: !logging.toStandardError)
+                    report("cannot write the response: \(error.inputReason)", logger: logger, alsoToStandardError: !logging.toStandardError)
                     return ExitStatus.ioError
                 }
             }
@@ -122,7 +122,7 @@ public struct RespondRun {
                 request = try FileIO.read(path: options.input, limit: OCSPResponder.maximumRequestSize)
             }
         } catch {
-            report("cannot read the request: \(error)", logger: logger, alsoToStandardError: !logging.toStandardError)
+            report("cannot read the request: \(error.inputReason)", logger: logger, alsoToStandardError: !logging.toStandardError)
             return ExitStatus.noInput
         }
 
@@ -197,7 +197,7 @@ public struct RespondRun {
             do {
                 destination = try LogDestination.file(path)
             } catch {
-                fallbackWarning = "cannot open the log file, logging to stderr: \(error)"
+                fallbackWarning = "cannot open the log file, logging to stderr: \(error.inputReason)"
             }
         }
         // Without a log file, stay quiet on success: stderr belongs to the calling app or the pipeline.

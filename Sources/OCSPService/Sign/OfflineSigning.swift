@@ -103,7 +103,7 @@ public enum OfflineSigning {
                     try FileIO.replace(path: options.output, with: bytes)
                 }
             } catch {
-                throw Failure(RespondRun.ExitStatus.ioError, "cannot write the response: \(error)")
+                throw Failure(RespondRun.ExitStatus.ioError, "cannot write the response: \(error.inputReason)")
             }
             if options.output != "-" {
                 // stdout may be the response itself; the confirmation goes where messages go.
@@ -134,7 +134,7 @@ public enum OfflineSigning {
             do {
                 serial = try subject.serialNumber
             } catch {
-                throw .unusable("cannot read the serial of \(path): \(error)")
+                throw .unusable("cannot read the serial of \(path): \(error.inputReason)")
             }
         }
 
@@ -157,21 +157,21 @@ public enum OfflineSigning {
         } catch {
             // PrivateKey words this for config.ini ("no password is configured"); here the fix is an option.
             let hint = passphrase == nil && error.description.contains("encrypted") ? "; give its passphrase with --password-file FILE" : ""
-            throw .unusable("\(error)\(hint)")
+            throw .unusable("\(error.inputReason)\(hint)")
         }
         let signer: OpenSSLSigner
         do {
             signer = try OpenSSLSigner(certificate: signerCertificate, key: key, includeCertificate: options.signerPath != nil)
         } catch {
             let certificateOption = options.signerPath == nil ? "--issuer \(options.issuerPath)" : "--signer \(options.signerPath!)"
-            throw .unusable("--key \(options.keyPath) cannot sign for \(certificateOption): \(error)")
+            throw .unusable("--key \(options.keyPath) cannot sign for \(certificateOption): \(error.inputReason)")
         }
 
         let identity: IssuerIdentity
         do {
             identity = IssuerIdentity(subjectNameDER: try issuer.subjectNameDER, publicKeyBits: issuer.publicKeyBits, digester: OpenSSLDigester())
         } catch {
-            throw .unusable("cannot read the issuer's name in \(options.issuerPath): \(error)")
+            throw .unusable("cannot read the issuer's name in \(options.issuerPath): \(error.inputReason)")
         }
         let certID = identity.certID(serial: serial, hash: options.hash)
         let status = options.status.certStatus
@@ -180,7 +180,7 @@ public enum OfflineSigning {
             let der = try OCSPResponder.sign(data, with: signer)
             return Signed(der: der, serial: serial, certStatus: status, nextUpdate: now + options.validity)
         } catch {
-            throw Failure(RespondRun.ExitStatus.config, "signing failed: \(error)")
+            throw Failure(RespondRun.ExitStatus.config, "signing failed: \(error.inputReason)")
         }
     }
 
@@ -198,7 +198,7 @@ public enum OfflineSigning {
         do {
             bytes = try FileIO.read(path: path, limit: 64 * 1024)
         } catch {
-            throw .unusable("cannot read the password file: \(error)")
+            throw .unusable("cannot read the password file: \(error.inputReason)")
         }
         var line = bytes.prefix(while: { $0 != UInt8(ascii: "\n") })
         if line.last == UInt8(ascii: "\r") { line = line.dropLast() }

@@ -10,7 +10,7 @@ func loadConfigAsServiceUser(path: String) throws(ExitCode) -> ResponderConfigur
     do {
         config = try ResponderConfiguration.load(path: path)
     } catch {
-        RespondRun.printError("config error: \(error)")
+        RespondRun.printError("config error: \(error.inputReason)")
         throw ExitCode(RespondRun.ExitStatus.config)
     }
     do {

@@ -42,7 +42,7 @@ struct AdminOptions: ParsableArguments {
         do {
             configuration = try ResponderConfiguration.load(path: config.configPath)
         } catch {
-            throw AdminFailure(AdminError(.config, "config error: \(error)"))
+            throw AdminFailure(AdminError(.config, "config error: \(error.inputReason)"))
         }
         // Started as root, every subcommand becomes [ocsp] user before it opens the log, the store or the
         // cache, so the SQLite file and the cache stay the service's.

@@ -72,7 +72,7 @@ struct DBRevoke: ParsableCommand {
         do {
             return try SigningFiles.certificate(path: cert ?? "").serialNumber
         } catch {
-            throw AdminFailure(AdminError(.data, "\(error)"))
+            throw AdminFailure(AdminError(.data, "\(error.inputReason)"))
         }
     }
 }
