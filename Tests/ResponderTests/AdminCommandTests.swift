@@ -143,6 +143,15 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
         #expect(try admin.status("good.pem")["cert_status"] as? String == "GOOD")
         #expect(try admin.status("good.pem", .p256)["cert_status"] as? String == "GOOD")
 
+        // --json: one array of rows, keyed as `db list` keys them (issue 15).
+        let addedJSON = try admin.db(["add", "--json", admin.pki.path(.rsa, "small.pem"), admin.pki.path(.rsa, "topbit.pem")])
+        #expect(addedJSON.status == 0, "\(addedJSON.stderr)")
+        let rows = try #require(try JSONSerialization.jsonObject(with: addedJSON.stdout) as? [[String: Any]], "\(addedJSON.stdoutText)")
+        #expect(rows.map { $0["cert_num"] as? String } == ["0xf", "0x9a4e31c2d5b6a7f8"])
+        #expect(rows.allSatisfy { $0["status"] as? String == "Valid" && $0["ca"] as? String == "ocsp" && $0["serial"] == nil })
+        let listed = try #require(try JSONSerialization.jsonObject(with: try admin.db(["list", "--format", "json"]).stdout) as? [[String: Any]])
+        #expect(Set(listed.compactMap { $0["cert_num"] as? String }).isSuperset(of: ["0xf", "0x9a4e31c2d5b6a7f8"]))
+
         // Refusals name the certificate and change nothing.
         let duplicate = try admin.db(["add", admin.pki.path(.rsa, "good.pem")])
         #expect(duplicate.status == 65)

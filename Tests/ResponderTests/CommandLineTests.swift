@@ -12,6 +12,20 @@ import TestSupport
         #expect(root.stdoutText.contains("respond"))
     }
 
+    /// Issue 15: ArgumentParser writes an option's default itself, so a help text must not say it again;
+    /// and an example cron line names the binary by its full path (cron's PATH has no /usr/local/bin).
+    @Test(arguments: [["respond"], ["serve"], ["resign"], ["sign"], ["check"], ["request"], ["inspect"],
+                      ["db"], ["db", "add"], ["db", "import"], ["db", "list"], ["db", "revoke"], ["db", "show"]])
+    func helpSaysEachDefaultOnce(command: [String]) throws {
+        let help = try ResponderBinary.run(command + ["--help"])
+        #expect(help.status == 0)
+        let text = help.stdoutText.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        #expect(text.range(of: #"\(default [^)]*\)\.? \(default:"#, options: .regularExpression) == nil, "\(help.stdoutText)")
+        for line in help.stdoutText.split(separator: "\n") where line.contains("* * * *") {
+            #expect(line.contains(" /"), "a cron line without a full path: \(line)")
+        }
+    }
+
     @Test(arguments: [["respond", "--bogus", "x"], ["respond", "--log-level", "loud", "f"], ["respond", "a", "b"],
                       ["serve", "--event-loops", "0"], ["serve", "--workers", "0"]])
     func badArgumentsAreUsageErrors(arguments: [String]) throws {

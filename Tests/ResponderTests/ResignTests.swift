@@ -74,6 +74,8 @@ import TestSupport
         // Nothing changed, nothing due: nothing signed.
         let (second, quiet) = try table.resign()
         #expect(second.status == 0 && quiet["signed"] as? Int == 0 && quiet["skipped"] as? Int == Self.rows, "\(quiet)")
+        // A number, not a string (issue 15).
+        #expect(quiet["seconds"] is NSNumber && !(quiet["seconds"] is String), "\(quiet)")
 
         // A revocation between two runs is picked up, and only it is signed.
         #expect(try table.admin.db(["revoke", "0x50001", "--reason", "key_compromise"]).status == 0)

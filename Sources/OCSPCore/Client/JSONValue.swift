@@ -4,6 +4,8 @@ public enum JSONValue: Sendable {
     case null
     case bool(Bool)
     case int(Int)
+    /// A number with a fraction (seconds, rates); not finite is written as null, which JSON has instead.
+    case double(Double)
     case string(String)
     case array([JSONValue])
     case object([(String, JSONValue)])
@@ -26,6 +28,7 @@ public enum JSONValue: Sendable {
         case .null: return "null"
         case .bool(let value): return value ? "true" : "false"
         case .int(let value): return String(value)
+        case .double(let value): return value.isFinite ? String(value) : "null"
         case .string(let value):
             var out = ""
             Self.writeString(value, into: &out)
@@ -45,6 +48,7 @@ public enum JSONValue: Sendable {
         case .null: out += "null"
         case .bool(let value): out += value ? "true" : "false"
         case .int(let value): out += String(value)
+        case .double(let value): out += value.isFinite ? String(value) : "null"
         case .string(let value): Self.writeString(value, into: &out)
         case .array(let values):
             guard !values.isEmpty else { out += "[]"; return }

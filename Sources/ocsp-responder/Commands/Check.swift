@@ -42,7 +42,7 @@ struct Check: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON object.")
     var json = false
 
-    @Option(name: .long, help: ArgumentHelp("Seconds for each network step (default 10).", valueName: "seconds"))
+    @Option(name: .long, help: ArgumentHelp("Seconds for each network step.", valueName: "seconds"))
     var timeout: Int = 10
 
     func validate() throws {

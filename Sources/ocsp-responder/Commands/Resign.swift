@@ -23,7 +23,7 @@ struct Resign: ParsableCommand {
 
             Examples:
               # cron, every hour: keep every response fresh
-              0 * * * * pycert ocsp-responder resign
+              0 * * * * pycert /usr/local/bin/ocsp-responder resign
               # SHA-1 and SHA-256 CertIDs, plus an export for a static web server or CDN
               ocsp-responder resign --hash sha1 --hash sha256 --out /srv/ocsp
             """
@@ -91,7 +91,7 @@ struct Resign: ParsableCommand {
         if json {
             print(JSONValue.object([
                 ("rows", .int(summary.rows)), ("signed", .int(summary.signed)), ("skipped", .int(summary.skipped)),
-                ("failed", .int(summary.failed)), ("seconds", .string("\(seconds)")), ("signed_per_second", .int(Int(summary.rate))),
+                ("failed", .int(summary.failed)), ("seconds", .double(seconds)), ("signed_per_second", .int(Int(summary.rate))),
                 ("dry_run", .bool(dryRun)),
             ]).compactText)
         } else {

@@ -36,10 +36,10 @@ struct Serve: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Event-loop threads that parse and write HTTP (default: half the number of cores, at least 1).", valueName: "n"))
     var eventLoops: Int?
 
-    @Option(name: .long, help: ArgumentHelp("Seconds a client has to send a whole request (default 10).", valueName: "seconds"))
+    @Option(name: .long, help: ArgumentHelp("Seconds a client has to send a whole request.", valueName: "seconds"))
     var requestTimeout: Int = 10
 
-    @Option(name: .long, help: ArgumentHelp("Seconds in-flight requests get after SIGTERM (default 10).", valueName: "seconds"))
+    @Option(name: .long, help: ArgumentHelp("Seconds in-flight requests get after SIGTERM.", valueName: "seconds"))
     var drainTimeout: Int = 10
 
     func validate() throws {
