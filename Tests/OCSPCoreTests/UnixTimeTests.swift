@@ -36,7 +36,12 @@ import Testing
     func generalizedTimeClampsInsteadOfTrapping(seconds: Int64) throws {
         let year = UnixTime(seconds: seconds).generalizedTime.year
         #expect(year == (seconds > 0 ? 9999 : 0))
-        #expect((UnixTime(seconds: seconds) + (seconds > 0 ? 1 : -1)).seconds == (abs(seconds) == Int64.max || seconds == .min ? seconds : seconds + (seconds > 0 ? 1 : -1)))
+    }
+
+    @Test func addingSaturates() {
+        #expect((UnixTime(seconds: .max) + 1).seconds == .max)
+        #expect((UnixTime(seconds: .min) + -1).seconds == .min)
+        #expect((UnixTime(seconds: 10) + -3).seconds == 7)
     }
 
     @Test func generalizedTimeHasWholeSecondsInUTC() throws {
