@@ -11,18 +11,20 @@ public enum StatusRow {
     public static func interpret(_ rows: [StatusRecord], serial: CertificateSerialNumber) throws(StatusSourceError) -> RecordedStatus? {
         var result: RecordedStatus?
         for row in rows {
-            // Whatever the status says: a time that is no date means the row was not written as meant,
-            // and any answer from it (even "good") would rest on a guess.
-            if let text = row.unreadableRevocationTime {
-                throw StatusSourceError(
-                    .failed, "row \(row.certNum) has a revocation_time '\(text)' that is not a date and time (YYYY-MM-DD HH:MM:SS, UTC); correct the row"
-                )
-            }
             let status: RecordedStatus
             switch row.status.lowercased() {
             case "valid":
                 status = .good
             case "revoked":
+                // A revocation at a time that is no date is not answered at some other date (month 0 would
+                // read as the previous November) nor at the epoch (that is for NULL, "time unknown"):
+                // the row was not written as meant. A `Valid` row's time is never used, so it may hold
+                // anything, as tools that write zero dates for "none" leave it.
+                if let text = row.unreadableRevocationTime {
+                    throw StatusSourceError(
+                        .failed, "row \(row.certNum) has a revocation_time '\(text)' that is not a date and time (YYYY-MM-DD HH:MM:SS, UTC); correct the row"
+                    )
+                }
                 var reason: CRLReason?
                 if let name = row.revocationReason {
                     guard let known = CRLReason(tableName: name) else {
