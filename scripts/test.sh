@@ -138,6 +138,10 @@ mariadb_start_replica "$db_dir" "$replica_dir" "$replica_delay"
 
 # ---- build and test ------------------------------------------------------
 
+# No try!, force unwrap or fatalError reachable from a request, the table, a file or the network
+# (issue 15): every one left is listed with its reason in scripts/traps-allowed.txt.
+scripts/check-traps.sh
+
 swift build
 OCSP_RESPONDER_BIN="$(swift build --show-bin-path)/ocsp-responder"
 export OCSP_RESPONDER_BIN

@@ -7,10 +7,14 @@ enum SQLValue: Hashable {
     case blob([UInt8])
     /// A DATETIME, always UTC.
     case time(UnixTime)
+    /// A DATETIME that is no calendar date (`0000-00-00 00:00:00`, `2024-00-00 …`: MariaDB's default
+    /// sql_mode stores them), as `YYYY-MM-DD HH:MM:SS`; read only, never bound.
+    case unreadableTime(String)
     case null
 
     var text: String? { if case .text(let value) = self { value } else { nil } }
     var time: UnixTime? { if case .time(let value) = self { value } else { nil } }
+    var unreadableTime: String? { if case .unreadableTime(let value) = self { value } else { nil } }
     var blob: [UInt8] { if case .blob(let value) = self { value } else { [] } }
 }
 
@@ -109,7 +113,7 @@ private final class ParameterBuffers {
             case .blob(let blob): (bytes, type) = (blob, MYSQL_TYPE_BLOB)
             // DATETIME columns carry no zone; a 'YYYY-MM-DD HH:MM:SS' literal is stored as written (UTC).
             case .time(let time): (bytes, type) = (Array(time.tableText.utf8), MYSQL_TYPE_STRING)
-            case .null:
+            case .null, .unreadableTime:
                 binds[index].buffer_type = MYSQL_TYPE_NULL
                 continue
             }
@@ -186,12 +190,26 @@ private final class ResultBuffers {
                 return .blob(Array(UnsafeRawBufferPointer(start: buffers[index], count: count)))
             case .time:
                 let t = buffers[index].load(as: MYSQL_TIME.self)
-                return .time(UnixTime(
-                    year: Int(t.year), month: Int(t.month), day: Int(t.day),
+                // Checked, not computed: the unchecked arithmetic would turn month 0 into the previous
+                // year's November, a revocation time the table never held.
+                guard t.neg == 0, let time = UnixTime(
+                    checkedYear: Int(t.year), month: Int(t.month), day: Int(t.day),
                     hours: Int(t.hour), minutes: Int(t.minute), seconds: Int(t.second)
-                ))
+                ) else {
+                    return .unreadableTime(Self.tableText(t))
+                }
+                return .time(time)
             }
         }
+    }
+
+    /// The fields as `YYYY-MM-DD HH:MM:SS`, the way the mysql client shows them.
+    private static func tableText(_ t: MYSQL_TIME) -> String {
+        func pad(_ value: UInt32, _ width: Int) -> String {
+            let digits = String(value)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return "\(t.neg != 0 ? "-" : "")\(pad(t.year, 4))-\(pad(t.month, 2))-\(pad(t.day, 2)) \(pad(t.hour, 2)):\(pad(t.minute, 2)):\(pad(t.second, 2))"
     }
 
     deinit {

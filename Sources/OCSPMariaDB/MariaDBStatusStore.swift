@@ -50,9 +50,9 @@ public final class MariaDBStatusStore: StatusStore {
     public func status(of serial: CertificateSerialNumber) throws(StatusSourceError) -> RecordedStatus? {
         let spellings = serial.storedSpellings
         let rows = try session.statement(
-            "SELECT status, revocation_time, revocation_reason FROM `\(table)` WHERE cert_num IN (\(placeholders(spellings.count)))"
-        ).rows(spellings.map(SQLValue.text), columns: [.text, .time, .text])
-        return try StatusRow.interpret(rows.map { ($0[0].text, $0[1].time, $0[2].text) }, serial: serial)
+            "SELECT \(Self.recordColumns) FROM `\(table)` WHERE cert_num IN (\(placeholders(spellings.count)))"
+        ).rows(spellings.map(SQLValue.text), columns: [.text, .text, .time, .text])
+        return try StatusRow.interpret(rows.map(Self.record), serial: serial)
     }
 
     public func createTable() throws(StatusSourceError) {
@@ -122,9 +122,10 @@ public final class MariaDBStatusStore: StatusStore {
         session.close()
     }
 
+    /// A row of `recordColumns`, with or without `cert` after them.
     private static func record(_ row: [SQLValue]) -> StatusRecord {
         StatusRecord(certNum: row[0].text ?? "", status: row[1].text ?? "", revocationTime: row[2].time,
-                     revocationReason: row[3].text, certificate: row[4].blob)
+                     revocationReason: row[3].text, certificate: row.count > 4 ? row[4].blob : [], unreadableRevocationTime: row[2].unreadableTime)
     }
 
     private func placeholders(_ count: Int) -> String {

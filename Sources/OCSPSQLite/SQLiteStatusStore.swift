@@ -58,13 +58,12 @@ public final class SQLiteStatusStore: StatusStore {
     /// One indexed query over every spelling of the serial: `cert_num IN (...)` on the primary key.
     public func status(of serial: CertificateSerialNumber) throws(StatusSourceError) -> RecordedStatus? {
         let spellings = serial.storedSpellings
-        let statement = try session.checkOut("SELECT status, revocation_time, revocation_reason FROM \(quotedTable) WHERE cert_num IN (\(placeholders(spellings.count)))")
+        let statement = try session.checkOut("\(selectRecords(withCertificates: false)) WHERE cert_num IN (\(placeholders(spellings.count)))")
         defer { session.checkIn(statement) }
         try statement.bind(spellings.map(SQLiteStatement.Value.text))
-        var rows: [(status: String?, revocationTime: UnixTime?, revocationReason: String?)] = []
+        var rows: [StatusRecord] = []
         while try statement.step("status query failed") {
-            let time = try revocationTime(statement, column: 1, certNum: serial.canonicalSpelling)
-            rows.append((statement.text(0), time, statement.text(2)))
+            rows.append(record(statement, withCertificate: false))
         }
         return try StatusRow.interpret(rows, serial: serial)
     }
@@ -76,7 +75,7 @@ public final class SQLiteStatusStore: StatusStore {
         try statement.bind(spellings.map(SQLiteStatement.Value.text))
         var records: [StatusRecord] = []
         while try statement.step("reading the rows of serial 0x\(serial) failed") {
-            records.append(try record(statement, withCertificate: true))
+            records.append(record(statement, withCertificate: true))
         }
         return records
     }
@@ -128,7 +127,7 @@ public final class SQLiteStatusStore: StatusStore {
         let statement = try session.checkOut("\(selectRecords(withCertificates: withCertificates))\(filter) ORDER BY cert_num")
         defer { session.checkIn(statement) }
         while try statement.step("reading the table failed") {
-            try body(try record(statement, withCertificate: withCertificates))
+            try body(record(statement, withCertificate: withCertificates))
         }
     }
 
@@ -160,21 +159,15 @@ public final class SQLiteStatusStore: StatusStore {
     }
 
     /// The current row of a `selectRecords` query.
-    private func record(_ statement: SQLiteStatement, withCertificate: Bool) throws(StatusSourceError) -> StatusRecord {
-        let certNum = statement.text(0) ?? ""
+    /// `revocation_time` is read as written here (`YYYY-MM-DD HH:MM:SS`, UTC) or by other tools
+    /// (`…T…Z`); other text is kept as `unreadableRevocationTime`, as MariaDB's zero dates are.
+    private func record(_ statement: SQLiteStatement, withCertificate: Bool) -> StatusRecord {
+        let timeText = statement.text(2)
+        let time = timeText.flatMap { UnixTime(parsing: $0) }
         return StatusRecord(
-            certNum: certNum, status: statement.text(1) ?? "",
-            revocationTime: try revocationTime(statement, column: 2, certNum: certNum),
-            revocationReason: statement.text(3), certificate: withCertificate ? statement.blob(4) : []
+            certNum: statement.text(0) ?? "", status: statement.text(1) ?? "", revocationTime: time,
+            revocationReason: statement.text(3), certificate: withCertificate ? statement.blob(4) : [],
+            unreadableRevocationTime: time == nil ? timeText : nil
         )
-    }
-
-    /// `revocation_time` as written here (`YYYY-MM-DD HH:MM:SS`, UTC) or by other tools (`…T…Z`).
-    private func revocationTime(_ statement: SQLiteStatement, column: Int32, certNum: String) throws(StatusSourceError) -> UnixTime? {
-        guard let text = statement.text(column) else { return nil }
-        guard let time = UnixTime(parsing: text) else {
-            throw StatusSourceError(.failed, "row \(certNum) of table \(table) has a revocation_time '\(text)' that is not 'YYYY-MM-DD HH:MM:SS' (SQLite status database \(path))")
-        }
-        return time
     }
 }

@@ -17,6 +17,33 @@ import Testing
         #expect(UnixTime(year: fields.0, month: fields.1, day: fields.2, hours: fields.3, minutes: fields.4, seconds: fields.5) == time)
     }
 
+    /// Fields no calendar holds (what MariaDB's zero dates decode to) are refused, not rolled into
+    /// another day: `2024-00-00` would be 2023-11-30 and `0000-00-00` a year −1 that traps GeneralizedTime.
+    @Test(arguments: [(0, 0, 0), (2024, 0, 0), (2024, 1, 0), (2024, 0, 1), (2023, 2, 29), (2024, 13, 1), (10000, 1, 1), (-1, 1, 1)])
+    func checkedFieldsRefuseImpossibleDates(date: (Int, Int, Int)) {
+        #expect(UnixTime(checkedYear: date.0, month: date.1, day: date.2, hours: 0, minutes: 0, seconds: 0) == nil)
+    }
+
+    @Test func checkedFieldsReadRealDates() {
+        #expect(UnixTime(checkedYear: 2024, month: 2, day: 29, hours: 23, minutes: 59, seconds: 59)?.iso8601 == "2024-02-29T23:59:59Z")
+        #expect(UnixTime(checkedYear: 0, month: 1, day: 1, hours: 0, minutes: 0, seconds: 0) == .earliestGeneralizedTime)
+        #expect(UnixTime(checkedYear: 0, month: 1, day: 1, hours: 24, minutes: 0, seconds: 0) == nil)
+    }
+
+    /// Times past GeneralizedTime's years (an absurd `producetime`) are clamped, never a trap; adding
+    /// saturates rather than overflowing.
+    @Test(arguments: [Int64.max, Int64.min, UnixTime.latestGeneralizedTime.seconds + 1, UnixTime.earliestGeneralizedTime.seconds - 1])
+    func generalizedTimeClampsInsteadOfTrapping(seconds: Int64) throws {
+        let year = UnixTime(seconds: seconds).generalizedTime.year
+        #expect(year == (seconds > 0 ? 9999 : 0))
+    }
+
+    @Test func addingSaturates() {
+        #expect((UnixTime(seconds: .max) + 1).seconds == .max)
+        #expect((UnixTime(seconds: .min) + -1).seconds == .min)
+        #expect((UnixTime(seconds: 10) + -3).seconds == 7)
+    }
+
     @Test func generalizedTimeHasWholeSecondsInUTC() throws {
         let der = try UnixTime(seconds: 1_795_525_509).generalizedTime.derBytes()
         #expect(String(decoding: der.dropFirst(2), as: UTF8.self) == "20261124130509Z")

@@ -36,12 +36,33 @@ public struct CertificateSerialNumber: DERImplicitlyTaggable, Hashable, Sendable
         self.derContent = bytes
     }
 
-    /// Parses hexadecimal, with or without `0x`, colons or spaces (as `openssl x509 -serial` or a browser shows it).
+    /// Parses hexadecimal, with or without `0x`, colons or spaces (as `openssl x509 -serial` or a browser
+    /// shows it); a leading `-` is a negative serial, as Python's `hex()` writes one (`-0x82`).
     public init?(hex: String) {
         var text = Substring(hex.filter { $0 != ":" && $0 != " " })
+        let negative = text.hasPrefix("-")
+        if negative { text = text.dropFirst() }
         if text.hasPrefix("0x") || text.hasPrefix("0X") { text = text.dropFirst(2) }
         guard !text.isEmpty, let bytes = Hex.decode(text.count % 2 == 0 ? String(text) : "0" + text) else { return nil }
-        self.init(magnitude: bytes)
+        let positive = CertificateSerialNumber(magnitude: bytes)
+        self.derContent = negative ? Self.negated(positive.derContent) : positive.derContent
+    }
+
+    /// The minimal two's-complement octets of minus the INTEGER `content`.
+    private static func negated(_ content: [UInt8]) -> [UInt8] {
+        // Invert and add one, from the last octet.
+        var bytes = content.map { ~$0 }
+        var carry = true
+        for index in bytes.indices.reversed() where carry {
+            (bytes[index], carry) = bytes[index].addingReportingOverflow(1)
+        }
+        // -(-128) = 128 needs a sign octet; the result of negating a positive number may have a
+        // redundant one (0xFF before a set top bit) that DER forbids.
+        if !carry, content[0] & 0x80 != 0, bytes[0] & 0x80 != 0 { bytes.insert(0, at: 0) }
+        while bytes.count > 1, (bytes[0] == 0xFF && bytes[1] & 0x80 != 0) || (bytes[0] == 0 && bytes[1] & 0x80 == 0) {
+            bytes.removeFirst()
+        }
+        return bytes
     }
 
     public init(derEncoded node: ASN1Node, withIdentifier identifier: ASN1Identifier) throws {
@@ -58,24 +79,31 @@ public struct CertificateSerialNumber: DERImplicitlyTaggable, Hashable, Sendable
     /// True for a negative INTEGER, which RFC 5280 forbids but some CAs have issued.
     public var isNegative: Bool { derContent[0] & 0x80 != 0 }
 
-    /// The magnitude's octets without the sign octet (for a non-negative serial).
+    /// The absolute value's octets without a sign octet (the octets themselves for a non-negative serial).
     public var magnitude: ArraySlice<UInt8> {
-        derContent.count > 1 && derContent[0] == 0 ? derContent.dropFirst() : derContent[...]
+        let absolute = isNegative ? Self.negated(derContent) : derContent
+        return absolute.count > 1 && absolute[0] == 0 ? absolute.dropFirst() : absolute[...]
     }
 
-    /// Lowercase hex without leading zeros, as Python's `hex()` writes it but without `0x`.
+    /// Lowercase hex without leading zeros, as Python's `hex()` writes it but without `0x`: `-82` for
+    /// −130, so that a negative serial's cache files and messages never take a positive one's name.
     public var minimalHex: String {
         let padded = Hex.encode(magnitude)
         let trimmed = padded.drop(while: { $0 == "0" })
-        return trimmed.isEmpty ? "0" : String(trimmed)
+        return (isNegative ? "-" : "") + (trimmed.isEmpty ? "0" : String(trimmed))
     }
 
     /// The spellings of this serial that tools write into a `cert_num` column: OCSP_MySql's `0x` plus
     /// Python's `hex()`, the zero-padded octets, the DER octets with a sign octet, each also in capitals.
+    /// A negative serial has only Python's spelling, `-0x82`: its DER octets (`ff7e`) are a positive
+    /// serial's spelling, whose row must never answer for it.
     public var storedSpellings: [String] {
+        let spellings: [(sign: String, digits: String)] = isNegative
+            ? [("-", String(minimalHex.dropFirst()))]
+            : [minimalHex, Hex.encode(magnitude), Hex.encode(derContent)].map { ("", $0) }
         var forms: [String] = []
-        for digits in [minimalHex, Hex.encode(magnitude), Hex.encode(derContent)] {
-            for spelling in ["0x" + digits, "0x" + digits.uppercased(), "0X" + digits.uppercased()]
+        for (sign, digits) in spellings {
+            for spelling in [sign + "0x" + digits, sign + "0x" + digits.uppercased(), sign + "0X" + digits.uppercased()]
             where !forms.contains(spelling) {
                 forms.append(spelling)
             }
@@ -83,8 +111,9 @@ public struct CertificateSerialNumber: DERImplicitlyTaggable, Hashable, Sendable
         return forms
     }
 
-    /// OCSP_MySql's canonical spelling: `0x` plus lowercase hex without leading zeros.
-    public var canonicalSpelling: String { "0x" + minimalHex }
+    /// OCSP_MySql's canonical spelling, Python's `hex()`: `0x` plus lowercase hex without leading zeros,
+    /// after a `-` for a negative serial.
+    public var canonicalSpelling: String { isNegative ? "-0x" + minimalHex.dropFirst() : "0x" + minimalHex }
 
     public var description: String { minimalHex }
 }

@@ -38,8 +38,10 @@ public struct OCSPResponse: DERImplicitlyTaggable, Hashable, Sendable {
     }
 
     /// The unsigned response for an error status: only the status, no responseBytes (§2.3).
+    /// `successful` has no unsigned form (it must carry a signed body): asked for one, this says
+    /// `internalError`, what a client should hear of our own mistake, rather than trapping mid-answer.
     public static func error(_ status: OCSPResponseStatus) -> [UInt8] {
-        precondition(status != .successful, "a successful response must carry a signed body")
+        let status = status == .successful ? .internalError : status
         return [0x30, 0x03, 0x0A, 0x01, UInt8(status.rawValue)]
     }
 

@@ -15,7 +15,16 @@ public struct UnixTime: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     public static func < (lhs: UnixTime, rhs: UnixTime) -> Bool { lhs.seconds < rhs.seconds }
 
-    public static func + (lhs: UnixTime, rhs: Int64) -> UnixTime { UnixTime(seconds: lhs.seconds + rhs) }
+    /// Saturates instead of trapping: `now + producetime` comes from a config file, and a huge value
+    /// must not kill the process (the result is clamped again by `generalizedTime`).
+    public static func + (lhs: UnixTime, rhs: Int64) -> UnixTime {
+        let (sum, overflow) = lhs.seconds.addingReportingOverflow(rhs)
+        return UnixTime(seconds: overflow ? (rhs > 0 ? .max : .min) : sum)
+    }
+
+    /// The first and last second GeneralizedTime can carry (years 0000 to 9999).
+    public static let earliestGeneralizedTime = UnixTime(year: 0, month: 1, day: 1)
+    public static let latestGeneralizedTime = UnixTime(year: 9999, month: 12, day: 31, hours: 23, minutes: 59, seconds: 59)
 
     /// Builds a time from a UTC calendar date; fields are not range-checked beyond what the arithmetic needs.
     public init(year: Int, month: Int, day: Int, hours: Int = 0, minutes: Int = 0, seconds: Int = 0) {
@@ -58,12 +67,19 @@ public struct UnixTime: Hashable, Comparable, Sendable, CustomStringConvertible 
                   let s = number(17..<19) else { return nil }
             (hours, minutes, seconds) = (h, m, s)
         }
-        guard (1...12).contains(month), (0...23).contains(hours), (0...59).contains(minutes), (0...59).contains(seconds) else {
-            return nil
-        }
+        self.init(checkedYear: year, month: month, day: day, hours: hours, minutes: minutes, seconds: seconds)
+    }
+
+    /// Builds a time from calendar fields only if they name a real UTC date and time in years 0000 to
+    /// 9999 (GeneralizedTime's range); nil otherwise. For fields read from a table: MariaDB stores
+    /// `0000-00-00` and `2024-00-00` under its default sql_mode, and the unchecked initializer would
+    /// roll them into another day (2023-11-30) that the table never held.
+    public init?(checkedYear year: Int, month: Int, day: Int, hours: Int, minutes: Int, seconds: Int) {
+        guard (0...9999).contains(year), (1...12).contains(month), (1...31).contains(day),
+              (0...23).contains(hours), (0...59).contains(minutes), (0...59).contains(seconds) else { return nil }
         self.init(year: year, month: month, day: day, hours: hours, minutes: minutes, seconds: seconds)
         // A day past the month's end (February 30) would roll into the next month: refuse it.
-        guard (1...31).contains(day), components.month == month else { return nil }
+        guard components.month == month else { return nil }
     }
 
     public init(_ time: GeneralizedTime) {
@@ -91,9 +107,14 @@ public struct UnixTime: Hashable, Comparable, Sendable, CustomStringConvertible 
     }
 
     /// The GeneralizedTime OCSP wants: UTC, whole seconds, no fraction.
+    ///
+    /// A time outside years 0000 to 9999 is clamped to the nearest end rather than trapping. The stores
+    /// refuse such revocation times when they read a row (`init(checkedYear:...)`), so what is clamped
+    /// is only a nextUpdate of `now + producetime` with an absurd `producetime`: 9999-12-31T23:59:59Z
+    /// is what RFC 5280 §4.1.2.5 itself uses for "no end".
     public var generalizedTime: GeneralizedTime {
-        let c = components
-        // Cannot throw: every field is in range by construction.
+        let c = min(max(self, .earliestGeneralizedTime), .latestGeneralizedTime).components
+        // Cannot throw once clamped: every field is in GeneralizedTime's range (scripts/traps-allowed.txt).
         return try! GeneralizedTime(
             year: c.year, month: c.month, day: c.day,
             hours: c.hours, minutes: c.minutes, seconds: c.seconds, fractionalSeconds: 0

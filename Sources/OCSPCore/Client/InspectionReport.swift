@@ -244,9 +244,10 @@ public enum InspectionReport {
 
     // MARK: shared
 
-    /// Lowercase hex without leading zeros; a negative serial (which RFC 5280 forbids) as `-` and its DER content.
+    /// Lowercase hex without leading zeros; a negative serial (which RFC 5280 forbids) as `-` and its
+    /// absolute value, as Python's `hex()` writes it (`-82` for −130, not its octets `ff7e`).
     static func serialText(_ serial: CertificateSerialNumber) -> String {
-        serial.isNegative ? "-" + Hex.encode(serial.derContent) : serial.minimalHex
+        serial.minimalHex
     }
 
     /// RFC 5280's names, as openssl prints them.

@@ -40,7 +40,7 @@ public struct IntermediateResponse {
     /// True when `certID` asks about the CA certificate itself.
     public func names(_ certID: CertID) -> Bool {
         guard certID.serialNumber == serial, let algorithm = HashAlgorithm(certID.hashAlgorithm) else { return false }
-        return certID.issuerNameHash.bytes.elementsEqual(issuerNameHashes[algorithm]!)
+        return issuerNameHashes[algorithm].map(certID.issuerNameHash.bytes.elementsEqual) ?? false
     }
 
     /// Reads and checks the file for a request whose CertID `names` this certificate.
@@ -53,7 +53,7 @@ public struct IntermediateResponse {
         }
         let ours = stored.data.responses.filter { single in
             guard single.certID.serialNumber == serial, let algorithm = HashAlgorithm(single.certID.hashAlgorithm) else { return false }
-            return single.certID.issuerNameHash.bytes.elementsEqual(issuerNameHashes[algorithm]!)
+            return issuerNameHashes[algorithm].map(single.certID.issuerNameHash.bytes.elementsEqual) ?? false
         }
         guard let single = ours.first else {
             return .unusable("ocspresponse \(path): it does not answer for serial 0x\(serial) issued by this CA's issuer")

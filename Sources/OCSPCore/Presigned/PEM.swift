@@ -40,7 +40,7 @@ public enum PEM {
                 blocks.append(der)
                 body = nil
             } else if body != nil {
-                body!.append(contentsOf: line.lazy.filter { $0 != 0x20 && $0 != 0x09 })
+                body?.append(contentsOf: line.lazy.filter { $0 != 0x20 && $0 != 0x09 })
             }
             lineStart = lineEnd + 1
         }

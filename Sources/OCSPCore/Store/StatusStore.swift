@@ -15,15 +15,24 @@ public struct StatusRecord: Hashable, Sendable {
     /// `Valid` or `Revoked` as stored (another value is kept, so that it can be reported).
     public var status: String
     public var revocationTime: UnixTime?
+    /// The `revocation_time` column as stored when it holds no calendar date (MariaDB's zero date
+    /// `0000-00-00 00:00:00`, `2024-00-00 …`, or text SQLite cannot read as a time); `revocationTime` is
+    /// nil then. Kept rather than thrown, so that a listing shows the row and a walk (`resign`) skips it
+    /// and goes on; answering for it is an internal error (`recordedStatus`).
+    public var unreadableRevocationTime: String?
     /// The enum name as stored (`key_compromise`, ...), nil for NULL.
     public var revocationReason: String?
     /// The `cert` column; empty when the listing did not ask for it.
     public var certificate: [UInt8]
 
-    public init(certNum: String, status: String, revocationTime: UnixTime? = nil, revocationReason: String? = nil, certificate: [UInt8] = []) {
+    public init(
+        certNum: String, status: String, revocationTime: UnixTime? = nil, revocationReason: String? = nil, certificate: [UInt8] = [],
+        unreadableRevocationTime: String? = nil
+    ) {
         self.certNum = certNum
         self.status = status
         self.revocationTime = revocationTime
+        self.unreadableRevocationTime = unreadableRevocationTime
         self.revocationReason = revocationReason
         self.certificate = certificate
     }
@@ -41,7 +50,13 @@ public struct StatusRecord: Hashable, Sendable {
 
     /// What the responder answers for this row.
     public func recordedStatus(serial: CertificateSerialNumber) throws(StatusSourceError) -> RecordedStatus? {
-        try StatusRow.interpret([(status, revocationTime, revocationReason)], serial: serial)
+        try StatusRow.interpret([self], serial: serial)
+    }
+
+    /// The revocation time as the admin commands print it: ISO 8601, or the stored text of one that is
+    /// no date, marked so.
+    public var revocationTimeText: String? {
+        revocationTime?.iso8601 ?? unreadableRevocationTime.map { "'\($0)' (not a date)" }
     }
 }
 

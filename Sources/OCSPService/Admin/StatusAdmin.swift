@@ -160,7 +160,7 @@ public struct StatusAdmin {
             let leavingHold = reasonName != nil && reasonName != hold && revoked.allSatisfy { $0.revocationReason == hold }
             if let first = revoked.first, !force, !leavingHold {
                 let hint = first.revocationReason == hold ? "; a hold becomes a revocation with --reason REASON" : ""
-                throw AdminError(.data, "0x\(serial) already revoked at \(first.revocationTime?.iso8601 ?? "an unknown time") (reason \(first.revocationReason ?? "none")); kept; --force replaces them\(hint)")
+                throw AdminError(.data, "0x\(serial) already revoked at \(first.revocationTimeText ?? "an unknown time") (reason \(first.revocationReason ?? "none")); kept; --force replaces them\(hint)")
             }
             try storeCall { () throws(StatusSourceError) in
                 try ca.store.update(certNums: rows.map(\.certNum), status: "Revoked", revocationTime: time, revocationReason: reasonName)
@@ -255,12 +255,12 @@ public struct StatusAdmin {
                     return false
                 }
                 if wanted.status == "Valid", !allowUnrevoke, let revoked = rows.first(where: { $0.status.lowercased() == "revoked" }) {
-                    summary.conflicts.append("0x\(entry.serial): the table has \(revoked.status) at \(revoked.revocationTime?.iso8601 ?? "an unknown time") (reason \(revoked.revocationReason ?? "none")), the index \(entry.indexStatus) (Valid); kept")
+                    summary.conflicts.append("0x\(entry.serial): the table has \(revoked.status) at \(revoked.revocationTimeText ?? "an unknown time") (reason \(revoked.revocationReason ?? "none")), the index \(entry.indexStatus) (Valid); kept")
                     return false
                 }
                 if wanted.status == "Revoked", !allowRewrite,
                    let revoked = rows.first(where: { $0.status.lowercased() == "revoked" && $0.revocationReason != CRLReason.certificateHold.tableName }) {
-                    summary.rewriteConflicts.append("0x\(entry.serial): the table has \(revoked.status) at \(revoked.revocationTime?.iso8601 ?? "an unknown time") (reason \(revoked.revocationReason ?? "none")), the index R at \(wanted.revocationTime?.iso8601 ?? "an unknown time") (reason \(wanted.revocationReason ?? "none")); kept the first revocation")
+                    summary.rewriteConflicts.append("0x\(entry.serial): the table has \(revoked.status) at \(revoked.revocationTimeText ?? "an unknown time") (reason \(revoked.revocationReason ?? "none")), the index R at \(wanted.revocationTime?.iso8601 ?? "an unknown time") (reason \(wanted.revocationReason ?? "none")); kept the first revocation")
                     return false
                 }
                 try storeCall { () throws(StatusSourceError) in

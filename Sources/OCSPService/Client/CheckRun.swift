@@ -180,10 +180,12 @@ public enum CheckRun {
         }
         if let nonce {
             let echoed = data.responseExtensions?[OCSPObjectIdentifier.nonce].map(OCSPDocument.nonceOctets)
-            if echoed == nil {
+            if let echoed {
+                if !echoed.elementsEqual(nonce) {
+                    report.problems.append("the response carries another nonce than the request's")
+                }
+            } else {
                 report.problems.append("the response does not echo the request's nonce (the responder may serve pre-signed responses: try --no-nonce)")
-            } else if !echoed!.elementsEqual(nonce) {
-                report.problems.append("the response carries another nonce than the request's")
             }
         }
         result.verification = report

@@ -86,7 +86,9 @@ public enum FileIO {
     static func writeAll(fd: Int32, _ bytes: [UInt8], path: String) throws(Error) {
         var offset = 0
         while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            // Optional chaining, not `!`: the buffer is non-empty here, and if it had no address write(2)
+            // would fail with EFAULT, an error rather than a trap.
+            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress.map { $0 + offset }, $0.count - offset) }
             if written < 0 {
                 if errno == EINTR { continue }
                 throw Error(path, "cannot write")

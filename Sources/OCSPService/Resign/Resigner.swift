@@ -245,7 +245,8 @@ struct RowSigner: Sendable {
             let certID = context.identity.certID(serial: serial, hash: hash)
             let outPath = options.outDirectory.map { "\($0)/\(serial.minimalHex)\(position == 0 ? "" : "-\(hash.rawValue)").der" }
             let cachePath = cache?.path(for: certID)
-            let decisionPath = cachePath ?? outPath!
+            // `run` refuses to start with neither a cache nor --out, so one of them is set.
+            guard let decisionPath = cachePath ?? outPath else { return .failed }
             // --all signs whatever is kept: no need to read it.
             let kept = options.all ? nil : try? FileIO.read(path: decisionPath, limit: OCSPResponder.maximumRequestSize)
             let decision = ResignPlan.decide(
@@ -286,7 +287,7 @@ struct RowSigner: Sendable {
                 return .failed
             }
             if let outPath {
-                index?.append(serial: serial, file: String(outPath.split(separator: "/").last!), hash: hash,
+                index?.append(serial: serial, file: outPath.split(separator: "/").last.map(String.init) ?? outPath, hash: hash,
                               nextUpdate: nextUpdate, status: status)
             }
         }

@@ -83,7 +83,7 @@ func printRecord(_ row: StatusRecord, json: Bool, verb: String) {
         print(row.json.compactText)
     } else {
         var line = "\(verb) \(row.certNum): \(row.status)"
-        if let time = row.revocationTime { line += " at \(time)" }
+        if let time = row.revocationTimeText { line += " at \(time)" }
         if let reason = row.revocationReason { line += " (\(reason))" }
         print(line)
     }
@@ -91,10 +91,14 @@ func printRecord(_ row: StatusRecord, json: Bool, verb: String) {
 
 extension StatusRecord {
     /// The row as `--json` prints it; keys are stable.
+    /// A time that is no date keeps `revocation_time` null (the key promises ISO 8601) and adds
+    /// `revocation_time_unreadable` with the stored text.
     var json: JSONValue {
-        .object([
+        var members: [(String, JSONValue)] = [
             ("cert_num", .string(certNum)), ("status", .string(status)),
             ("revocation_time", .string(revocationTime?.iso8601)), ("revocation_reason", .string(revocationReason)),
-        ])
+        ]
+        if let unreadableRevocationTime { members.append(("revocation_time_unreadable", .string(unreadableRevocationTime))) }
+        return .object(members)
     }
 }
