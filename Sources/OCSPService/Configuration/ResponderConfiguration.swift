@@ -380,7 +380,8 @@ private struct SectionReader {
         }
         // Paths are split at commas, not spaces: a path with a space is more likely than one with a comma.
         let ocspResponses = (try optional(section, "ocspresponse") ?? "")
-            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            .split(separator: ",").map { String($0.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()) }
+            .filter { !$0.isEmpty }
         return .init(
             section: section,
             name: name,
