@@ -8,15 +8,20 @@ public final class OpenSSLSigner: ResponseSigner, @unchecked Sendable {
     public let signatureAlgorithm: AlgorithmIdentifier
     public let responderKeyHash: [UInt8]
     public let certificates: [[UInt8]]
+    public let period: SigningPeriod
     private let digest: OpaquePointer?
 
-    /// - Parameter includeCertificate: put the signer's certificate in `certs`, as a delegated responder must.
-    public convenience init(certificate: X509Certificate, key: PrivateKey, includeCertificate: Bool) throws {
-        try self.init(certificate: CertificateSummary(der: try certificate.der), key: key, includeCertificate: includeCertificate)
+    /// - Parameters:
+    ///   - includeCertificate: put the signer's certificate in `certs`, as a delegated responder must
+    ///     (and as `[ocsp] include_signer` asks of a CA that signs itself).
+    ///   - issuer: the CA that issued `certificate`, when it is not the CA itself: its validity bounds the
+    ///     signer's `period` too.
+    public convenience init(certificate: X509Certificate, key: PrivateKey, includeCertificate: Bool, issuer: CertificateSummary? = nil) throws {
+        try self.init(certificate: CertificateSummary(der: try certificate.der), key: key, includeCertificate: includeCertificate, issuer: issuer)
     }
 
     /// A signer from a certificate read by `CertificateSummary`, without OpenSSL parsing the certificate.
-    public init(certificate: CertificateSummary, key: PrivateKey, includeCertificate: Bool) throws {
+    public init(certificate: CertificateSummary, key: PrivateKey, includeCertificate: Bool, issuer: CertificateSummary? = nil) throws {
         guard key.matches(subjectPublicKeyInfoDER: certificate.subjectPublicKeyInfoDER, publicKeyBits: certificate.publicKeyBits) else {
             throw KeyError("the private key does not match the certificate's public key")
         }
@@ -26,6 +31,7 @@ public final class OpenSSLSigner: ResponseSigner, @unchecked Sendable {
         self.digest = scheme.digest
         self.responderKeyHash = OpenSSLDigester().digest(.sha1, certificate.publicKeyBits)
         self.certificates = includeCertificate ? [certificate.der] : []
+        self.period = SigningPeriod(signer: certificate, issuer: issuer)
     }
 
     public func sign(_ message: [UInt8]) throws -> [UInt8] {

@@ -48,6 +48,7 @@ public enum FuzzHarness {
         package let signatureAlgorithm = AlgorithmIdentifier(algorithm: AlgorithmObjectIdentifier.ecdsaWithSHA256)
         package let responderKeyHash: [UInt8] = Array(repeating: 0xAB, count: 20)
         package let certificates: [[UInt8]] = []
+        package let period = SigningPeriod.unbounded
         package init() {}
         package func sign(_ message: [UInt8]) throws -> [UInt8] { Array(repeating: 0x5A, count: 64) }
     }
@@ -71,8 +72,8 @@ public enum FuzzHarness {
                 CertificateSerialNumber(magnitude: [0x10, 0x03]): .revoked(at: .epoch, reason: nil),
             ]
             let intermediate = IntermediateResponse(
-                serial: CertificateSerialNumber(magnitude: [0x01]), issuerNameDER: [0x30, 0x00], path: "fuzz",
-                digester: OpenSSLDigester(), read: { intermediateFile }
+                serial: CertificateSerialNumber(magnitude: [0x01]), issuerNameDER: [0x30, 0x00], paths: ["fuzz"],
+                digester: OpenSSLDigester(), read: { _ in intermediateFile }
             )
             return [
                 Authority(issuer: first, signer: FixedSigner(), statusSource: InMemoryStatusSource(rows: rows),

@@ -10,7 +10,6 @@ package struct HealthCheck: Sendable {
     package struct Signing: Sendable {
         var name: String
         var signer: OpenSSLSigner
-        var notAfter: UnixTime
     }
 
     let database: ResponderConfiguration.Database
@@ -38,8 +37,9 @@ package struct HealthCheck: Sendable {
             }
         }
         for signing in signings {
-            if !(now < signing.notAfter) {
-                problems.append("signing key [\(signing.name)]: the certificate expired at \(signing.notAfter)")
+            // The responder answers this CA tryLater for the same reason, from the same period.
+            if let problem = signing.signer.period.problem(at: now) {
+                problems.append("signing key [\(signing.name)]: \(problem)")
             }
             do {
                 _ = try signing.signer.sign(Array("health".utf8))

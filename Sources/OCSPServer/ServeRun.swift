@@ -115,10 +115,8 @@ public enum ServeRun {
 
         var signings: [HealthCheck.Signing] = []
         for (authority, signing) in zip(authorities, config.authorities) {
-            // loadAll has read and checked this certificate already; nil cannot happen but costs nothing.
-            guard let certificate = try? SigningFiles.certificateSummary(path: signing.certificatePath),
-                  let signer = authority.signer as? OpenSSLSigner else { continue }
-            signings.append(.init(name: signing.section, signer: signer, notAfter: certificate.notAfter))
+            guard let signer = authority.signer as? OpenSSLSigner else { continue }
+            signings.append(.init(name: signing.section, signer: signer))
         }
         let health = HealthCheck(database: config.database, tables: config.authorities.map(\.table), signings: signings)
 
@@ -151,10 +149,11 @@ public enum ServeRun {
         let memoryWindow = min(RecentAnswers.defaultRevalidationInterval, config.run.revalidation.interval * 1_000_000_000)
         let recentAnswers = config.run.cachePath.map { _ in RecentAnswers(capacity: memoryCacheEntries, revalidationInterval: memoryWindow) }
         let recentStatuses = authorities.map { _ in RecentStatuses(capacity: memoryCacheEntries, window: memoryWindow) }
+        let signerNotices = SignerNotices(logger: logger)
         let workers = (0..<workerCount).map { _ in
             ServeWorker(authorities: authorities, config: config, cache: config.run.cachePath.flatMap { path in memory.map { memory in
                 MemoryFrontedCache(files: FileResponseCache(directory: path, digester: OpenSSLDigester(), logger: logger), memory: memory)
-            } }, recentAnswers: recentAnswers, recentStatuses: recentStatuses)
+            } }, recentAnswers: recentAnswers, recentStatuses: recentStatuses, signerNotices: signerNotices)
         }
         let pool = WorkerPool(workers: workers, maximumBacklog: workerCount * 256)
 

@@ -16,11 +16,13 @@ package final class ServeWorker {
     private let digester = OpenSSLDigester()
     /// Where answers from the file cache go for the event loops to repeat; nil without `[ocsp] cache`.
     private let recentAnswers: RecentAnswers?
+    /// Where what the operator must hear about a signer goes; nil: only the access log has it.
+    private let signerNotices: SignerNotices?
 
     /// `recentStatuses`: one per authority, in config order, shared by all workers; nil: every nonce request
     /// reads its status from the table.
     convenience init(authorities: [Authority], config: ResponderConfiguration, cache: (any ResponseCache)?,
-                     recentAnswers: RecentAnswers? = nil, recentStatuses: [RecentStatuses]? = nil) {
+                     recentAnswers: RecentAnswers? = nil, recentStatuses: [RecentStatuses]? = nil, signerNotices: SignerNotices? = nil) {
         var ownAuthorities = authorities
         var connections: [any StoreConnection] = []
         for index in ownAuthorities.indices {
@@ -36,18 +38,19 @@ package final class ServeWorker {
         }
         self.init(responder: OCSPResponder(authorities: ownAuthorities, cache: cache, revalidation: config.run.revalidation),
                   nonceResponder: OCSPResponder(authorities: nonceAuthorities, cache: cache, revalidation: config.run.revalidation),
-                  connections: connections, recentAnswers: recentAnswers)
+                  connections: connections, recentAnswers: recentAnswers, signerNotices: signerNotices)
     }
 
     /// A worker around a responder built elsewhere (the HTTP fuzz target's, with tables in memory);
     /// `nonceResponder` answers requests with a nonce (nil: `responder` does); `connections` are what
     /// `close` drops.
     package init(responder: OCSPResponder, nonceResponder: OCSPResponder? = nil, connections: [any StoreConnection] = [],
-                 recentAnswers: RecentAnswers? = nil) {
+                 recentAnswers: RecentAnswers? = nil, signerNotices: SignerNotices? = nil) {
         self.responder = responder
         self.nonceResponder = nonceResponder ?? responder
         self.connections = connections
         self.recentAnswers = recentAnswers
+        self.signerNotices = signerNotices
     }
 
     /// Answers a DER request, as `respond` would at this moment, with the HTTP headers around it. An answer
@@ -78,8 +81,11 @@ package final class ServeWorker {
         if !certs.isEmpty {
             detail += " certs=" + certs
         }
-        if let reason = outcome.reason {
+        if let reason = outcome.reason ?? outcome.signerNotice {
             detail += " reason=\"\(reason.replacingQuotes)\""
+        }
+        if let notice = outcome.signerNotice {
+            signerNotices?.note(notice, refused: outcome.status != .successful, at: now.seconds)
         }
 
         // Caching headers only for signed responses without a nonce. A nonce answer is known from the

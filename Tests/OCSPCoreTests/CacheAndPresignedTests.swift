@@ -267,12 +267,27 @@ final class CountingStatusSource: CertificateStatusSource {
         }
 
         func responder(_ fixture: CAFixture, file: @escaping () throws -> [UInt8]) throws -> OCSPResponder {
+            try responder(fixture, files: ["int.der": file])
+        }
+
+        /// Several `ocspresponse` files, in the order of their names.
+        func responder(_ fixture: CAFixture, files: [String: () throws -> [UInt8]]) throws -> OCSPResponder {
             var responder = OCSPResponder(fixture, rows: [0x1001: .good])
             responder.authorities[0].intermediate = IntermediateResponse(
-                serial: try intermediate.serialNumber, issuerNameDER: try intermediate.issuerNameDER, path: "int.der",
-                digester: OpenSSLDigester(), read: file
+                serial: try intermediate.serialNumber, issuerNameDER: try intermediate.issuerNameDER, paths: files.keys.sorted(),
+                digester: OpenSSLDigester(), read: { path in
+                    guard let file = files[path] else { throw POSIXError(.ENOENT) }
+                    return try file()
+                }
             )
             return responder
+        }
+
+        /// One response answering for the intermediate with several CertIDs, as `sign --hash A --hash B` makes it.
+        func response(at time: UnixTime, validity: Int64, certIDs: [CertID]) throws -> [UInt8] {
+            try OCSPResponder.sign(
+                OCSPResponder.responseData(certIDs.map { ($0, .good) }, signer: rootSigner, at: time, validity: validity), with: rootSigner
+            )
         }
     }
 
@@ -280,7 +295,7 @@ final class CountingStatusSource: CertificateStatusSource {
     func theIntermediatesRequestGetsTheRootSignedFileByteForByte(hash: HashAlgorithm) throws {
         let fixture = try CAFixture(.rsa)
         let root = try RootSigned()
-        let file = try root.response(at: now + -60, validity: 86_400, certID: try root.certID(.sha1))
+        let file = try root.response(at: now + -60, validity: 86_400, certID: try root.certID(hash))
         let pem = Array(PEM.encode(file, label: "OCSP RESPONSE").utf8)
         for stored in [file, pem] {
             let outcome = try root.responder(fixture, file: { stored }).respond(to: try makeRequest([try root.certID(hash)]), at: now)

@@ -66,4 +66,10 @@ extension OCSPResponder {
     }
 }
 
-let now = UnixTime(year: 2026, month: 11, day: 24, hours: 12)
+/// The moment the tests answer at: three days after the test PKI was made (its certificates start then),
+/// so that every time the tests use, a few days before or after, is within each CA's validity (nothing is
+/// signed outside a signer's period).
+let now: UnixTime = {
+    _ = TestPKI.shared
+    return UnixTime(seconds: Int64(Date().timeIntervalSince1970) + 3 * 86_400)
+}()

@@ -51,7 +51,7 @@ import TestSupport
         let signer = try OpenSSLSigner(certificate: summary, key: key, includeCertificate: includeCertificate)
         let identity = IssuerIdentity(subjectNameDER: summary.subjectNameDER, publicKeyBits: summary.publicKeyBits, digester: OpenSSLDigester())
         let singles: [(CertID, CertStatus)] = (0..<40).map { (identity.certID(serial: serial(0x1000 + $0), hash: .sha1), .good) }
-        let der = try OCSPResponder.sign(OCSPResponder.responseData(singles, signer: signer, at: UnixTime(seconds: 1_790_000_000), validity: 3600), with: signer)
+        let der = try OCSPResponder.sign(OCSPResponder.responseData(singles, signer: signer, at: now, validity: 3600), with: signer)
         let parsed = try OCSPResponse(derEncoded: der[...])
         let maybeBasic = try parsed.basicResponse()
         let basic = try #require(maybeBasic)

@@ -76,7 +76,14 @@ import Testing
         #expect(config.authorities.map(\.table) == ["main_certs", "second_certs"])
         #expect(config.authorities[1].notFound == .revoked)
         #expect(config.authorities[1].validity == 43_200)
-        #expect(config.authorities[1].ocspResponsePath == "/b-ocsp.der")
+        #expect(config.authorities[1].ocspResponsePaths == ["/b-ocsp.der"])
+        #expect(config.authorities.map(\.includeSigner) == [false, false])
+        // Several files, comma-separated; include_signer in either kind of section.
+        let several = try ResponderConfiguration.parse(
+            text.replacingOccurrences(of: "ocspresponse = /b-ocsp.der", with: "ocspresponse = /b-sha1.der, /b-sha256.der\ninclude_signer = yes"),
+            path: "c.ini")
+        #expect(several.authorities[1].ocspResponsePaths == ["/b-sha1.der", "/b-sha256.der"])
+        #expect(several.authorities.map(\.includeSigner) == [false, true])
         #expect(config.run.timeout == 3)
         #expect(config.run.user == "pycert")
         #expect(config.run.revalidation.interval == 60)

@@ -279,9 +279,11 @@ struct ProductionTests {
         #expect(response == original)
     }
 
-    @Test func anExpiredSigningCertificateIsRefusedAndOneNearItsEndWarns() throws {
+    /// Outside its period a signer signs nothing: `tryLater` (exit 3) with the reason, as `serve` answers
+    /// once a certificate ends while it runs; the client gets an answer, not an untouched file.
+    @Test func anExpiredSigningCertificateGetsTryLaterAndOneNearItsEndWarns() throws {
         let scenario = try Scenario()
-        for (days, expected) in [((-10.0, -1.0), Int32(78)), ((-10.0, 10.0), 0)] {
+        for (days, expected) in [((-10.0, -1.0), Int32(3)), ((1.0, 9.0), 3), ((-10.0, 10.0), 0)] {
             let cert = scenario.directory.appendingPathComponent("signer-\(days.1).pem")
             let key = scenario.directory.appendingPathComponent("signer-\(days.1).key")
             try Peers.make(["cert", "--days-from", "\(days.0)", "--days-to", "\(days.1)", "--out-cert", cert.path, "--out-key", key.path])
@@ -296,9 +298,10 @@ struct ProductionTests {
             try run("openssl", ["ocsp", "-issuer", cert.path, "-serial", "0x1001", "-no_nonce", "-reqout", request.path])
             let (result, response, original) = try scenario.respond(request)
             #expect(result.status == expected, "\(result.stderr)")
-            if expected == 78 {
-                #expect(result.stderr.contains("expired"))
-                #expect(response == original)
+            if expected == 3 {
+                #expect(result.stderr.contains(days.0 < 0 ? "expired at" : "not valid before"), "\(result.stderr)")
+                #expect(response == Data([0x30, 0x03, 0x0A, 0x01, 0x03]))
+                #expect(response != original)
             } else {
                 #expect(result.stderr.contains("WARNING") && result.stderr.contains("expires"))
                 let json = try Peers.python(response: response, issuer: cert.path)
@@ -306,6 +309,32 @@ struct ProductionTests {
                 try Peers.opensslVerify(response: response, chain: cert.path)
             }
         }
+    }
+
+    /// Issue 15, item 8: `include_signer = yes` puts the CA's own certificate in `certs`, so a verifier that
+    /// knows only the trust anchor (Apache's `SSLOCSPEnable`, openssl without -verify_other) finds the signer.
+    @Test func includeSignerPutsTheCAsCertificateInTheResponse() throws {
+        for include in [false, true] {
+            var scenario = try Scenario()
+            try scenario.insert("0x1001")
+            if include { try scenario.appendToOCSPSection("include_signer = yes") }
+            let (result, response, _) = try scenario.respond(try scenario.opensslRequest(["good.pem"]))
+            #expect(result.status == 0, "\(result.stderr)")
+            let json = try Peers.python(response: response, issuer: scenario.pki.path(.rsa, "ca.pem"))
+            #expect(json["signature_valid"] as? Bool == true)
+            #expect(json["certificates_count"] as? Int == (include ? 1 : 0))
+            if include {
+                try Peers.opensslVerify(response: response, chain: scenario.pki.path(.rsa, "chain.pem"), embeddedSignerOnly: true)
+            } else {
+                #expect(throws: TestFailure.self) {
+                    try Peers.opensslVerify(response: response, chain: scenario.pki.path(.rsa, "chain.pem"), embeddedSignerOnly: true)
+                }
+            }
+        }
+        var scenario = try Scenario()
+        try scenario.appendToOCSPSection("include_signer = maybe")
+        let (result, _, _) = try scenario.respond(try scenario.opensslRequest(["good.pem"]))
+        #expect(result.status == 78 && result.stderr.contains("include_signer"), "\(result.stderr)")
     }
 
     @Test func aKeyThatDoesNotMatchTheCertificateIsRefused() throws {

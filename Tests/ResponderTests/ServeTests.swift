@@ -32,6 +32,43 @@ struct ServeTests {
         #expect(server.stop() == 0)
     }
 
+    /// Issue 15, items 5–6: serve loads its signer once, so the period is checked per request. A signer
+    /// with seconds left caps nextUpdate at its notAfter (and says so in the log); once it has ended, the
+    /// answer is tryLater, the log says why and /health is 503.
+    @Test("A signer that expires while serve runs: nextUpdate capped, then tryLater, a log line, /health 503")
+    func aSignerThatExpiresWhileServing() throws {
+        let server = try ServeHarness(cache: false, launch: .none)
+        let cert = server.directory.appendingPathComponent("ca.pem").path
+        let key = server.directory.appendingPathComponent("ca.key").path
+        try FileManager.default.removeItem(atPath: cert)
+        try FileManager.default.removeItem(atPath: key)
+        // About 20 s left: long enough to start and answer once, short enough to wait for.
+        try Peers.make(["cert", "--days-from", "-1", "--days-to", "0.00024", "--out-cert", cert, "--out-key", key])
+        try TestAccounts.chown(server.directory.path, to: server.service, recursive: true)
+        try server.start(.serviceUser)
+
+        let requestPath = server.directory.appendingPathComponent("self.der").path
+        try run("openssl", ["ocsp", "-issuer", cert, "-serial", "0x1001", "-no_nonce", "-reqout", requestPath])
+        let request = try Data(contentsOf: URL(fileURLWithPath: requestPath))
+        let first = try server.post(request)
+        let json = try Peers.verifySuccessful(response: first.body, issuer: cert, chain: cert)
+        let single = try #require(Peers.singleResponses(json).first)
+        let nextUpdate = try #require((single["next_update"] as? String).flatMap { ISO8601DateFormatter().date(from: $0) })
+        #expect(nextUpdate.timeIntervalSinceNow < 60, "nextUpdate \(nextUpdate) passes the signer's notAfter")
+        #expect(server.accessLog(containing: "nextUpdate capped").contains("nextUpdate capped"))
+
+        while Date() < nextUpdate.addingTimeInterval(1) { usleep(200_000) }
+        let after = try server.post(request)
+        #expect(after.status == 200)
+        #expect(after.body == Data([0x30, 0x03, 0x0A, 0x01, 0x03]))
+        let health = try server.get("/health")
+        #expect(health.status == 503)
+        #expect(String(decoding: health.body, as: UTF8.self).contains("expired at"))
+        let log = server.accessLog(containing: "answered tryLater")
+        #expect(log.contains("expired at") && log.contains("answered tryLater"), "\(log)")
+        #expect(server.stop() == 0)
+    }
+
     @Test("--event-loops: three event loops answer as one does, verified by openssl")
     func eventLoopsOption() throws {
         let server = try ServeHarness(extraArguments: ["--event-loops", "3"])

@@ -81,6 +81,45 @@ import TestSupport
         #expect(abs(thisUpdate - Date().timeIntervalSince1970) < 120)
     }
 
+    /// Issue 15, item 7: `--hash` repeated signs one SingleResponse per hash in one response, so that the
+    /// file answers a client whichever hash its CertID uses; openssl finds the certificate with each.
+    @Test func repeatedHashSignsOneSingleResponsePerHash() throws {
+        let intermediate = pki.path(.rsa, "ca.pem")
+        let signed = try sign(["--issuer", pki.root, "--key", pki.path("root.key"), "--cert", intermediate,
+                               "--status", "good", "--valid", "30d", "--hash", "sha1", "--hash", "sha256"])
+        #expect(signed.result.status == 0, "\(signed.result.stderr)")
+        let json = try Peers.verifySuccessful(response: signed.response, issuer: pki.root, chain: pki.root)
+        let singles = Peers.singleResponses(json)
+        #expect(singles.map { $0["hash_algorithm"] as? String } == ["sha1", "sha256"])
+        #expect(singles.allSatisfy { $0["cert_status"] as? String == "GOOD" && $0["issuer_hashes_match"] as? Bool == true })
+        for hash in ["sha1", "sha256"] {
+            let openssl = try opensslStatus(signed.output, issuer: pki.root, chain: pki.root, hash: hash, certificate: intermediate)
+            #expect(openssl.contains("\(intermediate): good"), "\(openssl)")
+        }
+    }
+
+    /// Issue 15, items 5–6 for `sign`: a root outside its validity signs nothing (78), and nextUpdate never
+    /// passes its notAfter (said on stderr).
+    @Test func signRefusesAnExpiredSignerAndCapsNextUpdate() throws {
+        let directory = try makeTemporaryDirectory("ocsp-sign-period")
+        for (days, expected) in [((-10.0, -1.0), Int32(78)), ((-1.0, 0.5), 0)] {
+            let cert = directory.appendingPathComponent("ca\(days.1).pem").path
+            let key = directory.appendingPathComponent("ca\(days.1).key").path
+            try Peers.make(["cert", "--days-from", "\(days.0)", "--days-to", "\(days.1)", "--out-cert", cert, "--out-key", key])
+            let signed = try sign(["--issuer", cert, "--key", key, "--serial", "1001", "--status", "good", "--valid", "30d"])
+            #expect(signed.result.status == expected, "\(signed.result.stderr)")
+            if expected == 78 {
+                #expect(signed.result.stderr.contains("expired at"), "\(signed.result.stderr)")
+                continue
+            }
+            #expect(signed.result.stderr.contains("nextUpdate capped"), "\(signed.result.stderr)")
+            let (_, single) = try pythonSingle(signed.response, issuer: cert, chain: cert)
+            let notAfter = try #require(seconds(single["next_update"]))
+            #expect(notAfter < Date().timeIntervalSince1970 + 86_400)
+            _ = try opensslStatus(signed.output, issuer: cert, chain: cert, hash: "sha1", serial: "0x1001")
+        }
+    }
+
     @Test(arguments: [("keyCompromise", "key_compromise", "keyCompromise"), ("ca_compromise", "ca_compromise", "cACompromise")])
     func intermediateIsRevokedWithAReason(reason: String, pythonName: String, opensslName: String) throws {
         let intermediate = pki.path(.p384, "ca.pem")

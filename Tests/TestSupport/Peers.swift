@@ -9,13 +9,17 @@ public enum Peers {
     /// `trustedSigner`: passed as `-VAfile`. openssl's verifier insists that all CertIDs of a response
     /// name the signer's CA unless the signer is trusted explicitly, so a response that answers
     /// `unknown` for another CA's CertID (which RFC 6960 allows) verifies only this way.
-    public static func opensslVerify(response: Data, chain: String, request: Data? = nil, trustedSigner: String? = nil) throws -> String {
+    /// `embeddedSignerOnly`: no `-verify_other`, so only a signer certificate carried in the response's
+    /// `certs` lets it verify (as Apache's `SSLOCSPEnable` verifies).
+    public static func opensslVerify(response: Data, chain: String, request: Data? = nil, trustedSigner: String? = nil,
+                                     embeddedSignerOnly: Bool = false) throws -> String {
         let directory = try makeTemporaryDirectory("ocsp-peer")
         defer { try? FileManager.default.removeItem(at: directory) }
         let responsePath = directory.appendingPathComponent("resp.der")
         try response.write(to: responsePath)
         // -verify_other: a CA signing its own responses does not embed its certificate; openssl finds it there.
-        var arguments = ["ocsp", "-respin", responsePath.path, "-CAfile", chain, "-verify_other", chain, "-resp_text"]
+        var arguments = ["ocsp", "-respin", responsePath.path, "-CAfile", chain, "-resp_text"]
+        if !embeddedSignerOnly { arguments += ["-verify_other", chain] }
         if let trustedSigner {
             arguments += ["-VAfile", trustedSigner]
         }

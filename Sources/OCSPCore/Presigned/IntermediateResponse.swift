@@ -1,36 +1,40 @@
-/// The CA certificate we answer for, as its own issuer (the root) names it in a CertID, and the response
-/// about it that the root signed offline (`[ocsp] ocspresponse`).
+/// The CA certificate we answer for, as its own issuer (the root) names it in a CertID, and the responses
+/// about it that the root signed offline (`[ocsp] ocspresponse`, one file or several).
 ///
-/// We cannot sign for the root, so a request about the CA itself is answered with that file, byte for
-/// byte, and only while it is sound: it parses, it answers for this certificate, and it is current.
-/// The root's key is not configured, so a request names this certificate when its serial and its
-/// issuerNameHash match; the issuerKeyHash is compared with the file's when both use the same hash.
+/// We cannot sign for the root, so a request about the CA itself is answered with one of those files,
+/// byte for byte, and only while it is sound: it parses, it holds a SingleResponse for every CertID the
+/// request asks (the same hash algorithm, both hashes, the serial: a client looks for exactly that), and
+/// that answer is current. The root's key is not configured, so a request names this certificate when
+/// its serial and its issuerNameHash match; the files say which issuerKeyHash is the root's.
 public struct IntermediateResponse {
     public enum Answer {
         /// Serve these bytes; the single response is for the log line.
         case response(StoredResponse, SingleResponse)
-        /// The file is sound but answers another issuer's certificate of the same serial and name.
+        /// The files are sound but answer another issuer's certificate of the same serial and name.
         case notThisCertificate
-        /// The file cannot be served; the reason names the file and what is wrong.
+        /// No file holds the CertID asked (another hash algorithm than the root signed): `unauthorized`,
+        /// never a successful response that does not answer the question.
+        case notAnswered(String)
+        /// The file that would answer cannot be served; the reason names the file and what is wrong.
         case unusable(String)
     }
 
     /// The CA certificate's serial.
     public let serial: CertificateSerialNumber
-    /// Where the pre-signed response is, for messages.
-    public let path: String
+    /// Where the pre-signed responses are, in config order, for messages.
+    public let paths: [String]
     private let issuerNameHashes: [HashAlgorithm: [UInt8]]
-    private let read: () throws -> [UInt8]
+    private let read: (String) throws -> [UInt8]
 
     /// - Parameters:
     ///   - issuerNameDER: the DER of the CA certificate's issuer name (the root's subject).
-    ///   - read: reads the file; called only when a request asks about this certificate.
+    ///   - read: reads one of `paths`; called only when a request asks about this certificate.
     public init(
-        serial: CertificateSerialNumber, issuerNameDER: [UInt8], path: String, digester: some Digester,
-        read: @escaping () throws -> [UInt8]
+        serial: CertificateSerialNumber, issuerNameDER: [UInt8], paths: [String], digester: some Digester,
+        read: @escaping (String) throws -> [UInt8]
     ) {
         self.serial = serial
-        self.path = path
+        self.paths = paths
         self.read = read
         var hashes: [HashAlgorithm: [UInt8]] = [:]
         for algorithm in HashAlgorithm.allCases { hashes[algorithm] = digester.digest(algorithm, issuerNameDER) }
@@ -39,31 +43,61 @@ public struct IntermediateResponse {
 
     /// True when `certID` asks about the CA certificate itself.
     public func names(_ certID: CertID) -> Bool {
-        guard certID.serialNumber == serial, let algorithm = HashAlgorithm(certID.hashAlgorithm) else { return false }
-        return issuerNameHashes[algorithm].map(certID.issuerNameHash.bytes.elementsEqual) ?? false
+        guard certID.serialNumber == serial, let algorithm = HashAlgorithm(certID.hashAlgorithm),
+              let nameHash = issuerNameHashes[algorithm] else { return false }
+        return certID.issuerNameHash.bytes.elementsEqual(nameHash)
     }
 
-    /// Reads and checks the file for a request whose CertID `names` this certificate.
-    public func answer(for certID: CertID, at now: UnixTime) -> Answer {
-        let stored: StoredResponse
-        do {
-            stored = try StoredResponse(derOrPEM: try read())
-        } catch {
-            return .unusable("ocspresponse \(path): \(error.inputReason)")
+    /// The file to serve for a request whose CertIDs all `name` this certificate: the first, in config
+    /// order, that answers every one of them.
+    ///
+    /// A file that cannot be read or is about another serial is skipped when another answers; when none
+    /// does, its problem is the answer (`tryLater`: the operator must fix it), else `notAnswered`.
+    public func answer(for certIDs: [CertID], at now: UnixTime) -> Answer {
+        var problems: [String] = []
+        var otherKey = false
+        for path in paths {
+            let stored: StoredResponse
+            do {
+                stored = try StoredResponse(derOrPEM: try read(path))
+            } catch {
+                problems.append("ocspresponse \(path): \(error.inputReason)")
+                continue
+            }
+            let ours = stored.data.responses.filter { names($0.certID) }
+            guard !ours.isEmpty else {
+                problems.append("ocspresponse \(path): it does not answer for serial 0x\(serial) issued by this CA's issuer")
+                continue
+            }
+            let matches = certIDs.map { certID in ours.first { Self.sameCertificate($0.certID, certID) } }
+            guard let first = matches[0], !matches.contains(where: { $0 == nil }) else {
+                // The file names this serial with the same hash algorithm but another issuer key: the request
+                // is about another CA's certificate, which this file does not answer.
+                otherKey = otherKey || certIDs.contains { certID in
+                    ours.contains { $0.certID.hashAlgorithm.algorithm == certID.hashAlgorithm.algorithm && $0.certID.issuerKeyHash != certID.issuerKeyHash }
+                }
+                continue
+            }
+            for single in matches.compactMap({ $0 }) {
+                if let stale = StoredResponse.staleness(of: single, at: now) {
+                    return .unusable("ocspresponse \(path): \(stale); have the root sign a new one (ocsp-responder sign)")
+                }
+            }
+            return .response(stored, first)
         }
-        let ours = stored.data.responses.filter { single in
-            guard single.certID.serialNumber == serial, let algorithm = HashAlgorithm(single.certID.hashAlgorithm) else { return false }
-            return issuerNameHashes[algorithm].map(single.certID.issuerNameHash.bytes.elementsEqual) ?? false
-        }
-        guard let single = ours.first else {
-            return .unusable("ocspresponse \(path): it does not answer for serial 0x\(serial) issued by this CA's issuer")
-        }
-        if single.certID.hashAlgorithm == certID.hashAlgorithm && single.certID.issuerKeyHash != certID.issuerKeyHash {
-            return .notThisCertificate
-        }
-        if let stale = StoredResponse.staleness(of: single, at: now) {
-            return .unusable("ocspresponse \(path): \(stale); have the root sign a new one (ocsp-responder sign)")
-        }
-        return .response(stored, single)
+        if let problem = problems.first { return .unusable(problem) }
+        if otherKey { return .notThisCertificate }
+        let asked = HashAlgorithm.allCases.filter { algorithm in certIDs.contains { HashAlgorithm($0.hashAlgorithm) == algorithm } }
+        let options = asked.map { "--hash \($0.rawValue)" }.joined(separator: " ")
+        return .notAnswered(
+            "ocspresponse \(paths.joined(separator: ", ")): no file answers the \(asked.map(\.rawValue).joined(separator: " and ")) CertID asked for serial 0x\(serial); have the root sign one (ocsp-responder sign \(options))"
+        )
+    }
+
+    /// The same CertID as a client compares it (OpenSSL's `OCSP_id_cmp`): the hash algorithm's OID, both
+    /// hashes and the serial; the algorithm's parameters (NULL or absent) do not change what is named.
+    static func sameCertificate(_ a: CertID, _ b: CertID) -> Bool {
+        a.hashAlgorithm.algorithm == b.hashAlgorithm.algorithm && a.issuerNameHash == b.issuerNameHash
+            && a.issuerKeyHash == b.issuerKeyHash && a.serialNumber == b.serialNumber
     }
 }

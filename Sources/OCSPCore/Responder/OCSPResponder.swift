@@ -49,6 +49,13 @@ public struct OCSPResponder {
         guard let authority = named.first else {
             return .failure(.unauthorized, "no CertID names an issuer this responder serves", request: request)
         }
+        // Outside its period every client rejects what the signer signs, kept answers included: say so
+        // (the operator must renew it) rather than hand out answers that fail.
+        if let problem = authority.signer.period.problem(at: now) {
+            var outcome = ResponderOutcome.failure(.tryLater, "signer [\(authority.name)]: \(problem)", request: request)
+            outcome.signerNotice = outcome.reason
+            return outcome
+        }
         // CertIDs of other CAs that this signer may speak for are answered too; the rest get unknown.
         let answerable = authorities.filter(authority.signerIsAuthorized(for:))
 
@@ -155,8 +162,14 @@ public struct OCSPResponder {
         }
         // The status was read at or after `now`, so `now` is a check time that is never too late.
         if keepable { cache?.store(der, for: certIDs[0], checkedAt: now) }
-        return ResponderOutcome(status: .successful, der: der, reason: nil, answers: answers, request: request,
-                                nextUpdate: now + authority.validity, cache: cacheUse, checkedAt: keepable ? now : nil)
+        var outcome = ResponderOutcome(
+            status: .successful, der: der, reason: nil, answers: answers, request: request,
+            nextUpdate: authority.signer.period.nextUpdate(at: now, validity: authority.validity), cache: cacheUse,
+            checkedAt: keepable ? now : nil
+        )
+        outcome.signerNotice = authority.signer.period.capNotice(at: now, validity: authority.validity)
+            .map { "signer [\(authority.name)]: \($0)" }
+        return outcome
     }
 
     /// The status the table records for `certID`, from the first of `owners` (sections for the same CA,
@@ -198,14 +211,15 @@ public struct OCSPResponder {
         )
     }
 
-    /// A request whose every CertID asks about one of our CA certificates gets the file its issuer signed,
-    /// or `tryLater` when that file is missing, broken or stale. Nil: the request is not about a CA certificate.
+    /// A request whose every CertID asks about one of our CA certificates gets the file its issuer signed
+    /// that answers every CertID asked; `tryLater` when that file is missing, broken or stale; `unauthorized`
+    /// when no file holds the CertID asked. Nil: the request is not about a CA certificate.
     private func answerFromIntermediateFile(_ certIDs: [CertID], request: OCSPRequest, at now: UnixTime) -> ResponderOutcome? {
         guard let first = certIDs.first else { return nil }
         for authority in authorities {
             guard let intermediate = authority.intermediate, intermediate.names(first),
                   certIDs.allSatisfy(intermediate.names) else { continue }
-            switch intermediate.answer(for: first, at: now) {
+            switch intermediate.answer(for: certIDs, at: now) {
             case .response(let stored, let single):
                 return ResponderOutcome(
                     status: .successful, der: stored.der, reason: nil,
@@ -214,6 +228,8 @@ public struct OCSPResponder {
                 )
             case .unusable(let reason):
                 return .failure(.tryLater, reason, request: request)
+            case .notAnswered(let reason):
+                return .failure(.unauthorized, reason, request: request)
             case .notThisCertificate:
                 continue
             }
@@ -222,14 +238,14 @@ public struct OCSPResponder {
     }
 
     /// The ResponseData every response of ours has, whether answered now (`respond`) or made offline
-    /// (`sign`): ResponderID byKey, producedAt = thisUpdate = `now`, nextUpdate = `now + validity`,
-    /// one SingleResponse per CertID in the given order.
+    /// (`sign`, `resign`): ResponderID byKey, producedAt = thisUpdate = `now`, nextUpdate = `now + validity`
+    /// but never past the end of the signer's period, one SingleResponse per CertID in the given order.
     public static func responseData(
         _ statuses: [(certID: CertID, status: CertStatus)], signer: any ResponseSigner, at now: UnixTime,
         validity: Int64, extensions: [Extension] = []
     ) -> ResponseData {
         let thisUpdate = now.generalizedTime
-        let nextUpdate = (now + validity).generalizedTime
+        let nextUpdate = signer.period.nextUpdate(at: now, validity: validity).generalizedTime
         return ResponseData(
             responderID: .byKey(ASN1OctetString(contentBytes: signer.responderKeyHash[...])),
             producedAt: thisUpdate,
@@ -245,7 +261,9 @@ public struct OCSPResponder {
     /// The layers around the signed data are assembled from their DER parts (`DERAssembly`) rather than
     /// serialized from `BasicOCSPResponse` and `OCSPResponse` values: the same bytes, without moving the
     /// whole response once per layer (tests compare both).
+    /// Whoever calls it, nothing is signed outside the signer's period: `SigningPeriodError`.
     public static func sign(_ data: ResponseData, with signer: any ResponseSigner) throws -> [UInt8] {
+        if let problem = signer.period.problem(at: UnixTime(data.producedAt)) { throw SigningPeriodError(description: problem) }
         let tbs = try data.derBytes()
         let signature = try signer.sign(tbs)
         var basicParts = [
@@ -325,6 +343,11 @@ extension Error {
     var reason: String { (self as? RequestError)?.description ?? inputReason }
 }
 
+/// A response that would be signed outside its signer's period (see `SigningPeriod`).
+public struct SigningPeriodError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var description: String
+}
+
 /// What a responder decided, with what the log line and the exit status need.
 public struct ResponderOutcome {
     public struct Answer: Hashable, Sendable {
@@ -350,6 +373,9 @@ public struct ResponderOutcome {
     /// When the status of a kept (or just kept) response was last read from the table; nil for an answer
     /// that is not kept. Memory in front of the cache must not serve it past `checkedAt + revalidate`.
     public var checkedAt: UnixTime?
+    /// What the operator must hear about the signer (outside its period: `tryLater`; nextUpdate capped at
+    /// its end): logged once per `respond` run, at most once a minute by `serve`.
+    public var signerNotice: String?
 
     public init(
         status: OCSPResponseStatus, der: [UInt8], reason: String?, answers: [Answer],

@@ -1,4 +1,4 @@
-/// Signs ResponseData. OCSPCrypto implements it with OpenSSL; the core only needs these four things.
+/// Signs ResponseData. OCSPCrypto implements it with OpenSSL; the core only needs these five things.
 /// Sendable: one signer serves every worker of `resign` and `serve` at once.
 public protocol ResponseSigner: Sendable {
     /// The AlgorithmIdentifier written into BasicOCSPResponse.signatureAlgorithm.
@@ -7,6 +7,8 @@ public protocol ResponseSigner: Sendable {
     var responderKeyHash: [UInt8] { get }
     /// DER certificates to put in `certs`: the delegated responder's, or none when the CA signs itself.
     var certificates: [[UInt8]] { get }
+    /// When its answers can be verified: nothing is signed outside it, no nextUpdate passes its end.
+    var period: SigningPeriod { get }
     /// The signature over `message`, the DER of ResponseData.
     func sign(_ message: [UInt8]) throws -> [UInt8]
 }

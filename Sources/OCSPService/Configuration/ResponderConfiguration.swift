@@ -118,7 +118,12 @@ public struct ResponderConfiguration: Sendable {
         /// Seconds from thisUpdate to nextUpdate.
         public var validity: Int64
         public var notFound: NotFoundPolicy
-        public var ocspResponsePath: String?
+        /// The CA certificate's own responses (`ocspresponse`, comma-separated): one per hash algorithm
+        /// its issuer signed, or one file answering several; empty when not configured.
+        public var ocspResponsePaths: [String]
+        /// `include_signer = yes`: the CA's own certificate goes in `certs` too (Apache's `SSLOCSPEnable`
+        /// finds no signer otherwise). A delegated responder's is always included.
+        public var includeSigner: Bool
         /// The status table; `[db] table` unless the section names its own.
         public var table: String
     }
@@ -183,7 +188,7 @@ public struct ResponderConfiguration: Sendable {
 
     /// The keys of `[ocsp]` that describe a CA, which `[issuer NAME]` sections repeat.
     static let authorityKeys: Set<String> = [
-        "cert", "pkey", "password", "issuer", "table", "ocspresponse", "not_found", "producetime",
+        "cert", "pkey", "password", "issuer", "table", "ocspresponse", "not_found", "producetime", "include_signer",
     ]
 
     /// Checks a config file's text; `path` is only for messages and for relative paths' sake.
@@ -376,6 +381,16 @@ private struct SectionReader {
         } else {
             notFound = .unknown
         }
+        let includeSigner: Bool
+        switch try optional(section, "include_signer")?.lowercased() {
+        case nil, "no", "false", "off", "0": includeSigner = false
+        case "yes", "true", "on", "1": includeSigner = true
+        case let text?: throw error(section, "include_signer", "'\(text)' must be yes or no")
+        }
+        // Paths are split at commas, not spaces: a path with a space is more likely than one with a comma.
+        let ocspResponses = (try optional(section, "ocspresponse") ?? "")
+            .split(separator: ",").map { String($0.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()) }
+            .filter { !$0.isEmpty }
         return .init(
             section: section,
             name: name,
@@ -385,7 +400,8 @@ private struct SectionReader {
             issuerPath: try optional(section, "issuer"),
             validity: validity,
             notFound: notFound,
-            ocspResponsePath: try optional(section, "ocspresponse"),
+            ocspResponsePaths: ocspResponses,
+            includeSigner: includeSigner,
             table: try table(section, default: defaultTable)
         )
     }

@@ -31,8 +31,8 @@ public struct ServiceFiles: Sendable {
             if let issuer = config.authorities[index].issuerPath {
                 config.authorities[index].issuerPath = try files.resolve(issuer, .file, config, section, "issuer")
             }
-            if let response = config.authorities[index].ocspResponsePath {
-                config.authorities[index].ocspResponsePath = try files.resolve(response, .fileOrAbsent, config, section, "ocspresponse")
+            for (position, response) in config.authorities[index].ocspResponsePaths.enumerated() {
+                config.authorities[index].ocspResponsePaths[position] = try files.resolve(response, .fileOrAbsent, config, section, "ocspresponse")
             }
         }
         if case .sqlite(let path) = config.database.backend {

@@ -96,6 +96,16 @@ public struct Resigner {
         let work = Work(jobs: options.jobs)
         for (authority, signing) in zip(authorities, config.authorities) where options.caName == nil || options.caName == signing.name {
             warnIfIntermediateResponseDue(authority, signing: signing, now: now)
+            // Every response signed outside the signer's period fails verification: none is signed (the
+            // kept ones stay, to expire on their own), and the run fails, once for the CA, not once a row.
+            if let problem = authority.signer.period.problem(at: now) {
+                logger.error("[\(signing.section)]: \(problem); no response signed for this CA")
+                progress.count(.failed)
+                continue
+            }
+            if let notice = authority.signer.period.capNotice(at: now, validity: authority.validity) {
+                logger.warning("[\(signing.section)]: \(notice)")
+            }
             let store = StoreOpener.open(config.database, table: signing.table, access: .readOnly)
             do {
                 progress.add(total: try store.recordCount(revokedOnly: false))
@@ -159,8 +169,13 @@ public struct Resigner {
 
     /// `resign` cannot sign the CA's own response (that needs the offline root); it says when it is due.
     private func warnIfIntermediateResponseDue(_ authority: Authority, signing: ResponderConfiguration.Signing, now: UnixTime) {
-        guard let path = signing.ocspResponsePath else { return }
         let dueWithin = options.dueWithin ?? authority.validity / 2
+        for path in signing.ocspResponsePaths {
+            warnIfIntermediateResponseDue(path: path, dueWithin: dueWithin, now: now)
+        }
+    }
+
+    private func warnIfIntermediateResponseDue(path: String, dueWithin: Int64, now: UnixTime) {
         guard let bytes = try? FileIO.read(path: path, limit: 1 << 20, followLinks: false), let stored = try? StoredResponse(derOrPEM: bytes),
               let next = stored.data.responses.compactMap(\.nextUpdate).map(UnixTime.init).min()
         else {
@@ -253,7 +268,7 @@ struct RowSigner: Sendable {
                 kept: kept, certID: certID, status: status, signerKeyHash: context.signer.responderKeyHash,
                 at: context.now, dueWithin: context.dueWithin, all: options.all
             )
-            var nextUpdate = context.now + context.validity
+            var nextUpdate = context.signer.period.nextUpdate(at: context.now, validity: context.validity)
             do {
                 switch decision {
                 case .keep(let keptUntil):

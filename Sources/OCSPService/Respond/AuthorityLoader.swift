@@ -46,7 +46,6 @@ public enum AuthorityLoader {
             }
             if let problem { throw config.error(section, "cert", problem) }
         }
-        try checkValidity(certificate, path: signing.certificatePath, config: config, section: section, at: now, logger: logger)
 
         let key: PrivateKey
         do {
@@ -59,19 +58,21 @@ public enum AuthorityLoader {
         }
         let signer: OpenSSLSigner
         do {
-            signer = try OpenSSLSigner(certificate: certificate, key: key, includeCertificate: delegated)
+            signer = try OpenSSLSigner(
+                certificate: certificate, key: key, includeCertificate: delegated || signing.includeSigner,
+                issuer: delegated ? issuer : nil
+            )
         } catch {
             throw config.error(section, "pkey", "\(signing.keyPath) with \(signing.certificatePath): \(error.inputReason)")
         }
+        warnAboutPeriod(signer.period, path: signing.certificatePath, section: section, at: now, logger: logger)
 
         let digester = OpenSSLDigester()
         let identity = IssuerIdentity(subjectNameDER: issuer.subjectNameDER, publicKeyBits: issuer.publicKeyBits, digester: digester)
-        let intermediate = signing.ocspResponsePath.map { path in
-            IntermediateResponse(
-                serial: issuer.serialNumber, issuerNameDER: issuer.issuerNameDER, path: path, digester: digester,
-                read: { try FileIO.read(path: path, limit: 1 << 20) }
-            )
-        }
+        let intermediate = signing.ocspResponsePaths.isEmpty ? nil : IntermediateResponse(
+            serial: issuer.serialNumber, issuerNameDER: issuer.issuerNameDER, paths: signing.ocspResponsePaths, digester: digester,
+            read: { path in try FileIO.read(path: path, limit: 1 << 20) }
+        )
         let store = StoreOpener.open(config.database, table: signing.table, access: .readOnly)
         logger.debug("authority loaded", metadata: [
             "ca": "\(signing.name)", "issuer": "\(signing.issuerPath ?? signing.certificatePath)",
@@ -91,21 +92,19 @@ public enum AuthorityLoader {
         }
     }
 
-    /// A signing certificate outside its validity period is refused: every response it signed would fail
-    /// verification. One that ends within 30 days is used, with a warning on every run.
-    static func checkValidity(
-        _ certificate: CertificateSummary, path: String, config: ResponderConfiguration, section: String, at now: UnixTime, logger: Logger
-    ) throws(ConfigError) {
-        if now < certificate.notBefore {
-            throw config.error(section, "cert", "\(path) is not valid before \(certificate.notBefore)")
+    /// A signer outside its period is loaded all the same: its requests get `tryLater` with the reason
+    /// (the responder decides that per request, as `serve` must once the period ends while it runs), and
+    /// the other CAs of the config are still answered. Said here once, at start-up, as an error; a period
+    /// that ends within 30 days is a warning on every run.
+    static func warnAboutPeriod(_ period: SigningPeriod, path: String, section: String, at now: UnixTime, logger: Logger) {
+        if let problem = period.problem(at: now) {
+            logger.error("[\(section)] cert \(path): \(problem); its requests are answered tryLater")
+            return
         }
-        let notAfter = certificate.notAfter
-        if !(now < notAfter) {
-            throw config.error(section, "cert", "\(path) expired at \(notAfter); install a renewed signing certificate")
-        }
+        let notAfter = period.notAfter
         if notAfter < now + expiryWarning {
             let days = (notAfter.seconds - now.seconds) / 86_400
-            logger.warning("the signing certificate \(path) expires at \(notAfter), in \(days) days; renew it before then")
+            logger.warning("[\(section)] cert \(path): \(period.notAfterSource) expires at \(notAfter), in \(days) days; renew it before then")
         }
     }
 }

@@ -166,8 +166,8 @@ public struct RespondRun {
             metadata["serials"] = .string(request.tbsRequest.requestList.map { "0x\($0.certID.serialNumber)" }.joined(separator: ","))
         }
         if outcome.status == .successful {
-            if let reason = outcome.reason {
-                // Served unrevalidated: an answer, but one the operator must hear about.
+            if let reason = outcome.reason ?? outcome.signerNotice {
+                // Served unrevalidated, or nextUpdate capped: an answer, but one the operator must hear about.
                 metadata["reason"] = .string(reason)
                 logger.warning("answered", metadata: metadata)
             } else {

@@ -53,8 +53,9 @@ public enum OfflineSigning {
         public var status: Status
         /// Seconds from thisUpdate to nextUpdate.
         public var validity: Int64
-        /// The CertID's hash algorithm.
-        public var hash: HashAlgorithm
+        /// The CertIDs' hash algorithms: one SingleResponse each, in this order, in one response, so that
+        /// a client asking with any of them finds its CertID in the file (`[ocsp] ocspresponse`).
+        public var hashes: [HashAlgorithm]
         /// A file whose first line is the key's passphrase; never taken from the command line, where `ps` shows it.
         public var passwordFilePath: String?
         /// Where the response goes; `-` for standard output.
@@ -63,7 +64,7 @@ public enum OfflineSigning {
 
         public init(
             issuerPath: String, keyPath: String, signerPath: String?, subject: Subject, status: Status,
-            validity: Int64, hash: HashAlgorithm = .sha1, passwordFilePath: String? = nil,
+            validity: Int64, hashes: [HashAlgorithm] = [.sha1], passwordFilePath: String? = nil,
             output: String, format: OutputFormat = .der
         ) {
             self.issuerPath = issuerPath
@@ -72,7 +73,7 @@ public enum OfflineSigning {
             self.subject = subject
             self.status = status
             self.validity = validity
-            self.hash = hash
+            self.hashes = hashes.isEmpty ? [.sha1] : hashes
             self.passwordFilePath = passwordFilePath
             self.output = output
             self.format = format
@@ -88,6 +89,8 @@ public enum OfflineSigning {
         public var serial: CertificateSerialNumber
         public var certStatus: CertStatus
         public var nextUpdate: UnixTime
+        /// Said on stderr when nextUpdate was capped at the signer's end (see `SigningPeriod`).
+        public var notice: String?
     }
 
     /// The whole command: makes the response, writes it, and returns the exit status. Failures print
@@ -104,6 +107,9 @@ public enum OfflineSigning {
                 }
             } catch {
                 throw Failure(RespondRun.ExitStatus.ioError, "cannot write the response: \(error.inputReason)")
+            }
+            if let notice = signed.notice {
+                LogDestination.standardError.write("ocsp-responder: warning: \(notice)\n")
             }
             if options.output != "-" {
                 // stdout may be the response itself; the confirmation goes where messages go.
@@ -161,7 +167,10 @@ public enum OfflineSigning {
         }
         let signer: OpenSSLSigner
         do {
-            signer = try OpenSSLSigner(certificate: signerCertificate, key: key, includeCertificate: options.signerPath != nil)
+            signer = try OpenSSLSigner(
+                certificate: signerCertificate, key: key, includeCertificate: options.signerPath != nil,
+                issuer: options.signerPath == nil ? nil : try CertificateSummary(der: try issuer.der)
+            )
         } catch {
             let certificateOption = options.signerPath == nil ? "--issuer \(options.issuerPath)" : "--signer \(options.signerPath!)"
             throw .unusable("--key \(options.keyPath) cannot sign for \(certificateOption): \(error.inputReason)")
@@ -173,12 +182,19 @@ public enum OfflineSigning {
         } catch {
             throw .unusable("cannot read the issuer's name in \(options.issuerPath): \(error.inputReason)")
         }
-        let certID = identity.certID(serial: serial, hash: options.hash)
+        // A response its clients would reject: refused here, where the operator can renew the certificate.
+        if let problem = signer.period.problem(at: now) {
+            throw .unusable(problem)
+        }
         let status = options.status.certStatus
-        let data = OCSPResponder.responseData([(certID, status)], signer: signer, at: now, validity: options.validity)
+        var hashes: [HashAlgorithm] = []
+        for hash in options.hashes where !hashes.contains(hash) { hashes.append(hash) }
+        let statuses = hashes.map { (certID: identity.certID(serial: serial, hash: $0), status: status) }
+        let data = OCSPResponder.responseData(statuses, signer: signer, at: now, validity: options.validity)
         do {
             let der = try OCSPResponder.sign(data, with: signer)
-            return Signed(der: der, serial: serial, certStatus: status, nextUpdate: now + options.validity)
+            return Signed(der: der, serial: serial, certStatus: status, nextUpdate: signer.period.nextUpdate(at: now, validity: options.validity),
+                          notice: signer.period.capNotice(at: now, validity: options.validity))
         } catch {
             throw Failure(RespondRun.ExitStatus.config, "signing failed: \(error.inputReason)")
         }

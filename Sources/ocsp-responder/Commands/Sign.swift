@@ -77,8 +77,10 @@ struct Sign: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Write the response here; - for standard output.", valueName: "file"))
     var out: String
 
-    @Option(name: .long, help: ArgumentHelp("The CertID's hash: sha1 (default), sha256, sha384 or sha512.", valueName: "hash"))
-    var hash: String = "sha1"
+    @Option(name: .long, help: ArgumentHelp(
+        "The CertID's hash: sha1 (default), sha256, sha384 or sha512; repeat it for one SingleResponse per hash in the one response.",
+        valueName: "hash"))
+    var hash: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("A file whose first line is the key's passphrase.", valueName: "file"))
     var passwordFile: String?
@@ -117,7 +119,7 @@ struct Sign: ParsableCommand {
         if ResponderConfiguration.parseValidity(valid) == nil {
             throw ValidationError("--valid '\(valid)' is not a duration such as 12h, 7d, 1m (30 days) or 1y (365 days).")
         }
-        if HashAlgorithm(rawValue: hash.lowercased()) == nil {
+        for hash in hash where HashAlgorithm(rawValue: hash.lowercased()) == nil {
             throw ValidationError("--hash '\(hash)' must be sha1, sha256, sha384 or sha512.")
         }
     }
@@ -136,7 +138,7 @@ struct Sign: ParsableCommand {
         }
         let exitStatus = OfflineSigning.run(.init(
             issuerPath: issuer, keyPath: key, signerPath: signer, subject: subject, status: certStatus,
-            validity: ResponderConfiguration.parseValidity(valid)!, hash: HashAlgorithm(rawValue: hash.lowercased())!,
+            validity: ResponderConfiguration.parseValidity(valid)!, hashes: hash.compactMap { HashAlgorithm(rawValue: $0.lowercased()) },
             passwordFilePath: passwordFile, output: out, format: pem ? .pem : .der
         ))
         if exitStatus != 0 { throw ExitCode(exitStatus) }
