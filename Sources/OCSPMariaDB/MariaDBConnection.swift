@@ -61,6 +61,15 @@ final class MariaDBConnection {
         mysql_ping(handle) == 0
     }
 
+    /// True when the last call failed because the connection is gone: the server closed it while it was
+    /// idle (past `wait_timeout`, by `KILL`, in a restart) and the client noticed on its next use, at once,
+    /// with 2006 (the socket was already known closed) or 2013 (it closed under the request). A statement's
+    /// error is the connection's too (Connector/C copies it), so this also answers for a failed statement.
+    var isLost: Bool {
+        let code = mysql_errno(handle)
+        return code == UInt32(CR_SERVER_GONE_ERROR) || code == UInt32(CR_SERVER_LOST) || code == UInt32(CR_SERVER_LOST_EXTENDED)
+    }
+
     private func lastError(_ context: String) -> StatusSourceError {
         Self.classify(code: mysql_errno(handle), message: String(cString: mysql_error(handle)), context: context)
     }

@@ -11,7 +11,7 @@ import OCSPCore
 import OCSPCrypto
 import OCSPService
 
-/// `ocsp-responder serve`: the respond pipeline over HTTP/1.1 until SIGTERM or SIGINT.
+/// `ocsp-responder serve`: the respond pipeline over HTTP/1.1 until SIGTERM, SIGINT or SIGHUP.
 ///
 /// Start-up is `respond`'s (the config, the user check, every CA loaded and checked once); started as
 /// root with `[ocsp] user`, it binds its sockets and opens its logs as root, then becomes that user before
@@ -30,7 +30,7 @@ public enum ServeRun {
         public var eventLoops: Int?
         /// Seconds a client has to send a whole request.
         public var requestTimeout: Int
-        /// Seconds in-flight requests get to finish after SIGTERM or SIGINT.
+        /// Seconds in-flight requests get to finish after SIGTERM, SIGINT or SIGHUP.
         public var drainTimeout: Int
 
         public init(configPath: String, listen: [ListenAddress], logLevel: Logger.Level?, workers: Int? = nil,
@@ -73,6 +73,10 @@ public enum ServeRun {
         sigemptyset(&stopSignals)
         sigaddset(&stopSignals, SIGTERM)
         sigaddset(&stopSignals, SIGINT)
+        // SIGHUP is what an operator sends for a reload (`systemctl reload`, `kill -HUP`); there is no reload
+        // yet, and its default action killed the server mid-request, unlogged. Until there is one it stops
+        // the server as SIGTERM does, which `respond` also does with it.
+        sigaddset(&stopSignals, SIGHUP)
         pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
 
         let config: ResponderConfiguration
