@@ -26,6 +26,14 @@ struct LostConnectionTests {
         #expect(try store.status(of: Self.serial) == .good)
         usleep(2_500_000)   // past wait_timeout: the server has closed the connection the store keeps
         #expect(try store.status(of: Self.serial) == .good)
+
+        // Killed by an operator (`KILL <id>`): the same, at once. Every other connection of this private
+        // server's user is the store's.
+        let killed = try database.server.execute(
+            "SELECT GROUP_CONCAT(id) FROM information_schema.PROCESSLIST WHERE id <> CONNECTION_ID() AND user = '\(database.user)'"
+        ).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(!killed.isEmpty && killed != "NULL")
+        for id in killed.split(separator: ",") { _ = try database.server.execute("KILL \(id)") }
         #expect(try store.status(of: Self.serial) == .good)
     }
 
