@@ -55,7 +55,7 @@ final class ParserErrorFilter: ChannelDuplexHandler, RemovableChannelHandler {
     /// Every final response passes here, `OCSPHTTPHandler`'s and NIOHTTP1's 400, so this is where each gets
     /// its `Date` (RFC 9110 §6.6.1: caches in front compute an answer's age from it). `100 Continue` has none.
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        guard case .head(var head) = unwrapOutboundIn(data), !head.isInformational else {
+        guard case .head(var head) = unwrapOutboundIn(data), head.status.code >= 200 else {
             context.write(data, promise: promise)
             return
         }

@@ -64,7 +64,7 @@ final class ExchangeCheck: ChannelDuplexHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .head(let response) = unwrapOutboundIn(data), response.isInformational {
+        if case .head(let response) = unwrapOutboundIn(data), response.status.code < 200 {
             // An interim answer goes to the request waiting for its final one, which must have asked for it.
             guard let index = exchanges.firstIndex(where: { $0.answer == nil }) else {
                 HTTPFuzzHarness.check(false, "a \(response.status.code) with no request waiting for an answer")
