@@ -75,8 +75,14 @@ public enum ServeRun {
         sigaddset(&stopSignals, SIGINT)
         // SIGHUP is what an operator sends for a reload (`systemctl reload`, `kill -HUP`); there is no reload
         // yet, and its default action killed the server mid-request, unlogged. Until there is one it stops
-        // the server as SIGTERM does, which `respond` also does with it.
-        sigaddset(&stopSignals, SIGHUP)
+        // the server as SIGTERM does, which `respond` also does with it. Unless it was ignored when the
+        // server started (`nohup ocsp-responder serve &`): whoever started it so wants it to outlive the
+        // terminal's hangup, and a blocked signal is not discarded, so sigwait would still take it.
+        var hangup = sigaction()
+        let ignored = unsafeBitCast(SIG_IGN, to: Int.self)
+        if sigaction(SIGHUP, nil, &hangup) != 0 || hangup.__sigaction_handler.sa_handler.map({ unsafeBitCast($0, to: Int.self) }) != ignored {
+            sigaddset(&stopSignals, SIGHUP)
+        }
         pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
 
         let config: ResponderConfiguration

@@ -350,10 +350,26 @@ struct ServeTests {
         _ = try server.verify(try Data(contentsOf: responsePath))
         // The server is on its way out already: wait for it, not for another signal.
         for _ in 0..<150 where server.process.isRunning { usleep(100_000) }
+        try #require(!server.process.isRunning, "serve still runs after signal \(signal)")
         #expect(server.process.terminationReason == .exit && server.process.terminationStatus == 0)
         let log = server.accessLog(containing: "stopped")
         #expect(log.contains("signal \(signal): stopping; finishing the requests in flight"), "\(log)")
         #expect(log.contains("stopped"), "\(log)")
+    }
+}
+
+extension ServeTests {
+    /// `nohup ocsp-responder serve &`: whoever ignored SIGHUP wants the server to outlive the hangup, so it
+    /// stays ignored (serve would otherwise take it with sigwait, which sees blocked signals that are ignored).
+    @Test("Started with SIGHUP ignored (nohup), serve keeps ignoring it and answers on; SIGTERM still stops it")
+    func ignoredHangupStaysIgnored() throws {
+        let server = try ServeHarness(launcher: ["/usr/bin/env", "--ignore-signal=HUP"])
+        kill(server.process.processIdentifier, SIGHUP)
+        usleep(500_000)
+        #expect(server.process.isRunning)
+        #expect(try server.get("/health").status == 200)
+        #expect(server.stop() == 0)
+        #expect(!server.accessLog(containing: "stopped").contains("signal \(SIGHUP):"))
     }
 }
 
