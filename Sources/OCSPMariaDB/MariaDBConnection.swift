@@ -50,6 +50,9 @@ final class MariaDBConnection {
         guard let statement = mysql_stmt_init(handle) else { throw lastError("cannot allocate a statement") }
         guard mysql_stmt_prepare(statement, sql, UInt(sql.utf8.count)) == 0 else {
             let error = MariaDBConnection.statementError(statement, "cannot prepare the statement")
+            // Read before the close, which clears the connection's error: a first look-up after the drop
+            // fails here, not in the execute.
+            preparedOnLostConnection = Self.isLost(code: mysql_stmt_errno(statement))
             mysql_stmt_close(statement)
             throw error
         }
@@ -59,6 +62,22 @@ final class MariaDBConnection {
     /// True when the server still answers.
     func ping() -> Bool {
         mysql_ping(handle) == 0
+    }
+
+    /// True when the last call failed because the connection is gone: the server closed it while it was
+    /// idle (past `wait_timeout`, by `KILL`, in a restart) and the client noticed on its next use, at once,
+    /// with 2006 (the socket was already known closed) or 2013 (it closed under the request). A statement's
+    /// error is the connection's too (Connector/C copies it), so this also answers for a failed execute.
+    var isLost: Bool {
+        preparedOnLostConnection || Self.isLost(code: mysql_errno(handle))
+    }
+
+    /// Set by a `prepare` that failed on a lost connection: closing the failed statement clears the
+    /// connection's error code. A lost connection stays lost, so it is never cleared.
+    private var preparedOnLostConnection = false
+
+    private static func isLost(code: UInt32) -> Bool {
+        code == UInt32(CR_SERVER_GONE_ERROR) || code == UInt32(CR_SERVER_LOST) || code == UInt32(CR_SERVER_LOST_EXTENDED)
     }
 
     private func lastError(_ context: String) -> StatusSourceError {

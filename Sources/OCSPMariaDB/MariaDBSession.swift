@@ -48,6 +48,25 @@ public final class MariaDBSession: StatusStoreSession {
         connection = nil
     }
 
+    /// Runs `read`, a statement that changes nothing, and runs it once more on a new connection when it
+    /// failed because the server had dropped the kept one: MariaDB closes a connection idle past
+    /// `wait_timeout` (8 h by default), so after a quiet night `serve`'s first look-up on each worker
+    /// found it gone and answered `tryLater`. Not in a write transaction, which died with the connection
+    /// (running its read again on a new one would lose what it locked or wrote), and only when the loss
+    /// was noticed within `connect_timeout` of the start: a server that dropped the connection is noticed
+    /// at once, while one that stalled until the read timeout gave up must not be waited for twice.
+    func retryingLostConnection<Result>(_ read: () throws(StatusSourceError) -> Result) throws(StatusSourceError) -> Result {
+        let started = ContinuousClock.now
+        do {
+            return try read()
+        } catch {
+            guard !transaction.isOpen, connection?.isLost == true,
+                  ContinuousClock.now - started < .seconds(Int(options.connectTimeout)) else { throw error }
+            close()
+            return try read()
+        }
+    }
+
     /// The prepared statement for `sql` on this connection, prepared on its first use.
     func statement(_ sql: String) throws(StatusSourceError) -> MariaDBStatement {
         if let cached = statements[sql] { return cached }

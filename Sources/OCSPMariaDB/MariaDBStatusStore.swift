@@ -46,12 +46,15 @@ public final class MariaDBStatusStore: StatusStore {
 
     private static let recordColumns = "cert_num, status, revocation_time, revocation_reason"
 
-    /// One indexed query over every spelling of the serial: `cert_num IN (...)` on the primary key.
+    /// One indexed query over every spelling of the serial: `cert_num IN (...)` on the primary key; once more
+    /// on a new connection when the server had dropped the kept one (`retryingLostConnection`).
     public func status(of serial: CertificateSerialNumber) throws(StatusSourceError) -> RecordedStatus? {
         let spellings = serial.storedSpellings
-        let rows = try session.statement(
-            "SELECT \(Self.recordColumns) FROM `\(table)` WHERE cert_num IN (\(placeholders(spellings.count)))"
-        ).rows(spellings.map(SQLValue.text), columns: [.text, .text, .time, .text])
+        let rows = try session.retryingLostConnection { () throws(StatusSourceError) in
+            try session.statement(
+                "SELECT \(Self.recordColumns) FROM `\(table)` WHERE cert_num IN (\(placeholders(spellings.count)))"
+            ).rows(spellings.map(SQLValue.text), columns: [.text, .text, .time, .text])
+        }
         return try StatusRow.interpret(rows.map(Self.record), serial: serial)
     }
 

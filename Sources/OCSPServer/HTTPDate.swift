@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import NIOConcurrencyHelpers
 import OCSPCore
 
 /// Times as HTTP writes them: `Tue, 25 Nov 2026 10:00:00 GMT` (RFC 9110 §5.6.7, IMF-fixdate), and as
@@ -15,6 +16,20 @@ public enum HTTPDate {
         let t = broken(time)
         return "\(days[Int(t.tm_wday)]), \(two(t.tm_mday)) \(months[Int(t.tm_mon)]) \(t.tm_year + 1900) \(two(t.tm_hour)):\(two(t.tm_min)):\(two(t.tm_sec)) GMT"
     }
+
+    /// `imfFixdate` of the current second, for every response's `Date` (RFC 9110 §6.6.1): formatted once a
+    /// second and shared by the event loops, since a cached answer costs little more than formatting it.
+    static func current() -> String {
+        let now = time(nil)
+        return currentSecond.withLockedValue { cached in
+            if cached.second != now {
+                cached = (now, imfFixdate(UnixTime(seconds: Int64(now))))
+            }
+            return cached.text
+        }
+    }
+
+    private static let currentSecond = NIOLockedValueBox<(second: time_t, text: String)>((-1, ""))
 
     public static func commonLog(_ time: UnixTime) -> String {
         let t = broken(time)

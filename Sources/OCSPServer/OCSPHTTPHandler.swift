@@ -28,9 +28,12 @@ extension ChannelPipeline.SynchronousOperations {
 ///
 /// The 400 it lets through gets its access-log line here, as no request ever reaches `OCSPHTTPHandler`:
 /// the request is `"-"` (nothing of it parsed), and the parser's error is the line's reason.
+///
+/// It also stamps every response with its `Date` (see `write`).
 final class ParserErrorFilter: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
 
     private let accessLog: AccessLog
     private var reported = false
@@ -49,11 +52,18 @@ final class ParserErrorFilter: ChannelDuplexHandler, RemovableChannelHandler {
         context.fireErrorCaught(error)
     }
 
+    /// Every final response passes here, `OCSPHTTPHandler`'s and NIOHTTP1's 400, so this is where each gets
+    /// its `Date` (RFC 9110 §6.6.1: caches in front compute an answer's age from it). `100 Continue` has none.
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .head(let head) = unwrapOutboundIn(data), !head.isKeepAlive {
+        guard case .head(var head) = unwrapOutboundIn(data), head.status.code >= 200 else {
+            context.write(data, promise: promise)
+            return
+        }
+        if !head.isKeepAlive {
             closeAnnounced = true
         }
-        context.write(data, promise: promise)
+        head.headers.add(name: "Date", value: HTTPDate.current())
+        context.write(wrapOutboundOut(.head(head)), promise: promise)
     }
 }
 
@@ -109,6 +119,15 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             if let length = head.headers.first(name: "content-length").flatMap(Int.init), length > server.maximumBodySize {
                 // Refused unread: answering now and closing costs less than reading what will be thrown away.
                 finish(context: context, head: head, answer: Self.tooLarge(server.maximumBodySize), refusedMidRequest: true)
+            } else if Self.expectsContinue(head) && Self.declaresBody(head) {
+                // RFC 9110 §10.1.1: the client holds its body back until told to send it (curl for 1 s), so it
+                // gets either `100 Continue` now or, when the head is already refused, the final status now,
+                // and the connection closes lingering, as for a 413: the client may send the body or not.
+                if let rejection {
+                    finish(context: context, head: head, answer: rejection, refusedMidRequest: true)
+                } else {
+                    context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .continue))), promise: nil)
+                }
             }
         case .body(var chunk):
             bodySize += chunk.readableBytes
@@ -126,9 +145,18 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    /// What HTTP refuses before the responder sees anything: another method (405), a POST without the OCSP
-    /// content type (415).
+    /// What HTTP refuses before the responder sees anything: a missing (HTTP/1.1), repeated or malformed
+    /// `Host` (400, RFC 9112 §3.2), another method (405), a POST without the OCSP content type (415).
     static func rejection(for head: HTTPRequestHead) -> ServedAnswer? {
+        let hosts = head.headers["host"]
+        if hosts.count > 1 {
+            return .httpError(.badRequest, "a request has one Host field (RFC 9112 §3.2)")
+        } else if let host = hosts.first {
+            guard isValidHost(host) else { return .httpError(.badRequest, "the Host field is not host[:port] (RFC 9112 §3.2)") }
+        } else if head.version.major > 1 || (head.version.major == 1 && head.version.minor >= 1) {
+            // HTTP/1.0 had no Host, and such clients are still answered.
+            return .httpError(.badRequest, "an HTTP/1.1 request has a Host field (RFC 9112 §3.2)")
+        }
         switch head.method {
         case .GET, .HEAD:
             return nil
@@ -140,6 +168,44 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         default:
             return .httpError(.methodNotAllowed, "only GET and POST are answered", headers: [("Allow", "GET, HEAD, POST")])
         }
+    }
+
+    /// RFC 9110 §7.2's `uri-host [ ":" port ]`, the host a reg-name (letters, digits, `-._~`, `%`-escapes,
+    /// sub-delims) or a bracketed IP literal; empty is allowed (a target without an authority).
+    static func isValidHost(_ value: String) -> Bool {
+        var bytes = value.utf8[...]
+        let isRegName = { (byte: UInt8) in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"): true
+            default: Array("-._~%!$&'()*+,;=".utf8).contains(byte)
+            }
+        }
+        if bytes.first == UInt8(ascii: "[") {
+            guard let close = bytes.firstIndex(of: UInt8(ascii: "]")) else { return false }
+            guard bytes[bytes.index(after: bytes.startIndex)..<close].allSatisfy({ isRegName($0) || $0 == UInt8(ascii: ":") }) else { return false }
+            bytes = bytes[bytes.index(after: close)...]
+        } else {
+            let name = bytes.prefix { $0 != UInt8(ascii: ":") }
+            guard name.allSatisfy(isRegName) else { return false }
+            bytes = bytes[name.endIndex...]
+        }
+        // What is left is empty or the port: a colon and digits (RFC 3986 allows none).
+        return bytes.isEmpty
+            || (bytes.first == UInt8(ascii: ":") && bytes.dropFirst().allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
+    }
+
+    /// True when an HTTP/1.1 client asked for `100 Continue` before its body (RFC 9110 §10.1.1). Never for
+    /// HTTP/1.0, which must not be sent a 1xx response (RFC 9110 §15.2). Another expectation is ignored
+    /// (a 417 is allowed, not required): the request is answered as if it had none.
+    static func expectsContinue(_ head: HTTPRequestHead) -> Bool {
+        guard head.version.major == 1 && head.version.minor >= 1, head.headers.contains(name: "expect") else { return false }
+        return head.headers[canonicalForm: "expect"].contains { $0.lowercased() == "100-continue" }
+    }
+
+    /// True when the head announces a body: chunked, or a Content-Length above 0.
+    static func declaresBody(_ head: HTTPRequestHead) -> Bool {
+        head.headers.contains(name: "transfer-encoding")
+            || head.headers.first(name: "content-length").map { Int($0).map { $0 > 0 } ?? true } == true
     }
 
     /// True for `application/ocsp-request`, in any case, with spaces around it and parameters after a `;`.

@@ -11,7 +11,7 @@ import OCSPCore
 import OCSPCrypto
 import OCSPService
 
-/// `ocsp-responder serve`: the respond pipeline over HTTP/1.1 until SIGTERM or SIGINT.
+/// `ocsp-responder serve`: the respond pipeline over HTTP/1.1 until SIGTERM, SIGINT or SIGHUP.
 ///
 /// Start-up is `respond`'s (the config, the user check, every CA loaded and checked once); started as
 /// root with `[ocsp] user`, it binds its sockets and opens its logs as root, then becomes that user before
@@ -30,7 +30,7 @@ public enum ServeRun {
         public var eventLoops: Int?
         /// Seconds a client has to send a whole request.
         public var requestTimeout: Int
-        /// Seconds in-flight requests get to finish after SIGTERM or SIGINT.
+        /// Seconds in-flight requests get to finish after SIGTERM, SIGINT or SIGHUP.
         public var drainTimeout: Int
 
         public init(configPath: String, listen: [ListenAddress], logLevel: Logger.Level?, workers: Int? = nil,
@@ -73,6 +73,16 @@ public enum ServeRun {
         sigemptyset(&stopSignals)
         sigaddset(&stopSignals, SIGTERM)
         sigaddset(&stopSignals, SIGINT)
+        // SIGHUP is what an operator sends for a reload (`systemctl reload`, `kill -HUP`); there is no reload
+        // yet, and its default action killed the server mid-request, unlogged. Until there is one it stops
+        // the server as SIGTERM does, which `respond` also does with it. Unless it was ignored when the
+        // server started (`nohup ocsp-responder serve &`): whoever started it so wants it to outlive the
+        // terminal's hangup, and a blocked signal is not discarded, so sigwait would still take it.
+        var hangup = sigaction()
+        let ignored = unsafeBitCast(SIG_IGN, to: Int.self)
+        if sigaction(SIGHUP, nil, &hangup) != 0 || hangup.__sigaction_handler.sa_handler.map({ unsafeBitCast($0, to: Int.self) }) != ignored {
+            sigaddset(&stopSignals, SIGHUP)
+        }
         pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
 
         let config: ResponderConfiguration

@@ -15,6 +15,8 @@ final class ExchangeCheck: ChannelDuplexHandler {
         var bodyBytes = 0
         var requestEnded = false
         var answer: HTTPResponseStatus?
+        /// `100 Continue` heads written for it: at most one, and only when it asked (`Expect: 100-continue`).
+        var continues = 0
     }
 
     private let maximumBodySize: Int
@@ -32,6 +34,14 @@ final class ExchangeCheck: ChannelDuplexHandler {
     }
 
     var answerCount: Int { answerOrder.count }
+
+    /// Indices into `exchanges` of the requests sent a `100 Continue`, in the order they were.
+    private var continueOrder: [Int] = []
+
+    /// The request the handler's `index`th `100 Continue` went to.
+    func continued(_ index: Int) -> Exchange? {
+        index < continueOrder.count ? exchanges[continueOrder[index]] : nil
+    }
 
     var unansweredCompleteRequests: Int { exchanges.count(where: { $0.requestEnded && $0.answer == nil }) }
 
@@ -54,7 +64,21 @@ final class ExchangeCheck: ChannelDuplexHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .head(let response) = unwrapOutboundIn(data) {
+        if case .head(let response) = unwrapOutboundIn(data), response.status.code < 200 {
+            // An interim answer goes to the request waiting for its final one, which must have asked for it.
+            guard let index = exchanges.firstIndex(where: { $0.answer == nil }) else {
+                HTTPFuzzHarness.check(false, "a \(response.status.code) with no request waiting for an answer")
+                return
+            }
+            let request = exchanges[index].request
+            HTTPFuzzHarness.check(response.status == .continue, "an interim \(response.status.code)")
+            HTTPFuzzHarness.check(request.version == .http1_1, "a 100 Continue to an \(request.version) request")
+            HTTPFuzzHarness.check(
+                request.headers[canonicalForm: "expect"].contains { $0.lowercased() == "100-continue" }, "a 100 Continue no request asked for")
+            HTTPFuzzHarness.check(exchanges[index].continues == 0, "a second 100 Continue for one request")
+            exchanges[index].continues += 1
+            continueOrder.append(index)
+        } else if case .head(let response) = unwrapOutboundIn(data) {
             // Answers go to requests in the order they came; none is answered twice.
             guard let index = exchanges.firstIndex(where: { $0.answer == nil }) else {
                 HTTPFuzzHarness.check(false, "an answer (\(response.status.code)) with no request waiting for one")

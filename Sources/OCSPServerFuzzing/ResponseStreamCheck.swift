@@ -15,8 +15,10 @@ struct ResponseStreamCheck {
     private var bytes: [UInt8] = []
     private var parsed = 0
     private var closeAnnounced = false
-    /// The status of each response read, in order.
+    /// The status of each final response read, in order.
     private(set) var statuses: [UInt] = []
+    /// `100 Continue` responses read.
+    private var continues = 0
 
     mutating func append(_ more: some Sequence<UInt8>) {
         bytes += more
@@ -56,6 +58,18 @@ struct ResponseStreamCheck {
         guard rest.count > 4, let status = UInt(rest.prefix(3)), rest.dropFirst(3).first == " ",
               rest.dropFirst(4).utf8.allSatisfy({ $0 == 9 || ($0 >= 0x20 && $0 < 0x7F) })
         else { fail("status line \(statusLine.debugDescription)") }
+        if status == 100 {
+            // RFC 9110 §15.2: an interim response is a status line and fields, no body; it comes before the final
+            // answer of the request that asked for it, and none follows that answer.
+            guard lines.count == 1 else { fail("a 100 Continue with fields \(lines.dropFirst())") }
+            guard let asked = exchanges.continued(continues) else { fail("a 100 Continue that was not written") }
+            if let next = exchange {
+                guard next.request == asked.request else { fail("a 100 Continue for another request than the next answered") }
+            }
+            continues += 1
+            parsed = headerEnd + 4
+            return
+        }
         guard Self.statuses.contains(status) else { fail("status \(status)") }
 
         // Header fields: a token, a colon, a value with no control characters.
@@ -75,6 +89,8 @@ struct ResponseStreamCheck {
         guard values("connection").count == 1, ["keep-alive", "close"].contains(values("connection")[0])
         else { fail("Connection \(values("connection"))") }
         guard values("content-type").count <= 1 else { fail("Content-Type \(values("content-type"))") }
+        // RFC 9110 §6.6.1: every final response of a server with a clock carries one Date, an IMF-fixdate.
+        guard values("date").count == 1, Self.isIMFFixdate(values("date")[0]) else { fail("Date \(values("date"))") }
         let contentType = values("content-type").first
 
         let bodyless = exchange?.request.method == .HEAD || status == 304
@@ -114,6 +130,17 @@ struct ResponseStreamCheck {
         closeAnnounced = values("connection") == ["close"]
         statuses.append(status)
         parsed = bodyEnd
+    }
+
+    /// `Sun, 06 Nov 1994 08:49:37 GMT`: RFC 9110 §5.6.7's preferred form, which a recipient must parse.
+    static func isIMFFixdate(_ value: String) -> Bool {
+        let parts = value.split(separator: " ", omittingEmptySubsequences: false)
+        let days = ["Mon,", "Tue,", "Wed,", "Thu,", "Fri,", "Sat,", "Sun,"]
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        let digits = { (text: Substring, count: Int) in text.count == count && text.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }
+        let clock = parts.count == 6 ? parts[4].split(separator: ":", omittingEmptySubsequences: false) : []
+        return parts.count == 6 && days.contains(String(parts[0])) && digits(parts[1], 2) && months.contains(String(parts[2]))
+            && digits(parts[3], 4) && clock.count == 3 && clock.allSatisfy { digits($0, 2) } && parts[5] == "GMT"
     }
 
     /// RFC 9110 §5.6.2's tchar.

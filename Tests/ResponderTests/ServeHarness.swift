@@ -14,6 +14,8 @@ final class ServeHarness: @unchecked Sendable {
     let port: Int
     let service: String
     let extraArguments: [String]
+    /// A command that execs `serve` in place (the PID stays serve's), run first: `env --ignore-signal=HUP`.
+    let launcher: [String]
     let process = Process()
     var configPath: String { directory.appendingPathComponent("config.ini").path }
     var databasePath: String { directory.appendingPathComponent("status.db").path }
@@ -37,7 +39,8 @@ final class ServeHarness: @unchecked Sendable {
     ///     test fills; nil: this harness's own SQLite store with the rows above.
     ///   - ocspLines: more `[ocsp]` lines (`revalidate = 2`).
     init(cache: Bool = true, extraArguments: [String] = [], launch: Launch = .serviceUser, port: Int? = nil,
-         database: String? = nil, ocspLines: String = "") throws {
+         database: String? = nil, ocspLines: String = "", launcher: [String] = []) throws {
+        self.launcher = launcher
         guard let service = TestAccounts.service else {
             throw TestFailure("no service user: run scripts/test.sh as root (it creates OCSP_TEST_SERVICE_USER)")
         }
@@ -89,6 +92,10 @@ final class ServeHarness: @unchecked Sendable {
         case .serviceUser:
             process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
             process.arguments = setprivArguments(service) + serve
+        }
+        if let first = launcher.first, let executable = process.executableURL {
+            process.arguments = Array(launcher.dropFirst()) + [executable.path] + (process.arguments ?? [])
+            process.executableURL = URL(fileURLWithPath: first)
         }
         process.standardOutput = FileHandle.nullDevice
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)

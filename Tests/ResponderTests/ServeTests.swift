@@ -348,8 +348,10 @@ struct ServeTests {
         for index in 0..<3 { try Peers.opensslVerify(response: bodies[index], chain: server.pki.path(.rsa, "chain.pem"), request: requests[index]) }
     }
 
-    @Test("SIGTERM with a request in flight: it is answered, then the server exits 0")
-    func gracefulShutdown() throws {
+    /// SIGHUP too (issue 15 item 13): it used to kill the server at once, unlogged, with the request unanswered.
+    @Test("SIGTERM or SIGHUP with a request in flight: it is answered, the stop is logged, then the server exits 0",
+          arguments: [SIGTERM, SIGHUP])
+    func gracefulShutdown(signal: Int32) throws {
         let server = try ServeHarness()
         let request = try server.request(["good.pem"])
         let requestPath = server.directory.appendingPathComponent("inflight.der")
@@ -362,7 +364,7 @@ struct ServeTests {
             s = socket.create_connection(('127.0.0.1', port), timeout=10)
             s.sendall(b'POST / HTTP/1.1\\r\\nHost: x\\r\\nContent-Type: application/ocsp-request\\r\\nContent-Length: %d\\r\\n\\r\\n' % len(body) + body[:10])
             time.sleep(0.3)
-            os.kill(pid, signal.SIGTERM)
+            os.kill(pid, int(sys.argv[5]))
             time.sleep(0.5)
             s.sendall(body[10:])
             data = b''
@@ -380,10 +382,31 @@ struct ServeTests {
                 print('refused')
             """
         let python = try run(ProcessInfo.processInfo.environment["OCSP_TEST_PYTHON"] ?? "python3",
-                             ["-c", script, "\(server.port)", "\(server.process.processIdentifier)", requestPath.path, responsePath.path])
+                             ["-c", script, "\(server.port)", "\(server.process.processIdentifier)", requestPath.path, responsePath.path, "\(signal)"])
         #expect(python.stdoutText.split(separator: "\n") == ["HTTP/1.1 200 OK", "refused"], "\(python.stdoutText) \(python.stderr)")
         _ = try server.verify(try Data(contentsOf: responsePath))
+        // The server is on its way out already: wait for it, not for another signal.
+        for _ in 0..<150 where server.process.isRunning { usleep(100_000) }
+        try #require(!server.process.isRunning, "serve still runs after signal \(signal)")
+        #expect(server.process.terminationReason == .exit && server.process.terminationStatus == 0)
+        let log = server.accessLog(containing: "stopped")
+        #expect(log.contains("signal \(signal): stopping; finishing the requests in flight"), "\(log)")
+        #expect(log.contains("stopped"), "\(log)")
+    }
+}
+
+extension ServeTests {
+    /// `nohup ocsp-responder serve &`: whoever ignored SIGHUP wants the server to outlive the hangup, so it
+    /// stays ignored (serve would otherwise take it with sigwait, which sees blocked signals that are ignored).
+    @Test("Started with SIGHUP ignored (nohup), serve keeps ignoring it and answers on; SIGTERM still stops it")
+    func ignoredHangupStaysIgnored() throws {
+        let server = try ServeHarness(launcher: ["/usr/bin/env", "--ignore-signal=HUP"])
+        kill(server.process.processIdentifier, SIGHUP)
+        usleep(500_000)
+        #expect(server.process.isRunning)
+        #expect(try server.get("/health").status == 200)
         #expect(server.stop() == 0)
+        #expect(!server.accessLog(containing: "stopped").contains("signal \(SIGHUP):"))
     }
 }
 

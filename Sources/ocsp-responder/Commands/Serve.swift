@@ -4,7 +4,7 @@ import OCSPService
 
 struct Serve: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Answer OCSP requests over HTTP (RFC 6960 appendix A, RFC 5019) until SIGTERM or SIGINT.",
+        abstract: "Answer OCSP requests over HTTP (RFC 6960 appendix A, RFC 5019) until SIGTERM, SIGINT or SIGHUP.",
         discussion: """
             POST with Content-Type: application/ocsp-request, or GET with the base64 request as the \
             last path segment; GET /health says whether the database and the signing keys are usable \
@@ -15,7 +15,7 @@ struct Serve: ParsableCommand {
             every --listen address (port 80 too) as root, then becomes that user before it starts a \
             thread or reads a request.
 
-            Exit status: 0 stopped by SIGTERM or SIGINT after finishing the requests in flight; \
+            Exit status: 0 stopped by SIGTERM, SIGINT or SIGHUP after finishing the requests in flight; \
             78 config error, the wrong user or a failed drop to it; 69 an address cannot be listened \
             on; 64 bad arguments.
 
