@@ -3,9 +3,9 @@ import PackageDescription
 
 let package = Package(
     name: "ocsp-responder",
-    platforms: [.macOS(.v13)],
     products: [
         .executable(name: "ocsp-responder", targets: ["ocsp-responder"]),
+        .executable(name: "ocsp-responder-commands", targets: ["ocsp-responder-commands"]),
         // libFuzzer targets (scripts/fuzz.sh builds them with -sanitize=fuzzer); plain builds make replay tools.
         .executable(name: "FuzzRespond", targets: ["FuzzRespond"]),
         .executable(name: "FuzzRequestParser", targets: ["FuzzRequestParser"]),
@@ -37,40 +37,70 @@ let package = Package(
             providers: [.apt(["libsqlite3-dev"])]
         ),
 
-        // Pure OCSP: the ASN.1 types and the decision logic. No C, no files, no database.
+        // The wire: the RFC 6960 and RFC 5280 types on swift-asn1, one file per type; DER, PEM and hex text.
+        .target(
+            name: "OCSPWire",
+            dependencies: [.product(name: "SwiftASN1", package: "swift-asn1")]
+        ),
+        // The decisions, pure: which CA, which status, what answer, whether a stored response is sound.
+        // No C, no files, no database, no clock of its own.
         .target(
             name: "OCSPCore",
-            dependencies: [.product(name: "SwiftASN1", package: "swift-asn1")]
+            dependencies: ["OCSPWire", .product(name: "SwiftASN1", package: "swift-asn1")]
         ),
         // Keys, certificates, digests and signatures on OpenSSL's libcrypto.
         .target(
             name: "OCSPCrypto",
-            dependencies: ["COpenSSL", "OCSPCore"]
+            dependencies: ["COpenSSL", "OCSPWire", "OCSPCore"]
         ),
-        // The certificate status table in MariaDB, through Connector/C.
+        // The status table: the store protocol every backend implements, its rows, transactions.
         .target(
-            name: "OCSPMariaDB",
-            dependencies: ["CMariaDB", "OCSPCore"]
+            name: "OCSPStore",
+            dependencies: ["OCSPWire", "OCSPCore"]
+        ),
+        // The status table in MariaDB, through Connector/C.
+        .target(
+            name: "OCSPStoreMariaDB",
+            dependencies: ["CMariaDB", "OCSPWire", "OCSPCore", "OCSPStore"]
         ),
         // The same table in an SQLite file, for a responder with no database server.
         .target(
-            name: "OCSPSQLite",
-            dependencies: ["CSQLite", "OCSPCore"]
+            name: "OCSPStoreSQLite",
+            dependencies: ["CSQLite", "OCSPWire", "OCSPCore", "OCSPStore"]
         ),
-        // What a run needs around the core: config, logging, files, and the respond pipeline.
+        // What every command runs on: configuration, logging, files, the process (watchdog, clock, exit
+        // statuses), the sudo boundary, the response cache, and the one start-up (config to authorities).
         .target(
-            name: "OCSPService",
+            name: "OCSPRuntime",
             dependencies: [
-                "OCSPCore", "OCSPCrypto", "OCSPMariaDB", "OCSPSQLite", "CLinux",
+                "OCSPWire", "OCSPCore", "OCSPCrypto", "OCSPStore", "OCSPStoreMariaDB", "OCSPStoreSQLite", "CLinux",
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // `respond`: one request file in, one response out.
+        .target(
+            name: "OCSPRespond",
+            dependencies: ["OCSPWire", "OCSPCore", "OCSPCrypto", "OCSPRuntime", .product(name: "Logging", package: "swift-log")]
+        ),
+        // The operator's commands: `db`, `resign`, `sign`.
+        .target(
+            name: "OCSPAdmin",
+            dependencies: [
+                "OCSPWire", "OCSPCore", "OCSPCrypto", "OCSPStore", "OCSPRuntime",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The client side: `request`, `inspect`, `check`.
+        .target(
+            name: "OCSPClient",
+            dependencies: ["OCSPWire", "OCSPCore", "OCSPCrypto", "OCSPRuntime"]
         ),
         // `serve`: the respond pipeline behind an HTTP/1.1 server on SwiftNIO, with a pool of worker threads
         // that each own their database connections.
         .target(
             name: "OCSPServer",
             dependencies: [
-                "OCSPService", "OCSPCore", "OCSPCrypto",
+                "OCSPWire", "OCSPCore", "OCSPCrypto", "OCSPStore", "OCSPRuntime",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -78,24 +108,32 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The program the socket app and sudo call: `respond` in its plain forms, linking neither NIO nor
+        // ArgumentParser (a process runs per request, so what it links is paid on every answer); anything
+        // else it hands to `ocsp-responder-commands` beside it.
         .executableTarget(
             name: "ocsp-responder",
+            dependencies: ["OCSPRespond", "OCSPRuntime"]
+        ),
+        // Every command, through ArgumentParser: a thin root command, one file per subcommand.
+        .executableTarget(
+            name: "ocsp-responder-commands",
             dependencies: [
-                "OCSPService", "OCSPCore", "OCSPServer",
+                "OCSPWire", "OCSPCore", "OCSPCrypto", "OCSPRuntime", "OCSPRespond", "OCSPAdmin", "OCSPClient", "OCSPServer", "OCSPStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
         // What the fuzzers drive, shared with the regression test that replays their findings.
-        .target(name: "OCSPFuzzing", dependencies: ["OCSPCore", "OCSPCrypto"]),
+        .target(name: "OCSPFuzzing", dependencies: ["OCSPWire", "OCSPCore", "OCSPCrypto"]),
         .executableTarget(name: "FuzzRespond", dependencies: ["OCSPFuzzing"]),
         .executableTarget(name: "FuzzRequestParser", dependencies: ["OCSPFuzzing"]),
         // `serve`'s connections over an EmbeddedChannel: the same handlers, a worker run inline, tables in memory.
         .target(
             name: "OCSPServerFuzzing",
             dependencies: [
-                "OCSPFuzzing", "OCSPServer", "OCSPService", "OCSPCore",
+                "OCSPFuzzing", "OCSPServer", "OCSPRuntime", "OCSPStore", "OCSPWire", "OCSPCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -107,17 +145,18 @@ let package = Package(
         // Test helpers: the test PKI, the peers (openssl, Python cryptography), MariaDB and the binary.
         .target(
             name: "TestSupport",
-            dependencies: ["OCSPCore"],
+            dependencies: ["OCSPWire", "OCSPCore"],
             path: "Tests/TestSupport"
         ),
         .testTarget(
             name: "OCSPCoreTests",
-            dependencies: ["OCSPCore", "OCSPCrypto", "OCSPFuzzing", "OCSPServerFuzzing", "TestSupport", .product(name: "SwiftASN1", package: "swift-asn1")]
+            dependencies: ["OCSPWire", "OCSPCore", "OCSPCrypto", "OCSPClient", "OCSPFuzzing", "OCSPServerFuzzing", "TestSupport", .product(name: "SwiftASN1", package: "swift-asn1")]
         ),
         .testTarget(
             name: "ResponderTests",
             dependencies: [
-                "OCSPCore", "OCSPService", "OCSPCrypto", "OCSPMariaDB", "OCSPSQLite", "OCSPServer", "TestSupport",
+                "OCSPWire", "OCSPCore", "OCSPCrypto", "OCSPStore", "OCSPStoreMariaDB", "OCSPStoreSQLite", "OCSPRuntime",
+                "OCSPRespond", "OCSPAdmin", "OCSPClient", "OCSPServer", "TestSupport",
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
             ]

@@ -28,7 +28,7 @@ bin="$(swift build -c release --static-swift-stdlib --show-bin-path)/ocsp-respon
 
 rm -rf "$folder"
 mkdir -p "$folder"
-cp "$bin" "$folder/ocsp-responder"
+cp "$bin" "$bin-commands" "$folder/"   # ocsp-responder runs ocsp-responder-commands from beside it
 say "making a demo PKI in $folder/pki"
 bash scripts/make-pki.sh "$folder/pki"
 pki=$folder/pki

@@ -11,8 +11,9 @@
 #     --sudoers-file FILE  where (default /etc/sudoers.d/ocsp-responder)
 #     --ca-cert FILE       the CA certificate (PEM) to answer for, copied to the config directory
 #     --ca-key FILE        its private key, copied with mode 0640 root:NAME's group
-#     --binary FILE        install this binary instead of building one (CI reuses its build)
-#     --prefix DIR         binary goes to DIR/bin (default /usr/local)
+#     --binary FILE        install this binary, and ocsp-responder-commands beside it, instead of
+#                          building them (CI reuses its build)
+#     --prefix DIR         the binaries go to DIR/bin (default /usr/local)
 #     --config-dir DIR     default /etc/ocsp-responder
 #     --data-dir DIR       the SQLite store (default /var/lib/ocsp-responder)
 #     --cache-dir DIR      default /var/cache/ocsp-responder
@@ -24,7 +25,7 @@ repo=$PWD
 user=pycert caller_group="" ca_cert="" ca_key="" binary="" sudoers=/etc/sudoers.d/ocsp-responder
 prefix=/usr/local config_dir=/etc/ocsp-responder data_dir=/var/lib/ocsp-responder
 cache_dir=/var/cache/ocsp-responder log_file=/var/log/ocsp-responder.log
-usage() { sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 64; }
+usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 64; }
 while (($#)); do
     case "$1" in
         --user) user=${2:?}; shift 2 ;;
@@ -73,10 +74,17 @@ if [[ -z "$binary" ]]; then
     binary="$(swift build -c release --static-swift-stdlib --show-bin-path)/ocsp-responder"
 fi
 installed=$prefix/bin/ocsp-responder
-if ! cmp -s "$binary" "$installed"; then
-    install -D -m 0755 -o root -g root "$binary" "$installed"
-    did "installed $installed"
-fi
+# ocsp-responder answers `respond` itself and runs ocsp-responder-commands, from its own directory, for
+# every other command.
+for program in ocsp-responder ocsp-responder-commands; do
+    source_file="$(dirname "$binary")/$program"
+    [[ $program == ocsp-responder ]] && source_file=$binary
+    [[ -f "$source_file" ]] || { echo "setup: $source_file is missing (build both programs: swift build)" >&2; exit 66; }
+    if ! cmp -s "$source_file" "$prefix/bin/$program"; then
+        install -D -m 0755 -o root -g root "$source_file" "$prefix/bin/$program"
+        did "installed $prefix/bin/$program"
+    fi
+done
 
 # ---- the service user -----------------------------------------------------------
 if ! id -u "$user" >/dev/null 2>&1; then

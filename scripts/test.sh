@@ -181,6 +181,8 @@ if ((EUID == 0)); then
     sudo_dir=$(mktemp -d /tmp/ocsp-sudo.XXXXXX)
     chmod 0755 "$sudo_dir"
     install -m 0755 -o root -g root "$OCSP_RESPONDER_BIN" "$sudo_dir/ocsp-responder"
+    # The other commands' program, which ocsp-responder runs from its own directory.
+    install -m 0755 -o root -g root "$(dirname "$OCSP_RESPONDER_BIN")/ocsp-responder-commands" "$sudo_dir/ocsp-responder-commands"
     sudoers_drop_in=/etc/sudoers.d/ocsp-responder-test-$$
     # Any arguments: the tests try what a caller could pass, and the binary must hold on its own.
     # (scripts/setup.sh installs a narrower rule; SetupScriptTests checks that one.)

@@ -1,5 +1,6 @@
-internal import COpenSSL
 import OCSPCore
+import OCSPWire
+internal import COpenSSL
 import SwiftASN1
 
 /// Decodes the common unencrypted private keys without OpenSSL 3's provider decoders.

@@ -1,5 +1,6 @@
-internal import COpenSSL
 import OCSPCore
+import OCSPWire
+internal import COpenSSL
 
 /// The CertID digests, on libcrypto's SHA implementations.
 ///
@@ -7,12 +8,12 @@ import OCSPCore
 /// fetches its implementation from the provider, which enumerates every algorithm the provider has,
 /// about 3.6 million instructions, a quarter of a one-shot run answered from the cache. The low-level
 /// functions are the same code without the fetch.
-public struct OpenSSLDigester: Digester {
-    public init() {
+package struct OpenSSLDigester: Digester {
+    package init() {
         OpenSSLLibrary.initialize()
     }
 
-    public func digest(_ algorithm: HashAlgorithm, _ bytes: some Collection<UInt8>) -> [UInt8] {
+    package func digest(_ algorithm: HashAlgorithm, _ bytes: some Collection<UInt8>) -> [UInt8] {
         let message = Array(bytes)
         var output = [UInt8](repeating: 0, count: algorithm.digestLength)
         message.withUnsafeBytes { input in

@@ -1,11 +1,13 @@
+import OCSPCore
+import OCSPWire
 internal import COpenSSL
 
 /// A failure in libcrypto, with OpenSSL's error queue drained into the message.
-public struct OpenSSLError: Error, CustomStringConvertible, Sendable {
-    public var operation: String
-    public var details: [String]
+package struct OpenSSLError: Error, CustomStringConvertible, Sendable {
+    package var operation: String
+    package var details: [String]
 
-    public var description: String {
+    package var description: String {
         details.isEmpty ? operation : "\(operation): \(details.joined(separator: "; "))"
     }
 

@@ -1,14 +1,15 @@
-internal import COpenSSL
 import OCSPCore
+import OCSPWire
+internal import COpenSSL
 
 /// Signs responses with a certificate's private key: the CA's own, or a delegated responder's.
-public final class OpenSSLSigner: ResponseSigner, @unchecked Sendable {
+package final class OpenSSLSigner: ResponseSigner, @unchecked Sendable {
     // @unchecked Sendable: all stored properties are immutable, and PrivateKey signs concurrently safely.
-    public let key: PrivateKey
-    public let signatureAlgorithm: AlgorithmIdentifier
-    public let responderKeyHash: [UInt8]
-    public let certificates: [[UInt8]]
-    public let period: SigningPeriod
+    package let key: PrivateKey
+    package let signatureAlgorithm: AlgorithmIdentifier
+    package let responderKeyHash: [UInt8]
+    package let certificates: [[UInt8]]
+    package let period: SigningPeriod
     private let digest: OpaquePointer?
 
     /// - Parameters:
@@ -16,12 +17,12 @@ public final class OpenSSLSigner: ResponseSigner, @unchecked Sendable {
     ///     (and as `[ocsp] include_signer` asks of a CA that signs itself).
     ///   - issuer: the CA that issued `certificate`, when it is not the CA itself: its validity bounds the
     ///     signer's `period` too.
-    public convenience init(certificate: X509Certificate, key: PrivateKey, includeCertificate: Bool, issuer: CertificateSummary? = nil) throws {
+    package convenience init(certificate: X509Certificate, key: PrivateKey, includeCertificate: Bool, issuer: CertificateSummary? = nil) throws {
         try self.init(certificate: CertificateSummary(der: try certificate.der), key: key, includeCertificate: includeCertificate, issuer: issuer)
     }
 
     /// A signer from a certificate read by `CertificateSummary`, without OpenSSL parsing the certificate.
-    public init(certificate: CertificateSummary, key: PrivateKey, includeCertificate: Bool, issuer: CertificateSummary? = nil) throws {
+    package init(certificate: CertificateSummary, key: PrivateKey, includeCertificate: Bool, issuer: CertificateSummary? = nil) throws {
         guard key.matches(subjectPublicKeyInfoDER: certificate.subjectPublicKeyInfoDER, publicKeyBits: certificate.publicKeyBits) else {
             throw KeyError("the private key does not match the certificate's public key")
         }
@@ -34,7 +35,7 @@ public final class OpenSSLSigner: ResponseSigner, @unchecked Sendable {
         self.period = SigningPeriod(signer: certificate, issuer: issuer)
     }
 
-    public func sign(_ message: [UInt8]) throws -> [UInt8] {
+    package func sign(_ message: [UInt8]) throws -> [UInt8] {
         try key.sign(message, digest: digest)
     }
 }

@@ -1,12 +1,13 @@
-internal import COpenSSL
 import OCSPCore
+import OCSPWire
+internal import COpenSSL
 import SwiftASN1
 
 /// A private key, owning OpenSSL's `EVP_PKEY`.
 ///
 /// `@unchecked Sendable`: the key is immutable after loading, and OpenSSL 3 allows concurrent signing
 /// with one `EVP_PKEY` as long as each signature uses its own `EVP_MD_CTX`, which `sign` does.
-public final class PrivateKey: @unchecked Sendable {
+package final class PrivateKey: @unchecked Sendable {
     private let pointer: OpaquePointer
 
     deinit {
@@ -27,7 +28,7 @@ public final class PrivateKey: @unchecked Sendable {
     // nonisolated(unsafe): written once by the static initialiser, only read after, never freed.
     private nonisolated(unsafe) static let pemInputType: UnsafeMutablePointer<CChar> = strdup("PEM")
 
-    public init(pem: [UInt8], passphrase: String?, keyType: String? = nil) throws {
+    package init(pem: [UInt8], passphrase: String?, keyType: String? = nil) throws {
         OpenSSLLibrary.initialize()
         if passphrase == nil, let key = DirectKeyDecoder.decode(pem: pem) {
             self.pointer = key
@@ -79,7 +80,7 @@ public final class PrivateKey: @unchecked Sendable {
     /// Compares encodings first: equal bytes settle it without decoding the certificate's key (a costly
     /// OpenSSL 3 decoder chain). Only when the bytes differ (another but equivalent encoding, such as a
     /// compressed EC point) is the certificate's key decoded and compared.
-    public func matches(subjectPublicKeyInfoDER spki: [UInt8], publicKeyBits: [UInt8]) -> Bool {
+    package func matches(subjectPublicKeyInfoDER spki: [UInt8], publicKeyBits: [UInt8]) -> Bool {
         // Cheapest first: the key's own public half, encoded as the certificate's BIT STRING holds it.
         if let ours = DirectKeyDecoder.publicKeyBits(pointer), ours == publicKeyBits { return true }
         ERR_clear_error()
@@ -95,7 +96,7 @@ public final class PrivateKey: @unchecked Sendable {
     }
 
     /// OpenSSL's key type name for a certificate's public key algorithm, to decode the private key fast.
-    public static func typeName(for algorithm: ASN1ObjectIdentifier) -> String? {
+    package static func typeName(for algorithm: ASN1ObjectIdentifier) -> String? {
         switch algorithm {
         case AlgorithmObjectIdentifier.rsaEncryption: "RSA"
         case AlgorithmObjectIdentifier.ecPublicKey: "EC"
@@ -105,7 +106,7 @@ public final class PrivateKey: @unchecked Sendable {
     }
 
     /// The key family and size, e.g. `RSA-2048`, `EC P-256`, `Ed25519`.
-    public var kind: Kind {
+    package var kind: Kind {
         switch EVP_PKEY_get_base_id(pointer) {
         case EVP_PKEY_RSA, EVP_PKEY_RSA_PSS: return .rsa(bits: Int(EVP_PKEY_get_bits(pointer)))
         case EVP_PKEY_EC: return .ec(bits: Int(EVP_PKEY_get_bits(pointer)))
@@ -114,13 +115,13 @@ public final class PrivateKey: @unchecked Sendable {
         }
     }
 
-    public enum Kind: Hashable, Sendable, CustomStringConvertible {
+    package enum Kind: Hashable, Sendable, CustomStringConvertible {
         case rsa(bits: Int)
         case ec(bits: Int)
         case ed25519
         case other(Int)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .rsa(let bits): "RSA-\(bits)"
             case .ec(let bits): "EC P-\(bits == 521 ? 521 : bits)"
@@ -171,8 +172,8 @@ public final class PrivateKey: @unchecked Sendable {
 }
 
 /// A key that cannot be used, said without any of its secret.
-public struct KeyError: Error, CustomStringConvertible, Sendable {
-    public var description: String
+package struct KeyError: Error, CustomStringConvertible, Sendable {
+    package var description: String
     init(_ description: String) { self.description = description }
 }
 

@@ -1,5 +1,6 @@
-internal import COpenSSL
 import OCSPCore
+import OCSPWire
+internal import COpenSSL
 import SwiftASN1
 
 /// Checks a signature with a public key given as SubjectPublicKeyInfo DER, for the algorithms OCSP
@@ -8,10 +9,10 @@ import SwiftASN1
 ///
 /// Used by `inspect --issuer` to verify a response, and meant for a later `check` command too, so it
 /// takes plain bytes and says nothing about OCSP.
-public enum SignatureVerifier {
+package enum SignatureVerifier {
     /// Why a signature could not even be checked (as opposed to checked and found wrong).
-    public struct Failure: Error, Hashable, Sendable, CustomStringConvertible {
-        public var description: String
+    package struct Failure: Error, Hashable, Sendable, CustomStringConvertible {
+        package var description: String
         init(_ description: String) { self.description = description }
     }
 
@@ -20,7 +21,7 @@ public enum SignatureVerifier {
     ///
     /// Throws when the algorithm is not one we support, when the key cannot be decoded, or when the key
     /// is not of the type the algorithm names: an RSA key must not "verify" an ECDSA algorithm identifier.
-    public static func verify(
+    package static func verify(
         signature: [UInt8], message: [UInt8], algorithm: AlgorithmIdentifier, subjectPublicKeyInfoDER: [UInt8]
     ) throws(Failure) -> Bool {
         OpenSSLLibrary.initialize()

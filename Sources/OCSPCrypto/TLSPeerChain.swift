@@ -1,3 +1,5 @@
+import OCSPCore
+import OCSPWire
 internal import COpenSSL
 
 /// The certificate chain a TLS server presents, for `check --host`: a TLS handshake (with SNI) on a
@@ -5,10 +7,10 @@ internal import COpenSSL
 ///
 /// The server's certificate is not verified here: the point is to learn which certificate it serves and
 /// ask that certificate's OCSP responder about it; the OCSP response is what gets verified.
-public enum TLSPeerChain {
+package enum TLSPeerChain {
     /// Runs the handshake on `socket` (connected, with its timeouts set) and returns each certificate's DER.
     /// `serverName` goes in SNI unless it is nil (an IP address has no SNI, RFC 6066 §3).
-    public static func fetch(socket: Int32, serverName: String?) throws -> [[UInt8]] {
+    package static func fetch(socket: Int32, serverName: String?) throws -> [[UInt8]] {
         OpenSSLLibrary.initialize()
         guard let context = SSL_CTX_new(TLS_client_method()) else { throw OpenSSLError("SSL_CTX_new") }
         defer { SSL_CTX_free(context) }

@@ -1,11 +1,12 @@
-internal import COpenSSL
 import OCSPCore
+import OCSPWire
+internal import COpenSSL
 
 /// An X.509 certificate, owning OpenSSL's `X509`.
 ///
 /// `@unchecked Sendable`: the certificate is never mutated after it is made, and OpenSSL guards the
 /// extension cache it fills lazily (`X509_check_purpose`) with the object's own lock.
-public final class X509Certificate: @unchecked Sendable {
+package final class X509Certificate: @unchecked Sendable {
     private let pointer: OpaquePointer
 
     private init(taking pointer: OpaquePointer) {
@@ -17,7 +18,7 @@ public final class X509Certificate: @unchecked Sendable {
     }
 
     /// Every certificate in a PEM file's bytes, in order. Throws if there is none.
-    public static func certificates(pem: [UInt8]) throws -> [X509Certificate] {
+    package static func certificates(pem: [UInt8]) throws -> [X509Certificate] {
         OpenSSLLibrary.initialize()
         return try withMemoryBIO(pem) { bio in
             var certificates: [X509Certificate] = []
@@ -32,7 +33,7 @@ public final class X509Certificate: @unchecked Sendable {
     }
 
     /// A certificate from DER.
-    public convenience init(der: [UInt8]) throws {
+    package convenience init(der: [UInt8]) throws {
         OpenSSLLibrary.initialize()
         let parsed: OpaquePointer? = der.withUnsafeBufferPointer { buffer in
             var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
@@ -43,35 +44,35 @@ public final class X509Certificate: @unchecked Sendable {
     }
 
     /// The certificate's DER.
-    public var der: [UInt8] {
+    package var der: [UInt8] {
         get throws { try derEncode { i2d_X509(pointer, $0) } }
     }
 
     /// The DER of the subject's distinguished name: what issuerNameHash is computed over.
-    public var subjectNameDER: [UInt8] {
+    package var subjectNameDER: [UInt8] {
         get throws { try derEncode { i2d_X509_NAME(X509_get_subject_name(pointer), $0) } }
     }
 
     /// The DER of the issuer's distinguished name: what the issuer's own CertIDs hash as issuerNameHash.
-    public var issuerNameDER: [UInt8] {
+    package var issuerNameDER: [UInt8] {
         get throws { try derEncode { i2d_X509_NAME(X509_get_issuer_name(pointer), $0) } }
     }
 
     /// The value of the subjectPublicKey BIT STRING: what issuerKeyHash and ResponderID byKey hash.
-    public var publicKeyBits: [UInt8] {
+    package var publicKeyBits: [UInt8] {
         guard let bits = X509_get0_pubkey_bitstr(pointer), let data = ASN1_STRING_get0_data(bits) else { return [] }
         return Array(UnsafeBufferPointer(start: data, count: Int(ASN1_STRING_length(bits))))
     }
 
-    public var serialNumber: CertificateSerialNumber {
+    package var serialNumber: CertificateSerialNumber {
         get throws {
             let der = try derEncode { i2d_ASN1_INTEGER(X509_get0_serialNumber(pointer), $0) }
             return try CertificateSerialNumber(derEncoded: der[...])
         }
     }
 
-    public var notBefore: UnixTime? { Self.unixTime(X509_get0_notBefore(pointer)) }
-    public var notAfter: UnixTime? { Self.unixTime(X509_get0_notAfter(pointer)) }
+    package var notBefore: UnixTime? { Self.unixTime(X509_get0_notBefore(pointer)) }
+    package var notAfter: UnixTime? { Self.unixTime(X509_get0_notAfter(pointer)) }
 
     private static func unixTime(_ time: UnsafePointer<ASN1_TIME>?) -> UnixTime? {
         var fields = tm()
@@ -83,13 +84,13 @@ public final class X509Certificate: @unchecked Sendable {
     }
 
     /// OpenSSL's name for the public key's type (`RSA`, `EC`, `ED25519`), to load the matching private key fast.
-    public var publicKeyTypeName: String? {
+    package var publicKeyTypeName: String? {
         guard let key = X509_get0_pubkey(pointer), let name = EVP_PKEY_get0_type_name(key) else { return nil }
         return String(cString: name)
     }
 
     /// The subject as one line, RFC 2253 style, for messages.
-    public var subject: String {
+    package var subject: String {
         guard let bio = BIO_new(BIO_s_mem()) else { return "?" }
         defer { BIO_free(bio) }
         X509_NAME_print_ex(bio, X509_get_subject_name(pointer), 0, shim_XN_FLAG_RFC2253())
@@ -100,12 +101,12 @@ public final class X509Certificate: @unchecked Sendable {
     }
 
     /// True when both certificates name the same subject with the same public key: the same CA.
-    public func sameKeyAndName(as other: X509Certificate) -> Bool {
+    package func sameKeyAndName(as other: X509Certificate) -> Bool {
         (try? subjectNameDER == other.subjectNameDER) == true && publicKeyBits == other.publicKeyBits
     }
 
     /// True when `issuer`'s name and key identifiers fit this certificate and its key verifies the signature.
-    public func isIssued(by issuer: X509Certificate) -> Bool {
+    package func isIssued(by issuer: X509Certificate) -> Bool {
         guard X509_check_issued(issuer.pointer, pointer) == X509_V_OK,
               let key = X509_get0_pubkey(issuer.pointer) else { return false }
         let verified = X509_verify(pointer, key) == 1
@@ -114,13 +115,13 @@ public final class X509Certificate: @unchecked Sendable {
     }
 
     /// True when the extended key usage includes id-kp-OCSPSigning (RFC 6960 §4.2.2.2).
-    public var hasOCSPSigningUsage: Bool {
+    package var hasOCSPSigningUsage: Bool {
         let flags = X509_get_extension_flags(pointer)
         return flags & UInt32(EXFLAG_XKUSAGE) != 0 && X509_get_extended_key_usage(pointer) & UInt32(XKU_OCSP_SIGN) != 0
     }
 
     /// True when the certificate carries id-pkix-ocsp-nocheck.
-    public var hasOCSPNoCheck: Bool {
+    package var hasOCSPNoCheck: Bool {
         X509_get_ext_by_NID(pointer, NID_id_pkix_OCSP_noCheck, -1) >= 0
     }
 }

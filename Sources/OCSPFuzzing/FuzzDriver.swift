@@ -7,7 +7,7 @@ extension FuzzHarness {
     /// libFuzzer's driver `entry` (SwiftPM links executables through their own main, so libFuzzer's is not
     /// used). In a plain `swift build`, it is a replay tool: each file named on the command line goes
     /// through `entry`, to reproduce a finding under a debugger; `--write-seeds DIR` writes `seeds`.
-    public static func main(_ entry: @escaping ([UInt8]) -> Void, seeds: () -> [Seed] = FuzzHarness.seeds) -> Never {
+    package static func main(_ entry: @escaping ([UInt8]) -> Void, seeds: () -> [Seed] = FuzzHarness.seeds) -> Never {
         #if FUZZING
         fuzzEntry = entry
         var argc = CommandLine.argc

@@ -1,20 +1,21 @@
 import OCSPCore
 import OCSPCrypto
+import OCSPWire
 
 /// The inputs the fuzzers drive, shared by the libFuzzer targets (built by scripts/fuzz.sh) and by the
 /// regression test that replays every input the fuzzers ever found worth keeping.
 ///
 /// Everything here must return normally for any bytes: a crash, a trap or a hang is the finding.
-public enum FuzzHarness {
+package enum FuzzHarness {
     /// The request parser alone.
-    public static func parseRequest(_ bytes: [UInt8]) {
+    package static func parseRequest(_ bytes: [UInt8]) {
         _ = try? OCSPResponder.parseRequest(bytes)
     }
 
     /// The whole answer path: two CAs with tables in memory, a cache and the intermediate's file that
     /// return the same fuzzed bytes (so a stored response is parsed and checked too), every not_found
     /// policy, and the request itself.
-    public static func respond(_ bytes: [UInt8]) {
+    package static func respond(_ bytes: [UInt8]) {
         let policy = NotFoundPolicy.allCases[Int(bytes.first ?? 0) % NotFoundPolicy.allCases.count]
         let cache = EchoCache(bytes: bytes, now: fixtures.now)
         var responder = OCSPResponder(authorities: fixtures.authorities(notFound: policy, intermediateFile: bytes), cache: cache)
@@ -87,7 +88,7 @@ public enum FuzzHarness {
     package static let fixtures = Fixtures()
 
     /// A request for the first CA's certificates, for seeding: `serials`, `hash`, a nonce of `nonce` octets.
-    public static func seedRequest(serials: [UInt8], hash: HashAlgorithm, nonce: Int?) -> [UInt8] {
+    package static func seedRequest(serials: [UInt8], hash: HashAlgorithm, nonce: Int?) -> [UInt8] {
         let certIDs = serials.map { fixtures.first.certID(serial: CertificateSerialNumber(magnitude: [0x10, $0]), hash: hash) }
         var extensions: [Extension] = []
         if let nonce {
@@ -100,7 +101,7 @@ public enum FuzzHarness {
     }
 
     /// The replay tool's work: `--write-seeds DIR` writes `seeds`, else each file goes through `body`.
-    public static func replay(arguments: [String], seeds: () -> [Seed], _ body: ([UInt8]) -> Void) {
+    package static func replay(arguments: [String], seeds: () -> [Seed], _ body: ([UInt8]) -> Void) {
         if arguments.first == "--write-seeds", arguments.count == 2 {
             write(seeds(), to: arguments[1])
             return
@@ -117,11 +118,11 @@ public enum FuzzHarness {
     }
 
     /// One input of a seed corpus, and the file name it is written under.
-    public typealias Seed = (fileName: String, bytes: [UInt8])
+    package typealias Seed = (fileName: String, bytes: [UInt8])
 
     /// The DER targets' seeds: requests for the first CA with every hash, with and without nonces of
     /// allowed and refused lengths, one and several CertIDs, and a stored-response-shaped input.
-    public static func seeds() -> [Seed] {
+    package static func seeds() -> [Seed] {
         var seeds: [Seed] = []
         for hash in HashAlgorithm.allCases {
             for nonce in [nil, 1, 16, 32, 33] as [Int?] {

@@ -1,6 +1,9 @@
-import NIOConcurrencyHelpers
 import OCSPCore
-import OCSPService
+import OCSPCrypto
+import OCSPRuntime
+import OCSPStore
+import OCSPWire
+import NIOConcurrencyHelpers
 
 /// One line per HTTP request, in the combined log format web servers write, followed by what the
 /// responder decided:
@@ -46,7 +49,7 @@ package final class AccessLog: Sendable {
     }
 
     private func append(client: String, request: String, status: Int, bytes: Int, referer: String?, userAgent: String?, detail: String) {
-        let now = RespondRun.currentTime()
+        let now = RunClock.currentTime()
         let time = pending.withLockedValue { pending in
             if pending.second != now.seconds {
                 pending.second = now.seconds

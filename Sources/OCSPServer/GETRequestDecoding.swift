@@ -1,4 +1,8 @@
 import OCSPCore
+import OCSPCrypto
+import OCSPRuntime
+import OCSPStore
+import OCSPWire
 
 /// The DER request of an HTTP GET (RFC 6960 appendix A.1, RFC 5019 §5): `GET {url}/{url-encoding of
 /// base-64 encoding of the DER encoding of the OCSPRequest}`.
@@ -8,9 +12,9 @@ import OCSPCore
 /// segments, so "the last segment" is found by trying each suffix of the path that starts after a `/`,
 /// longest first, and taking the first whose decoding is one whole DER element. When none is, the last
 /// segment's decoding is taken as it is, and the responder answers `malformedRequest` as RFC 6960 asks.
-public enum GETRequestDecoding {
+package enum GETRequestDecoding {
     /// The DER bytes, or nil when the target is not base64 at all (HTTP 400).
-    public static func decode(target: String) -> [UInt8]? {
+    package static func decode(target: String) -> [UInt8]? {
         var path = Array(target.utf8)
         if let query = path.firstIndex(where: { $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }) {
             path.removeSubrange(query...)

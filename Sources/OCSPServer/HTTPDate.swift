@@ -1,18 +1,22 @@
+import OCSPCore
+import OCSPCrypto
+import OCSPRuntime
+import OCSPStore
+import OCSPWire
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
 import NIOConcurrencyHelpers
-import OCSPCore
 
 /// Times as HTTP writes them: `Tue, 25 Nov 2026 10:00:00 GMT` (RFC 9110 §5.6.7, IMF-fixdate), and as
 /// the common log format writes them: `25/Nov/2026:10:00:00 +0000`.
-public enum HTTPDate {
+package enum HTTPDate {
     private static let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
-    public static func imfFixdate(_ time: UnixTime) -> String {
+    package static func imfFixdate(_ time: UnixTime) -> String {
         let t = broken(time)
         return "\(days[Int(t.tm_wday)]), \(two(t.tm_mday)) \(months[Int(t.tm_mon)]) \(t.tm_year + 1900) \(two(t.tm_hour)):\(two(t.tm_min)):\(two(t.tm_sec)) GMT"
     }
@@ -31,7 +35,7 @@ public enum HTTPDate {
 
     private static let currentSecond = NIOLockedValueBox<(second: time_t, text: String)>((-1, ""))
 
-    public static func commonLog(_ time: UnixTime) -> String {
+    package static func commonLog(_ time: UnixTime) -> String {
         let t = broken(time)
         return "\(two(t.tm_mday))/\(months[Int(t.tm_mon)])/\(t.tm_year + 1900):\(two(t.tm_hour)):\(two(t.tm_min)):\(two(t.tm_sec)) +0000"
     }

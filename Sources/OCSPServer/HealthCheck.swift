@@ -1,6 +1,8 @@
 import OCSPCore
 import OCSPCrypto
-import OCSPService
+import OCSPRuntime
+import OCSPStore
+import OCSPWire
 
 /// `GET /health`, for load balancers: can the database be reached and read, and can every CA sign?
 ///

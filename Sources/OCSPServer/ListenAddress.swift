@@ -1,16 +1,21 @@
+import OCSPCore
+import OCSPCrypto
+import OCSPRuntime
+import OCSPStore
+import OCSPWire
 /// A `--listen` value: `HOST:PORT`, `[IPV6]:PORT`, or `:PORT` for every address.
-public struct ListenAddress: Hashable, Sendable, CustomStringConvertible {
-    public var host: String
-    public var port: Int
+package struct ListenAddress: Hashable, Sendable, CustomStringConvertible {
+    package var host: String
+    package var port: Int
 
-    public static let `default` = ListenAddress(host: "127.0.0.1", port: 8080)
+    package static let `default` = ListenAddress(host: "127.0.0.1", port: 8080)
 
-    public init(host: String, port: Int) {
+    package init(host: String, port: Int) {
         self.host = host
         self.port = port
     }
 
-    public init?(parsing text: String) {
+    package init?(parsing text: String) {
         let host: Substring
         let port: Substring
         if text.hasPrefix("[") {
@@ -27,7 +32,7 @@ public struct ListenAddress: Hashable, Sendable, CustomStringConvertible {
         self.port = number
     }
 
-    public var description: String {
+    package var description: String {
         host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 }

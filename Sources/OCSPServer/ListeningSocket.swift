@@ -1,3 +1,8 @@
+import OCSPCore
+import OCSPCrypto
+import OCSPRuntime
+import OCSPStore
+import OCSPWire
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

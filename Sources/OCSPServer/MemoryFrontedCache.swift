@@ -1,10 +1,13 @@
+import OCSPCore
+import OCSPCrypto
+import OCSPRuntime
+import OCSPStore
+import OCSPWire
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
-import OCSPCore
-import OCSPService
 
 /// The file cache (`[ocsp] cache`) with the responses it holds also kept in memory, shared by every
 /// worker: a hit costs a `stat` instead of an open, a read and a close.

@@ -1,7 +1,10 @@
+import OCSPCore
+import OCSPCrypto
+import OCSPRuntime
+import OCSPStore
+import OCSPWire
 import NIOCore
 import NIOHTTP1
-import OCSPCore
-import OCSPService
 
 extension ChannelPipeline.SynchronousOperations {
     /// One `serve` connection's handlers: NIOHTTP1's server pipeline, with pipelining assistance (one request
@@ -235,7 +238,7 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         } else if head.uri == "/health" || head.uri.hasPrefix("/health?") {
             let health = server.health
             run(context: context, head: head) { _ in
-                let problems = health.problems(at: RespondRun.currentTime())
+                let problems = health.problems(at: RunClock.currentTime())
                 return problems.isEmpty
                     ? ServedAnswer(status: .ok, contentType: "text/plain; charset=utf-8", headers: [("Cache-Control", "no-store")], body: Array("ok\n".utf8))
                     : ServedAnswer(status: .serviceUnavailable, contentType: "text/plain; charset=utf-8", headers: [("Cache-Control", "no-store")],

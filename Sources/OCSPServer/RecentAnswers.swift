@@ -1,4 +1,8 @@
 import OCSPCore
+import OCSPCrypto
+import OCSPRuntime
+import OCSPStore
+import OCSPWire
 
 /// Answers the file cache gave to requests without a nonce, kept so that the event loop can send them
 /// again at once: no hop to a worker thread, no parse of the request or of the response, no `stat` of

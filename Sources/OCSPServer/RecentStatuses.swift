@@ -1,5 +1,8 @@
 import OCSPCore
-import OCSPService
+import OCSPCrypto
+import OCSPRuntime
+import OCSPStore
+import OCSPWire
 
 /// Statuses one status table gave a moment ago, shared by `serve`'s workers, for requests with a nonce.
 ///
@@ -40,7 +43,7 @@ package final class RecentStatuses: Sendable {
         let recent: RecentStatuses
 
         func status(of serial: CertificateSerialNumber) throws(StatusSourceError) -> RecordedStatus? {
-            let now = RespondRun.monotonicNanoseconds()
+            let now = RunClock.monotonicNanoseconds()
             if let entry = recent.entries[serial], now - entry.readAt < recent.window {
                 return entry.status
             }

@@ -1,19 +1,22 @@
 import OCSPCore
-import OCSPService
+import OCSPCrypto
+import OCSPRuntime
+import OCSPStore
+import OCSPWire
 
 /// HTTP caching of a signed response without a nonce (RFC 5019 §6.2, RFC 9919): a cache in front of the
 /// responder may keep it until its nextUpdate, and a client that has it may revalidate it by ETag.
-public struct ResponseCaching: Sendable, Hashable {
-    public let thisUpdate: UnixTime
-    public let nextUpdate: UnixTime
+package struct ResponseCaching: Sendable, Hashable {
+    package let thisUpdate: UnixTime
+    package let nextUpdate: UnixTime
     /// The quoted lowercase hex SHA-256 of the response's DER.
-    public let etag: String
+    package let etag: String
     /// `Last-Modified` and `Expires`, formatted once: the headers are built for every answer, and an answer
     /// repeated by the event loop (RecentAnswers) is otherwise little more than them.
     private let lastModified: String
     private let expires: String
 
-    public init(thisUpdate: UnixTime, nextUpdate: UnixTime, etag: String) {
+    package init(thisUpdate: UnixTime, nextUpdate: UnixTime, etag: String) {
         self.thisUpdate = thisUpdate
         self.nextUpdate = nextUpdate
         self.etag = etag
@@ -23,7 +26,7 @@ public struct ResponseCaching: Sendable, Hashable {
 
     /// The caching facts of `der`, or nil when it must not be cached: an error status, a nonce (the
     /// answer is for one request only), or no nextUpdate (nothing bounds how long it holds).
-    public static func of(_ der: [UInt8], digester: some Digester) -> ResponseCaching? {
+    package static func of(_ der: [UInt8], digester: some Digester) -> ResponseCaching? {
         guard let stored = try? StoredResponse(der: der), !stored.hasNonce else { return nil }
         let responses = stored.data.responses
         guard !responses.isEmpty else { return nil }
@@ -40,7 +43,7 @@ public struct ResponseCaching: Sendable, Hashable {
     }
 
     /// The headers RFC 5019 §6.2 recommends, with max-age counted from `now`.
-    public func headers(at now: UnixTime) -> [(String, String)] {
+    package func headers(at now: UnixTime) -> [(String, String)] {
         let maxAge = max(0, nextUpdate.seconds - now.seconds)
         return [
             ("Cache-Control", "max-age=\(maxAge), public, no-transform, must-revalidate"),
@@ -52,7 +55,7 @@ public struct ResponseCaching: Sendable, Hashable {
 
     /// True when an `If-None-Match` header value names this response (`*`, or one of its entity tags,
     /// compared weakly as RFC 9110 §13.1.2 says).
-    public func isMatched(byIfNoneMatch value: String) -> Bool {
+    package func isMatched(byIfNoneMatch value: String) -> Bool {
         for candidate in value.split(separator: ",") {
             var tag = candidate.trimmingSpaces
             if tag == "*" { return true }

@@ -1,3 +1,8 @@
+import OCSPCore
+import OCSPCrypto
+import OCSPRuntime
+import OCSPStore
+import OCSPWire
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -7,9 +12,6 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import OCSPCore
-import OCSPCrypto
-import OCSPService
 
 /// `ocsp-responder serve`: the respond pipeline over HTTP/1.1 until SIGTERM, SIGINT or SIGHUP.
 ///
@@ -18,22 +20,22 @@ import OCSPService
 /// the first thread or request (`ServiceAccount`). Then each request gets what a one-shot `respond` would
 /// answer at that moment: the same core, cache and `ocspresponse`. Event loops only parse HTTP and write; look-ups and signatures run on worker threads
 /// that each own their database connections.
-public enum ServeRun {
-    public struct Options: Sendable {
-        public var configPath: String
-        public var listen: [ListenAddress]
-        public var logLevel: Logger.Level?
+package enum ServeRun {
+    package struct Options: Sendable {
+        package var configPath: String
+        package var listen: [ListenAddress]
+        package var logLevel: Logger.Level?
         /// Worker threads, each with its own database connections; nil: twice the cores (`defaultWorkers`).
-        public var workers: Int?
+        package var workers: Int?
         /// Event-loop threads (HTTP parsing and writing, repeated answers); nil: half the cores, at least one
         /// (`defaultEventLoops`).
-        public var eventLoops: Int?
+        package var eventLoops: Int?
         /// Seconds a client has to send a whole request.
-        public var requestTimeout: Int
+        package var requestTimeout: Int
         /// Seconds in-flight requests get to finish after SIGTERM, SIGINT or SIGHUP.
-        public var drainTimeout: Int
+        package var drainTimeout: Int
 
-        public init(configPath: String, listen: [ListenAddress], logLevel: Logger.Level?, workers: Int? = nil,
+        package init(configPath: String, listen: [ListenAddress], logLevel: Logger.Level?, workers: Int? = nil,
                     eventLoops: Int? = nil, requestTimeout: Int = 10, drainTimeout: Int = 10) {
             self.configPath = configPath
             self.listen = listen
@@ -43,11 +45,6 @@ public enum ServeRun {
             self.requestTimeout = requestTimeout
             self.drainTimeout = drainTimeout
         }
-    }
-
-    public enum ExitStatus {
-        /// EX_UNAVAILABLE: an address could not be bound.
-        public static let cannotListen: Int32 = 69
     }
 
     /// Twice the cores: a worker waits for each status look-up's round trip to the database, and another
@@ -66,7 +63,7 @@ public enum ServeRun {
     /// table's `RecentStatuses`.
     static let memoryCacheEntries = 50_000
 
-    public static func run(_ options: Options) -> Int32 {
+    package static func run(_ options: Options) -> Int32 {
         // Blocked here, before any other thread exists, so every thread inherits the mask and only the
         // sigwait below receives these signals: the shutdown then runs as ordinary code, not in a handler.
         var stopSignals = sigset_t()
@@ -89,24 +86,24 @@ public enum ServeRun {
         do {
             config = try ResponderConfiguration.load(path: options.configPath)
         } catch {
-            RespondRun.printError("config error: \(error.inputReason)")
-            return RespondRun.ExitStatus.config
+            Console.printError("config error: \(error.inputReason)")
+            return ExitStatus.config
         }
         // Root binds first and drops after (port 80); the log is opened before, so it says why it refused.
         let privileges = Result { () throws(PrivilegeError) in try ServiceAccount.enforce(config, dropLater: true) }
         if case .success(.dropPending(let account)) = privileges, let path = config.log.file {
             account.createLogFile(at: path)
         }
-        let (logger, toStandardError) = RespondRun.makeLogger(config, override: options.logLevel)
+        let (logger, toStandardError) = RunLogger.make(config, override: options.logLevel)
         func fail(_ message: String, _ status: Int32) -> Int32 {
             logger.error("\(message)")
-            if !toStandardError { RespondRun.printError(message) }
+            if !toStandardError { Console.printError(message) }
             return status
         }
         let pendingDrop: ServiceAccount?
         switch privileges {
         case .failure(let error):
-            return fail("\(error.inputReason)", RespondRun.ExitStatus.config)
+            return fail("\(error.inputReason)", ExitStatus.config)
         case .success(.dropPending(let account)):
             pendingDrop = account
         case .success(.unrestricted) where geteuid() == 0:
@@ -118,9 +115,9 @@ public enum ServeRun {
         }
         let authorities: [Authority]
         do {
-            authorities = try AuthorityLoader.loadAll(config, at: RespondRun.currentTime(), logger: logger)
+            authorities = try AuthorityLoader.loadAll(config, at: RunClock.currentTime(), logger: logger)
         } catch {
-            return fail("config error: \(error.inputReason)", RespondRun.ExitStatus.config)
+            return fail("config error: \(error.inputReason)", ExitStatus.config)
         }
 
         var signings: [HealthCheck.Signing] = []
@@ -136,7 +133,7 @@ public enum ServeRun {
             do {
                 sockets.append(try ListeningSocket(address, backlog: 512))
             } catch {
-                return fail("cannot listen on \(address): \(error.inputReason)", ExitStatus.cannotListen)
+                return fail("cannot listen on \(address): \(error.inputReason)", ExitStatus.unavailable)
             }
         }
         var accessDestination = LogDestination.standardError
@@ -147,7 +144,7 @@ public enum ServeRun {
             do {
                 try pendingDrop.drop()
             } catch {
-                return fail("\(error.inputReason)", RespondRun.ExitStatus.config)
+                return fail("\(error.inputReason)", ExitStatus.config)
             }
             logger.info("bound as root, now running as \(pendingDrop.name)", metadata: ["uid": "\(pendingDrop.uid)", "gid": "\(pendingDrop.gid)"])
         }
@@ -199,14 +196,14 @@ public enum ServeRun {
                 let bound = channel.localAddress.map { "\($0.ipAddress ?? address.host):\($0.port ?? address.port)" } ?? "\(address)"
                 logger.notice("serving on http://\(bound)/", metadata: ["workers": "\(workerCount)"])
                 if !toStandardError || logger.logLevel > .notice {
-                    RespondRun.printError("serving on http://\(bound)/ with \(workerCount) workers")
+                    Console.printError("serving on http://\(bound)/ with \(workerCount) workers")
                 }
             } catch {
                 for listener in listeners { try? listener.close().wait() }
                 logFlush.cancel()
                 pool.shutdown()
                 try? group.syncShutdownGracefully()
-                return fail("cannot listen on \(socket.address): \(error.inputReason)", ExitStatus.cannotListen)
+                return fail("cannot listen on \(socket.address): \(error.inputReason)", ExitStatus.unavailable)
             }
         }
         sockets.removeAll()
@@ -218,8 +215,8 @@ public enum ServeRun {
         // Stop accepting, let busy connections finish their response, then close the database connections.
         for listener in listeners { try? listener.close().wait() }
         server.startDraining()
-        let deadline = RespondRun.monotonicNanoseconds() + Int64(options.drainTimeout) * 1_000_000_000
-        while server.openConnections > 0 && RespondRun.monotonicNanoseconds() < deadline {
+        let deadline = RunClock.monotonicNanoseconds() + Int64(options.drainTimeout) * 1_000_000_000
+        while server.openConnections > 0 && RunClock.monotonicNanoseconds() < deadline {
             usleep(20_000)
         }
         let cut = server.openConnections

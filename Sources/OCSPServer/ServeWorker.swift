@@ -1,6 +1,8 @@
 import OCSPCore
 import OCSPCrypto
-import OCSPService
+import OCSPRuntime
+import OCSPStore
+import OCSPWire
 
 /// One worker thread's responder: the authorities loaded once at start-up, shared, each with status
 /// stores of this worker's own (the stores are not thread-safe: one connection each), and a file cache
@@ -56,8 +58,8 @@ package final class ServeWorker {
     /// Answers a DER request, as `respond` would at this moment, with the HTTP headers around it. An answer
     /// the file cache gave is handed to `recentAnswers` for the event loops to repeat.
     func answer(_ der: [UInt8], ifNoneMatch: String?) -> ServedAnswer {
-        let started = RespondRun.monotonicNanoseconds()
-        let now = RespondRun.currentTime()
+        let started = RunClock.monotonicNanoseconds()
+        let now = RunClock.currentTime()
         let outcome: ResponderOutcome
         var hasNonce = false
         do {
@@ -96,13 +98,13 @@ package final class ServeWorker {
                 recentAnswers.keep(
                     body: outcome.der, caching: caching, certs: certs, for: der, monotonicNow: started,
                     untilRevalidation: responder.revalidation.deadline(checkedAt: checkedAt).seconds * 1_000_000_000
-                        - RespondRun.wallClockNanoseconds())
+                        - RunClock.wallClockNanoseconds())
             } else if !hasNonce {
                 // Revoked, or no longer in the file cache: the event loops must not repeat the old answer.
                 recentAnswers.forget(der)
             }
         }
-        detail += " ms=\(RespondRun.milliseconds(since: started))"
+        detail += " ms=\(RunClock.milliseconds(since: started))"
         return .ocspResponse(outcome.der, caching: caching, ifNoneMatch: ifNoneMatch, at: now, logDetail: detail)
     }
 

@@ -1,17 +1,21 @@
-import NIOHTTP1
 import OCSPCore
+import OCSPCrypto
+import OCSPRuntime
+import OCSPStore
+import OCSPWire
+import NIOHTTP1
 
 /// What a worker thread decided for one HTTP request, ready for the event loop to write: built off the
 /// loop (signing, hashing, dates), handed back as plain values.
-public struct ServedAnswer: Sendable {
-    public var status: HTTPResponseStatus
-    public var contentType: String?
-    public var headers: [(String, String)]
-    public var body: [UInt8]
+package struct ServedAnswer: Sendable {
+    package var status: HTTPResponseStatus
+    package var contentType: String?
+    package var headers: [(String, String)]
+    package var body: [UInt8]
     /// The OCSP part of the access log line (`ocsp=successful cache=hit certs=…`); empty for plain HTTP errors.
-    public var logDetail: String
+    package var logDetail: String
 
-    public init(status: HTTPResponseStatus, contentType: String?, headers: [(String, String)] = [], body: [UInt8], logDetail: String = "") {
+    package init(status: HTTPResponseStatus, contentType: String?, headers: [(String, String)] = [], body: [UInt8], logDetail: String = "") {
         self.status = status
         self.contentType = contentType
         self.headers = headers
@@ -40,7 +44,7 @@ public struct ServedAnswer: Sendable {
     }
 
     /// A plain-text HTTP error (400, 405, 413, 415, …): the request never reached the responder.
-    public static func httpError(_ status: HTTPResponseStatus, _ message: String, headers: [(String, String)] = []) -> ServedAnswer {
+    package static func httpError(_ status: HTTPResponseStatus, _ message: String, headers: [(String, String)] = []) -> ServedAnswer {
         ServedAnswer(status: status, contentType: "text/plain; charset=utf-8", headers: headers, body: Array("\(message)\n".utf8))
     }
 }

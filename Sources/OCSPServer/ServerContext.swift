@@ -1,7 +1,10 @@
+import OCSPCore
+import OCSPCrypto
+import OCSPRuntime
+import OCSPStore
+import OCSPWire
 import NIOConcurrencyHelpers
 import NIOCore
-import OCSPCore
-import OCSPService
 
 /// What every connection of a running `serve` shares: the workers, the health check, the access log,
 /// the limits, and the open connections (for a graceful shutdown).
@@ -32,11 +35,11 @@ package final class ServerContext: Sendable {
     /// The answer to `der` from `recentAnswers`, with its headers as of now; nil when a worker must answer.
     func recentAnswer(to der: [UInt8], ifNoneMatch: String?) -> ServedAnswer? {
         guard let recentAnswers else { return nil }
-        let started = RespondRun.monotonicNanoseconds()
-        let now = RespondRun.currentTime()
+        let started = RunClock.monotonicNanoseconds()
+        let now = RunClock.currentTime()
         guard let entry = recentAnswers.entry(for: der, monotonicNow: started, now: now) else { return nil }
         let answer = ServedAnswer.ocspResponse(entry.body, caching: entry.caching, ifNoneMatch: ifNoneMatch, at: now, logDetail: "")
-        return answer.withLogDetail("ocsp=successful cache=memory certs=\(entry.certs) ms=\(RespondRun.milliseconds(since: started))")
+        return answer.withLogDetail("ocsp=successful cache=memory certs=\(entry.certs) ms=\(RunClock.milliseconds(since: started))")
     }
 
     var isDraining: Bool { connections.withLockedValue { $0.draining } }

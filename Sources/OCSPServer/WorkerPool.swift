@@ -1,3 +1,8 @@
+import OCSPCore
+import OCSPCrypto
+import OCSPRuntime
+import OCSPStore
+import OCSPWire
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix

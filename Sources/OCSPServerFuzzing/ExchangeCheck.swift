@@ -1,3 +1,9 @@
+import OCSPCore
+import OCSPFuzzing
+import OCSPRuntime
+import OCSPServer
+import OCSPStore
+import OCSPWire
 import NIOCore
 import NIOHTTP1
 

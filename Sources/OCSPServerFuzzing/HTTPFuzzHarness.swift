@@ -1,10 +1,12 @@
+import OCSPCore
+import OCSPFuzzing
+import OCSPRuntime
+import OCSPServer
+import OCSPStore
+import OCSPWire
 import NIOCore
 import NIOEmbedded
 import NIOHTTP1
-import OCSPCore
-import OCSPFuzzing
-import OCSPServer
-import OCSPService
 
 /// What the HTTP fuzzer drives: the bytes a client sends on one connection of `serve`, through the handlers
 /// `serve` puts on every connection (`addServeHandlers`), on an EmbeddedChannel with no socket and no threads.
@@ -17,12 +19,12 @@ import OCSPService
 /// what the client reads must be well-formed HTTP/1.1 (`ResponseStreamCheck`), one answer per request
 /// (`ExchangeCheck`), both connections must give the same statuses, and both must end closed.
 /// A broken rule stops the process with a message, so libFuzzer keeps the input.
-public enum HTTPFuzzHarness {
+package enum HTTPFuzzHarness {
     /// `serve`'s limit is 64 KiB; the fuzzer's inputs are at most 4 KiB (scripts/fuzz.sh), so the harness
     /// lowers it to reach the 413 paths. Requests with several CertIDs still fit.
     static let maximumBodySize = 1024
 
-    public static func serve(_ bytes: [UInt8]) {
+    package static func serve(_ bytes: [UInt8]) {
         let whole = FuzzedConnection()
         whole.receive(bytes[...])
         let wholeStatuses = whole.finish()

@@ -1,5 +1,9 @@
 import OCSPCore
 import OCSPFuzzing
+import OCSPRuntime
+import OCSPServer
+import OCSPStore
+import OCSPWire
 
 extension HTTPFuzzHarness {
     /// The HTTP fuzzer's seeds: the DER fuzzers' requests (SHA-1 to SHA-512, with and without nonces, several
@@ -8,7 +12,7 @@ extension HTTPFuzzHarness {
     /// and content types, HTTP/1.0, absolute-form targets, chunked and oversized bodies, pipelined requests,
     /// `Expect: 100-continue` (answered, refused, to HTTP/1.0), missing, repeated and malformed `Host`,
     /// requests cut short, and bytes that are not HTTP.
-    public static func seeds() -> [FuzzHarness.Seed] {
+    package static func seeds() -> [FuzzHarness.Seed] {
         let requests = Dictionary(uniqueKeysWithValues: FuzzHarness.seeds().map { ($0.fileName, $0.bytes) })
         var seeds: [FuzzHarness.Seed] = []
         func add(_ name: String, _ parts: [UInt8]...) { seeds.append(("\(name).http", parts.flatMap { $0 })) }

@@ -1,7 +1,10 @@
-import NIOHTTP1
 import OCSPCore
+import OCSPFuzzing
+import OCSPRuntime
 import OCSPServer
-import OCSPService
+import OCSPStore
+import OCSPWire
+import NIOHTTP1
 import SwiftASN1
 
 /// What the client reads, checked as a strict HTTP/1.1 client would read it: a sequence of whole responses,

@@ -1,22 +1,25 @@
-import OCSPService
+import OCSPRespond
+import OCSPRuntime
 
 /// The socket app's call, `respond [--config P] [--log-level L] [--out P] [--timeout S] FILE`, parsed by hand.
 ///
-/// A process runs per request, so start-up is part of every answer; swift-argument-parser's
-/// reflection costs over a millisecond (measured with callgrind: a third of a malformed-request run).
-/// This accepts only the plain shapes of that call and returns nil for anything else (help, errors,
-/// other commands, unusual spellings), which then goes through ArgumentParser as usual, so the
-/// behaviour and messages stay ArgumentParser's.
+/// A process runs per request, so start-up is part of every answer; this program links neither
+/// swift-argument-parser (whose reflection alone costs over a millisecond) nor SwiftNIO. It accepts only
+/// the plain shapes of that call and returns nil for anything else (help, errors, other commands, unusual
+/// spellings), which `ocsp-responder-commands` then parses as usual, so the behaviour and messages stay
+/// ArgumentParser's.
+///
+/// No list of the other commands is kept here: without `respond` first, a request file must be named
+/// as a path (`-`, or a name with a `/`), so a bare word (`sign`, `db`, a command added later) always
+/// reaches the command parser. Under sudo only `respond` runs, and a bare word is a request file.
 enum RespondFastPath {
-    /// The subcommands besides `respond`, by name; kept here as strings because asking ArgumentParser
-    /// for them costs the reflection this fast path avoids.
-    static let otherSubcommands: Set<String> = ["sign", "db", "resign", "request", "inspect", "serve", "check", "help"]
+    /// The first words an untrusted caller may hand to the command parser: `respond` and its help.
+    static let untrustedCommandWords: Set<String> = ["respond", "help", "--help", "-h"]
 
-    static func options(from arguments: [String]) -> RespondRun.Options? {
-        // Another subcommand's name is not a request file: `ocsp-responder sign` must reach ArgumentParser.
-        if let first = arguments.first, otherSubcommands.contains(first) { return nil }
+    static func options(from arguments: [String], bareNameIsRequestFile: Bool) -> RespondRun.Options? {
         var remaining = arguments[...]
-        if remaining.first == "respond" { remaining = remaining.dropFirst() }
+        let namedRespond = remaining.first == "respond"
+        if namedRespond { remaining = remaining.dropFirst() }
         var config: String?
         var level: String?
         var out: String?
@@ -41,6 +44,7 @@ enum RespondFastPath {
                 default: return nil
                 }
             } else if argument == "-" || !argument.hasPrefix("-"), file == nil {
+                if !namedRespond, !bareNameIsRequestFile, argument != "-", !argument.contains("/") { return nil }
                 file = argument
             } else {
                 return nil
@@ -53,7 +57,7 @@ enum RespondFastPath {
         }
         var seconds: Int?
         if let timeout {
-            guard let parsed = Int(timeout), Respond.timeoutRange.contains(parsed) else { return nil }
+            guard let parsed = Int(timeout), RespondRun.Options.timeoutRange.contains(parsed) else { return nil }
             seconds = parsed
         }
         return RespondRun.Options(

@@ -1,6 +1,7 @@
-import Foundation
 import OCSPCore
 import OCSPCrypto
+import OCSPWire
+import Foundation
 import SwiftASN1
 import TestSupport
 

@@ -1,6 +1,6 @@
-import Foundation
 import OCSPFuzzing
 import OCSPServerFuzzing
+import Foundation
 import Testing
 import TestSupport
 

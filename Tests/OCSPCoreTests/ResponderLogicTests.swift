@@ -1,5 +1,6 @@
-import Foundation
 import OCSPCore
+import OCSPWire
+import Foundation
 import SwiftASN1
 import Testing
 import TestSupport

@@ -1,4 +1,5 @@
 import OCSPCore
+import OCSPWire
 import SwiftASN1
 import Testing
 

@@ -1,6 +1,8 @@
-import Foundation
 import OCSPCore
-import OCSPMariaDB
+import OCSPStore
+import OCSPStoreMariaDB
+import OCSPWire
+import Foundation
 import Testing
 import TestSupport
 

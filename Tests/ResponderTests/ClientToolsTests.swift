@@ -1,5 +1,8 @@
-import Foundation
+import OCSPClient
 import OCSPCore
+import OCSPStore
+import OCSPWire
+import Foundation
 import Testing
 import TestSupport
 

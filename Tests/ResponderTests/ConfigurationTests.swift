@@ -1,4 +1,7 @@
-import OCSPService
+import OCSPAdmin
+import OCSPClient
+import OCSPRespond
+import OCSPRuntime
 import Testing
 
 @Suite struct ConfigurationTests {

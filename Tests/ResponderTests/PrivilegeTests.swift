@@ -1,5 +1,8 @@
+import OCSPAdmin
+import OCSPClient
+import OCSPRespond
+import OCSPRuntime
 import Foundation
-import OCSPService
 import Testing
 import TestSupport
 

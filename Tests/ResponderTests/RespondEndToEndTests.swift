@@ -1,7 +1,9 @@
+import OCSPCore
+import OCSPStore
+import OCSPWire
 import Foundation
 import Testing
 import TestSupport
-import OCSPCore
 
 /// `ocsp-responder respond` as the socket app runs it: a real MariaDB, requests made by openssl,
 /// every signed response verified by openssl and Python cryptography.

@@ -1,10 +1,15 @@
+import OCSPAdmin
+import OCSPClient
+import OCSPCore
+import OCSPRespond
+import OCSPRuntime
+@testable import OCSPServer
+import OCSPStore
+import OCSPWire
 import Foundation
 import NIOCore
 import NIOHTTP1
-import OCSPCore
-import OCSPService
 import Testing
-@testable import OCSPServer
 
 /// The pieces of `serve` that need no server: GET decoding, caching headers and ETags, the content type
 /// check, the answers repeated from memory, the access log.

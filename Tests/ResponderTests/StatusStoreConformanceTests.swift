@@ -1,8 +1,10 @@
-import Foundation
 import OCSPCore
 import OCSPCrypto
-import OCSPMariaDB
-import OCSPSQLite
+import OCSPStore
+import OCSPStoreMariaDB
+import OCSPStoreSQLite
+import OCSPWire
+import Foundation
 import Testing
 import TestSupport
 

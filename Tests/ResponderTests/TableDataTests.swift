@@ -1,7 +1,9 @@
-import Foundation
 import OCSPCore
-import OCSPMariaDB
-import OCSPSQLite
+import OCSPStore
+import OCSPStoreMariaDB
+import OCSPStoreSQLite
+import OCSPWire
+import Foundation
 import Testing
 import TestSupport
 

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Verifiers nobody on this project wrote: `openssl ocsp` and Python's `cryptography`.
-public enum Peers {
+package enum Peers {
     /// `openssl ocsp -respin` with `-CAfile` = the chain: succeeds only on "Response verify OK".
     /// Returns openssl's text output (with -resp_text) for further checks.
     @discardableResult
@@ -11,7 +11,7 @@ public enum Peers {
     /// `unknown` for another CA's CertID (which RFC 6960 allows) verifies only this way.
     /// `embeddedSignerOnly`: no `-verify_other`, so only a signer certificate carried in the response's
     /// `certs` lets it verify (as Apache's `SSLOCSPEnable` verifies).
-    public static func opensslVerify(response: Data, chain: String, request: Data? = nil, trustedSigner: String? = nil,
+    package static func opensslVerify(response: Data, chain: String, request: Data? = nil, trustedSigner: String? = nil,
                                      embeddedSignerOnly: Bool = false) throws -> String {
         let directory = try makeTemporaryDirectory("ocsp-peer")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -39,7 +39,7 @@ public enum Peers {
     }
 
     /// `scripts/peer-verify.py`: Python cryptography's view of the response, as JSON.
-    public static func python(response: Data, issuer: String) throws -> [String: Any] {
+    package static func python(response: Data, issuer: String) throws -> [String: Any] {
         let directory = try makeTemporaryDirectory("ocsp-peer")
         defer { try? FileManager.default.removeItem(at: directory) }
         let responsePath = directory.appendingPathComponent("resp.der")
@@ -54,7 +54,7 @@ public enum Peers {
     }
 
     /// Python cryptography's view of several responses, in one interpreter (a start-up is ~0.2 s).
-    public static func python(responses: [Data], issuer: String) throws -> [[String: Any]] {
+    package static func python(responses: [Data], issuer: String) throws -> [[String: Any]] {
         let directory = try makeTemporaryDirectory("ocsp-peer")
         defer { try? FileManager.default.removeItem(at: directory) }
         var paths: [String] = []
@@ -74,7 +74,7 @@ public enum Peers {
     }
 
     /// `scripts/peer-make.py`: certificates and responses made by Python cryptography (expired, stale).
-    public static func make(_ arguments: [String]) throws {
+    package static func make(_ arguments: [String]) throws {
         let script = repositoryRoot.appendingPathComponent("scripts/peer-make.py").path
         let result = try run(pythonExecutable, [script] + arguments)
         guard result.status == 0 else { throw TestFailure("peer-make.py \(arguments) failed: \(result.stderr)") }
@@ -86,7 +86,7 @@ public enum Peers {
     /// Both peers on a successful response: openssl verifies, Python verifies the signature (and the
     /// delegate, if any). Returns Python's JSON, whose `responses` tests then check.
     @discardableResult
-    public static func verifySuccessful(response: Data, issuer: String, chain: String, request: Data? = nil) throws -> [String: Any] {
+    package static func verifySuccessful(response: Data, issuer: String, chain: String, request: Data? = nil) throws -> [String: Any] {
         try opensslVerify(response: response, chain: chain, request: request)
         let json = try python(response: response, issuer: issuer)
         guard json["response_status"] as? String == "SUCCESSFUL" else {
@@ -102,7 +102,7 @@ public enum Peers {
     }
 
     /// The `responses` array of Python's JSON.
-    public static func singleResponses(_ json: [String: Any]) -> [[String: Any]] {
+    package static func singleResponses(_ json: [String: Any]) -> [[String: Any]] {
         json["responses"] as? [[String: Any]] ?? []
     }
 }

@@ -15,24 +15,24 @@ import Foundation
 ///     try db.server.execute("INSERT INTO \(db.table) …")
 ///     try db.stop()     // connections now fail; the socket is gone
 ///     try db.start()    // the same data, socket and port
-public final class PrivateMariaDB: Sendable {
+package final class PrivateMariaDB: Sendable {
     /// The server's directory (`DIR` of `mariadb_start`): `data/`, `mysqld.sock`, logs.
-    public let directory: String
+    package let directory: String
     /// The connection: socket, 127.0.0.1 and port, user, password, database.
-    public let server: MariaDBTestServer
+    package let server: MariaDBTestServer
     /// A status table made from `etc/schema.sql` at the first start (empty).
-    public let table: String
+    package let table: String
     private let serverOptions: [String]
 
-    public var socket: String { server.socket }
-    public var port: String { server.port }
-    public var user: String { server.user }
-    public var password: String { server.password }
-    public var database: String { server.database }
+    package var socket: String { server.socket }
+    package var port: String { server.port }
+    package var user: String { server.user }
+    package var password: String { server.password }
+    package var database: String { server.database }
 
     /// Starts a fresh server. `serverOptions` go to `mariadbd` (after the script's own), at this and
     /// every later `start()`.
-    public static func start(serverOptions: [String] = []) throws -> PrivateMariaDB {
+    package static func start(serverOptions: [String] = []) throws -> PrivateMariaDB {
         // /tmp itself, not TMPDIR: the socket path must stay under 108 bytes.
         var template = Array("/tmp/ocspdb-t.XXXXXX".utf8CString)
         guard let made = mkdtemp(&template) else {
@@ -78,7 +78,7 @@ public final class PrivateMariaDB: Sendable {
 
     /// Stops the server (`mariadb_stop`: a clean shutdown, else TERM, then KILL) and waits until it is
     /// gone: new connections fail, and open ones are cut. Stopping a stopped server does nothing.
-    public func stop() throws {
+    package func stop() throws {
         Self.stop(directory)
         if FileManager.default.fileExists(atPath: "\(directory)/server.pid") || Self.answers(socket) {
             throw TestFailure("the MariaDB in \(directory) is still running after mariadb_stop")
@@ -87,7 +87,7 @@ public final class PrivateMariaDB: Sendable {
 
     /// Starts the stopped server again on its data directory, socket path and port, and waits until it
     /// answers. Throws with the script's message when it cannot (for example the port was taken).
-    public func start() throws {
+    package func start() throws {
         let environment = try Self.launch(directory, serverOptions)
         guard environment["OCSP_TEST_MARIADB_PORT"] == port else {
             throw TestFailure("the MariaDB in \(directory) came back on port \(environment["OCSP_TEST_MARIADB_PORT"] ?? "?"), not \(port)")
@@ -95,7 +95,7 @@ public final class PrivateMariaDB: Sendable {
     }
 
     /// Stops the server and removes its directory; done by `deinit` too. Safe to call twice.
-    public func remove() {
+    package func remove() {
         Self.stop(directory)
         try? FileManager.default.removeItem(atPath: directory)
     }

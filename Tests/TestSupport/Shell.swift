@@ -1,21 +1,21 @@
 import Foundation
 
 /// The repository's root, found from this file's path: tests run scripts and the binary from there.
-public let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+package let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
 /// What a finished process left.
-public struct ProcessResult: Sendable {
-    public var status: Int32
-    public var stdout: Data
-    public var stderr: String
+package struct ProcessResult: Sendable {
+    package var status: Int32
+    package var stdout: Data
+    package var stderr: String
 
-    public var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
+    package var stdoutText: String { String(decoding: stdout, as: UTF8.self) }
 }
 
 /// Runs a program to completion, feeding `stdin`, and collects its output.
 @discardableResult
-public func run(
+package func run(
     _ executable: String, _ arguments: [String], stdin: Data? = nil,
     environment: [String: String]? = nil, currentDirectory: URL? = nil
 ) throws -> ProcessResult {
@@ -48,15 +48,15 @@ public func run(
 }
 
 /// A fresh temporary directory, unique per call.
-public func makeTemporaryDirectory(_ prefix: String = "ocsp-test") throws -> URL {
+package func makeTemporaryDirectory(_ prefix: String = "ocsp-test") throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString.prefix(8))")
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
 }
 
-public struct TestFailure: Error, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
+package struct TestFailure: Error, CustomStringConvertible {
+    package var description: String
+    package init(_ description: String) { self.description = description }
 }
 
 /// Holds what the stderr thread read; the semaphore orders its write before the read.

@@ -1,11 +1,11 @@
 import Foundation
 
 /// The test PKI, made once per test process by `scripts/make-pki.sh` with the openssl CLI.
-public struct TestPKI: Sendable {
-    public let directory: URL
+package struct TestPKI: Sendable {
+    package let directory: URL
 
     /// Made on first use; Swift runs a static initialiser once, even with tests in parallel.
-    public static let shared: TestPKI = {
+    package static let shared: TestPKI = {
         do {
             let directory = try makeTemporaryDirectory("ocsp-pki")
             let result = try run("/bin/bash", [repositoryRoot.appendingPathComponent("scripts/make-pki.sh").path, directory.path])
@@ -17,17 +17,17 @@ public struct TestPKI: Sendable {
     }()
 
     /// The key kinds the PKI has a CA for.
-    public enum Kind: String, CaseIterable, Sendable {
+    package enum Kind: String, CaseIterable, Sendable {
         case rsa, p256, p384, ed25519
     }
 
-    public func path(_ relative: String) -> String {
+    package func path(_ relative: String) -> String {
         directory.appendingPathComponent(relative).path
     }
 
-    public func path(_ kind: Kind, _ file: String) -> String {
+    package func path(_ kind: Kind, _ file: String) -> String {
         path("\(kind.rawValue)/\(file)")
     }
 
-    public var root: String { path("root.pem") }
+    package var root: String { path("root.pem") }
 }

@@ -1,3 +1,4 @@
+import OCSPWire
 /// The CA certificate we answer for, as its own issuer (the root) names it in a CertID, and the responses
 /// about it that the root signed offline (`[ocsp] ocspresponse`, one file or several).
 ///
@@ -6,8 +7,8 @@
 /// request asks (the same hash algorithm, both hashes, the serial: a client looks for exactly that), and
 /// that answer is current. The root's key is not configured, so a request names this certificate when
 /// its serial and its issuerNameHash match; the files say which issuerKeyHash is the root's.
-public struct IntermediateResponse {
-    public enum Answer {
+package struct IntermediateResponse {
+    package enum Answer {
         /// Serve these bytes; the single response is for the log line.
         case response(StoredResponse, SingleResponse)
         /// The files are sound but answer another issuer's certificate of the same serial and name.
@@ -20,16 +21,16 @@ public struct IntermediateResponse {
     }
 
     /// The CA certificate's serial.
-    public let serial: CertificateSerialNumber
+    package let serial: CertificateSerialNumber
     /// Where the pre-signed responses are, in config order, for messages.
-    public let paths: [String]
+    package let paths: [String]
     private let issuerNameHashes: [HashAlgorithm: [UInt8]]
     private let read: (String) throws -> [UInt8]
 
     /// - Parameters:
     ///   - issuerNameDER: the DER of the CA certificate's issuer name (the root's subject).
     ///   - read: reads one of `paths`; called only when a request asks about this certificate.
-    public init(
+    package init(
         serial: CertificateSerialNumber, issuerNameDER: [UInt8], paths: [String], digester: some Digester,
         read: @escaping (String) throws -> [UInt8]
     ) {
@@ -42,7 +43,7 @@ public struct IntermediateResponse {
     }
 
     /// True when `certID` asks about the CA certificate itself.
-    public func names(_ certID: CertID) -> Bool {
+    package func names(_ certID: CertID) -> Bool {
         guard certID.serialNumber == serial, let algorithm = HashAlgorithm(certID.hashAlgorithm),
               let nameHash = issuerNameHashes[algorithm] else { return false }
         return certID.issuerNameHash.bytes.elementsEqual(nameHash)
@@ -53,7 +54,7 @@ public struct IntermediateResponse {
     ///
     /// A file that cannot be read or is about another serial is skipped when another answers; when none
     /// does, its problem is the answer (`tryLater`: the operator must fix it), else `notAnswered`.
-    public func answer(for certIDs: [CertID], at now: UnixTime) -> Answer {
+    package func answer(for certIDs: [CertID], at now: UnixTime) -> Answer {
         var problems: [String] = []
         var otherKey = false
         for path in paths {

@@ -1,3 +1,4 @@
+import OCSPWire
 /// Where signed responses to single-CertID requests without a nonce are kept between runs, so that a
 /// repeated question costs neither a database query nor a signature.
 ///
@@ -5,7 +6,7 @@
 /// `OCSPResponder` parses and checks every stored response before serving it (its CertID, its times, its
 /// signer), so a corrupt, stale or foreign entry is a miss, and it decides when a kept response must be
 /// checked against the table again (`Revalidation`).
-public protocol ResponseCache {
+package protocol ResponseCache {
     /// The bytes kept for `certID`, unchecked, with their check mark; nil when there are none or they
     /// cannot be read.
     func storedResponse(for certID: CertID) -> KeptResponse?
@@ -19,44 +20,44 @@ public protocol ResponseCache {
 }
 
 /// A response read from a `ResponseCache`, with the time it was last checked against the table.
-public struct KeptResponse: Sendable, Hashable {
-    public var der: [UInt8]
+package struct KeptResponse: Sendable, Hashable {
+    package var der: [UInt8]
     /// When the status it carries was last read from the table (or a moment before: never later).
-    public var checkedAt: UnixTime
+    package var checkedAt: UnixTime
 
-    public init(der: [UInt8], checkedAt: UnixTime) {
+    package init(der: [UInt8], checkedAt: UnixTime) {
         self.der = der
         self.checkedAt = checkedAt
     }
 }
 
 /// How long a kept response is served without asking the table (`[ocsp] revalidate`).
-public struct Revalidation: Sendable, Hashable {
+package struct Revalidation: Sendable, Hashable {
     /// Seconds after its last check that a kept response is served as it is; 0: every request asks the table.
-    public var interval: Int64
+    package var interval: Int64
 
     /// The default: a revocation made by any means reaches every host within a minute.
-    public static let defaultInterval: Int64 = 60
+    package static let defaultInterval: Int64 = 60
 
-    public init(interval: Int64 = Revalidation.defaultInterval) {
+    package init(interval: Int64 = Revalidation.defaultInterval) {
         self.interval = max(0, interval)
     }
 
     /// True while a response checked at `checkedAt` may be served at `now` without asking the table. A
     /// check time in the future (a clock set back, a file touched by hand) is not trusted.
-    public func isCurrent(checkedAt: UnixTime, at now: UnixTime) -> Bool {
+    package func isCurrent(checkedAt: UnixTime, at now: UnixTime) -> Bool {
         checkedAt <= now && now.seconds - checkedAt.seconds < interval
     }
 
     /// When a response checked at `checkedAt` must be checked again, for memory that keeps it with a
     /// finer clock than whole seconds.
-    public func deadline(checkedAt: UnixTime) -> UnixTime {
+    package func deadline(checkedAt: UnixTime) -> UnixTime {
         checkedAt + interval
     }
 }
 
 /// Whether a request was answered from the cache, for the log line.
-public enum CacheUse: String, Hashable, Sendable {
+package enum CacheUse: String, Hashable, Sendable {
     /// No cache is configured.
     case off
     /// A nonce, several CertIDs, or another CA's CertID: the answer is signed fresh and not kept.

@@ -1,15 +1,16 @@
+import OCSPWire
 import SwiftASN1
 
 /// A signed response read back from disk (a cache file, the `ocspresponse` file), parsed so that it
 /// can be checked before a single byte of it is served.
 ///
 /// Serving is byte for byte: `der` is exactly what was read (a PEM file's DER, for `ocspresponse`).
-public struct StoredResponse: Sendable {
-    public let der: [UInt8]
-    public let data: ResponseData
+package struct StoredResponse: Sendable {
+    package let der: [UInt8]
+    package let data: ResponseData
 
     /// Parses a DER OCSPResponse that must be `successful` and `id-pkix-ocsp-basic`.
-    public init(der: [UInt8]) throws(StoredResponseError) {
+    package init(der: [UInt8]) throws(StoredResponseError) {
         let response: OCSPResponse
         let basic: BasicOCSPResponse?
         do {
@@ -27,7 +28,7 @@ public struct StoredResponse: Sendable {
     }
 
     /// Reads DER, or PEM (any `-----BEGIN …-----` label), as operators keep `ocspresponse` files both ways.
-    public init(derOrPEM bytes: [UInt8]) throws(StoredResponseError) {
+    package init(derOrPEM bytes: [UInt8]) throws(StoredResponseError) {
         if bytes.first == 0x30 {
             try self.init(der: bytes)
         } else if let der = PEM.decodeFirstBlock(bytes) {
@@ -38,25 +39,25 @@ public struct StoredResponse: Sendable {
     }
 
     /// True when the response carries a nonce, so it answered one request and must not be served again.
-    public var hasNonce: Bool {
+    package var hasNonce: Bool {
         data.responseExtensions?[OCSPObjectIdentifier.nonce] != nil
     }
 
     /// The responder's key hash when it signed byKey.
-    public var responderKeyHash: ArraySlice<UInt8>? {
+    package var responderKeyHash: ArraySlice<UInt8>? {
         if case .byKey(let hash) = data.responderID { return hash.bytes }
         return nil
     }
 
     /// The one SingleResponse whose CertID is exactly `certID`, if the response holds only that one.
-    public func onlySingle(for certID: CertID) -> SingleResponse? {
+    package func onlySingle(for certID: CertID) -> SingleResponse? {
         guard data.responses.count == 1, data.responses[0].certID == certID else { return nil }
         return data.responses[0]
     }
 
     /// Why a SingleResponse may not be served at `now`, or nil when it is current:
     /// thisUpdate ≤ now < nextUpdate, with nextUpdate present (RFC 5019 requires it of pre-signed answers).
-    public static func staleness(of single: SingleResponse, at now: UnixTime) -> String? {
+    package static func staleness(of single: SingleResponse, at now: UnixTime) -> String? {
         let thisUpdate = UnixTime(single.thisUpdate)
         guard let next = single.nextUpdate else { return "it has no nextUpdate" }
         let nextUpdate = UnixTime(next)
@@ -67,7 +68,7 @@ public struct StoredResponse: Sendable {
 }
 
 /// Why a stored response cannot be used.
-public struct StoredResponseError: Error, Hashable, Sendable, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
+package struct StoredResponseError: Error, Hashable, Sendable, CustomStringConvertible {
+    package var description: String
+    package init(_ description: String) { self.description = description }
 }

@@ -1,5 +1,6 @@
+import OCSPWire
 /// What to answer for a serial the table does not hold (`[ocsp] not_found`).
-public enum NotFoundPolicy: String, CaseIterable, Hashable, Sendable {
+package enum NotFoundPolicy: String, CaseIterable, Hashable, Sendable {
     /// A signed `unknown` (RFC 6960's meaning: the responder does not know this certificate).
     case unknown
     /// An unsigned `unauthorized` for the whole request, as OCSP_MySql answered.
@@ -9,19 +10,19 @@ public enum NotFoundPolicy: String, CaseIterable, Hashable, Sendable {
 }
 
 /// One CA we answer for: how requests name it, who signs for it, where its statuses live, and the policy.
-public struct Authority {
-    public var issuer: IssuerIdentity
-    public var signer: any ResponseSigner
-    public var statusSource: any CertificateStatusSource
-    public var notFound: NotFoundPolicy
+package struct Authority {
+    package var issuer: IssuerIdentity
+    package var signer: any ResponseSigner
+    package var statusSource: any CertificateStatusSource
+    package var notFound: NotFoundPolicy
     /// How long a response is valid: nextUpdate = thisUpdate + this many seconds.
-    public var validity: Int64
+    package var validity: Int64
     /// The CA certificate's own status, pre-signed by its issuer (`ocspresponse`); nil when not configured.
-    public var intermediate: IntermediateResponse?
+    package var intermediate: IntermediateResponse?
     /// A name for log lines and messages: `ocsp` for the default CA, else the `[issuer NAME]` section's NAME.
-    public var name: String
+    package var name: String
 
-    public init(
+    package init(
         issuer: IssuerIdentity, signer: any ResponseSigner, statusSource: any CertificateStatusSource,
         notFound: NotFoundPolicy = .unknown, validity: Int64 = 86_400, intermediate: IntermediateResponse? = nil,
         name: String = "ocsp"
@@ -38,7 +39,7 @@ public struct Authority {
     /// True when this authority's signer may also answer for `other`'s certificates: both describe the same
     /// CA (the same name and key), for example two sections that keep its certificates in two tables.
     /// A signer is the CA itself or a delegate the CA issued (RFC 6960 §4.2.2.2), so it speaks for no other CA.
-    public func signerIsAuthorized(for other: Authority) -> Bool {
+    package func signerIsAuthorized(for other: Authority) -> Bool {
         issuer.subjectNameDER == other.issuer.subjectNameDER && issuer.publicKeyBits == other.issuer.publicKeyBits
     }
 }

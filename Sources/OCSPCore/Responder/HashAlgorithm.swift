@@ -1,10 +1,11 @@
+import OCSPWire
 import SwiftASN1
 
 /// The digests a CertID may use: SHA-1 (RFC 5019) and the SHA-2 family (RFC 9919 moves clients to SHA-256).
-public enum HashAlgorithm: String, CaseIterable, Hashable, Sendable {
+package enum HashAlgorithm: String, CaseIterable, Hashable, Sendable {
     case sha1, sha256, sha384, sha512
 
-    public var objectIdentifier: ASN1ObjectIdentifier {
+    package var objectIdentifier: ASN1ObjectIdentifier {
         switch self {
         case .sha1: AlgorithmObjectIdentifier.sha1
         case .sha256: AlgorithmObjectIdentifier.sha256
@@ -13,23 +14,23 @@ public enum HashAlgorithm: String, CaseIterable, Hashable, Sendable {
         }
     }
 
-    public init?(objectIdentifier: ASN1ObjectIdentifier) {
+    package init?(objectIdentifier: ASN1ObjectIdentifier) {
         guard let match = Self.allCases.first(where: { $0.objectIdentifier == objectIdentifier }) else { return nil }
         self = match
     }
 
     /// The algorithm a CertID names, if its parameters are absent or NULL as RFC 5754 allows.
-    public init?(_ identifier: AlgorithmIdentifier) {
+    package init?(_ identifier: AlgorithmIdentifier) {
         guard identifier.parameters == nil || identifier.parameters == AlgorithmIdentifier.nullParameters else { return nil }
         self.init(objectIdentifier: identifier.algorithm)
     }
 
     /// The identifier we write in CertIDs we build: with a NULL parameter, as OpenSSL and most clients do.
-    public var algorithmIdentifier: AlgorithmIdentifier {
+    package var algorithmIdentifier: AlgorithmIdentifier {
         AlgorithmIdentifier(algorithm: objectIdentifier, parameters: AlgorithmIdentifier.nullParameters)
     }
 
-    public var digestLength: Int {
+    package var digestLength: Int {
         switch self {
         case .sha1: 20
         case .sha256: 32
@@ -40,6 +41,6 @@ public enum HashAlgorithm: String, CaseIterable, Hashable, Sendable {
 }
 
 /// Computes digests. The core stays free of C; OCSPCrypto supplies OpenSSL's.
-public protocol Digester: Sendable {
+package protocol Digester: Sendable {
     func digest(_ algorithm: HashAlgorithm, _ bytes: some Collection<UInt8>) -> [UInt8]
 }

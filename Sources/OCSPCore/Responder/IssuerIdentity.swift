@@ -1,3 +1,4 @@
+import OCSPWire
 import SwiftASN1
 
 /// A CA we answer for, as CertIDs name it: the hashes of its subject name and of its public key.
@@ -5,17 +6,17 @@ import SwiftASN1
 /// RFC 6960 §4.1.1: issuerNameHash is over the DER of the issuer's distinguished name, issuerKeyHash
 /// over the value of the subjectPublicKey BIT STRING (without tag, length and unused-bits octet).
 /// The hashes for every supported algorithm are computed once, when the identity is made.
-public struct IssuerIdentity: Sendable {
-    public struct Hashes: Hashable, Sendable {
-        public var name: [UInt8]
-        public var key: [UInt8]
+package struct IssuerIdentity: Sendable {
+    package struct Hashes: Hashable, Sendable {
+        package var name: [UInt8]
+        package var key: [UInt8]
     }
 
-    public let subjectNameDER: [UInt8]
-    public let publicKeyBits: [UInt8]
+    package let subjectNameDER: [UInt8]
+    package let publicKeyBits: [UInt8]
     private let hashes: [HashAlgorithm: Hashes]
 
-    public init(subjectNameDER: [UInt8], publicKeyBits: [UInt8], digester: some Digester) {
+    package init(subjectNameDER: [UInt8], publicKeyBits: [UInt8], digester: some Digester) {
         self.subjectNameDER = subjectNameDER
         self.publicKeyBits = publicKeyBits
         var hashes: [HashAlgorithm: Hashes] = [:]
@@ -28,12 +29,12 @@ public struct IssuerIdentity: Sendable {
         self.hashes = hashes
     }
 
-    public func hashes(_ algorithm: HashAlgorithm) -> Hashes {
+    package func hashes(_ algorithm: HashAlgorithm) -> Hashes {
         hashes[algorithm]!
     }
 
     /// True when the CertID's hashes, computed with the algorithm it names, are this issuer's.
-    public func matches(_ certID: CertID) -> Bool {
+    package func matches(_ certID: CertID) -> Bool {
         guard let algorithm = HashAlgorithm(certID.hashAlgorithm) else { return false }
         let expected = hashes(algorithm)
         return certID.issuerNameHash.bytes.elementsEqual(expected.name)
@@ -41,7 +42,7 @@ public struct IssuerIdentity: Sendable {
     }
 
     /// The CertID naming one of this issuer's certificates.
-    public func certID(serial: CertificateSerialNumber, hash algorithm: HashAlgorithm) -> CertID {
+    package func certID(serial: CertificateSerialNumber, hash algorithm: HashAlgorithm) -> CertID {
         let expected = hashes(algorithm)
         return CertID(
             hashAlgorithm: algorithm.algorithmIdentifier,

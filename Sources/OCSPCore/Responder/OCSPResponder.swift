@@ -1,28 +1,29 @@
+import OCSPWire
 import SwiftASN1
 
 /// The decision logic of a responder: DER request in, DER response out. No files, no database, no C:
 /// statuses come from each authority's `CertificateStatusSource`, signatures from its `ResponseSigner`.
-public struct OCSPResponder {
+package struct OCSPResponder {
     /// Requests larger than this are refused unread; a real one is a few hundred bytes.
-    public static let maximumRequestSize = 64 * 1024
+    package static let maximumRequestSize = 64 * 1024
     /// RFC 9654 §2.1: a nonce is 1 to 32 octets; a longer one must be refused with malformedRequest.
-    public static let nonceLengths = 1...32
+    package static let nonceLengths = 1...32
 
     /// The CAs we answer for, in config order: the first that a request names answers it.
-    public var authorities: [Authority]
+    package var authorities: [Authority]
     /// Signed responses kept between runs; nil: every answer is signed fresh.
-    public var cache: (any ResponseCache)?
+    package var cache: (any ResponseCache)?
     /// How long a kept response is served before the table is asked again.
-    public var revalidation: Revalidation
+    package var revalidation: Revalidation
 
-    public init(authorities: [Authority], cache: (any ResponseCache)? = nil, revalidation: Revalidation = Revalidation()) {
+    package init(authorities: [Authority], cache: (any ResponseCache)? = nil, revalidation: Revalidation = Revalidation()) {
         self.authorities = authorities
         self.cache = cache
         self.revalidation = revalidation
     }
 
     /// Answers one DER request at `now`. Never throws: every failure becomes an OCSP error status.
-    public func respond(to requestDER: some Collection<UInt8>, at now: UnixTime) -> ResponderOutcome {
+    package func respond(to requestDER: some Collection<UInt8>, at now: UnixTime) -> ResponderOutcome {
         let request: OCSPRequest
         do {
             request = try Self.parseRequest(requestDER)
@@ -39,7 +40,7 @@ public struct OCSPResponder {
     /// was checked against the table less than `revalidation.interval` ago, or after the table confirms
     /// it; everything else is looked up and signed by the first CA the request names, and a signed answer
     /// to a single CertID without a nonce is kept for next time.
-    public func respond(to request: OCSPRequest, at now: UnixTime) -> ResponderOutcome {
+    package func respond(to request: OCSPRequest, at now: UnixTime) -> ResponderOutcome {
         let certIDs = request.tbsRequest.requestList.map(\.certID)
         if let answer = answerFromIntermediateFile(certIDs, request: request, at: now) {
             return answer
@@ -240,7 +241,7 @@ public struct OCSPResponder {
     /// The ResponseData every response of ours has, whether answered now (`respond`) or made offline
     /// (`sign`, `resign`): ResponderID byKey, producedAt = thisUpdate = `now`, nextUpdate = `now + validity`
     /// but never past the end of the signer's period, one SingleResponse per CertID in the given order.
-    public static func responseData(
+    package static func responseData(
         _ statuses: [(certID: CertID, status: CertStatus)], signer: any ResponseSigner, at now: UnixTime,
         validity: Int64, extensions: [Extension] = []
     ) -> ResponseData {
@@ -262,7 +263,7 @@ public struct OCSPResponder {
     /// serialized from `BasicOCSPResponse` and `OCSPResponse` values: the same bytes, without moving the
     /// whole response once per layer (tests compare both).
     /// Whoever calls it, nothing is signed outside the signer's period: `SigningPeriodError`.
-    public static func sign(_ data: ResponseData, with signer: any ResponseSigner) throws -> [UInt8] {
+    package static func sign(_ data: ResponseData, with signer: any ResponseSigner) throws -> [UInt8] {
         if let problem = signer.period.problem(at: UnixTime(data.producedAt)) { throw SigningPeriodError(description: problem) }
         let tbs = try data.derBytes()
         let signature = try signer.sign(tbs)
@@ -288,7 +289,7 @@ public struct OCSPResponder {
     }
 
     /// Parses a request strictly and checks what RFC 6960 and RFC 9654 require of it.
-    public static func parseRequest(_ der: some Collection<UInt8>) throws(RequestError) -> OCSPRequest {
+    package static func parseRequest(_ der: some Collection<UInt8>) throws(RequestError) -> OCSPRequest {
         guard !der.isEmpty else { throw RequestError("empty request") }
         guard der.count <= maximumRequestSize else { throw RequestError("request larger than \(maximumRequestSize) bytes") }
         let request: OCSPRequest
@@ -333,9 +334,9 @@ public struct OCSPResponder {
 }
 
 /// Why a request was refused as malformed.
-public struct RequestError: Error, Hashable, Sendable, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
+package struct RequestError: Error, Hashable, Sendable, CustomStringConvertible {
+    package var description: String
+    package init(_ description: String) { self.description = description }
 }
 
 extension Error {
@@ -344,40 +345,40 @@ extension Error {
 }
 
 /// A response that would be signed outside its signer's period (see `SigningPeriod`).
-public struct SigningPeriodError: Error, Hashable, Sendable, CustomStringConvertible {
-    public var description: String
+package struct SigningPeriodError: Error, Hashable, Sendable, CustomStringConvertible {
+    package var description: String
 }
 
 /// What a responder decided, with what the log line and the exit status need.
-public struct ResponderOutcome {
-    public struct Answer: Hashable, Sendable {
-        public enum Source: String, Hashable, Sendable {
+package struct ResponderOutcome {
+    package struct Answer: Hashable, Sendable {
+        package enum Source: String, Hashable, Sendable {
             case database, notFound = "not-found", foreignIssuer = "foreign-issuer", cache, ocspresponse
         }
-        public var serial: CertificateSerialNumber
-        public var status: CertStatus
-        public var source: Source
+        package var serial: CertificateSerialNumber
+        package var status: CertStatus
+        package var source: Source
     }
 
-    public var status: OCSPResponseStatus
+    package var status: OCSPResponseStatus
     /// The DER OCSPResponse to send: signed when successful, the bare status otherwise.
-    public var der: [UInt8]
+    package var der: [UInt8]
     /// A one-line reason when the status is an error.
-    public var reason: String?
-    public var answers: [Answer]
-    public var request: OCSPRequest?
+    package var reason: String?
+    package var answers: [Answer]
+    package var request: OCSPRequest?
     /// When the signed response stops being valid.
-    public var nextUpdate: UnixTime?
+    package var nextUpdate: UnixTime?
     /// Whether the cache answered, for the log line.
-    public var cache: CacheUse
+    package var cache: CacheUse
     /// When the status of a kept (or just kept) response was last read from the table; nil for an answer
     /// that is not kept. Memory in front of the cache must not serve it past `checkedAt + revalidate`.
-    public var checkedAt: UnixTime?
+    package var checkedAt: UnixTime?
     /// What the operator must hear about the signer (outside its period: `tryLater`; nextUpdate capped at
     /// its end): logged once per `respond` run, at most once a minute by `serve`.
-    public var signerNotice: String?
+    package var signerNotice: String?
 
-    public init(
+    package init(
         status: OCSPResponseStatus, der: [UInt8], reason: String?, answers: [Answer],
         request: OCSPRequest?, nextUpdate: UnixTime?, cache: CacheUse = .off, checkedAt: UnixTime? = nil
     ) {
@@ -391,8 +392,15 @@ public struct ResponderOutcome {
         self.checkedAt = checkedAt
     }
 
-    public static func failure(_ status: OCSPResponseStatus, _ reason: String, request: OCSPRequest? = nil) -> Self {
+    package static func failure(_ status: OCSPResponseStatus, _ reason: String, request: OCSPRequest? = nil) -> Self {
         ResponderOutcome(status: status, der: OCSPResponse.error(status), reason: reason, answers: [],
                          request: request, nextUpdate: nil)
+    }
+}
+
+extension ResponderOutcome {
+    /// Every CertID's serial, status and source, as log lines give them: `0x1001:good:database,0x1002:revoked:cache`.
+    package var answersForLog: String {
+        answers.map { "0x\($0.serial):\($0.status.name):\($0.source.rawValue)" }.joined(separator: ",")
     }
 }

@@ -1,6 +1,7 @@
+import OCSPWire
 /// Signs ResponseData. OCSPCrypto implements it with OpenSSL; the core only needs these five things.
 /// Sendable: one signer serves every worker of `resign` and `serve` at once.
-public protocol ResponseSigner: Sendable {
+package protocol ResponseSigner: Sendable {
     /// The AlgorithmIdentifier written into BasicOCSPResponse.signatureAlgorithm.
     var signatureAlgorithm: AlgorithmIdentifier { get }
     /// SHA-1 of the signer's subjectPublicKey BIT STRING value, for ResponderID byKey.

@@ -1,0 +1,376 @@
+import OCSPCore
+import OCSPCrypto
+import OCSPRuntime
+import OCSPWire
+
+/// `ocsp-responder check`: asks a certificate's OCSP responder about it, as a relying party would, and
+/// verifies the answer.
+///
+/// The certificate comes from a file (`--cert`) or from a TLS server's handshake (`--host`); its issuer
+/// from `--issuer`, the rest of the chain, or the CA Issuers URL of its Authority Information Access;
+/// the responder's URL from `--url` or the AIA's OCSP entry.
+package enum CheckRun {
+    package enum ExitStatus {
+        package static let good: Int32 = 0
+        package static let revoked: Int32 = 1
+        package static let unknown: Int32 = 2
+        /// Anything that kept the check from a verified answer; the reason is printed.
+        package static let error: Int32 = 3
+    }
+
+    package struct Options: Sendable {
+        package var certificatePath: String?
+        /// `HOST[:PORT]` of a TLS server (port 443 by default).
+        package var host: String?
+        package var issuerPath: String?
+        package var url: String?
+        package var forcePost: Bool
+        package var nonce: Bool
+        package var json: Bool
+        /// Seconds for each network step.
+        package var timeout: Int
+
+        package init(certificatePath: String?, host: String?, issuerPath: String?, url: String?, forcePost: Bool = false,
+                    nonce: Bool = true, json: Bool = false, timeout: Int = 10) {
+            self.certificatePath = certificatePath
+            self.host = host
+            self.issuerPath = issuerPath
+            self.url = url
+            self.forcePost = forcePost
+            self.nonce = nonce
+            self.json = json
+            self.timeout = timeout
+        }
+    }
+
+    /// RFC 5019 §5: GET when the whole encoded request is under 255 bytes, else POST.
+    package static let getLimit = 255
+
+    /// What was learned, for the text and JSON reports; filled as far as the check got.
+    struct Result {
+        var subject: String?
+        var serial: String?
+        var issuer: String?
+        var url: String?
+        var method: String?
+        var nonceSent = false
+        var status: String?
+        var revocationTime: String?
+        var revocationReason: String?
+        var thisUpdate: String?
+        var nextUpdate: String?
+        var producedAt: String?
+        var verification: VerificationReport?
+        var error: String?
+    }
+
+    package static func run(_ options: Options) -> Int32 {
+        var result = Result()
+        let status: Int32
+        do throws(CommandFailure) {
+            status = try check(options, into: &result)
+        } catch {
+            result.error = error.description
+            status = ExitStatus.error
+        }
+        if options.json {
+            try? FileIO.writeStandardOutput(Array((json(result).rendered() + "\n").utf8))
+        } else {
+            try? FileIO.writeStandardOutput(Array(text(result).utf8))
+        }
+        if let error = result.error {
+            Console.printError("check: \(error)")
+        }
+        return status
+    }
+
+    static func check(_ options: Options, into result: inout Result) throws(CommandFailure) -> Int32 {
+        // 1. The certificate and whatever chain came with it.
+        let chain = try certificates(options)
+        let leaf = chain[0]
+        let leafSummary: CertificateSummary
+        do {
+            leafSummary = try CertificateSummary(der: leaf)
+        } catch {
+            throw failure("the certificate does not parse: \(error.inputReason)")
+        }
+        result.subject = (try? DistinguishedName.string(fromDER: leafSummary.subjectNameDER)) ?? "?"
+        result.serial = "0x" + leafSummary.serialNumber.minimalHex
+        let access: AuthorityInformationAccess
+        do {
+            access = try AuthorityInformationAccess(certificateDER: leaf) ?? AuthorityInformationAccess()
+        } catch {
+            throw failure("the certificate's Authority Information Access extension does not parse: \(error.inputReason)")
+        }
+
+        // 2. Its issuer.
+        let issuer = try findIssuer(of: leaf, summary: leafSummary, chain: Array(chain.dropFirst()), access: access, options: options)
+        result.issuer = issuer.subject
+
+        // 3. The responder.
+        let urlText: String
+        if let given = options.url {
+            urlText = given
+        } else if let first = access.ocsp.first {
+            urlText = first
+        } else {
+            throw failure("the certificate has no OCSP URL in its Authority Information Access extension; give the responder with --url")
+        }
+        guard let url = HTTPFetch.URL(parsing: urlText) else {
+            throw failure("'\(urlText)' is not an http:// URL (OCSP is asked over plain HTTP, RFC 5019 §5)")
+        }
+        result.url = url.description
+
+        // 4. The request: one SHA-1 CertID, as RFC 5019 clients send, and a nonce unless told not to.
+        let certID = issuer.identity.certID(serial: leafSummary.serialNumber, hash: .sha1)
+        var nonce: [UInt8]?
+        if options.nonce {
+            do {
+                nonce = try SecureRandom.bytes(count: RequestBuilder.nonceLength)
+            } catch {
+                throw failure("cannot make a random nonce: \(error.inputReason); try --no-nonce")
+            }
+        }
+        result.nonceSent = nonce != nil
+        let request: [UInt8]
+        do {
+            request = try OCSPRequest(certIDs: [certID], nonce: nonce).derBytes()
+        } catch {
+            throw failure("cannot encode the request: \(error.inputReason)")
+        }
+
+        // 5. Sent by GET when short enough, else POST.
+        let encoded = percentEncode(Base64.encode(request))
+        let separator = url.target.hasSuffix("/") ? "" : "/"
+        let response: HTTPFetch.Response
+        if !options.forcePost && (url.target + separator + encoded).utf8.count < getLimit {
+            result.method = "GET"
+            var getURL = url
+            getURL.target = url.target + separator + encoded
+            response = try HTTPFetch.get(getURL, accept: "application/ocsp-response", timeout: options.timeout)
+        } else {
+            result.method = "POST"
+            response = try HTTPFetch.post(url, body: request, contentType: "application/ocsp-request",
+                                          accept: "application/ocsp-response", timeout: options.timeout)
+        }
+        guard response.status == 200 else {
+            throw failure("\(url) answered HTTP \(response.status)")
+        }
+
+        // 6. The answer, verified against the issuer.
+        let document: OCSPDocument
+        do {
+            document = try OCSPDocument(der: response.body)
+        } catch {
+            throw failure("\(url) did not answer with an OCSP response: \(error.inputReason)")
+        }
+        guard case .response(let ocspResponse, let basic) = document else {
+            throw failure("\(url) answered with an OCSP request, not a response")
+        }
+        guard ocspResponse.responseStatus == .successful else {
+            throw failure("the responder answered \(ocspResponse.responseStatus) (an unsigned error)")
+        }
+        guard let basic else { throw failure("the response is not a basic OCSP response") }
+        let now = RunClock.currentTime()
+        var report = ResponseVerification.verify(document, issuer: issuer, at: now)
+        let data = basic.tbsResponseData
+        result.producedAt = UnixTime(data.producedAt).iso8601
+        guard let single = data.responses.first(where: { $0.certID == certID }) else {
+            report.problems.append("the response has no answer for the CertID that was asked")
+            result.verification = report
+            throw failure("the response does not answer for serial \(leafSummary.serialNumber.minimalHex)")
+        }
+        if let nonce {
+            let echoed = data.responseExtensions?[OCSPObjectIdentifier.nonce].map(OCSPDocument.nonceOctets)
+            if let echoed {
+                if !echoed.elementsEqual(nonce) {
+                    report.problems.append("the response carries another nonce than the request's")
+                }
+            } else {
+                report.problems.append("the response does not echo the request's nonce (the responder may serve pre-signed responses: try --no-nonce)")
+            }
+        }
+        result.verification = report
+        result.status = single.certStatus.name
+        result.thisUpdate = UnixTime(single.thisUpdate).iso8601
+        result.nextUpdate = single.nextUpdate.map { UnixTime($0).iso8601 }
+        if case .revoked(let info) = single.certStatus {
+            result.revocationTime = UnixTime(info.revocationTime).iso8601
+            result.revocationReason = info.revocationReason.map(InspectionReport.reasonName)
+        }
+        guard report.verified else {
+            throw failure("the response does not verify: \(report.problems.joined(separator: "; "))")
+        }
+        switch single.certStatus {
+        case .good: return ExitStatus.good
+        case .revoked: return ExitStatus.revoked
+        case .unknown: return ExitStatus.unknown
+        }
+    }
+
+    /// The certificate first, then the rest of the chain as given: from the file (PEM, one or more
+    /// certificates, or DER) or from the TLS server.
+    static func certificates(_ options: Options) throws(CommandFailure) -> [[UInt8]] {
+        if let path = options.certificatePath {
+            return try readCertificates(path: path, what: "--cert")
+        }
+        guard let hostText = options.host else { throw failure("give --cert FILE or --host HOST[:PORT]") }
+        guard let (host, port) = hostAndPort(hostText) else {
+            throw failure("--host '\(hostText)' is not HOST or HOST:PORT")
+        }
+        let socket = try TCPSocket(host: host, port: port, timeout: options.timeout)
+        do {
+            // RFC 6066 §3: no SNI for an IP address.
+            let isAddress = host.contains(":") || host.allSatisfy { $0.isNumber || $0 == "." }
+            return try TLSPeerChain.fetch(socket: socket.descriptor, serverName: isAddress ? nil : host)
+        } catch {
+            throw failure("TLS with \(hostText): \(error.inputReason)")
+        }
+    }
+
+    static func hostAndPort(_ text: String) -> (String, Int)? {
+        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
+            let host = String(text[text.index(after: text.startIndex)..<close])
+            let rest = text[text.index(after: close)...]
+            if rest.isEmpty { return (host, 443) }
+            guard rest.hasPrefix(":"), let port = Int(rest.dropFirst()), (1...65535).contains(port) else { return nil }
+            return (host, port)
+        }
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        switch parts.count {
+        case 1: return parts[0].isEmpty ? nil : (text, 443)
+        case 2:
+            guard !parts[0].isEmpty, let port = Int(parts[1]), (1...65535).contains(port) else { return nil }
+            return (String(parts[0]), port)
+        default: return nil
+        }
+    }
+
+    static func readCertificates(path: String, what: String) throws(CommandFailure) -> [[UInt8]] {
+        let bytes: [UInt8]
+        do {
+            bytes = try FileIO.read(path: path, limit: 1 << 20)
+        } catch {
+            throw failure("cannot read \(what) \(path): \(error.inputReason)")
+        }
+        return try certificates(in: bytes, source: "\(what) \(path)")
+    }
+
+    /// DER, or PEM with one or more CERTIFICATE blocks.
+    static func certificates(in bytes: [UInt8], source: String) throws(CommandFailure) -> [[UInt8]] {
+        if bytes.first == 0x30 { return [bytes] }
+        let blocks = (try? PEM.decodeAllBlocks(bytes, label: "CERTIFICATE")) ?? []
+        guard !blocks.isEmpty else { throw failure("\(source) holds no certificate (neither DER nor PEM)") }
+        return blocks
+    }
+
+    /// `--issuer`, else the certificate in the chain that issued the leaf, else the AIA's CA Issuers URL.
+    static func findIssuer(
+        of leaf: [UInt8], summary: CertificateSummary, chain: [[UInt8]], access: AuthorityInformationAccess, options: Options
+    ) throws(CommandFailure) -> ResponseVerification.Issuer {
+        let leafCertificate: X509Certificate
+        do {
+            leafCertificate = try X509Certificate(der: leaf)
+        } catch {
+            throw failure("the certificate does not parse: \(error.inputReason)")
+        }
+        func issuer(_ der: [UInt8], source: String) throws(CommandFailure) -> ResponseVerification.Issuer {
+            let certificate: X509Certificate
+            let issuer: ResponseVerification.Issuer
+            do {
+                certificate = try X509Certificate(der: der)
+                issuer = try ResponseVerification.Issuer(certificate: certificate)
+            } catch {
+                throw failure("the issuer from \(source) does not parse: \(error.inputReason)")
+            }
+            guard leafCertificate.isIssued(by: certificate) else {
+                throw failure("\(source) (\(issuer.subject)) did not issue the certificate")
+            }
+            return issuer
+        }
+        if let path = options.issuerPath {
+            return try issuer(try readCertificates(path: path, what: "--issuer")[0], source: "--issuer \(path)")
+        }
+        for candidate in chain {
+            guard let candidateSummary = try? CertificateSummary(der: candidate),
+                  candidateSummary.subjectNameDER == summary.issuerNameDER,
+                  let certificate = try? X509Certificate(der: candidate), leafCertificate.isIssued(by: certificate) else { continue }
+            return try issuer(candidate, source: "the chain")
+        }
+        guard let text = access.caIssuers.first else {
+            throw failure("the issuer is not in the chain and the certificate has no CA Issuers URL in its Authority Information Access extension; give --issuer")
+        }
+        guard let url = HTTPFetch.URL(parsing: text) else {
+            throw failure("the CA Issuers URL '\(text)' is not an http:// URL; give --issuer")
+        }
+        let response = try HTTPFetch.get(url, accept: "application/pkix-cert", timeout: options.timeout)
+        guard response.status == 200 else { throw failure("the CA Issuers URL \(url) answered HTTP \(response.status)") }
+        let fetched = try certificates(in: response.body, source: "the CA Issuers URL \(url)")
+        return try issuer(fetched[0], source: "the CA Issuers URL \(url)")
+    }
+
+    /// Base64 percent-encoded for a path segment: `+`, `/` and `=` escaped (RFC 5019 §5).
+    static func percentEncode(_ base64: String) -> String {
+        var out = ""
+        for character in base64 {
+            switch character {
+            case "+": out += "%2B"
+            case "/": out += "%2F"
+            case "=": out += "%3D"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    static func failure(_ message: String) -> CommandFailure {
+        CommandFailure(ExitStatus.error, message)
+    }
+
+    static func text(_ result: Result) -> String {
+        var lines: [String] = []
+        let name = "\(result.subject ?? "the certificate")\(result.serial.map { " (serial \($0))" } ?? "")"
+        lines.append("\(name): \(result.status ?? "error")")
+        func add(_ label: String, _ value: String?) {
+            if let value { lines.append("  " + (label + ":").padding(13) + value) }
+        }
+        add("issuer", result.issuer)
+        add("responder", result.url.map { "\($0) (\(result.method ?? "-")\(result.nonceSent ? ", nonce" : ", no nonce"))" })
+        add("revoked at", result.revocationTime)
+        add("reason", result.revocationReason)
+        add("this update", result.thisUpdate)
+        add("next update", result.nextUpdate)
+        add("produced at", result.producedAt)
+        if let verification = result.verification {
+            add("verified", verification.verified ? String(verification.verdictLine.dropFirst("Verification: ".count)) : "no")
+        }
+        add("error", result.error)
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func json(_ result: Result) -> JSONValue {
+        .object([
+            ("status", .string(result.error == nil ? result.status : "error")),
+            ("cert_status", .string(result.status)),
+            ("subject", .string(result.subject)),
+            ("serial", .string(result.serial)),
+            ("issuer", .string(result.issuer)),
+            ("url", .string(result.url)),
+            ("method", .string(result.method)),
+            ("nonce", .bool(result.nonceSent)),
+            ("revocation_time", .string(result.revocationTime)),
+            ("revocation_reason", .string(result.revocationReason)),
+            ("this_update", .string(result.thisUpdate)),
+            ("next_update", .string(result.nextUpdate)),
+            ("produced_at", .string(result.producedAt)),
+            ("verification", result.verification.map(InspectionReport.verificationJSON) ?? .null),
+            ("error", .string(result.error)),
+        ])
+    }
+}
+
+extension String {
+    fileprivate func padding(_ width: Int) -> String {
+        count >= width ? self + " " : self + String(repeating: " ", count: width - count)
+    }
+}

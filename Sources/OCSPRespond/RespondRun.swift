@@ -1,0 +1,188 @@
+import OCSPCore
+import OCSPCrypto
+import OCSPRuntime
+import OCSPWire
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Logging
+
+/// One run of `ocsp-responder respond`: config, request, answer, file, log line, exit status.
+///
+/// Set-up failures (config, certificates, key) happen before the request is read and leave the file
+/// as it was. Once the request is read, there is always an answer: signed, or an unsigned error status.
+package struct RespondRun {
+    package struct Options: Sendable {
+        package typealias Level = Logger.Level
+
+        /// The config file.
+        package var configPath: String
+        /// The request file, or `-` for standard input.
+        package var input: String
+        /// Where the response goes; nil means over the input file, or standard output for `-`.
+        package var output: String?
+        /// Overrides the config's log level.
+        package var logLevel: Logger.Level?
+        /// Seconds the whole run may take, overriding `[ocsp] timeout`.
+        package var timeout: Int?
+
+        /// What `--timeout` accepts.
+        package static let timeoutRange = 1...3600
+
+        package init(configPath: String, input: String, output: String?, logLevel: Logger.Level?, timeout: Int? = nil) {
+            self.configPath = configPath
+            self.input = input
+            self.output = output
+            self.logLevel = logLevel
+            self.timeout = timeout
+        }
+    }
+
+    package static func run(_ options: Options) -> Int32 {
+        let started = RunClock.monotonicNanoseconds()
+        let invocation = Invocation.current
+        var config: ResponderConfiguration
+        var serviceFiles = ServiceFiles()
+        var configFile: TrustedPath?
+        do throws(ConfigError) {
+            // Under sudo the config is the caller's choice: it must be the service's own, and so must
+            // everything it names (ServiceFiles), before anything of it is used.
+            if invocation.isUntrusted { configFile = try ServiceFiles.resolveConfigPath(options.configPath) }
+            config = try ResponderConfiguration.load(path: configFile?.path ?? options.configPath)
+        } catch {
+            Console.printError("config error: \(invocation.isUntrusted ? error.shownToUntrustedCaller : error.description)")
+            return ExitStatus.config
+        }
+        // `[ocsp] user`: as anyone else, refuse; as root, become that user before the log, the store or
+        // the cache is opened, so that every file the run creates is the service's.
+        do {
+            _ = try ServiceAccount.enforce(config)
+        } catch {
+            Console.printError(error.description)
+            return ExitStatus.config
+        }
+        if let configFile {
+            do {
+                serviceFiles = try ServiceFiles.check(&config, configFile: configFile)
+            } catch {
+                Console.printError("config error: \(error.shownToUntrustedCaller)")
+                return ExitStatus.config
+            }
+        }
+        let logging = RunLogger.make(config, override: options.logLevel)
+        let logger = logging.logger
+
+        // From here on a deadline or a signal ends the run cleanly (see RunWatchdog).
+        let watchdog = RunWatchdog(timeoutSeconds: options.timeout ?? config.run.timeout, logger: logger)
+
+        let now = RunClock.currentTime()
+        let authorities: [Authority]
+        do {
+            authorities = try AuthorityLoader.loadAll(config, at: now, logger: logger)
+        } catch {
+            report("config error: \(error.inputReason)", logger: logger, alsoToStandardError: !logging.toStandardError)
+            return ExitStatus.config
+        }
+        let cache = config.run.cachePath.map { FileResponseCache(directory: $0, digester: OpenSSLDigester(), logger: logger) }
+
+        // Under sudo the request file and --out are the caller's own files, opened once (CallerFile).
+        var callerInput: CallerFile?
+        var callerOutput: CallerFile?
+        if let caller = invocation.untrustedCaller {
+            if options.input != "-" {
+                do {
+                    callerInput = try CallerFile.open(
+                        path: options.input, callerUID: caller, writable: options.output == nil, serviceFiles: serviceFiles.identities)
+                } catch {
+                    report("cannot read the request: \(error.inputReason)", logger: logger, alsoToStandardError: !logging.toStandardError)
+                    return ExitStatus.noInput
+                }
+            }
+            if let output = options.output, output != "-" {
+                do {
+                    callerOutput = try CallerFile.open(path: output, callerUID: caller, writable: true, serviceFiles: serviceFiles.identities)
+                } catch {
+                    report("cannot write the response: \(error.inputReason)", logger: logger, alsoToStandardError: !logging.toStandardError)
+                    return ExitStatus.ioError
+                }
+            }
+        }
+
+        let request: [UInt8]
+        do {
+            if let callerInput {
+                request = try callerInput.read(limit: OCSPResponder.maximumRequestSize)
+            } else {
+                request = try FileIO.read(path: options.input, limit: OCSPResponder.maximumRequestSize)
+            }
+        } catch {
+            report("cannot read the request: \(error.inputReason)", logger: logger, alsoToStandardError: !logging.toStandardError)
+            return ExitStatus.noInput
+        }
+
+        let destination = options.output ?? options.input
+        let callerDestination = options.output == nil ? callerInput : callerOutput
+        let write = { (bytes: [UInt8]) throws(FileIO.Error) in
+            if destination == "-" {
+                try FileIO.writeStandardOutput(bytes)
+            } else if let callerDestination {
+                try callerDestination.overwrite(with: bytes)
+            } else {
+                try FileIO.replace(path: destination, with: bytes)
+            }
+        }
+        watchdog.arm { try? write(OCSPResponse.error(.tryLater)) }
+
+        let outcome = OCSPResponder(authorities: authorities, cache: cache, revalidation: config.run.revalidation).respond(to: request, at: now)
+
+        let status = outcome.status == .successful ? 0 : Int32(outcome.status.rawValue)
+        let writeError = watchdog.finish(status: status) { () -> FileIO.Error? in
+            do throws(FileIO.Error) {
+                try write(outcome.der)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        if let writeError {
+            report("cannot write the response: \(writeError)", logger: logger, alsoToStandardError: !logging.toStandardError)
+            return ExitStatus.ioError
+        }
+
+        var metadata: Logger.Metadata = [
+            "status": "\(outcome.status)",
+            "cache": "\(outcome.cache.rawValue)",
+            "duration_ms": "\(RunClock.milliseconds(since: started))",
+        ]
+        if !outcome.answers.isEmpty {
+            metadata["certs"] = .string(outcome.answersForLog)
+        } else if let request = outcome.request {
+            metadata["serials"] = .string(request.tbsRequest.requestList.map { "0x\($0.certID.serialNumber)" }.joined(separator: ","))
+        }
+        if outcome.status == .successful {
+            if let reason = outcome.reason ?? outcome.signerNotice {
+                // Served unrevalidated, or nextUpdate capped: an answer, but one the operator must hear about.
+                metadata["reason"] = .string(reason)
+                logger.warning("answered", metadata: metadata)
+            } else {
+                logger.info("answered", metadata: metadata)
+            }
+            return 0
+        }
+        metadata["cache"] = nil
+        if let reason = outcome.reason { metadata["reason"] = .string(reason) }
+        logger.error("refused", metadata: metadata)
+        if !logging.toStandardError {
+            Console.printError("\(outcome.status): \(outcome.reason ?? "")")
+        }
+        return status
+    }
+
+    static func report(_ message: String, logger: Logger, alsoToStandardError: Bool) {
+        logger.error("\(message)")
+        if alsoToStandardError { Console.printError(message) }
+    }
+
+}

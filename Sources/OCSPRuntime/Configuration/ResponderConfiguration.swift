@@ -1,0 +1,420 @@
+import OCSPCore
+import OCSPCrypto
+import OCSPStore
+import OCSPStoreMariaDB
+import OCSPStoreSQLite
+import OCSPWire
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Logging
+
+/// Everything `config.ini` says, checked. An OCSP_MySql config file loads unchanged.
+///
+/// ```ini
+/// [db]
+/// host = localhost        ; TCP host (default localhost)
+/// port = 3306
+/// socket = 0              ; /a/path, 1 (or yes, true) = /run/mysqld/mysqld.sock, else TCP
+/// db = ocsp
+/// username = pycert
+/// password = ...
+/// log = INFO              ; OCSP_MySql's log level
+/// table = list_certs
+/// connect_timeout = 5
+///
+/// [ocsp]
+/// cert = /etc/ocsp-responder/intermediate.pem   ; signing certificate
+/// pkey = /etc/ocsp-responder/intermediate.key
+/// password =                                    ; key passphrase, optional
+/// issuer =                                      ; the CA answered for; default: cert
+/// producetime = 1d                              ; h, d, m (30 days), y (365 days)
+/// not_found = unknown                           ; unknown | unauthorized | revoked
+/// ocspresponse = ...                            ; the intermediate's pre-signed response
+/// cache = ...                                   ; response cache directory
+/// revalidate = 60                               ; seconds a kept response is served unchecked
+/// timeout = 10                                  ; seconds a whole run may take
+/// user = pycert                                 ; run only as that user (root becomes it)
+///
+/// [issuer second-ca]                            ; another CA, same keys as [ocsp]'s CA keys
+/// cert = ...
+///
+/// [log]
+/// file = /var/log/ocsp-responder.log            ; default: stderr
+/// level = info
+/// ```
+package struct ResponderConfiguration: Sendable {
+    /// `/etc/ocsp-responder/config.ini`, unless `--config` or `$OCSP_RESPONDER_CONFIG` says otherwise.
+    package static let defaultPath = "/etc/ocsp-responder/config.ini"
+    /// The config file to read: `explicit` (from `--config`), else `$OCSP_RESPONDER_CONFIG`, else the default.
+    package static func resolvePath(explicit: String?) -> String {
+        if let explicit { return explicit }
+        if let fromEnvironment = getenv("OCSP_RESPONDER_CONFIG"), fromEnvironment.pointee != 0 {
+            return String(cString: fromEnvironment)
+        }
+        return defaultPath
+    }
+
+    /// OCSP_MySql's `socket = 1`.
+    package static let defaultSocket = "/run/mysqld/mysqld.sock"
+
+    /// The unix socket `[db] socket` names, or nil for TCP. OCSP_MySql connected over its socket only for
+    /// `1` and over TCP for anything else; `true` and `yes` mean `1` too, and a value starting with `/`
+    /// is a socket path. Anything else (`0`, `no`, `false`, a relative path) is TCP, as it was there: a
+    /// config that worked with OCSP_MySql must not now try to connect to a file named `no`.
+    package static func socketPath(_ value: String?) -> String? {
+        guard let value else { return nil }
+        switch value.lowercased() {
+        case "1", "true", "yes": return defaultSocket
+        case _ where value.hasPrefix("/"): return value
+        default: return nil
+        }
+    }
+
+    /// Where the status table lives.
+    package enum Backend: Sendable, Hashable {
+        /// A MariaDB (or MySQL) server, as OCSP_MySql used.
+        case mariadb(MariaDBOptions)
+        /// An SQLite file: no server to run.
+        case sqlite(path: String)
+    }
+
+    package struct Database: Sendable {
+        package var backend: Backend
+        /// The default status table; `[issuer NAME]` sections may name their own.
+        package var table: String
+        /// Seconds to wait for the server (connect, each read and write) or for SQLite's lock.
+        package var timeoutSeconds: UInt32
+
+        package init(backend: Backend, table: String, timeoutSeconds: UInt32) {
+            self.backend = backend
+            self.table = table
+            self.timeoutSeconds = timeoutSeconds
+        }
+
+        /// For messages: `MariaDB at …` or `SQLite file …`; never the password.
+        package var backendDescription: String {
+            switch backend {
+            case .mariadb(let options): "MariaDB at \(options.endpoint), database \(options.database)"
+            case .sqlite(let path): "SQLite file \(path)"
+            }
+        }
+
+        /// The MariaDB connection, when that is the backend.
+        package var options: MariaDBOptions? {
+            if case .mariadb(let options) = backend { options } else { nil }
+        }
+    }
+
+    /// One CA we answer for: `[ocsp]`, or an `[issuer NAME]` section.
+    package struct Signing: Sendable {
+        /// The config section: `ocsp` or `issuer NAME`.
+        package var section: String
+        /// `ocsp`, or the NAME of `[issuer NAME]`, for log lines.
+        package var name: String
+        package var certificatePath: String
+        package var keyPath: String
+        package var keyPassword: String?
+        /// nil: the signing certificate is the issuer.
+        package var issuerPath: String?
+        /// Seconds from thisUpdate to nextUpdate.
+        package var validity: Int64
+        package var notFound: NotFoundPolicy
+        /// The CA certificate's own responses (`ocspresponse`, comma-separated): one per hash algorithm
+        /// its issuer signed, or one file answering several; empty when not configured.
+        package var ocspResponsePaths: [String]
+        /// `include_signer = yes`: the CA's own certificate goes in `certs` too (Apache's `SSLOCSPEnable`
+        /// finds no signer otherwise). A delegated responder's is always included.
+        package var includeSigner: Bool
+        /// The status table; `[db] table` unless the section names its own.
+        package var table: String
+    }
+
+    /// How one run behaves, from `[ocsp]`.
+    package struct Run: Sendable {
+        /// The response cache directory; nil: no cache.
+        package var cachePath: String?
+        /// Seconds a whole run may take before it answers `tryLater`. Default 10.
+        package var timeout: Int
+        /// How long a kept response (the cache, `serve`'s memory) is served before the table is asked
+        /// again; `[ocsp] revalidate`, default 60 s, 0: on every request.
+        package var revalidation: Revalidation
+        /// The only user the responder runs as (OCSP_MySql's `pycert`): others are refused, root becomes it
+        /// (`ServiceAccount`); nil: anyone.
+        package var user: String?
+    }
+
+    package struct Log: Sendable {
+        /// nil: stderr.
+        package var file: String?
+        package var level: Logger.Level?
+    }
+
+    package var path: String
+    package var database: Database
+    /// The CAs: `[ocsp]` first, then each `[issuer NAME]` in file order.
+    package var authorities: [Signing]
+    /// The default CA, `[ocsp]`.
+    package var signing: Signing { authorities[0] }
+    package var run: Run
+    package var log: Log
+    /// The line of each `section.key`, so checks made after parsing (a key file's mode, a certificate
+    /// that does not load) can still name the line.
+    package var lines: [String: Int] = [:]
+
+    /// A config error about `section.key`, at its line.
+    package func error(_ section: String, _ key: String, _ message: String) -> ConfigError {
+        ConfigError(path: path, line: lines["\(section).\(key)"], key: key, message: message)
+    }
+
+    /// Reads and checks the file at `path`.
+    package static func load(path: String) throws(ConfigError) -> ResponderConfiguration {
+        let bytes: [UInt8]
+        do {
+            bytes = try FileIO.read(path: path, limit: 1 << 20)
+        } catch {
+            throw ConfigError(path: path, message: "cannot read the config file: \(error.inputReason)", quotesContent: false)
+        }
+        let configuration = try parse(String(decoding: bytes, as: UTF8.self), path: path)
+        if configuration.holdsPassword,
+           let problem = SecretFileMode.problem(path: path, what: "the config file, which holds a password,", serviceUser: configuration.run.user) {
+            throw ConfigError(path: path, message: problem, quotesContent: false)
+        }
+        return configuration
+    }
+
+    /// True when the file sets a database or key password, so it must be private to its owner.
+    package var holdsPassword: Bool {
+        database.options?.password.map { !$0.isEmpty } == true || authorities.contains { $0.keyPassword != nil }
+    }
+
+    /// The keys of `[ocsp]` that describe a CA, which `[issuer NAME]` sections repeat.
+    static let authorityKeys: Set<String> = [
+        "cert", "pkey", "password", "issuer", "table", "ocspresponse", "not_found", "producetime", "include_signer",
+    ]
+
+    /// Checks a config file's text; `path` is only for messages and for relative paths' sake.
+    package static func parse(_ text: String, path: String) throws(ConfigError) -> ResponderConfiguration {
+        let ini = try INIFile(text: text, path: path)
+        let known: [String: Set<String>] = [
+            "db": ["backend", "path", "host", "port", "db", "username", "password", "log", "socket", "table", "connect_timeout"],
+            "ocsp": authorityKeys.union(["cache", "timeout", "user", "revalidate"]),
+            "log": ["file", "level"],
+        ]
+        for section in ini.sections {
+            let keys: Set<String>
+            if let fixed = known[section.name] {
+                keys = fixed
+            } else if let name = issuerSectionName(section.name) {
+                guard !name.isEmpty else {
+                    throw ConfigError(path: path, line: section.line, message: "[issuer] needs a name, as in [issuer second-ca]")
+                }
+                keys = authorityKeys
+            } else {
+                throw ConfigError(path: path, line: section.line, message: "unknown section [\(section.name)]; expected [db], [ocsp], [issuer NAME] or [log]")
+            }
+            for entry in section.entries where !keys.contains(entry.key) {
+                throw ConfigError(path: path, line: entry.line, key: entry.key, message: "unknown key in [\(section.name)]")
+            }
+        }
+        let reader = SectionReader(ini: ini, path: path)
+
+        let table = try reader.table("db", default: "list_certs")
+        let timeout = try reader.number("db", "connect_timeout", default: 5, range: 1...3600)
+        let backend: Backend
+        switch try reader.optional("db", "backend")?.lowercased() {
+        case "sqlite":
+            backend = .sqlite(path: try reader.required("db", "path"))
+        case "mariadb", "mysql":
+            backend = .mariadb(try reader.mariadbOptions(timeout: timeout))
+        case nil:
+            // OCSP_MySql's files name a server; a file that names only a path means SQLite.
+            let socket = try reader.optional("db", "socket")
+            let namesServer = try reader.optional("db", "host") != nil || ResponderConfiguration.socketPath(socket) != nil
+            if !namesServer, let path = try reader.optional("db", "path") {
+                backend = .sqlite(path: path)
+            } else {
+                backend = .mariadb(try reader.mariadbOptions(timeout: timeout))
+            }
+        case let other?:
+            throw reader.error("db", "backend", "'\(other)' must be mariadb or sqlite")
+        }
+
+        var authorities = [try reader.authority(section: "ocsp", name: "ocsp", defaultTable: table)]
+        for section in ini.sections {
+            guard let name = issuerSectionName(section.name) else { continue }
+            authorities.append(try reader.authority(section: section.name, name: name, defaultTable: table))
+        }
+        let run = Run(
+            cachePath: try reader.optional("ocsp", "cache"),
+            timeout: Int(try reader.number("ocsp", "timeout", default: 10, range: 1...3600)),
+            revalidation: Revalidation(interval: Int64(try reader.number(
+                "ocsp", "revalidate", default: UInt32(Revalidation.defaultInterval), range: 0...86_400))),
+            user: try reader.optional("ocsp", "user")
+        )
+
+        var level = try reader.level("log", "level")
+        if level == nil { level = try reader.level("db", "log") }
+        let log = Log(file: try reader.optional("log", "file"), level: level)
+        var configuration = ResponderConfiguration(
+            path: path, database: Database(backend: backend, table: table, timeoutSeconds: timeout),
+            authorities: authorities, run: run, log: log
+        )
+        for section in ini.sections {
+            for entry in section.entries { configuration.lines["\(section.name).\(entry.key)"] = entry.line }
+        }
+        return configuration
+    }
+
+    /// NAME for a section header `issuer NAME`, "" for a bare `issuer`, nil for any other section.
+    static func issuerSectionName(_ section: String) -> String? {
+        guard section == "issuer" || section.hasPrefix("issuer ") || section.hasPrefix("issuer\t") else { return nil }
+        return String(Substring(section.dropFirst("issuer".count)).trimmingWhitespace())
+    }
+
+    /// `producetime`: a whole number followed by h (hours), d (days), m (30 days) or y (365 days).
+    package static func parseValidity(_ text: String) -> Int64? {
+        guard let unit = text.last, let count = Int64(text.dropLast()), count > 0 else { return nil }
+        let seconds: Int64
+        switch unit.lowercased() {
+        case "h": seconds = 3600
+        case "d": seconds = 86_400
+        case "m": seconds = 30 * 86_400
+        case "y": seconds = 365 * 86_400
+        default: return nil
+        }
+        let (total, overflow) = count.multipliedReportingOverflow(by: seconds)
+        return overflow || total > 100 * 365 * 86_400 ? nil : total
+    }
+
+    /// A log level by swift-log's name or Python logging's (`WARN`, `WARNING`, `CRITICAL`, `NOTSET`).
+    package static func parseLevel(_ text: String) -> Logger.Level? {
+        switch text.lowercased() {
+        case "trace", "notset": .trace
+        case "debug": .debug
+        case "info": .info
+        case "notice": .notice
+        case "warn", "warning": .warning
+        case "error": .error
+        case "critical", "fatal": .critical
+        default: nil
+        }
+    }
+}
+
+/// Typed access to an INIFile's values, with errors that name the file, line and key.
+private struct SectionReader {
+    let ini: INIFile
+    let path: String
+
+    func entry(_ section: String, _ key: String) -> INIFile.Entry? {
+        ini[section]?[key]
+    }
+
+    func error(_ section: String, _ key: String, _ message: String) -> ConfigError {
+        ConfigError(path: path, line: entry(section, key)?.line ?? ini[section]?.line, key: key, message: message)
+    }
+
+    /// The value, or nil when absent (or empty, unless `allowEmpty`).
+    func optional(_ section: String, _ key: String, allowEmpty: Bool = false) throws(ConfigError) -> String? {
+        guard let entry = entry(section, key) else { return nil }
+        return entry.value.isEmpty && !allowEmpty ? nil : entry.value
+    }
+
+    func required(_ section: String, _ key: String) throws(ConfigError) -> String {
+        guard let value = try optional(section, key) else {
+            guard ini[section] != nil else {
+                throw ConfigError(path: path, key: key, message: "missing section [\(section)], which must set '\(key)'")
+            }
+            throw error(section, key, "required in [\(section)] but missing or empty")
+        }
+        return value
+    }
+
+    func number(_ section: String, _ key: String, default value: UInt32, range: ClosedRange<UInt32>) throws(ConfigError) -> UInt32 {
+        guard let text = try optional(section, key) else { return value }
+        guard let number = UInt32(text), range.contains(number) else {
+            throw error(section, key, "'\(text)' must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return number
+    }
+
+    /// The `[db]` keys of a MariaDB server, as OCSP_MySql wrote them.
+    func mariadbOptions(timeout: UInt32) throws(ConfigError) -> MariaDBOptions {
+        let socket = ResponderConfiguration.socketPath(try optional("db", "socket"))
+        return MariaDBOptions(
+            host: try optional("db", "host") ?? "localhost",
+            port: try number("db", "port", default: 3306, range: 1...65535),
+            socket: socket,
+            database: try required("db", "db"),
+            user: try required("db", "username"),
+            password: try optional("db", "password", allowEmpty: true),
+            connectTimeout: timeout,
+            ioTimeout: timeout
+        )
+    }
+
+    /// A table name from `section`, checked to be a plain identifier (it cannot be a query parameter).
+    func table(_ section: String, default value: String) throws(ConfigError) -> String {
+        let table = try optional(section, "table") ?? value
+        guard StatusTable.isValidName(table) else {
+            throw error(section, "table", "must be a plain table name (letters, digits, _ or $)")
+        }
+        return table
+    }
+
+    /// One CA's keys: `[ocsp]`'s, or an `[issuer NAME]` section's.
+    func authority(section: String, name: String, defaultTable: String) throws(ConfigError) -> ResponderConfiguration.Signing {
+        let validity: Int64
+        if let text = try optional(section, "producetime") {
+            guard let seconds = ResponderConfiguration.parseValidity(text) else {
+                throw error(section, "producetime", "'\(text)' is not a duration such as 12h, 1d, 1m (30 days) or 1y (365 days)")
+            }
+            validity = seconds
+        } else {
+            validity = 86_400
+        }
+        let notFound: NotFoundPolicy
+        if let text = try optional(section, "not_found") {
+            guard let policy = NotFoundPolicy(rawValue: text.lowercased()) else {
+                throw error(section, "not_found", "'\(text)' must be unknown, unauthorized or revoked")
+            }
+            notFound = policy
+        } else {
+            notFound = .unknown
+        }
+        let includeSigner: Bool
+        switch try optional(section, "include_signer")?.lowercased() {
+        case nil, "no", "false", "off", "0": includeSigner = false
+        case "yes", "true", "on", "1": includeSigner = true
+        case let text?: throw error(section, "include_signer", "'\(text)' must be yes or no")
+        }
+        // Paths are split at commas, not spaces: a path with a space is more likely than one with a comma.
+        let ocspResponses = (try optional(section, "ocspresponse") ?? "")
+            .split(separator: ",").map { String($0.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()) }
+            .filter { !$0.isEmpty }
+        return .init(
+            section: section,
+            name: name,
+            certificatePath: try required(section, "cert"),
+            keyPath: try required(section, "pkey"),
+            keyPassword: try optional(section, "password"),
+            issuerPath: try optional(section, "issuer"),
+            validity: validity,
+            notFound: notFound,
+            ocspResponsePaths: ocspResponses,
+            includeSigner: includeSigner,
+            table: try table(section, default: defaultTable)
+        )
+    }
+
+    func level(_ section: String, _ key: String) throws(ConfigError) -> Logger.Level? {
+        guard let text = try optional(section, key) else { return nil }
+        guard let level = ResponderConfiguration.parseLevel(text) else {
+            throw error(section, key, "'\(text)' is not a log level (debug, info, warning, error, critical)")
+        }
+        return level
+    }
+}

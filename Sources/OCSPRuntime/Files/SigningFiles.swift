@@ -1,0 +1,75 @@
+import OCSPCore
+import OCSPCrypto
+import OCSPStore
+import OCSPStoreMariaDB
+import OCSPStoreSQLite
+import OCSPWire
+
+/// Loading and checking a signer's certificate and key files, the same way for `respond` (from
+/// config.ini) and `sign` (from the command line), so both refuse the same things with the same words.
+package enum SigningFiles {
+    /// A certificate or key that cannot be used; the message names the file and, where there is one, the fix.
+    package struct Failure: Error, CustomStringConvertible, Sendable {
+        package var description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    /// The first certificate of a PEM file.
+    package static func certificate(path: String) throws(Failure) -> X509Certificate {
+        do {
+            let pem = try FileIO.read(path: path, limit: 1 << 20)
+            return try X509Certificate.certificates(pem: pem)[0]
+        } catch {
+            throw Failure("cannot load the certificate \(path): \(error.inputReason)")
+        }
+    }
+
+    /// The first certificate of a PEM file, read in Swift: the fields answering needs, at a fraction of
+    /// what OpenSSL's parser costs (see `CertificateSummary`).
+    package static func certificateSummary(path: String) throws(Failure) -> CertificateSummary {
+        do {
+            let pem = try FileIO.read(path: path, limit: 1 << 20)
+            return try CertificateSummary.certificates(pem: pem)[0]
+        } catch {
+            throw Failure("cannot load the certificate \(path): \(error.inputReason)")
+        }
+    }
+
+    /// A PEM private key, refused unread when others can read the file (see `SecretFileMode`).
+    ///
+    /// - Parameter keyType: the certificate's key type, which makes decoding much cheaper (see `PrivateKey`).
+    ///   - serviceUser: `[ocsp] user`, whose group may read a root-owned key (see `SecretFileMode`); nil: ours.
+    package static func privateKey(path: String, passphrase: String?, keyType: String?, serviceUser: String? = nil) throws(Failure) -> PrivateKey {
+        if let problem = keyPermissionProblem(path: path, serviceUser: serviceUser) { throw Failure(problem) }
+        let pem: [UInt8]
+        do {
+            pem = try FileIO.read(path: path, limit: 1 << 20)
+        } catch {
+            throw Failure("cannot read the private key: \(error.inputReason)")
+        }
+        do {
+            return try PrivateKey(pem: pem, passphrase: passphrase, keyType: keyType)
+        } catch {
+            throw Failure("\(path): \(error.inputReason)")
+        }
+    }
+
+    /// Why the key file at `path` must not be used (see `SecretFileMode`), as ssh refuses keys others can read.
+    package static func keyPermissionProblem(path: String, serviceUser: String? = nil) -> String? {
+        SecretFileMode.problem(path: path, what: "the private key", serviceUser: serviceUser)
+    }
+
+    /// Why `responder` cannot sign for `issuer` as a delegated responder, or nil when it can.
+    /// RFC 6960 §4.2.2.2: a delegate is issued directly by the CA and marked for OCSP signing.
+    package static func delegationProblem(
+        responder: X509Certificate, responderPath: String, issuer: X509Certificate, issuerPath: String
+    ) -> String? {
+        guard responder.isIssued(by: issuer) else {
+            return "\(responderPath) (\(responder.subject)) is not issued by the issuer \(issuerPath) (\(issuer.subject))"
+        }
+        guard responder.hasOCSPSigningUsage else {
+            return "\(responderPath) is a delegated responder but lacks the OCSPSigning extended key usage"
+        }
+        return nil
+    }
+}

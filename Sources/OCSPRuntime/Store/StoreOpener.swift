@@ -1,0 +1,34 @@
+import OCSPCore
+import OCSPCrypto
+import OCSPStore
+import OCSPStoreMariaDB
+import OCSPStoreSQLite
+import OCSPWire
+
+/// Opens the status tables the config names, on its backend.
+package enum StoreOpener {
+    /// What the store is for: `respond` only reads (SQLite opens the file read-only); admin commands write.
+    package enum Access: Sendable {
+        case readOnly, readWrite
+    }
+
+    /// One store on a connection of its own: what `respond` and `serve` use, one per table.
+    package static func open(_ database: ResponderConfiguration.Database, table: String, access: Access) -> any StatusStore {
+        openSession(database, access: access).store(table: table)
+    }
+
+    /// One connection to the config's database, on which `store(table:)` opens any of its tables: stores
+    /// of one session share its write transactions, so an admin command's changes to several CAs' tables
+    /// commit or roll back together. Nothing is connected until the first statement.
+    package static func openSession(_ database: ResponderConfiguration.Database, access: Access) -> any StatusStoreSession {
+        switch database.backend {
+        case .mariadb(let options):
+            return MariaDBSession(options: options)
+        case .sqlite(let path):
+            return SQLiteSession(
+                path: path, readOnly: access == .readOnly,
+                busyTimeoutMilliseconds: Int32(database.timeoutSeconds) * 1000
+            )
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import OCSPCore
+import OCSPStore
+import OCSPWire
+internal import CMariaDB
+
+/// One connection to MariaDB, owning Connector/C's `MYSQL` handle.
+final class MariaDBConnection {
+    private let handle: UnsafeMutablePointer<MYSQL>
+
+    /// `mysql_library_init` is a macro; `mysql_server_init` is what it calls. Once, before any connection.
+    private static let libraryReady: Bool = mysql_server_init(0, nil, nil) == 0
+
+    init(_ options: MariaDBOptions) throws(StatusSourceError) {
+        guard Self.libraryReady, let handle = mysql_init(nil) else {
+            throw StatusSourceError(.failed, "cannot initialise the MariaDB client library")
+        }
+        self.handle = handle
+        var connectTimeout = options.connectTimeout
+        var ioTimeout = options.ioTimeout
+        mysql_options(handle, MYSQL_OPT_CONNECT_TIMEOUT, &connectTimeout)
+        // Bound every read and write too: a server that accepts and never answers must not hang us.
+        mysql_options(handle, MYSQL_OPT_READ_TIMEOUT, &ioTimeout)
+        mysql_options(handle, MYSQL_OPT_WRITE_TIMEOUT, &ioTimeout)
+        var protocolType = options.socket == nil ? MYSQL_PROTOCOL_TCP : MYSQL_PROTOCOL_SOCKET
+        mysql_options(handle, MYSQL_OPT_PROTOCOL, &protocolType)
+
+        let connected = mysql_real_connect(
+            handle, options.socket == nil ? options.host : nil, options.user, options.password,
+            options.database, options.socket == nil ? options.port : 0, options.socket, 0
+        )
+        if connected == nil {
+            // deinit still runs for a fully initialised object whose init throws, and closes the handle.
+            throw lastError("cannot connect to MariaDB at \(options.endpoint)")
+        }
+        // A server whose default is autocommit=0 would open a transaction at the first SELECT and keep its
+        // REPEATABLE READ snapshot until a COMMIT that a reader never sends: a connection kept open (serve)
+        // would answer from that snapshot forever. The handshake already says which mode the session is
+        // in, so the usual server (autocommit on) costs no round trip here.
+        var serverStatus: UInt32 = 0
+        let known = mariadb_get_info(handle, MARIADB_CONNECTION_SERVER_STATUS, &serverStatus) == 0
+        if !known || serverStatus & UInt32(SERVER_STATUS_AUTOCOMMIT) == 0, mysql_autocommit(handle, 1) != 0 {
+            throw lastError("cannot turn on autocommit on the connection to MariaDB at \(options.endpoint)")
+        }
+    }
+
+    deinit {
+        mysql_close(handle)
+    }
+
+    /// Prepares a statement on this connection.
+    func prepare(_ sql: String) throws(StatusSourceError) -> MariaDBStatement {
+        guard let statement = mysql_stmt_init(handle) else { throw lastError("cannot allocate a statement") }
+        guard mysql_stmt_prepare(statement, sql, UInt(sql.utf8.count)) == 0 else {
+            let error = MariaDBConnection.statementError(statement, "cannot prepare the statement")
+            // Read before the close, which clears the connection's error: a first look-up after the drop
+            // fails here, not in the execute.
+            preparedOnLostConnection = Self.isLost(code: mysql_stmt_errno(statement))
+            mysql_stmt_close(statement)
+            throw error
+        }
+        return MariaDBStatement(statement: statement, connection: self)
+    }
+
+    /// True when the server still answers.
+    func ping() -> Bool {
+        mysql_ping(handle) == 0
+    }
+
+    /// True when the last call failed because the connection is gone: the server closed it while it was
+    /// idle (past `wait_timeout`, by `KILL`, in a restart) and the client noticed on its next use, at once,
+    /// with 2006 (the socket was already known closed) or 2013 (it closed under the request). A statement's
+    /// error is the connection's too (Connector/C copies it), so this also answers for a failed execute.
+    var isLost: Bool {
+        preparedOnLostConnection || Self.isLost(code: mysql_errno(handle))
+    }
+
+    /// Set by a `prepare` that failed on a lost connection: closing the failed statement clears the
+    /// connection's error code. A lost connection stays lost, so it is never cleared.
+    private var preparedOnLostConnection = false
+
+    private static func isLost(code: UInt32) -> Bool {
+        code == UInt32(CR_SERVER_GONE_ERROR) || code == UInt32(CR_SERVER_LOST) || code == UInt32(CR_SERVER_LOST_EXTENDED)
+    }
+
+    private func lastError(_ context: String) -> StatusSourceError {
+        Self.classify(code: mysql_errno(handle), message: String(cString: mysql_error(handle)), context: context)
+    }
+
+    static func statementError(_ statement: UnsafeMutablePointer<MYSQL_STMT>, _ context: String) -> StatusSourceError {
+        classify(code: mysql_stmt_errno(statement), message: String(cString: mysql_stmt_error(statement)), context: context)
+    }
+
+    /// Sorts an error into "try later" (the server is away or busy) and "internal error" (it answered wrongly).
+    static func classify(code: UInt32, message: String, context: String) -> StatusSourceError {
+        let transient: Set<UInt32> = [
+            UInt32(CR_CONNECTION_ERROR), UInt32(CR_CONN_HOST_ERROR), UInt32(CR_SERVER_GONE_ERROR),
+            UInt32(CR_SERVER_LOST), UInt32(CR_UNKNOWN_HOST), UInt32(CR_SERVER_LOST_EXTENDED),
+            // A deadlock's victim is rolled back whole (the admin commands lock rows in a transaction):
+            // running the command again is the cure, as for a lock wait that timed out.
+            UInt32(ER_CON_COUNT_ERROR), UInt32(ER_SERVER_SHUTDOWN), UInt32(ER_LOCK_WAIT_TIMEOUT), UInt32(ER_LOCK_DEADLOCK),
+            UInt32(ER_QUERY_INTERRUPTED), UInt32(ER_TOO_MANY_USER_CONNECTIONS),
+        ]
+        return StatusSourceError(transient.contains(code) ? .unavailable : .failed, "\(context): \(message) (error \(code))")
+    }
+}

@@ -1,0 +1,38 @@
+import OCSPCore
+import OCSPStore
+import OCSPWire
+/// How to reach the MariaDB server holding the status table.
+package struct MariaDBOptions: Sendable, Hashable {
+    /// Host for TCP; ignored when `socket` is set. Default `localhost`.
+    package var host: String
+    /// TCP port. Default 3306.
+    package var port: UInt32
+    /// Unix socket path; nil means TCP to host:port.
+    package var socket: String?
+    package var database: String
+    package var user: String
+    package var password: String?
+    /// Seconds to wait for the connection. Default 5.
+    package var connectTimeout: UInt32
+    /// Seconds to wait for each read or write on an open connection. Default 5.
+    package var ioTimeout: UInt32
+
+    package init(
+        host: String = "localhost", port: UInt32 = 3306, socket: String? = nil, database: String,
+        user: String, password: String?, connectTimeout: UInt32 = 5, ioTimeout: UInt32 = 5
+    ) {
+        self.host = host
+        self.port = port
+        self.socket = socket
+        self.database = database
+        self.user = user
+        self.password = password
+        self.connectTimeout = connectTimeout
+        self.ioTimeout = ioTimeout
+    }
+
+    /// Where we connect, for messages: never the password.
+    package var endpoint: String {
+        socket.map { "unix socket \($0)" } ?? "\(host):\(port)"
+    }
+}

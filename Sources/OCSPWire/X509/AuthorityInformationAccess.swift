@@ -1,0 +1,69 @@
+import SwiftASN1
+
+/// A certificate's Authority Information Access extension (RFC 5280 §4.2.2.1): where its issuer's OCSP
+/// responder answers, and where the issuer's certificate can be fetched.
+///
+/// ```
+/// AuthorityInfoAccessSyntax ::= SEQUENCE SIZE (1..MAX) OF AccessDescription
+/// AccessDescription ::= SEQUENCE { accessMethod OBJECT IDENTIFIER, accessLocation GeneralName }
+/// GeneralName ::= CHOICE { ..., uniformResourceIdentifier [6] IA5String, ... }
+/// ```
+///
+/// Only URI locations are kept (the only kind OCSP and CA Issuers use in practice), in certificate order.
+package struct AuthorityInformationAccess: Hashable, Sendable {
+    package static let extensionID: ASN1ObjectIdentifier = [1, 3, 6, 1, 5, 5, 7, 1, 1]
+    package static let ocspMethod: ASN1ObjectIdentifier = [1, 3, 6, 1, 5, 5, 7, 48, 1]
+    package static let caIssuersMethod: ASN1ObjectIdentifier = [1, 3, 6, 1, 5, 5, 7, 48, 2]
+
+    package var ocsp: [String]
+    package var caIssuers: [String]
+
+    package init(ocsp: [String] = [], caIssuers: [String] = []) {
+        self.ocsp = ocsp
+        self.caIssuers = caIssuers
+    }
+
+    /// The extension of a certificate (DER), or nil when the certificate has none.
+    package init?(certificateDER der: [UInt8]) throws {
+        guard let value = try Self.extensionValue(Self.extensionID, inCertificate: der) else { return nil }
+        try self.init(extensionValue: value)
+    }
+
+    /// Parses the extnValue's content: the AuthorityInfoAccessSyntax DER.
+    package init(extensionValue: ArraySlice<UInt8>) throws {
+        var ocsp: [String] = []
+        var caIssuers: [String] = []
+        let uri = ASN1Identifier(tagWithNumber: 6, tagClass: .contextSpecific)
+        let root = try DER.parse(extensionValue)
+        guard root.identifier == .sequence, case .constructed(let descriptions) = root.content else {
+            throw ASN1Error.invalidASN1Object(reason: "AuthorityInfoAccessSyntax is not a SEQUENCE")
+        }
+        for description in descriptions {
+            try DER.sequence(description, identifier: .sequence) { nodes in
+                let method = try ASN1ObjectIdentifier(derEncoded: &nodes)
+                guard let location = nodes.next() else { throw ASN1Error.invalidASN1Object(reason: "AccessDescription without a location") }
+                while nodes.next() != nil {}
+                guard location.identifier == uri, case .primitive(let bytes) = location.content else { return }
+                let text = String(decoding: bytes, as: UTF8.self)
+                if method == Self.ocspMethod { ocsp.append(text) }
+                if method == Self.caIssuersMethod { caIssuers.append(text) }
+            }
+        }
+        self.ocsp = ocsp
+        self.caIssuers = caIssuers
+    }
+
+    /// The extnValue content of extension `id` in a certificate's tbsCertificate `[3] Extensions`.
+    static func extensionValue(_ id: ASN1ObjectIdentifier, inCertificate der: [UInt8]) throws -> ArraySlice<UInt8>? {
+        let root = try DER.parse(der[...])
+        guard case .constructed(let certificate) = root.content, let tbs = certificate.first(where: { _ in true }),
+              case .constructed(let fields) = tbs.content else {
+            throw ASN1Error.invalidASN1Object(reason: "not a certificate")
+        }
+        let extensionsTag = ASN1Identifier(tagWithNumber: 3, tagClass: .contextSpecific)
+        guard let wrapper = fields.first(where: { $0.identifier == extensionsTag }),
+              case .constructed(let inner) = wrapper.content, let list = inner.first(where: { _ in true }) else { return nil }
+        let extensions = try Extensions(derEncoded: list)
+        return extensions[id]?.value
+    }
+}

@@ -1,0 +1,109 @@
+import OCSPAdmin
+import OCSPClient
+import OCSPCore
+import OCSPRespond
+import OCSPRuntime
+import OCSPServer
+import OCSPStore
+import OCSPWire
+import ArgumentParser
+
+struct DBRevoke: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "revoke",
+        abstract: "Mark a certificate Revoked, with a reason and a time (default: now).",
+        discussion: """
+            Reasons: unspecified, key_compromise, ca_compromise, affiliation_changed, superseded, \
+            cessation_of_operation, certificate_hold, privilege_withdrawn, aa_compromise (RFC 5280's \
+            camelCase names work too). certificate_hold can be lifted again with `db unrevoke`.
+
+            A serial already revoked keeps its first time and reason (exit 65), as with `openssl ca \
+            -revoke`; --force replaces them. A certificate_hold may become a revocation for another \
+            reason without --force (RFC 5280): that replaces the reason and the time.
+
+            Examples:
+              ocsp-responder db revoke 0x1a2b --reason key_compromise
+              ocsp-responder db revoke --cert leaf.pem --reason certificate_hold --at 2026-11-20T08:00:00Z
+            """
+    )
+
+    @OptionGroup var options: AdminOptions
+
+    @Argument(help: ArgumentHelp("The serial in hex (0x optional).", valueName: "serial"))
+    var serial: String?
+
+    @Option(name: .long, help: ArgumentHelp("The certificate to revoke, instead of its serial.", valueName: "cert"))
+    var cert: String?
+
+    @Option(name: .long, help: ArgumentHelp("The revocation reason (omitted: none recorded).", valueName: "reason"))
+    var reason: String?
+
+    @Option(name: .long, help: ArgumentHelp("When: 2026-01-02T03:04:05Z, '2026-01-02 03:04:05' (UTC), 2026-01-02 or now.", valueName: "time"))
+    var at: String?
+
+    @Flag(name: .long, help: "Replace the time and reason of a serial already revoked.")
+    var force = false
+
+    @Flag(name: .long, help: "Print the row as JSON.")
+    var json = false
+
+    func validate() throws {
+        guard (serial == nil) != (cert == nil) else { throw ValidationError("name the certificate by SERIAL or by --cert, not both") }
+        if let reason, CRLReason(name: reason)?.tableName == nil {
+            throw ValidationError("'\(reason)' is not a revocation reason the table can hold; see --help")
+        }
+        if let at, at.lowercased() != "now", UnixTime(parsing: at) == nil {
+            throw ValidationError("'\(at)' is not a time such as 2026-01-02T03:04:05Z or 2026-01-02")
+        }
+    }
+
+    func run() throws {
+        do {
+            let admin = try options.admin()
+            let target = try serialNumber()
+            let time = at.flatMap { $0.lowercased() == "now" ? nil : UnixTime(parsing: $0) } ?? RunClock.currentTime()
+            let ca = try options.run { () throws(AdminError) in try admin.ca(named: options.ca) }
+            let row = try options.run { () throws(AdminError) in
+                try admin.revoke(target, in: ca, reason: reason.flatMap(CRLReason.init(name:)), at: time, force: force)
+            }
+            printRecord(row, json: json, verb: "revoked")
+        } catch {
+            AdminFailure.exit(error)
+        }
+    }
+
+    private func serialNumber() throws -> CertificateSerialNumber {
+        if let serial { return try parseSerial(serial) }
+        do {
+            return try SigningFiles.certificate(path: cert ?? "").serialNumber
+        } catch {
+            throw AdminFailure(AdminError(.data, "\(error.inputReason)"))
+        }
+    }
+}
+
+/// One row, as the admin commands print it: a line, or a JSON object.
+func printRecord(_ row: StatusRecord, json: Bool, verb: String) {
+    if json {
+        print(row.json.compactText)
+    } else {
+        var line = "\(verb) \(row.certNum): \(row.status)"
+        if let time = row.revocationTimeText { line += " at \(time)" }
+        if let reason = row.revocationReason { line += " (\(reason))" }
+        print(line)
+    }
+}
+
+extension StatusRecord {
+    /// The row as `--json` prints it; keys are stable.
+    /// A time that is no date keeps `revocation_time` null (the key promises ISO 8601) and adds
+    /// `revocation_time_unreadable` with the stored text.
+    var json: JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("cert_num", .string(certNum)), ("status", .string(status)),
+            ("revocation_time", .string(revocationTime?.iso8601)), ("revocation_reason", .string(revocationReason)),
+        ]
+        if let unreadableRevocationTime { members.append(("revocation_time_unreadable", .string(unreadableRevocationTime))) }
+        return .object(members)
+    }
+}

@@ -1,0 +1,75 @@
+import OCSPAdmin
+import OCSPClient
+import OCSPCore
+import OCSPRespond
+import OCSPRuntime
+import OCSPServer
+import OCSPStore
+import OCSPWire
+import ArgumentParser
+
+struct Serve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Answer OCSP requests over HTTP (RFC 6960 appendix A, RFC 5019) until SIGTERM, SIGINT or SIGHUP.",
+        discussion: """
+            POST with Content-Type: application/ocsp-request, or GET with the base64 request as the \
+            last path segment; GET /health says whether the database and the signing keys are usable \
+            (200 or 503). The same config, core and cache as `respond`; every CA is loaded once at \
+            start-up. One access log line per request goes to [log] file, else stderr.
+
+            With [ocsp] user, it runs only as that user. Started as root, it loads the CAs and binds \
+            every --listen address (port 80 too) as root, then becomes that user before it starts a \
+            thread or reads a request.
+
+            Exit status: 0 stopped by SIGTERM, SIGINT or SIGHUP after finishing the requests in flight; \
+            78 config error, the wrong user or a failed drop to it; 69 an address cannot be listened \
+            on; 64 bad arguments.
+
+            Examples:
+              ocsp-responder serve --config /etc/ocsp-responder/config.ini
+              ocsp-responder serve --listen 0.0.0.0:80 --listen [::]:80 --workers 8
+            """
+    )
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(name: .long, help: ArgumentHelp("HOST:PORT to listen on (default 127.0.0.1:8080); repeatable.", valueName: "host:port"))
+    var listen: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Worker threads, each with its own database connection (default: twice the number of cores).", valueName: "n"))
+    var workers: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Event-loop threads that parse and write HTTP (default: half the number of cores, at least 1).", valueName: "n"))
+    var eventLoops: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Seconds a client has to send a whole request.", valueName: "seconds"))
+    var requestTimeout: Int = 10
+
+    @Option(name: .long, help: ArgumentHelp("Seconds in-flight requests get after SIGTERM.", valueName: "seconds"))
+    var drainTimeout: Int = 10
+
+    func validate() throws {
+        for address in listen where ListenAddress(parsing: address) == nil {
+            throw ValidationError("--listen '\(address)' is not HOST:PORT (for example 127.0.0.1:8080 or [::1]:8080).")
+        }
+        if let workers, !(1...256).contains(workers) {
+            throw ValidationError("--workers must be from 1 to 256.")
+        }
+        if let eventLoops, !(1...64).contains(eventLoops) {
+            throw ValidationError("--event-loops must be from 1 to 64.")
+        }
+        if !(1...3600).contains(requestTimeout) || !(0...3600).contains(drainTimeout) {
+            throw ValidationError("--request-timeout must be from 1 to 3600 seconds, --drain-timeout from 0 to 3600.")
+        }
+    }
+
+    func run() throws {
+        let status = ServeRun.run(.init(
+            configPath: options.configPath,
+            listen: listen.isEmpty ? [.default] : listen.compactMap(ListenAddress.init(parsing:)),
+            logLevel: options.level, workers: workers, eventLoops: eventLoops, requestTimeout: requestTimeout,
+            drainTimeout: drainTimeout
+        ))
+        if status != 0 { throw ExitCode(status) }
+    }
+}

@@ -1,0 +1,159 @@
+import OCSPAdmin
+import OCSPClient
+import OCSPCore
+import OCSPRespond
+import OCSPRuntime
+import OCSPServer
+import OCSPStore
+import OCSPWire
+import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct Sign: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Sign one OCSP response offline (like `cfssl ocspsign`), e.g. the intermediate's, with the root's key.",
+        discussion: """
+            Makes a Basic OCSP response about one certificate, signed by --key: the issuer's own key, \
+            or a delegated responder's (--signer, issued by --issuer with the OCSPSigning extended key \
+            usage). No database is read. thisUpdate = producedAt = now, nextUpdate = now + --valid.
+
+            A config file (--config, else $OCSP_RESPONDER_CONFIG or \(ResponderConfiguration.defaultPath) \
+            when that file exists) is read only for its [ocsp] user: started as root, sign runs as that \
+            user; started as another user, it refuses. Without a config (an offline root's machine) \
+            anyone may sign.
+
+            The key file must not be readable by group or others. An encrypted key's passphrase is \
+            read from the first line of --password-file, never from the command line.
+
+            Exit status: 0 written; 64 bad arguments; 78 a certificate, key or password file that \
+            cannot be used (unreadable, wrong issuer, wrong key, readable by group or others), a config \
+            that does not load, or the wrong user; 74 the response could not be written.
+
+            Examples:
+              # the intermediate's response, signed with the root's key, valid 30 days
+              ocsp-responder sign --issuer root.pem --key root.key \\
+                --cert intermediate.pem --status good --valid 30d \\
+                --out intermediate.ocsp.der
+              # revoked, by serial, with a reason
+              ocsp-responder sign --issuer root.pem --key root.key \\
+                --serial 0x1A2B --status revoked --revoked-at 2026-01-02 \\
+                --reason key_compromise --valid 7d --out revoked.ocsp.der
+            """
+    )
+
+    @Option(name: .long, help: ArgumentHelp(
+        "PEM of the CA that issued the certificate answered for; the CertID names it.", valueName: "cert"))
+    var issuer: String
+
+    @Option(name: .long, help: ArgumentHelp("PEM private key of the signer (--signer, else --issuer).", valueName: "key"))
+    var key: String
+
+    @Option(name: .long, help: ArgumentHelp(
+        "A delegated responder's certificate, issued by --issuer with the OCSPSigning EKU; it goes in the response.",
+        valueName: "cert"))
+    var signer: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The certificate answered for (its serial; it must be issued by --issuer).", valueName: "cert"))
+    var cert: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The serial answered for, in hex (0x optional, any case), instead of --cert.", valueName: "hex"))
+    var serial: String?
+
+    @Option(name: .long, help: ArgumentHelp("good, revoked or unknown.", valueName: "status"))
+    var status: String
+
+    @Option(name: .long, help: ArgumentHelp(
+        "With --status revoked: 2026-01-02T03:04:05Z, '2026-01-02 03:04:05' (UTC), 2026-01-02 or now (default).",
+        valueName: "time"))
+    var revokedAt: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "With --status revoked: key_compromise, ca_compromise, superseded, certificate_hold, ... (or keyCompromise, ...).",
+        valueName: "reason"))
+    var reason: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "How long the response is valid: a number and h, d, m (30 days) or y (365 days), e.g. 7d.", valueName: "duration"))
+    var valid: String
+
+    @Option(name: .long, help: ArgumentHelp("Write the response here; - for standard output.", valueName: "file"))
+    var out: String
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The CertID's hash: sha1 (default), sha256, sha384 or sha512; repeat it for one SingleResponse per hash in the one response.",
+        valueName: "hash"))
+    var hash: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("A file whose first line is the key's passphrase.", valueName: "file"))
+    var passwordFile: String?
+
+    @Flag(name: .long, help: "Write base64 PEM (BEGIN OCSP RESPONSE) instead of DER.")
+    var pem = false
+
+    @Option(name: .long, help: ArgumentHelp(
+        "A config whose [ocsp] user to obey (default: $OCSP_RESPONDER_CONFIG, else \(ResponderConfiguration.defaultPath), if it exists).",
+        valueName: "path"))
+    var config: String?
+
+    func validate() throws {
+        switch (cert, serial) {
+        case (nil, nil): throw ValidationError("Name the certificate: give --cert FILE or --serial HEX.")
+        case (_?, _?): throw ValidationError("Give --cert or --serial, not both.")
+        default: break
+        }
+        if let serial, CertificateSerialNumber(hex: serial) == nil {
+            throw ValidationError("--serial '\(serial)' is not hexadecimal; write it as 1a2b or 0x1A2B.")
+        }
+        guard ["good", "revoked", "unknown"].contains(status.lowercased()) else {
+            throw ValidationError("--status '\(status)' must be good, revoked or unknown.")
+        }
+        if status.lowercased() != "revoked" {
+            if revokedAt != nil { throw ValidationError("--revoked-at goes only with --status revoked.") }
+            if reason != nil { throw ValidationError("--reason goes only with --status revoked.") }
+        }
+        if let revokedAt, OfflineSigning.parseRevocationTime(revokedAt, now: .epoch) == nil {
+            throw ValidationError("--revoked-at '\(revokedAt)' is not a time; use 2026-01-02T03:04:05Z, '2026-01-02 03:04:05', 2026-01-02 or now.")
+        }
+        if let reason, CRLReason(name: reason) == nil {
+            let names = CRLReason.tableNames.map(\.name).joined(separator: ", ")
+            throw ValidationError("--reason '\(reason)' is not a CRL reason; use one of \(names) (or RFC 5280's keyCompromise, ...).")
+        }
+        if ResponderConfiguration.parseValidity(valid) == nil {
+            throw ValidationError("--valid '\(valid)' is not a duration such as 12h, 7d, 1m (30 days) or 1y (365 days).")
+        }
+        for hash in hash where HashAlgorithm(rawValue: hash.lowercased()) == nil {
+            throw ValidationError("--hash '\(hash)' must be sha1, sha256, sha384 or sha512.")
+        }
+    }
+
+    func run() throws {
+        if let path = configPath { _ = try loadConfigAsServiceUser(path: path) }
+        // validate() has checked every value parsed below.
+        let subject: OfflineSigning.Subject = if let cert { .certificate(path: cert) } else { .serial(CertificateSerialNumber(hex: serial!)!) }
+        let certStatus: OfflineSigning.Status
+        switch status.lowercased() {
+        case "good": certStatus = .good
+        case "unknown": certStatus = .unknown
+        default:
+            let time = OfflineSigning.parseRevocationTime(revokedAt ?? "now", now: RunClock.currentTime())!
+            certStatus = .revoked(at: time, reason: reason.flatMap { CRLReason(name: $0) })
+        }
+        let exitStatus = OfflineSigning.run(.init(
+            issuerPath: issuer, keyPath: key, signerPath: signer, subject: subject, status: certStatus,
+            validity: ResponderConfiguration.parseValidity(valid)!, hashes: hash.compactMap { HashAlgorithm(rawValue: $0.lowercased()) },
+            passwordFilePath: passwordFile, output: out, format: pem ? .pem : .der
+        ))
+        if exitStatus != 0 { throw ExitCode(exitStatus) }
+    }
+
+    /// The config whose `[ocsp] user` to obey: `--config`, else the usual one only if it is there, for
+    /// `sign` also runs on an offline machine with no responder installed.
+    var configPath: String? {
+        let path = ResponderConfiguration.resolvePath(explicit: config)
+        return config != nil || access(path, F_OK) == 0 ? path : nil
+    }
+}
