@@ -10,14 +10,6 @@ import OCSPWire
 /// from `--issuer`, the rest of the chain, or the CA Issuers URL of its Authority Information Access;
 /// the responder's URL from `--url` or the AIA's OCSP entry.
 package enum CheckRun {
-    package enum ExitStatus {
-        package static let good: Int32 = 0
-        package static let revoked: Int32 = 1
-        package static let unknown: Int32 = 2
-        /// Anything that kept the check from a verified answer; the reason is printed.
-        package static let error: Int32 = 3
-    }
-
     package struct Options: Sendable {
         package var certificatePath: String?
         /// `HOST[:PORT]` of a TLS server (port 443 by default).
@@ -71,7 +63,7 @@ package enum CheckRun {
             status = try check(options, into: &result)
         } catch {
             result.error = error.description
-            status = ExitStatus.error
+            status = ExitStatus.Check.error
         }
         if options.json {
             try? FileIO.writeStandardOutput(Array((json(result).rendered() + "\n").utf8))
@@ -202,9 +194,9 @@ package enum CheckRun {
             throw failure("the response does not verify: \(report.problems.joined(separator: "; "))")
         }
         switch single.certStatus {
-        case .good: return ExitStatus.good
-        case .revoked: return ExitStatus.revoked
-        case .unknown: return ExitStatus.unknown
+        case .good: return ExitStatus.Check.good
+        case .revoked: return ExitStatus.Check.revoked
+        case .unknown: return ExitStatus.Check.unknown
         }
     }
 
@@ -324,7 +316,7 @@ package enum CheckRun {
     }
 
     static func failure(_ message: String) -> CommandFailure {
-        CommandFailure(ExitStatus.error, message)
+        CommandFailure(ExitStatus.Check.error, message)
     }
 
     static func text(_ result: Result) -> String {

@@ -78,7 +78,7 @@ package enum HTTPFetch {
         try socket.send(Array(request.utf8) + body)
         let answer = try socket.receiveAll(limit: maximumAnswer)
         guard let response = parse(answer) else {
-            throw CommandFailure(CheckRun.ExitStatus.error, "\(url) did not answer with HTTP (\(answer.count) bytes)")
+            throw CommandFailure(ExitStatus.Check.error, "\(url) did not answer with HTTP (\(answer.count) bytes)")
         }
         return response
     }

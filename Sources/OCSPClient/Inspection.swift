@@ -32,7 +32,7 @@ package enum Inspection {
                 issuer = try ResponseVerification.Issuer(certificate: SigningFiles.certificate(path: path))
             } catch {
                 Console.printError("--issuer: \(error.inputReason)")
-                return ClientExitStatus.unusableFile
+                return ExitStatus.config
             }
         }
         let bytes: [UInt8]
@@ -40,18 +40,18 @@ package enum Inspection {
             bytes = try FileIO.read(path: options.input, limit: inputLimit)
         } catch {
             Console.printError("cannot read the input: \(error.inputReason)")
-            return ClientExitStatus.noInput
+            return ExitStatus.noInput
         }
         guard bytes.count <= inputLimit else {
             Console.printError("\(options.input == "-" ? "standard input" : options.input) is over \(inputLimit) bytes: not an OCSP request or response")
-            return ClientExitStatus.notOCSP
+            return ExitStatus.Inspect.notOCSP
         }
         let document: OCSPDocument
         do {
             document = try OCSPDocument(derOrPEM: bytes)
         } catch {
             Console.printError("\(options.input == "-" ? "standard input" : options.input) is neither an OCSP request nor an OCSP response: \(error.inputReason)")
-            return ClientExitStatus.notOCSP
+            return ExitStatus.Inspect.notOCSP
         }
         let verification = issuer.map { ResponseVerification.verify(document, issuer: $0, at: RunClock.currentTime()) }
         let output = options.json
@@ -61,8 +61,8 @@ package enum Inspection {
             try FileIO.writeStandardOutput(Array(output.utf8))
         } catch {
             Console.printError("cannot write: \(error.inputReason)")
-            return ClientExitStatus.ioError
+            return ExitStatus.ioError
         }
-        return verification?.verified == false ? ClientExitStatus.verificationFailed : ClientExitStatus.success
+        return verification?.verified == false ? ExitStatus.Inspect.verificationFailed : ExitStatus.success
     }
 }

@@ -48,7 +48,7 @@ package enum RequestBuilder {
     package static func run(_ options: Options) -> Int32 {
         do throws(Failure) {
             if options.output == "-" && isatty(STDOUT_FILENO) == 1 {
-                throw Failure(ClientExitStatus.usage, "the request is binary DER; pipe it (| ocsp-responder respond -) or give --out FILE")
+                throw Failure(ExitStatus.usage, "the request is binary DER; pipe it (| ocsp-responder respond -) or give --out FILE")
             }
             let der = try request(options)
             do {
@@ -58,7 +58,7 @@ package enum RequestBuilder {
                     try FileIO.replace(path: options.output, with: der)
                 }
             } catch {
-                throw Failure(ClientExitStatus.ioError, "cannot write the request: \(error.inputReason)")
+                throw Failure(ExitStatus.ioError, "cannot write the request: \(error.inputReason)")
             }
             return 0
         } catch {
@@ -85,13 +85,13 @@ package enum RequestBuilder {
             do {
                 nonce = try SecureRandom.bytes(count: nonceLength)
             } catch {
-                throw Failure(ClientExitStatus.software, "cannot make a random nonce: \(error.inputReason); try --no-nonce")
+                throw Failure(ExitStatus.software, "cannot make a random nonce: \(error.inputReason); try --no-nonce")
             }
         }
         do {
             return try OCSPRequest(certIDs: certIDs, nonce: nonce).derBytes()
         } catch {
-            throw Failure(ClientExitStatus.software, "cannot encode the request: \(error.inputReason)")
+            throw Failure(ExitStatus.software, "cannot encode the request: \(error.inputReason)")
         }
     }
 

@@ -76,6 +76,6 @@ package final class TCPSocket {
     }
 
     static func failure(_ message: String) -> CommandFailure {
-        CommandFailure(CheckRun.ExitStatus.error, message)
+        CommandFailure(ExitStatus.Check.error, message)
     }
 }

@@ -43,48 +43,22 @@ package struct RespondRun {
     package static func run(_ options: Options) -> Int32 {
         let started = RunClock.monotonicNanoseconds()
         let invocation = Invocation.current
-        var config: ResponderConfiguration
-        var serviceFiles = ServiceFiles()
-        var configFile: TrustedPath?
-        do throws(ConfigError) {
-            // Under sudo the config is the caller's choice: it must be the service's own, and so must
-            // everything it names (ServiceFiles), before anything of it is used.
-            if invocation.isUntrusted { configFile = try ServiceFiles.resolveConfigPath(options.configPath) }
-            config = try ResponderConfiguration.load(path: configFile?.path ?? options.configPath)
-        } catch {
-            Console.printError("config error: \(invocation.isUntrusted ? error.shownToUntrustedCaller : error.description)")
-            return ExitStatus.config
-        }
-        // `[ocsp] user`: as anyone else, refuse; as root, become that user before the log, the store or
-        // the cache is opened, so that every file the run creates is the service's.
-        do {
-            _ = try ServiceAccount.enforce(config)
+        let start: RunStart
+        let authorities: [Authority]
+        let now: UnixTime
+        let watchdog: RunWatchdog
+        do throws(StartUpError) {
+            start = try RunStart.begin(.init(configPath: options.configPath, logLevel: options.logLevel), invocation: invocation)
+            // From here on a deadline or a signal ends the run cleanly (see RunWatchdog).
+            watchdog = RunWatchdog(timeoutSeconds: options.timeout ?? start.config.run.timeout, logger: start.logger)
+            now = RunClock.currentTime()
+            authorities = try start.loadAuthorities(at: now)
         } catch {
             Console.printError(error.description)
-            return ExitStatus.config
+            return error.exitStatus
         }
-        if let configFile {
-            do {
-                serviceFiles = try ServiceFiles.check(&config, configFile: configFile)
-            } catch {
-                Console.printError("config error: \(error.shownToUntrustedCaller)")
-                return ExitStatus.config
-            }
-        }
-        let logging = RunLogger.make(config, override: options.logLevel)
-        let logger = logging.logger
-
-        // From here on a deadline or a signal ends the run cleanly (see RunWatchdog).
-        let watchdog = RunWatchdog(timeoutSeconds: options.timeout ?? config.run.timeout, logger: logger)
-
-        let now = RunClock.currentTime()
-        let authorities: [Authority]
-        do {
-            authorities = try AuthorityLoader.loadAll(config, at: now, logger: logger)
-        } catch {
-            report("config error: \(error.inputReason)", logger: logger, alsoToStandardError: !logging.toStandardError)
-            return ExitStatus.config
-        }
+        let (config, logger, serviceFiles) = (start.config, start.logger, start.serviceFiles)
+        let logging = (logger: logger, toStandardError: start.logsToStandardError)
         let cache = config.run.cachePath.map { FileResponseCache(directory: $0, digester: OpenSSLDigester(), logger: logger) }
 
         // Under sudo the request file and --out are the caller's own files, opened once (CallerFile).

@@ -82,42 +82,24 @@ package enum ServeRun {
         }
         pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
 
-        let config: ResponderConfiguration
-        do {
-            config = try ResponderConfiguration.load(path: options.configPath)
-        } catch {
-            Console.printError("config error: \(error.inputReason)")
-            return ExitStatus.config
-        }
-        // Root binds first and drops after (port 80); the log is opened before, so it says why it refused.
-        let privileges = Result { () throws(PrivilegeError) in try ServiceAccount.enforce(config, dropLater: true) }
-        if case .success(.dropPending(let account)) = privileges, let path = config.log.file {
-            account.createLogFile(at: path)
-        }
-        let (logger, toStandardError) = RunLogger.make(config, override: options.logLevel)
-        func fail(_ message: String, _ status: Int32) -> Int32 {
-            logger.error("\(message)")
-            if !toStandardError { Console.printError(message) }
-            return status
-        }
-        let pendingDrop: ServiceAccount?
-        switch privileges {
-        case .failure(let error):
-            return fail("\(error.inputReason)", ExitStatus.config)
-        case .success(.dropPending(let account)):
-            pendingDrop = account
-        case .success(.unrestricted) where geteuid() == 0:
-            // Once, at start-up: it still runs, as it did before `user` existed, but should not stay so.
-            logger.warning("running as root: set [ocsp] user = NAME in \(config.path), and serve binds its ports as root, then answers as NAME")
-            pendingDrop = nil
-        case .success:
-            pendingDrop = nil
-        }
+        let start: RunStart
         let authorities: [Authority]
-        do {
-            authorities = try AuthorityLoader.loadAll(config, at: RunClock.currentTime(), logger: logger)
+        do throws(StartUpError) {
+            // Root binds first and drops after (port 80); the log is opened before, so it says why it refused.
+            start = try RunStart.begin(.init(configPath: options.configPath, logLevel: options.logLevel, dropRootLater: true))
+            if start.pendingDrop == nil, geteuid() == 0 {
+                // Once, at start-up: it still runs, as it did before `user` existed, but should not stay so.
+                start.logger.warning("running as root: set [ocsp] user = NAME in \(start.config.path), and serve binds its ports as root, then answers as NAME")
+            }
+            authorities = try start.loadAuthorities(at: RunClock.currentTime())
         } catch {
-            return fail("config error: \(error.inputReason)", ExitStatus.config)
+            Console.printError(error.description)
+            return error.exitStatus
+        }
+        let (config, logger, toStandardError, pendingDrop) = (start.config, start.logger, start.logsToStandardError, start.pendingDrop)
+        func fail(_ message: String, _ status: Int32) -> Int32 {
+            if let line = start.report(message) { Console.printError(line) }
+            return status
         }
 
         var signings: [HealthCheck.Signing] = []

@@ -36,14 +36,25 @@ struct OCSPResponderCommand: ParsableCommand {
     /// A caller on the other side of sudo (`Invocation`) gets a cleared environment and `respond` only:
     /// a sudoers rule wider than `scripts/setup.sh`'s (OCSP_MySql's was `ocsp.py*`) must not let it run
     /// `sign` with the service's key, `db revoke`, `resign --out`, `serve`, or `inspect` on the service's files.
+    ///
+    /// The one place a command's failure is printed and the process exits: a `CommandError` gives its
+    /// line and status; anything else (usage errors, help, `ExitCode`) is ArgumentParser's.
     static func main() {
         let arguments = Array(CommandLine.arguments.dropFirst())
         let invocation = Invocation.current
         if invocation.isUntrusted { Invocation.clearEnvironment() }
-        if invocation.isUntrusted, let first = arguments.first, !["respond", "help", "--help", "-h"].contains(first) {
-            Console.printError("under sudo only `respond` runs (and only in its plain form: [respond] [--config P] [--out P] [--timeout S] [--log-level L] FILE); run other commands as the service user itself")
+        if invocation.isUntrusted, let first = arguments.first, !Invocation.untrustedCommandWords.contains(first) {
+            Console.printError(Invocation.refusal)
             Glibc.exit(ExitStatus.noPermission)
         }
-        main(nil)
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch let error as any CommandError {
+            Console.printError(error.description)
+            Glibc.exit(error.exitStatus)
+        } catch {
+            exit(withError: error)
+        }
     }
 }

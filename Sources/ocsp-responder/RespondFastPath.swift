@@ -13,9 +13,6 @@ import OCSPRuntime
 /// as a path (`-`, or a name with a `/`), so a bare word (`sign`, `db`, a command added later) always
 /// reaches the command parser. Under sudo only `respond` runs, and a bare word is a request file.
 enum RespondFastPath {
-    /// The first words an untrusted caller may hand to the command parser: `respond` and its help.
-    static let untrustedCommandWords: Set<String> = ["respond", "help", "--help", "-h"]
-
     static func options(from arguments: [String], bareNameIsRequestFile: Bool) -> RespondRun.Options? {
         var remaining = arguments[...]
         let namedRespond = remaining.first == "respond"

@@ -19,11 +19,10 @@ if invocation.isUntrusted { Invocation.clearEnvironment() }
 if let options = RespondFastPath.options(from: arguments, bareNameIsRequestFile: invocation.isUntrusted) {
     exit(RespondRun.run(options))
 }
-var handedOver = arguments
-if invocation.isUntrusted, let first = arguments.first, !RespondFastPath.untrustedCommandWords.contains(first) {
-    // Under sudo only `respond` runs, so a first word that is not a command is the request file.
-    handedOver.insert("respond", at: 0)
+if invocation.isUntrusted, let first = arguments.first, !Invocation.untrustedCommandWords.contains(first) {
+    Console.printError(Invocation.refusal)
+    exit(ExitStatus.noPermission)
 }
-let failure = CommandsExecutable.execute(handedOver)
+let failure = CommandsExecutable.execute(arguments)
 Console.printError(failure)
 exit(ExitStatus.software)

@@ -357,7 +357,7 @@ private final class CacheWarned {
 }
 
 /// An admin command's failure: what to print, and the exit status it maps to.
-package struct AdminError: Error, CustomStringConvertible, Sendable {
+package struct AdminError: CommandError, Sendable {
     package enum Kind: Sendable {
         /// 64: the command line names something that is not there.
         case usage
@@ -386,11 +386,11 @@ package struct AdminError: Error, CustomStringConvertible, Sendable {
 
     package var exitStatus: Int32 {
         switch kind {
-        case .usage: 64
-        case .data: 65
-        case .unavailable: 69
-        case .store: 70
-        case .config: 78
+        case .usage: ExitStatus.usage
+        case .data: ExitStatus.dataError
+        case .unavailable: ExitStatus.unavailable
+        case .store: ExitStatus.software
+        case .config: ExitStatus.config
         }
     }
 }

@@ -223,9 +223,4 @@ package enum OfflineSigning {
         if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
         return String(decoding: line, as: UTF8.self)
     }
-
-    /// A revocation time as `--revoked-at` takes it: `now`, or what `UnixTime(parsing:)` reads.
-    package static func parseRevocationTime(_ text: String, now: UnixTime) -> UnixTime? {
-        text.lowercased() == "now" ? now : UnixTime(parsing: text)
-    }
 }

@@ -39,6 +39,12 @@ package struct Invocation: Sendable {
         return Invocation(untrustedCaller: uid == geteuid() || uid == 0 ? nil : uid)
     }
 
+    /// The first words an untrusted caller may give: `respond` (or a request file, which `ocsp-responder`
+    /// answers itself) and its help. Anything else ends with `refusal` and `ExitStatus.noPermission`.
+    package static let untrustedCommandWords: Set<String> = ["respond", "help", "--help", "-h"]
+
+    package static let refusal = "under sudo only `respond` runs (and only in its plain form: [respond] [--config P] [--out P] [--timeout S] [--log-level L] FILE); run other commands as the service user itself"
+
     /// The only environment variable read after start-up under sudo; sudo's own `env_reset` removes it
     /// unless the sudoers rule keeps it, and the config it names must pass `ServiceFiles` like any other.
     package static let configVariable = "OCSP_RESPONDER_CONFIG"

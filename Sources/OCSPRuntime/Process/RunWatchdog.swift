@@ -33,8 +33,6 @@ package final class RunWatchdog: @unchecked Sendable {
     private var fallback: (() -> Void)?
     private var finishedStatus: Int32?
 
-    package static let timeoutBeforeRequestStatus: Int32 = 75
-
     /// Blocks the signals in the calling thread (and so in every thread started after it) and starts
     /// the watching thread. Call it once, early, from the main thread.
     package init(timeoutSeconds: Int, logger: Logger) {
@@ -104,7 +102,7 @@ package final class RunWatchdog: @unchecked Sendable {
         let cause = received > 0 ? "stopped by signal \(received)" : "timed out after \(timeoutSeconds) s"
         guard let fallback else {
             logger.error("\(cause) before the request was read; nothing written")
-            _exit(received > 0 ? 128 + received : Self.timeoutBeforeRequestStatus)
+            _exit(received > 0 ? 128 + received : ExitStatus.temporaryFailure)
         }
         logger.error("\(cause); answered tryLater")
         fallback()

@@ -1,13 +1,6 @@
-import OCSPAdmin
-import OCSPClient
-import OCSPCore
-import OCSPRespond
-import OCSPRuntime
-import OCSPServer
-import OCSPStore
-import OCSPWire
 import ArgumentParser
 import Logging
+import OCSPRuntime
 
 /// Options every command that reads `config.ini` shares.
 struct ConfigOptions: ParsableArguments {
@@ -19,20 +12,10 @@ struct ConfigOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp(
         "Log level, overriding the config: trace, debug, info, notice, warning, error, critical.",
         valueName: "level"))
-    var logLevel: String?
+    var logLevel: Logger.Level?
 
     /// `--config`, else `$OCSP_RESPONDER_CONFIG`, else the default path.
     var configPath: String {
         ResponderConfiguration.resolvePath(explicit: config)
-    }
-
-    var level: Logger.Level? {
-        logLevel.flatMap(ResponderConfiguration.parseLevel)
-    }
-
-    func validate() throws {
-        if let logLevel, ResponderConfiguration.parseLevel(logLevel) == nil {
-            throw ValidationError("'\(logLevel)' is not a log level; use debug, info, warning, error or critical.")
-        }
     }
 }

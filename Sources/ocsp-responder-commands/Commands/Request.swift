@@ -38,10 +38,10 @@ struct RequestCommand: ParsableCommand {
     var cert: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("A serial to ask about, in hex (0x optional, any case); repeatable.", valueName: "hex"))
-    var serial: [String] = []
+    var serial: [CertificateSerialNumber] = []
 
     @Option(name: .long, help: ArgumentHelp("The CertID's hash: sha1 (default), sha256, sha384 or sha512.", valueName: "hash"))
-    var hash: String = "sha1"
+    var hash: HashAlgorithm = .sha1
 
     @Flag(inversion: .prefixedNo, help: "Add a random 16-octet nonce (default) or not.")
     var nonce = true
@@ -53,23 +53,16 @@ struct RequestCommand: ParsableCommand {
         guard !cert.isEmpty || !serial.isEmpty else {
             throw ValidationError("Name a certificate: give --cert FILE or --serial HEX (either may be repeated).")
         }
-        for serial in serial where CertificateSerialNumber(hex: serial) == nil {
-            throw ValidationError("--serial '\(serial)' is not hexadecimal; write it as 1a2b or 0x1A2B.")
-        }
-        if HashAlgorithm(rawValue: hash.lowercased()) == nil {
-            throw ValidationError("--hash '\(hash)' must be sha1, sha256, sha384 or sha512.")
-        }
     }
 
     func run() throws {
-        // validate() has checked every value parsed below.
         let subjects = Self.subjectsInCommandLineOrder(
             arguments: Array(CommandLine.arguments.dropFirst()),
             certificates: cert.map { .certificate(path: $0) },
-            serials: serial.map { .serial(CertificateSerialNumber(hex: $0)!) }
+            serials: serial.map { .serial($0) }
         )
         let status = RequestBuilder.run(.init(
-            issuerPath: issuer, subjects: subjects, hash: HashAlgorithm(rawValue: hash.lowercased())!, nonce: nonce, output: out
+            issuerPath: issuer, subjects: subjects, hash: hash, nonce: nonce, output: out
         ))
         if status != 0 { throw ExitCode(status) }
     }

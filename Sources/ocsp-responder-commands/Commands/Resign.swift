@@ -38,13 +38,13 @@ struct Resign: ParsableCommand {
     @OptionGroup var options: ConfigOptions
 
     @Option(name: .long, help: ArgumentHelp("CertID hash to sign for, repeatable: sha1 (default), sha256, sha384, sha512.", valueName: "hash"))
-    var hash: [String] = []
+    var hash: [HashAlgorithm] = []
 
     @Option(name: .long, help: ArgumentHelp("Also write SERIAL.der files and index.txt here, for static serving.", valueName: "dir"))
     var out: String?
 
     @Option(name: .long, help: ArgumentHelp("Re-sign what expires within this (12h, 1d, ...); default half of producetime.", valueName: "duration"))
-    var dueWithin: String?
+    var dueWithin: DurationArgument?
 
     @Flag(name: .long, help: "Re-sign everything.")
     var all = false
@@ -62,37 +62,24 @@ struct Resign: ParsableCommand {
     var json = false
 
     func validate() throws {
-        for name in hash where HashAlgorithm(rawValue: name.lowercased()) == nil {
-            throw ValidationError("--hash \(name): use sha1, sha256, sha384 or sha512")
-        }
-        if let dueWithin, ResponderConfiguration.parseValidity(dueWithin) == nil {
-            throw ValidationError("--due-within \(dueWithin) is not a duration such as 12h or 1d")
-        }
         if let jobs, !(1...256).contains(jobs) { throw ValidationError("--jobs must be from 1 to 256") }
     }
 
     func run() throws {
         // Root's cron job becomes [ocsp] user here, before the log, the store or the cache is opened.
-        let config = try loadConfigAsServiceUser(path: options.configPath)
+        // A cron job wants its summary and errors even without a log file: info on stderr by default.
+        let start = try RunStart.begin(.init(configPath: options.configPath, logLevel: options.logLevel, standardErrorLogLevel: .info))
+        let (config, logger) = (start.config, start.logger)
         var settings = Resigner.Options()
-        let hashes = hash.compactMap { HashAlgorithm(rawValue: $0.lowercased()) }
-        if !hashes.isEmpty { settings.hashes = hashes.reduce(into: []) { if !$0.contains($1) { $0.append($1) } } }
+        if !hash.isEmpty { settings.hashes = hash.reduce(into: []) { if !$0.contains($1) { $0.append($1) } } }
         settings.outDirectory = out
-        settings.dueWithin = dueWithin.flatMap(ResponderConfiguration.parseValidity)
+        settings.dueWithin = dueWithin?.seconds
         settings.all = all
         if let jobs { settings.jobs = jobs }
         settings.caName = ca
         settings.dryRun = dryRun
         settings.progressBar = isatty(STDERR_FILENO) == 1 && !json
-        // A cron job wants its summary and errors even without a log file: info on stderr by default.
-        let logger = RunLogger.make(config, override: options.level ?? (config.log.file == nil ? .info : nil)).logger
-        let summary: Resigner.Summary
-        do {
-            summary = try Resigner(config: config, options: settings, logger: logger).run()
-        } catch {
-            Console.printError(error.description)
-            throw ExitCode(error.exitStatus)
-        }
+        let summary = try Resigner(config: config, options: settings, logger: logger).run()
         let seconds = (summary.seconds * 100).rounded() / 100
         if json {
             print(JSONValue.object([
@@ -105,6 +92,7 @@ struct Resign: ParsableCommand {
             print("resign: \(line)")
             if config.log.file != nil { logger.info("resign done \(line)") }
         }
+        // Some rows failed (logged, counted; the run went on).
         if summary.failed > 0 { throw ExitCode(1) }
     }
 }

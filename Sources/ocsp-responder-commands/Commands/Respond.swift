@@ -52,7 +52,7 @@ struct Respond: ParsableCommand {
 
     func run() throws {
         let status = RespondRun.run(.init(
-            configPath: options.configPath, input: file, output: out, logLevel: options.level, timeout: timeout
+            configPath: options.configPath, input: file, output: out, logLevel: options.logLevel, timeout: timeout
         ))
         if status != 0 { throw ExitCode(status) }
     }

@@ -67,7 +67,7 @@ struct Serve: ParsableCommand {
         let status = ServeRun.run(.init(
             configPath: options.configPath,
             listen: listen.isEmpty ? [.default] : listen.compactMap(ListenAddress.init(parsing:)),
-            logLevel: options.level, workers: workers, eventLoops: eventLoops, requestTimeout: requestTimeout,
+            logLevel: options.logLevel, workers: workers, eventLoops: eventLoops, requestTimeout: requestTimeout,
             drainTimeout: drainTimeout
         ))
         if status != 0 { throw ExitCode(status) }

@@ -61,24 +61,24 @@ struct Sign: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp(
         "The serial answered for, in hex (0x optional, any case), instead of --cert.", valueName: "hex"))
-    var serial: String?
+    var serial: CertificateSerialNumber?
 
     @Option(name: .long, help: ArgumentHelp("good, revoked or unknown.", valueName: "status"))
-    var status: String
+    var status: Status
 
     @Option(name: .long, help: ArgumentHelp(
         "With --status revoked: 2026-01-02T03:04:05Z, '2026-01-02 03:04:05' (UTC), 2026-01-02 or now (default).",
         valueName: "time"))
-    var revokedAt: String?
+    var revokedAt: TimeArgument?
 
     @Option(name: .long, help: ArgumentHelp(
         "With --status revoked: key_compromise, ca_compromise, superseded, certificate_hold, ... (or keyCompromise, ...).",
         valueName: "reason"))
-    var reason: String?
+    var reason: CRLReason?
 
     @Option(name: .long, help: ArgumentHelp(
         "How long the response is valid: a number and h, d, m (30 days) or y (365 days), e.g. 7d.", valueName: "duration"))
-    var valid: String
+    var valid: DurationArgument
 
     @Option(name: .long, help: ArgumentHelp("Write the response here; - for standard output.", valueName: "file"))
     var out: String
@@ -86,7 +86,7 @@ struct Sign: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp(
         "The CertID's hash: sha1 (default), sha256, sha384 or sha512; repeat it for one SingleResponse per hash in the one response.",
         valueName: "hash"))
-    var hash: [String] = []
+    var hash: [HashAlgorithm] = []
 
     @Option(name: .long, help: ArgumentHelp("A file whose first line is the key's passphrase.", valueName: "file"))
     var passwordFile: String?
@@ -105,47 +105,39 @@ struct Sign: ParsableCommand {
         case (_?, _?): throw ValidationError("Give --cert or --serial, not both.")
         default: break
         }
-        if let serial, CertificateSerialNumber(hex: serial) == nil {
-            throw ValidationError("--serial '\(serial)' is not hexadecimal; write it as 1a2b or 0x1A2B.")
-        }
-        guard ["good", "revoked", "unknown"].contains(status.lowercased()) else {
-            throw ValidationError("--status '\(status)' must be good, revoked or unknown.")
-        }
-        if status.lowercased() != "revoked" {
+        if status != .revoked {
             if revokedAt != nil { throw ValidationError("--revoked-at goes only with --status revoked.") }
             if reason != nil { throw ValidationError("--reason goes only with --status revoked.") }
         }
-        if let revokedAt, OfflineSigning.parseRevocationTime(revokedAt, now: .epoch) == nil {
-            throw ValidationError("--revoked-at '\(revokedAt)' is not a time; use 2026-01-02T03:04:05Z, '2026-01-02 03:04:05', 2026-01-02 or now.")
-        }
-        if let reason, CRLReason(name: reason) == nil {
-            let names = CRLReason.tableNames.map(\.name).joined(separator: ", ")
-            throw ValidationError("--reason '\(reason)' is not a CRL reason; use one of \(names) (or RFC 5280's keyCompromise, ...).")
-        }
-        if ResponderConfiguration.parseValidity(valid) == nil {
-            throw ValidationError("--valid '\(valid)' is not a duration such as 12h, 7d, 1m (30 days) or 1y (365 days).")
-        }
-        for hash in hash where HashAlgorithm(rawValue: hash.lowercased()) == nil {
-            throw ValidationError("--hash '\(hash)' must be sha1, sha256, sha384 or sha512.")
+    }
+
+    /// `--status`.
+    enum Status: String, CaseIterable, ExpressibleByArgument {
+        case good, revoked, unknown
+
+        init?(argument: String) {
+            self.init(rawValue: argument.lowercased())
         }
     }
 
     func run() throws {
-        if let path = configPath { _ = try loadConfigAsServiceUser(path: path) }
-        // validate() has checked every value parsed below.
-        let subject: OfflineSigning.Subject = if let cert { .certificate(path: cert) } else { .serial(CertificateSerialNumber(hex: serial!)!) }
-        let certStatus: OfflineSigning.Status
-        switch status.lowercased() {
-        case "good": certStatus = .good
-        case "unknown": certStatus = .unknown
-        default:
-            let time = OfflineSigning.parseRevocationTime(revokedAt ?? "now", now: RunClock.currentTime())!
-            certStatus = .revoked(at: time, reason: reason.flatMap { CRLReason(name: $0) })
+        if let path = configPath { _ = try RunStart.begin(.init(configPath: path, logLevel: nil, opensLog: false)) }
+        let subject: OfflineSigning.Subject
+        if let cert {
+            subject = .certificate(path: cert)
+        } else if let serial {
+            subject = .serial(serial)
+        } else {
+            throw ValidationError("Name the certificate: give --cert FILE or --serial HEX.")
+        }
+        let certStatus: OfflineSigning.Status = switch status {
+        case .good: .good
+        case .unknown: .unknown
+        case .revoked: .revoked(at: (revokedAt ?? .now).time, reason: reason)
         }
         let exitStatus = OfflineSigning.run(.init(
             issuerPath: issuer, keyPath: key, signerPath: signer, subject: subject, status: certStatus,
-            validity: ResponderConfiguration.parseValidity(valid)!, hashes: hash.compactMap { HashAlgorithm(rawValue: $0.lowercased()) },
-            passwordFilePath: passwordFile, output: out, format: pem ? .pem : .der
+            validity: valid.seconds, hashes: hash, passwordFilePath: passwordFile, output: out, format: pem ? .pem : .der
         ))
         if exitStatus != 0 { throw ExitCode(exitStatus) }
     }

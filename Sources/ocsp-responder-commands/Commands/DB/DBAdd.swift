@@ -36,25 +36,21 @@ struct DBAdd: ParsableCommand {
     }
 
     func run() throws {
-        do {
-            let admin = try options.admin()
-            // With --json, one array of every row added, as `db list --format json` prints rows: written
-            // also when a later file fails, so that what was committed is said.
-            var rows: [JSONValue] = []
-            defer { if json { print("[" + (rows.isEmpty ? "" : "\n" + rows.map(\.compactText).joined(separator: ",\n") + "\n") + "]") } }
-            for file in files {
-                let added = try options.run { () throws(AdminError) in try admin.add(file: file) }
-                for entry in added {
-                    if json {
-                        rows.append(.object([("cert_num", .string(entry.serial.canonicalSpelling)), ("ca", .string(entry.ca)),
-                                             ("subject", .string(entry.subject)), ("status", .string("Valid"))]))
-                    } else {
-                        print("added 0x\(entry.serial) (\(entry.subject)) to \(entry.ca)")
-                    }
+        let admin = try options.admin()
+        // With --json, one array of every row added, as `db list --format json` prints rows: written
+        // also when a later file fails, so that what was committed is said.
+        var rows: [JSONValue] = []
+        defer { if json { print("[" + (rows.isEmpty ? "" : "\n" + rows.map(\.compactText).joined(separator: ",\n") + "\n") + "]") } }
+        for file in files {
+            let added = try admin.add(file: file)
+            for entry in added {
+                if json {
+                    rows.append(.object([("cert_num", .string(entry.serial.canonicalSpelling)), ("ca", .string(entry.ca)),
+                                         ("subject", .string(entry.subject)), ("status", .string("Valid"))]))
+                } else {
+                    print("added 0x\(entry.serial) (\(entry.subject)) to \(entry.ca)")
                 }
             }
-        } catch {
-            AdminFailure.exit(error)
         }
     }
 }

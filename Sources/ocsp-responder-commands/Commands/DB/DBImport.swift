@@ -48,35 +48,29 @@ struct DBImport: ParsableCommand {
     var json = false
 
     func run() throws {
-        do {
-            let admin = try options.admin()
-            let ca = try options.run { () throws(AdminError) in try admin.ca(named: options.ca) }
-            let summary = try options.run { () throws(AdminError) in
-                try admin.importIndex(path: index, certificatesDirectory: certs, into: ca, allowUnrevoke: allowUnrevoke, allowRewrite: allowRewrite)
-            }
-            let conflicts = summary.conflicts.count + summary.rewriteConflicts.count
-            if json {
-                print(JSONValue.object([
-                    ("added", .int((summary.added))), ("updated", .int((summary.updated))),
-                    ("unchanged", .int((summary.unchanged))), ("without_certificate", .int((summary.withoutCertificate))),
-                    ("conflicts", .int(summary.conflicts.count + summary.rewriteConflicts.count)),
-                ]).compactText)
-            } else {
-                print("imported into \(ca.table): \(summary.added) added, \(summary.updated) updated, \(summary.unchanged) unchanged"
-                      + (conflicts == 0 ? "" : ", \(conflicts) conflicts kept")
-                      + (summary.withoutCertificate > 0 ? "; \(summary.withoutCertificate) without a certificate" : ""))
-            }
-            for conflict in summary.conflicts + summary.rewriteConflicts { Console.printError("conflict \(conflict)") }
-            var refusals: [String] = []
-            if !summary.conflicts.isEmpty {
-                refusals.append("\(summary.conflicts.count) serial(s) Revoked in table \(ca.table) and valid in \(index) were kept Revoked; --allow-unrevoke makes them Valid")
-            }
-            if !summary.rewriteConflicts.isEmpty {
-                refusals.append("\(summary.rewriteConflicts.count) serial(s) revoked in both with another time or reason kept the table's; --allow-rewrite takes the index's")
-            }
-            if !refusals.isEmpty { throw AdminFailure(AdminError(.data, refusals.joined(separator: "; "))) }
-        } catch {
-            AdminFailure.exit(error)
+        let admin = try options.admin()
+        let ca = try admin.ca(named: options.ca)
+        let summary = try admin.importIndex(path: index, certificatesDirectory: certs, into: ca, allowUnrevoke: allowUnrevoke, allowRewrite: allowRewrite)
+        let conflicts = summary.conflicts.count + summary.rewriteConflicts.count
+        if json {
+            print(JSONValue.object([
+                ("added", .int((summary.added))), ("updated", .int((summary.updated))),
+                ("unchanged", .int((summary.unchanged))), ("without_certificate", .int((summary.withoutCertificate))),
+                ("conflicts", .int(summary.conflicts.count + summary.rewriteConflicts.count)),
+            ]).compactText)
+        } else {
+            print("imported into \(ca.table): \(summary.added) added, \(summary.updated) updated, \(summary.unchanged) unchanged"
+                  + (conflicts == 0 ? "" : ", \(conflicts) conflicts kept")
+                  + (summary.withoutCertificate > 0 ? "; \(summary.withoutCertificate) without a certificate" : ""))
         }
+        for conflict in summary.conflicts + summary.rewriteConflicts { Console.printError("conflict \(conflict)") }
+        var refusals: [String] = []
+        if !summary.conflicts.isEmpty {
+            refusals.append("\(summary.conflicts.count) serial(s) Revoked in table \(ca.table) and valid in \(index) were kept Revoked; --allow-unrevoke makes them Valid")
+        }
+        if !summary.rewriteConflicts.isEmpty {
+            refusals.append("\(summary.rewriteConflicts.count) serial(s) revoked in both with another time or reason kept the table's; --allow-rewrite takes the index's")
+        }
+        if !refusals.isEmpty { throw AdminError(.data, refusals.joined(separator: "; ")) }
     }
 }

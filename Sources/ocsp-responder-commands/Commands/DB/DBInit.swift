@@ -23,12 +23,8 @@ struct DBInit: ParsableCommand {
     @OptionGroup var options: AdminOptions
 
     func run() throws {
-        do {
-            let admin = try options.admin()
-            let tables = try options.run { () throws(AdminError) in try admin.createTables() }
-            print("ready: \(tables.joined(separator: ", ")) (\(admin.config.database.backendDescription))")
-        } catch {
-            AdminFailure.exit(error)
-        }
+        let admin = try options.admin()
+        let tables = try admin.createTables()
+        print("ready: \(tables.joined(separator: ", ")) (\(admin.config.database.backendDescription))")
     }
 }

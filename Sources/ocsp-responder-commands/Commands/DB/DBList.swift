@@ -35,13 +35,13 @@ struct DBList: ParsableCommand {
     var format: Format = .table
 
     func run() throws {
+        let admin = try options.admin()
+        let ca = try admin.ca(named: options.ca)
+        var count = 0
+        if format == .table { print(Self.pad(["cert_num", "status", "revocation_time", "revocation_reason"])) }
+        if format == .csv { print("cert_num,status,revocation_time,revocation_reason") }
+        if format == .json { print("[", terminator: "") }
         do {
-            let admin = try options.admin()
-            let ca = try options.run { () throws(AdminError) in try admin.ca(named: options.ca) }
-            var count = 0
-            if format == .table { print(Self.pad(["cert_num", "status", "revocation_time", "revocation_reason"])) }
-            if format == .csv { print("cert_num,status,revocation_time,revocation_reason") }
-            if format == .json { print("[", terminator: "") }
             try ca.store.forEachRecord(revokedOnly: revoked, withCertificates: false) { row in
                 let fields = [row.certNum, row.status, row.revocationTimeText ?? "", row.revocationReason ?? ""]
                 switch format {
@@ -51,12 +51,10 @@ struct DBList: ParsableCommand {
                 }
                 count += 1
             }
-            if format == .json { print(count == 0 ? "]" : "\n]") }
         } catch let error as StatusSourceError {
-            AdminFailure.exit(AdminFailure(AdminError(storeError: error)))
-        } catch {
-            AdminFailure.exit(error)
+            throw AdminError(storeError: error)
         }
+        if format == .json { print(count == 0 ? "]" : "\n]") }
     }
 
     static func pad(_ fields: [String]) -> String {

@@ -30,16 +30,16 @@ struct DBRevoke: ParsableCommand {
     @OptionGroup var options: AdminOptions
 
     @Argument(help: ArgumentHelp("The serial in hex (0x optional).", valueName: "serial"))
-    var serial: String?
+    var serial: CertificateSerialNumber?
 
     @Option(name: .long, help: ArgumentHelp("The certificate to revoke, instead of its serial.", valueName: "cert"))
     var cert: String?
 
     @Option(name: .long, help: ArgumentHelp("The revocation reason (omitted: none recorded).", valueName: "reason"))
-    var reason: String?
+    var reason: CRLReason?
 
     @Option(name: .long, help: ArgumentHelp("When: 2026-01-02T03:04:05Z, '2026-01-02 03:04:05' (UTC), 2026-01-02 or now.", valueName: "time"))
-    var at: String?
+    var at: TimeArgument?
 
     @Flag(name: .long, help: "Replace the time and reason of a serial already revoked.")
     var force = false
@@ -49,35 +49,26 @@ struct DBRevoke: ParsableCommand {
 
     func validate() throws {
         guard (serial == nil) != (cert == nil) else { throw ValidationError("name the certificate by SERIAL or by --cert, not both") }
-        if let reason, CRLReason(name: reason)?.tableName == nil {
+        if let reason, reason.tableName == nil {
             throw ValidationError("'\(reason)' is not a revocation reason the table can hold; see --help")
-        }
-        if let at, at.lowercased() != "now", UnixTime(parsing: at) == nil {
-            throw ValidationError("'\(at)' is not a time such as 2026-01-02T03:04:05Z or 2026-01-02")
         }
     }
 
     func run() throws {
-        do {
-            let admin = try options.admin()
-            let target = try serialNumber()
-            let time = at.flatMap { $0.lowercased() == "now" ? nil : UnixTime(parsing: $0) } ?? RunClock.currentTime()
-            let ca = try options.run { () throws(AdminError) in try admin.ca(named: options.ca) }
-            let row = try options.run { () throws(AdminError) in
-                try admin.revoke(target, in: ca, reason: reason.flatMap(CRLReason.init(name:)), at: time, force: force)
-            }
-            printRecord(row, json: json, verb: "revoked")
-        } catch {
-            AdminFailure.exit(error)
-        }
+        let admin = try options.admin()
+        let target = try serialNumber()
+        let time = (at ?? .now).time
+        let ca = try admin.ca(named: options.ca)
+        let row = try admin.revoke(target, in: ca, reason: reason, at: time, force: force)
+        printRecord(row, json: json, verb: "revoked")
     }
 
     private func serialNumber() throws -> CertificateSerialNumber {
-        if let serial { return try parseSerial(serial) }
+        if let serial { return serial }
         do {
             return try SigningFiles.certificate(path: cert ?? "").serialNumber
         } catch {
-            throw AdminFailure(AdminError(.data, "\(error.inputReason)"))
+            throw AdminError(.data, "\(error.inputReason)")
         }
     }
 }

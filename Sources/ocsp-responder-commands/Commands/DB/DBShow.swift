@@ -22,36 +22,32 @@ struct DBShow: ParsableCommand {
     @OptionGroup var options: AdminOptions
 
     @Argument(help: ArgumentHelp("The serial in hex (0x optional).", valueName: "serial"))
-    var serial: String
+    var serial: CertificateSerialNumber
 
     @Flag(name: .long, help: "Print JSON.")
     var json = false
 
     func run() throws {
-        do {
-            let admin = try options.admin()
-            let target = try parseSerial(serial)
-            let ca = try options.run { () throws(AdminError) in try admin.ca(named: options.ca) }
-            let rows = try options.run { () throws(AdminError) in try admin.existingRows(target, in: ca) }
-            for row in rows {
-                let certificate = Self.describe(row.certificate)
-                if json {
-                    guard case .object(var members) = row.json else { continue }
-                    members.append(("table", .string(ca.table)))
-                    members.append(("subject", .string(certificate?.subject)))
-                    members.append(("not_after", .string(certificate?.notAfter)))
-                    print(JSONValue.object(members).compactText)
+        let admin = try options.admin()
+        let target = serial
+        let ca = try admin.ca(named: options.ca)
+        let rows = try admin.existingRows(target, in: ca)
+        for row in rows {
+            let certificate = Self.describe(row.certificate)
+            if json {
+                guard case .object(var members) = row.json else { continue }
+                members.append(("table", .string(ca.table)))
+                members.append(("subject", .string(certificate?.subject)))
+                members.append(("not_after", .string(certificate?.notAfter)))
+                print(JSONValue.object(members).compactText)
+            } else {
+                printRecord(row, json: false, verb: "serial 0x\(target) in \(ca.table) as")
+                if let certificate {
+                    print("  subject: \(certificate.subject)\n  not after: \(certificate.notAfter ?? "?")")
                 } else {
-                    printRecord(row, json: false, verb: "serial 0x\(target) in \(ca.table) as")
-                    if let certificate {
-                        print("  subject: \(certificate.subject)\n  not after: \(certificate.notAfter ?? "?")")
-                    } else {
-                        print("  certificate: \(row.certificate.isEmpty ? "none stored" : "not readable")")
-                    }
+                    print("  certificate: \(row.certificate.isEmpty ? "none stored" : "not readable")")
                 }
             }
-        } catch {
-            AdminFailure.exit(error)
         }
     }
 

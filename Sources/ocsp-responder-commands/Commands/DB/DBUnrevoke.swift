@@ -21,20 +21,16 @@ struct DBUnrevoke: ParsableCommand {
     @OptionGroup var options: AdminOptions
 
     @Argument(help: ArgumentHelp("The serial in hex (0x optional).", valueName: "serial"))
-    var serial: String
+    var serial: CertificateSerialNumber
 
     @Flag(name: .long, help: "Print the row as JSON.")
     var json = false
 
     func run() throws {
-        do {
-            let admin = try options.admin()
-            let target = try parseSerial(serial)
-            let ca = try options.run { () throws(AdminError) in try admin.ca(named: options.ca) }
-            let row = try options.run { () throws(AdminError) in try admin.unrevoke(target, in: ca) }
-            printRecord(row, json: json, verb: "unrevoked")
-        } catch {
-            AdminFailure.exit(error)
-        }
+        let admin = try options.admin()
+        let target = serial
+        let ca = try admin.ca(named: options.ca)
+        let row = try admin.unrevoke(target, in: ca)
+        printRecord(row, json: json, verb: "unrevoked")
     }
 }

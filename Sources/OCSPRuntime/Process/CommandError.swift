@@ -4,9 +4,17 @@ import OCSPStore
 import OCSPStoreMariaDB
 import OCSPStoreSQLite
 import OCSPWire
+/// An error that ends a command: the one line to print on standard error, and the exit status.
+///
+/// Commands throw these; the root command (`ocsp-responder-commands`) is the one place that prints and
+/// exits, so no command ends the process itself.
+package protocol CommandError: Error, CustomStringConvertible {
+    var exitStatus: Int32 { get }
+}
+
 /// Why a command could not do its work: a one-line message naming the fix, and the exit status for it
 /// (sysexits.h values, as the rest of the CLI uses: 64 usage, 70 software, 74 I/O, 78 an unusable file).
-package struct CommandFailure: Error, CustomStringConvertible, Sendable {
+package struct CommandFailure: CommandError, Sendable {
     package var exitStatus: Int32
     package var description: String
 

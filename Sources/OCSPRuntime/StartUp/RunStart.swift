@@ -1,0 +1,126 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+import Logging
+import OCSPCore
+import OCSPWire
+
+/// What every command that reads `config.ini` starts with, in this order: the config read (under sudo,
+/// only one that is the service's own, and so is everything it names), `[ocsp] user` obeyed (started as
+/// root, the run becomes that user before it opens the log, the store or the cache, so every file it
+/// creates is the service's), then the log opened.
+package struct RunStart {
+    package var config: ResponderConfiguration
+    package var logger: Logger
+    /// True when the log is standard error, so a message for the operator is not printed twice.
+    package var logsToStandardError: Bool
+    /// Under sudo, the files the config names, which a caller's request file or `--out` must not be.
+    package var serviceFiles: ServiceFiles
+    /// `serve` started as root: the account to become once the ports are bound.
+    package var pendingDrop: ServiceAccount?
+
+    package struct Options {
+        package var configPath: String
+        /// Overrides the config's level (`--log-level`).
+        package var logLevel: Logger.Level?
+        /// The level when the log is standard error and `--log-level` is not given (`resign`, a cron job,
+        /// wants its summary: info); nil: the config's level, else warnings only.
+        package var standardErrorLogLevel: Logger.Level?
+        /// `serve`: root binds its ports first, and becomes `[ocsp] user` after (`pendingDrop`).
+        package var dropRootLater: Bool
+        /// False for a command that logs nothing (`sign`, which reads the config only to obey
+        /// `[ocsp] user`): its logger writes warnings to standard error, and no log file is opened.
+        package var opensLog: Bool
+
+        package init(configPath: String, logLevel: Logger.Level?, standardErrorLogLevel: Logger.Level? = nil, dropRootLater: Bool = false,
+            opensLog: Bool = true
+        ) {
+            self.configPath = configPath
+            self.logLevel = logLevel
+            self.standardErrorLogLevel = standardErrorLogLevel
+            self.dropRootLater = dropRootLater
+            self.opensLog = opensLog
+        }
+
+        func logLevel(for config: ResponderConfiguration) -> Logger.Level? {
+            logLevel ?? (config.log.file == nil ? standardErrorLogLevel : nil)
+        }
+    }
+
+    /// Starts a run. A failure is a `StartUpError`: its line for standard error (already in the log
+    /// when the log is a file), exit status 78.
+    package static func begin(_ options: Options, invocation: Invocation = .current) throws(StartUpError) -> RunStart {
+        var config: ResponderConfiguration
+        var configFile: TrustedPath?
+        do throws(ConfigError) {
+            // Under sudo the config is the caller's choice: it must be the service's own, and so must
+            // everything it names (ServiceFiles), before anything of it is used.
+            if invocation.isUntrusted { configFile = try ServiceFiles.resolveConfigPath(options.configPath) }
+            config = try ResponderConfiguration.load(path: configFile?.path ?? options.configPath)
+        } catch {
+            throw StartUpError("config error: \(invocation.isUntrusted ? error.shownToUntrustedCaller : error.inputReason)")
+        }
+        let privileges: ServiceAccount.Decision
+        do {
+            privileges = try ServiceAccount.enforce(config, dropLater: options.dropRootLater)
+        } catch {
+            // Under dropRootLater the log is opened first, so that it says why the server refused to start.
+            guard options.dropRootLater else { throw StartUpError(error.description) }
+            let logging = RunLogger.make(config, override: options.logLevel(for: config))
+            throw StartUpError(error.inputReason, loggingTo: logging)
+        }
+        var serviceFiles = ServiceFiles()
+        if let configFile {
+            do {
+                serviceFiles = try ServiceFiles.check(&config, configFile: configFile)
+            } catch {
+                throw StartUpError("config error: \(error.shownToUntrustedCaller)")
+            }
+        }
+        var pendingDrop: ServiceAccount?
+        if case .dropPending(let account) = privileges {
+            if let path = config.log.file { account.createLogFile(at: path) }
+            pendingDrop = account
+        }
+        var logged = config
+        if !options.opensLog { logged.log.file = nil }
+        let logging = RunLogger.make(logged, override: options.logLevel(for: logged))
+        return RunStart(
+            config: config, logger: logging.logger, logsToStandardError: logging.toStandardError,
+            serviceFiles: serviceFiles, pendingDrop: pendingDrop
+        )
+    }
+
+    /// Every configured CA, with its certificate, key and status table, checked at `now`.
+    package func loadAuthorities(at now: UnixTime) throws(StartUpError) -> [Authority] {
+        do {
+            return try AuthorityLoader.loadAll(config, at: now, logger: logger)
+        } catch {
+            throw StartUpError("config error: \(error.inputReason)", loggingTo: (logger, logsToStandardError))
+        }
+    }
+
+    /// Logs `message` as an error and returns it for standard error, unless the log is standard error.
+    package func report(_ message: String) -> String? {
+        logger.error("\(message)")
+        return logsToStandardError ? nil : message
+    }
+}
+
+/// Why a run could not start: the config, the user, the certificates or the key (exit status 78).
+package struct StartUpError: CommandError, Sendable {
+    package var description: String
+    package var exitStatus: Int32 { ExitStatus.config }
+
+    package init(_ description: String) {
+        self.description = description
+    }
+
+    /// Also writes the message to the log when the log is a file (on standard error it would be twice).
+    package init(_ description: String, loggingTo logging: (logger: Logger, toStandardError: Bool)) {
+        self.description = description
+        if !logging.toStandardError { logging.logger.error("\(description)") }
+    }
+}
