@@ -274,19 +274,19 @@ import TestSupport
         #expect(refused.result.stderr.contains("--key \(pki.path(.rsa, "ca.key")) cannot sign for --issuer \(pki.root)"))
     }
 
-    /// Argument combinations and values that validate() refuses before any file is read.
+    /// Argument combinations and values refused before any file is read: by the option types, or validate().
     @Test(arguments: [
-        (["--cert", "c.pem", "--status", "good", "--valid", "soon"], "--valid 'soon'"),
-        (["--cert", "c.pem", "--status", "good", "--valid", "0d"], "--valid '0d'"),
+        (["--cert", "c.pem", "--status", "good", "--valid", "soon"], "The value 'soon' is invalid for '--valid"),
+        (["--cert", "c.pem", "--status", "good", "--valid", "0d"], "The value '0d' is invalid for '--valid"),
         (["--cert", "c.pem", "--serial", "1001", "--status", "good", "--valid", "1d"], "not both"),
         (["--status", "good", "--valid", "1d"], "--cert FILE or --serial HEX"),
-        (["--serial", "xyz", "--status", "good", "--valid", "1d"], "--serial 'xyz'"),
-        (["--serial", "1001", "--status", "fine", "--valid", "1d"], "--status 'fine'"),
+        (["--serial", "xyz", "--status", "good", "--valid", "1d"], "The value 'xyz' is invalid for '--serial"),
+        (["--serial", "1001", "--status", "fine", "--valid", "1d"], "The value 'fine' is invalid for '--status"),
         (["--serial", "1001", "--status", "good", "--reason", "superseded", "--valid", "1d"], "--reason goes only with --status revoked"),
         (["--serial", "1001", "--status", "good", "--revoked-at", "now", "--valid", "1d"], "--revoked-at goes only with --status revoked"),
-        (["--serial", "1001", "--status", "revoked", "--reason", "bored", "--valid", "1d"], "--reason 'bored'"),
-        (["--serial", "1001", "--status", "revoked", "--revoked-at", "yesterday", "--valid", "1d"], "--revoked-at 'yesterday'"),
-        (["--serial", "1001", "--status", "good", "--valid", "1d", "--hash", "md5"], "--hash 'md5'"),
+        (["--serial", "1001", "--status", "revoked", "--reason", "bored", "--valid", "1d"], "The value 'bored' is invalid for '--reason"),
+        (["--serial", "1001", "--status", "revoked", "--revoked-at", "yesterday", "--valid", "1d"], "The value 'yesterday' is invalid for '--revoked-at"),
+        (["--serial", "1001", "--status", "good", "--valid", "1d", "--hash", "md5"], "The value 'md5' is invalid for '--hash"),
     ])
     func badArgumentsAreUsageErrors(arguments: [String], message: String) throws {
         let refused = try sign(["--issuer", pki.root, "--key", pki.path("root.key")] + arguments)
