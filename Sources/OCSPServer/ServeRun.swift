@@ -48,8 +48,7 @@ package enum ServeRun {
     }
 
     /// Twice the cores: a worker waits for each status look-up's round trip to the database, and another
-    /// one signs meanwhile (with as many workers as cores, a core idled during every look-up: measured
-    /// about 10% fewer nonce answers a second on 2 cores, `scripts/bench.sh`).
+    /// one signs meanwhile; with only as many workers as cores, a core would idle during every look-up.
     static var defaultWorkers: Int { 2 * System.coreCount }
 
     /// Half the cores, at least one: the event loops only parse, write and repeat recent answers, while
