@@ -66,7 +66,7 @@ package struct OCSPResponder {
         var alreadyRead: (certID: CertID, recorded: RecordedStatus?)?
         if cacheable, let kept = keptAnswer(for: certIDs[0], signer: authority.signer, at: now) {
             if revalidation.isCurrent(checkedAt: kept.checkedAt, at: now) {
-                return cachedOutcome(kept, for: certIDs[0], request: request, use: .hit, checkedAt: kept.checkedAt)
+                return cachedOutcome(kept, for: certIDs[0], use: .hit, checkedAt: kept.checkedAt)
             }
             let owners = answerable.filter { $0.issuer.matches(certIDs[0]) }
             let recorded: RecordedStatus?
@@ -75,7 +75,7 @@ package struct OCSPResponder {
             } catch where error.kind == .unavailable {
                 // Availability over freshness, within the response's own validity: what the table said at
                 // the last check, which the client would equally accept from any cache on the way.
-                var outcome = cachedOutcome(kept, for: certIDs[0], request: request, use: .unrevalidated, checkedAt: kept.checkedAt)
+                var outcome = cachedOutcome(kept, for: certIDs[0], use: .unrevalidated, checkedAt: kept.checkedAt)
                 outcome.decision.reason = "served unrevalidated, last checked \(kept.checkedAt): status look-up failed: \(error.message)"
                 return outcome
             } catch {
@@ -83,7 +83,7 @@ package struct OCSPResponder {
             }
             if let recorded, recorded.certStatus == kept.single.certStatus {
                 cache?.renew(certIDs[0], checkedAt: now)
-                return cachedOutcome(kept, for: certIDs[0], request: request, use: .revalidated, checkedAt: now)
+                return cachedOutcome(kept, for: certIDs[0], use: .revalidated, checkedAt: now)
             }
             // Changed, or gone from the table: the kept response must not be served again by anyone.
             if recorded == nil { cache?.discard(certIDs[0]) }
@@ -200,7 +200,7 @@ package struct OCSPResponder {
     }
 
     private func cachedOutcome(
-        _ kept: SoundKeptResponse, for certID: CertID, request: OCSPRequest, use: CacheUse, checkedAt: UnixTime
+        _ kept: SoundKeptResponse, for certID: CertID, use: CacheUse, checkedAt: UnixTime
     ) -> ResponderOutcome {
         ResponderOutcome(der: kept.stored.der, decision: Decision(
             status: .successful, cache: use, answers: [.init(serial: certID.serialNumber, status: kept.single.certStatus, source: .cache)],
