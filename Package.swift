@@ -150,7 +150,7 @@ let package = Package(
         ),
         .testTarget(
             name: "OCSPCoreTests",
-            dependencies: ["OCSPWire", "OCSPCore", "OCSPCrypto", "OCSPClient", "OCSPFuzzing", "OCSPServerFuzzing", "TestSupport", .product(name: "SwiftASN1", package: "swift-asn1")]
+            dependencies: ["OCSPWire", "OCSPCore", "OCSPCrypto", "OCSPAdmin", "OCSPClient", "OCSPFuzzing", "OCSPServerFuzzing", "TestSupport", .product(name: "SwiftASN1", package: "swift-asn1")]
         ),
         .testTarget(
             name: "ResponderTests",

@@ -22,8 +22,11 @@ package enum FuzzHarness {
         _ = responder.respond(to: bytes, at: fixtures.now)
         // The same bytes as a stored response, read back the way the cache and `resign` read them.
         if let stored = try? StoredResponse(derOrPEM: bytes) {
-            _ = stored.hasNonce
-            for single in stored.data.responses { _ = StoredResponse.staleness(of: single, at: fixtures.now) }
+            for certID in stored.data.responses.map(\.certID).prefix(2) {
+                _ = SoundnessCheck.keptAnswer(for: certID, signerKeyHash: FixedSigner().responderKeyHash).verdict(on: stored, at: fixtures.now)
+            }
+            let asked = SoundnessCheck(certIDs: .each(stored.data.responses.map(\.certID)), signerKeyHash: nil, refusesNonce: false)
+            _ = asked.verdict(on: stored, at: fixtures.now)
         }
         responder.cache = nil
         _ = responder.respond(to: bytes, at: fixtures.now)

@@ -125,31 +125,21 @@ package struct RespondRun {
             return ExitStatus.ioError
         }
 
-        var metadata: Logger.Metadata = [
-            "status": "\(outcome.status)",
-            "cache": "\(outcome.cache.rawValue)",
-            "duration_ms": "\(RunClock.milliseconds(since: started))",
-        ]
-        if !outcome.answers.isEmpty {
-            metadata["certs"] = .string(outcome.answersForLog)
-        } else if let request = outcome.request {
-            metadata["serials"] = .string(request.tbsRequest.requestList.map { "0x\($0.certID.serialNumber)" }.joined(separator: ","))
-        }
-        if outcome.status == .successful {
-            if let reason = outcome.reason ?? outcome.signerNotice {
-                // Served unrevalidated, or nextUpdate capped: an answer, but one the operator must hear about.
-                metadata["reason"] = .string(reason)
+        let decision = outcome.decision
+        var metadata: Logger.Metadata = ["duration_ms": "\(RunClock.milliseconds(since: started))"]
+        for field in decision.logFields(for: .respond) { metadata[field.key] = .string(field.value) }
+        if decision.status == .successful {
+            // Served unrevalidated, or nextUpdate capped: an answer, but one the operator must hear about.
+            if decision.isWarning {
                 logger.warning("answered", metadata: metadata)
             } else {
                 logger.info("answered", metadata: metadata)
             }
             return 0
         }
-        metadata["cache"] = nil
-        if let reason = outcome.reason { metadata["reason"] = .string(reason) }
         logger.error("refused", metadata: metadata)
         if !logging.toStandardError {
-            Console.printError("\(outcome.status): \(outcome.reason ?? "")")
+            Console.printError("\(decision.status): \(decision.reason ?? "")")
         }
         return status
     }

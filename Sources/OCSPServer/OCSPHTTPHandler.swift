@@ -276,7 +276,7 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     static func tryLater(_ reason: String) -> ServedAnswer {
         ServedAnswer(status: .ok, contentType: "application/ocsp-response", headers: [("Cache-Control", "no-store")],
-                     body: OCSPResponse.error(.tryLater), logDetail: "ocsp=tryLater reason=\"\(reason)\"")
+                     body: OCSPResponse.error(.tryLater), decision: LoggedDecision(.refusal(.tryLater, reason)))
     }
 
     /// Writes `answer`, logs the request, and either closes or waits for the next request.

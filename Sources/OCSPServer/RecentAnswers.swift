@@ -24,8 +24,8 @@ package final class RecentAnswers: Sendable {
     struct Entry: Sendable {
         var body: [UInt8]
         var caching: ResponseCaching
-        /// The access log's `certs=…` part.
-        var certs: String
+        /// The worker's decision, as the event loop repeats it (`cache=memory`).
+        var decision: LoggedDecision
         /// Monotonic nanoseconds after which a worker must answer the request again.
         var expiresAt: Int64
     }
@@ -51,13 +51,13 @@ package final class RecentAnswers: Sendable {
     /// Keeps an answer a worker just gave from the file cache at `monotonicNow`, for at most
     /// `revalidationInterval` and never longer than `untilRevalidation` nanoseconds (the time left before
     /// its response must be checked against the table); forgets it when that is none.
-    func keep(body: [UInt8], caching: ResponseCaching, certs: String, for requestDER: [UInt8], monotonicNow: Int64, untilRevalidation: Int64) {
+    func keep(body: [UInt8], caching: ResponseCaching, decision: LoggedDecision, for requestDER: [UInt8], monotonicNow: Int64, untilRevalidation: Int64) {
         let lifetime = min(revalidationInterval, untilRevalidation)
         guard lifetime > 0 else {
             entries.remove(requestDER)
             return
         }
-        entries.insert(Entry(body: body, caching: caching, certs: certs, expiresAt: monotonicNow + lifetime), for: requestDER)
+        entries.insert(Entry(body: body, caching: caching, decision: decision, expiresAt: monotonicNow + lifetime), for: requestDER)
     }
 
     func forget(_ requestDER: [UInt8]) {

@@ -24,21 +24,12 @@ package struct ResponseCaching: Sendable, Hashable {
         self.expires = HTTPDate.imfFixdate(nextUpdate)
     }
 
-    /// The caching facts of `der`, or nil when it must not be cached: an error status, a nonce (the
-    /// answer is for one request only), or no nextUpdate (nothing bounds how long it holds).
-    package static func of(_ der: [UInt8], digester: some Digester) -> ResponseCaching? {
-        guard let stored = try? StoredResponse(der: der), !stored.hasNonce else { return nil }
-        let responses = stored.data.responses
-        guard !responses.isEmpty else { return nil }
-        var thisUpdate = UnixTime.epoch
-        var nextUpdate: UnixTime?
-        for single in responses {
-            guard let next = single.nextUpdate.map(UnixTime.init) else { return nil }
-            // The response is as old as its newest answer and holds until its first one expires.
-            thisUpdate = max(thisUpdate, UnixTime(single.thisUpdate))
-            nextUpdate = min(nextUpdate ?? next, next)
-        }
-        guard let nextUpdate else { return nil }
+    /// The caching facts of `der`, the response `decision` describes (its times come from where it was
+    /// signed or read, so it is not parsed again here), or nil when it must not be cached: an error status,
+    /// a nonce (the answer is for one request only), or no nextUpdate (nothing bounds how long it holds).
+    package static func of(_ decision: Decision, der: [UInt8], digester: some Digester) -> ResponseCaching? {
+        guard decision.status == .successful, !decision.carriesNonce,
+              let thisUpdate = decision.thisUpdate, let nextUpdate = decision.nextUpdate else { return nil }
         return ResponseCaching(thisUpdate: thisUpdate, nextUpdate: nextUpdate, etag: "\"\(Hex.encode(digester.digest(.sha256, der)))\"")
     }
 

@@ -75,28 +75,20 @@ package final class ServeWorker {
             close()
         }
 
-        var detail = "ocsp=\(outcome.status)"
-        if outcome.status == .successful {
-            detail += " cache=\(outcome.cache.rawValue)"
-        }
-        let certs = outcome.answersForLog
-        if !certs.isEmpty {
-            detail += " certs=" + certs
-        }
-        if let reason = outcome.reason ?? outcome.signerNotice {
-            detail += " reason=\"\(reason.replacingQuotes)\""
-        }
-        if let notice = outcome.signerNotice {
-            signerNotices?.note(notice, refused: outcome.status != .successful, at: now.seconds)
+        let decision = outcome.decision
+        if let notice = decision.signerNotice {
+            signerNotices?.note(notice, refused: decision.status != .successful, at: now.seconds)
         }
 
-        // Caching headers only for signed responses without a nonce. A nonce answer is known from the
-        // request, without parsing the response again.
-        let caching = outcome.status == .successful && !hasNonce ? ResponseCaching.of(outcome.der, digester: digester) : nil
+        // Caching headers only for signed responses without a nonce (the CA certificate's own file answers
+        // a request with a nonce too, without one: for this request alone all the same).
+        let caching = hasNonce ? nil : ResponseCaching.of(decision, der: outcome.der, digester: digester)
         if let recentAnswers {
-            if outcome.cache == .hit || outcome.cache == .revalidated, let caching, let checkedAt = outcome.checkedAt {
+            if decision.cache == .hit || decision.cache == .revalidated, let caching, let checkedAt = decision.checkedAt {
+                var repeated = decision
+                repeated.cache = .memory
                 recentAnswers.keep(
-                    body: outcome.der, caching: caching, certs: certs, for: der, monotonicNow: started,
+                    body: outcome.der, caching: caching, decision: LoggedDecision(repeated), for: der, monotonicNow: started,
                     untilRevalidation: responder.revalidation.deadline(checkedAt: checkedAt).seconds * 1_000_000_000
                         - RunClock.wallClockNanoseconds())
             } else if !hasNonce {
@@ -104,16 +96,12 @@ package final class ServeWorker {
                 recentAnswers.forget(der)
             }
         }
-        detail += " ms=\(RunClock.milliseconds(since: started))"
-        return .ocspResponse(outcome.der, caching: caching, ifNoneMatch: ifNoneMatch, at: now, logDetail: detail)
+        return .ocspResponse(outcome.der, caching: caching, ifNoneMatch: ifNoneMatch, at: now, decision: LoggedDecision(decision),
+                             milliseconds: RunClock.milliseconds(since: started))
     }
 
     /// Drops every database connection; the next look-up connects again.
     func close() {
         for connection in connections { connection.close() }
     }
-}
-
-extension String {
-    var replacingQuotes: String { String(map { $0 == "\"" ? "'" : $0 }) }
 }

@@ -38,8 +38,8 @@ package final class ServerContext: Sendable {
         let started = RunClock.monotonicNanoseconds()
         let now = RunClock.currentTime()
         guard let entry = recentAnswers.entry(for: der, monotonicNow: started, now: now) else { return nil }
-        let answer = ServedAnswer.ocspResponse(entry.body, caching: entry.caching, ifNoneMatch: ifNoneMatch, at: now, logDetail: "")
-        return answer.withLogDetail("ocsp=successful cache=memory certs=\(entry.certs) ms=\(RunClock.milliseconds(since: started))")
+        return ServedAnswer.ocspResponse(entry.body, caching: entry.caching, ifNoneMatch: ifNoneMatch, at: now, decision: entry.decision,
+                                         milliseconds: RunClock.milliseconds(since: started))
     }
 
     var isDraining: Bool { connections.withLockedValue { $0.draining } }

@@ -71,13 +71,13 @@ struct ServeUnitTests {
     func ocspResponseAnswers() {
         let caching = ResponseCaching(thisUpdate: UnixTime(seconds: 100), nextUpdate: UnixTime(seconds: 200), etag: "\"ab\"")
         let body: [UInt8] = [1, 2, 3]
-        let full = ServedAnswer.ocspResponse(body, caching: caching, ifNoneMatch: "\"cd\"", at: UnixTime(seconds: 150), logDetail: "x")
+        let full = ServedAnswer.ocspResponse(body, caching: caching, ifNoneMatch: "\"cd\"", at: UnixTime(seconds: 150), decision: nil)
         #expect(full.status == .ok && full.body == body && full.contentType == "application/ocsp-response")
         #expect(full.headers.contains { $0 == ("Cache-Control", "max-age=50, public, no-transform, must-revalidate") })
-        let notModified = ServedAnswer.ocspResponse(body, caching: caching, ifNoneMatch: "\"ab\"", at: UnixTime(seconds: 150), logDetail: "x")
+        let notModified = ServedAnswer.ocspResponse(body, caching: caching, ifNoneMatch: "\"ab\"", at: UnixTime(seconds: 150), decision: nil)
         #expect(notModified.status == .notModified && notModified.body.isEmpty && notModified.contentType == nil)
         #expect(notModified.headers.contains { $0 == ("ETag", "\"ab\"") })
-        let uncached = ServedAnswer.ocspResponse(body, caching: nil, ifNoneMatch: "*", at: UnixTime(seconds: 150), logDetail: "x")
+        let uncached = ServedAnswer.ocspResponse(body, caching: nil, ifNoneMatch: "*", at: UnixTime(seconds: 150), decision: nil)
         #expect(uncached.status == .ok && uncached.body == body)
         #expect(uncached.headers.map(\.0) == ["Cache-Control"] && uncached.headers.first?.1 == "no-store")
     }
@@ -110,7 +110,7 @@ struct ServeUnitTests {
         let answers = RecentAnswers(capacity: 2, revalidationInterval: 1_000)
         let caching = ResponseCaching(thisUpdate: UnixTime(seconds: 100), nextUpdate: UnixTime(seconds: 200), etag: "\"ab\"")
         let request: [UInt8] = [0x30, 0x00]
-        answers.keep(body: [9], caching: caching, certs: "0x1:good:cache", for: request, monotonicNow: 5_000, untilRevalidation: 5_000)
+        answers.keep(body: [9], caching: caching, decision: LoggedDecision(Decision(status: .successful, cache: .memory)), for: request, monotonicNow: 5_000, untilRevalidation: 5_000)
         #expect(answers.entry(for: request, monotonicNow: 5_000, now: UnixTime(seconds: 150))?.body == [9])
         #expect(answers.entry(for: request, monotonicNow: 5_999, now: UnixTime(seconds: 150)) != nil)
         // The interval is over: a worker must look at the file cache again.
@@ -124,15 +124,15 @@ struct ServeUnitTests {
         answers.forget(request)
         #expect(answers.entry(for: request, monotonicNow: 5_500, now: UnixTime(seconds: 150)) == nil)
         for index in 0..<5 {
-            answers.keep(body: [UInt8(index)], caching: caching, certs: "", for: [0x30, UInt8(index)], monotonicNow: 5_000, untilRevalidation: 5_000)
+            answers.keep(body: [UInt8(index)], caching: caching, decision: LoggedDecision(Decision(status: .successful, cache: .memory)), for: [0x30, UInt8(index)], monotonicNow: 5_000, untilRevalidation: 5_000)
         }
         #expect(answers.count == 2)
         #expect(answers.entry(for: [0x30, 4], monotonicNow: 5_500, now: UnixTime(seconds: 150))?.body == [4])
         // Never past the response's revalidation: kept for what is left of it, or not at all.
-        answers.keep(body: [7], caching: caching, certs: "", for: request, monotonicNow: 5_000, untilRevalidation: 300)
+        answers.keep(body: [7], caching: caching, decision: LoggedDecision(Decision(status: .successful, cache: .memory)), for: request, monotonicNow: 5_000, untilRevalidation: 300)
         #expect(answers.entry(for: request, monotonicNow: 5_299, now: UnixTime(seconds: 150))?.body == [7])
         #expect(answers.entry(for: request, monotonicNow: 5_300, now: UnixTime(seconds: 150)) == nil)
-        answers.keep(body: [8], caching: caching, certs: "", for: request, monotonicNow: 5_000, untilRevalidation: 0)
+        answers.keep(body: [8], caching: caching, decision: LoggedDecision(Decision(status: .successful, cache: .memory)), for: request, monotonicNow: 5_000, untilRevalidation: 0)
         #expect(answers.entry(for: request, monotonicNow: 5_000, now: UnixTime(seconds: 150)) == nil)
     }
 

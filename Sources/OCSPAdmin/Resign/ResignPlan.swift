@@ -22,12 +22,24 @@ package enum ResignPlan {
     ) -> ResignDecision {
         if all { return .sign("--all") }
         guard let bytes else { return .sign("missing") }
-        guard let stored = try? StoredResponse(der: bytes), let single = stored.onlySingle(for: certID), !stored.hasNonce,
-              stored.responderKeyHash.map({ $0.elementsEqual(signerKeyHash) }) == true
-        else { return .sign("not a sound response for this CertID") }
+        guard let stored = try? StoredResponse(der: bytes) else { return .sign("not a sound response for this CertID") }
+        // Not due: it must hold past `now + dueWithin`, not only now.
+        let singles: [SingleResponse]
+        let staleness: SoundnessCheck.Staleness?
+        switch SoundnessCheck.keptAnswer(for: certID, signerKeyHash: signerKeyHash).verdict(on: stored, at: now, until: now + dueWithin) {
+        case .unsound: return .sign("not a sound response for this CertID")
+        case .sound(let answers): (singles, staleness) = (answers, nil)
+        case .stale(let answers, let why): (singles, staleness) = (answers, why)
+        }
+        guard let single = singles.first else { return .sign("not a sound response for this CertID") }
         guard single.certStatus == status else { return .sign("status changed (\(single.certStatus.name) -> \(status.name))") }
-        guard let next = single.nextUpdate, now + dueWithin < UnixTime(next) else { return .sign("due") }
-        guard !(now < UnixTime(single.thisUpdate)) else { return .sign("thisUpdate in the future") }
-        return .keep(nextUpdate: UnixTime(next))
+        switch staleness {
+        case .noNextUpdate?, .expires?: return .sign("due")
+        case .notYetValid?: return .sign("thisUpdate in the future")
+        case nil:
+            // Sound, so it has one.
+            guard let next = single.nextUpdate else { return .sign("due") }
+            return .keep(nextUpdate: UnixTime(next))
+        }
     }
 }

@@ -70,8 +70,16 @@ package struct IntermediateResponse {
                 problems.append("ocspresponse \(path): it does not answer for serial 0x\(serial) issued by this CA's issuer")
                 continue
             }
-            let matches = certIDs.map { certID in ours.first { Self.sameCertificate($0.certID, certID) } }
-            guard let first = matches[0], !matches.contains(where: { $0 == nil }) else {
+            // Only the CertIDs are the root's to vouch for: its key is not configured (the client checks the
+            // signature), and the file is served as the operator gave it.
+            let check = SoundnessCheck(certIDs: .each(certIDs), signerKeyHash: nil, refusesNonce: false)
+            switch check.verdict(on: stored, at: now) {
+            case .sound(let singles):
+                guard let first = singles.first else { continue }
+                return .response(stored, first)
+            case .stale(_, let staleness):
+                return .unusable("ocspresponse \(path): \(staleness); have the root sign a new one (ocsp-responder sign)")
+            case .unsound:
                 // The file names this serial with the same hash algorithm but another issuer key: the request
                 // is about another CA's certificate, which this file does not answer.
                 otherKey = otherKey || certIDs.contains { certID in
@@ -79,12 +87,6 @@ package struct IntermediateResponse {
                 }
                 continue
             }
-            for single in matches.compactMap({ $0 }) {
-                if let stale = StoredResponse.staleness(of: single, at: now) {
-                    return .unusable("ocspresponse \(path): \(stale); have the root sign a new one (ocsp-responder sign)")
-                }
-            }
-            return .response(stored, first)
         }
         if let problem = problems.first { return .unusable(problem) }
         if otherKey { return .notThisCertificate }
@@ -93,12 +95,5 @@ package struct IntermediateResponse {
         return .notAnswered(
             "ocspresponse \(paths.joined(separator: ", ")): no file answers the \(asked.map(\.rawValue).joined(separator: " and ")) CertID asked for serial 0x\(serial); have the root sign one (ocsp-responder sign \(options))"
         )
-    }
-
-    /// The same CertID as a client compares it (OpenSSL's `OCSP_id_cmp`): the hash algorithm's OID, both
-    /// hashes and the serial; the algorithm's parameters (NULL or absent) do not change what is named.
-    static func sameCertificate(_ a: CertID, _ b: CertID) -> Bool {
-        a.hashAlgorithm.algorithm == b.hashAlgorithm.algorithm && a.issuerNameHash == b.issuerNameHash
-            && a.issuerKeyHash == b.issuerKeyHash && a.serialNumber == b.serialNumber
     }
 }

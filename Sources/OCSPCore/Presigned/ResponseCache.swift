@@ -73,4 +73,7 @@ package enum CacheUse: String, Hashable, Sendable {
     case changed
     /// Nothing usable was kept: signed fresh and kept.
     case miss
+    /// `serve`'s event loop repeated an answer the file cache gave a moment ago (`RecentAnswers`), without
+    /// a worker; never the responder's own decision.
+    case memory
 }

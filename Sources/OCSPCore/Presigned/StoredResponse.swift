@@ -54,17 +54,6 @@ package struct StoredResponse: Sendable {
         guard data.responses.count == 1, data.responses[0].certID == certID else { return nil }
         return data.responses[0]
     }
-
-    /// Why a SingleResponse may not be served at `now`, or nil when it is current:
-    /// thisUpdate ≤ now < nextUpdate, with nextUpdate present (RFC 5019 requires it of pre-signed answers).
-    package static func staleness(of single: SingleResponse, at now: UnixTime) -> String? {
-        let thisUpdate = UnixTime(single.thisUpdate)
-        guard let next = single.nextUpdate else { return "it has no nextUpdate" }
-        let nextUpdate = UnixTime(next)
-        if now < thisUpdate { return "its thisUpdate \(thisUpdate) is in the future" }
-        if !(now < nextUpdate) { return "it expired at its nextUpdate \(nextUpdate)" }
-        return nil
-    }
 }
 
 /// Why a stored response cannot be used.

@@ -54,7 +54,7 @@ package struct OCSPResponder {
         // (the operator must renew it) rather than hand out answers that fail.
         if let problem = authority.signer.period.problem(at: now) {
             var outcome = ResponderOutcome.failure(.tryLater, "signer [\(authority.name)]: \(problem)", request: request)
-            outcome.signerNotice = outcome.reason
+            outcome.decision.signerNotice = outcome.decision.reason
             return outcome
         }
         // CertIDs of other CAs that this signer may speak for are answered too; the rest get unknown.
@@ -66,7 +66,7 @@ package struct OCSPResponder {
         var alreadyRead: (certID: CertID, recorded: RecordedStatus?)?
         if cacheable, let kept = keptAnswer(for: certIDs[0], signer: authority.signer, at: now) {
             if revalidation.isCurrent(checkedAt: kept.checkedAt, at: now) {
-                return cachedOutcome(kept, for: certIDs[0], request: request, use: .hit, checkedAt: kept.checkedAt)
+                return cachedOutcome(kept, for: certIDs[0], use: .hit, checkedAt: kept.checkedAt)
             }
             let owners = answerable.filter { $0.issuer.matches(certIDs[0]) }
             let recorded: RecordedStatus?
@@ -75,15 +75,15 @@ package struct OCSPResponder {
             } catch where error.kind == .unavailable {
                 // Availability over freshness, within the response's own validity: what the table said at
                 // the last check, which the client would equally accept from any cache on the way.
-                var outcome = cachedOutcome(kept, for: certIDs[0], request: request, use: .unrevalidated, checkedAt: kept.checkedAt)
-                outcome.reason = "served unrevalidated, last checked \(kept.checkedAt): status look-up failed: \(error.message)"
+                var outcome = cachedOutcome(kept, for: certIDs[0], use: .unrevalidated, checkedAt: kept.checkedAt)
+                outcome.decision.reason = "served unrevalidated, last checked \(kept.checkedAt): status look-up failed: \(error.message)"
                 return outcome
             } catch {
                 return .failure(.internalError, "status look-up failed: \(error.message)", request: request)
             }
             if let recorded, recorded.certStatus == kept.single.certStatus {
                 cache?.renew(certIDs[0], checkedAt: now)
-                return cachedOutcome(kept, for: certIDs[0], request: request, use: .revalidated, checkedAt: now)
+                return cachedOutcome(kept, for: certIDs[0], use: .revalidated, checkedAt: now)
             }
             // Changed, or gone from the table: the kept response must not be served again by anyone.
             if recorded == nil { cache?.discard(certIDs[0]) }
@@ -92,13 +92,13 @@ package struct OCSPResponder {
         }
 
         var statuses: [(certID: CertID, status: CertStatus)] = []
-        var answers: [ResponderOutcome.Answer] = []
+        var answers: [Decision.Answer] = []
         var usedExtendedRevoke = false
         var keepable = cacheable
 
         for (position, certID) in certIDs.enumerated() {
             let status: CertStatus
-            var source = ResponderOutcome.Answer.Source.database
+            var source = Decision.Answer.Source.database
             // Sections for the same CA are asked in config order; the first that holds the serial answers.
             let owners = answerable.filter { $0.issuer.matches(certID) }
             if let owner = owners.first {
@@ -163,14 +163,14 @@ package struct OCSPResponder {
         }
         // The status was read at or after `now`, so `now` is a check time that is never too late.
         if keepable { cache?.store(der, for: certIDs[0], checkedAt: now) }
-        var outcome = ResponderOutcome(
-            status: .successful, der: der, reason: nil, answers: answers, request: request,
-            nextUpdate: authority.signer.period.nextUpdate(at: now, validity: authority.validity), cache: cacheUse,
-            checkedAt: keepable ? now : nil
+        var decision = Decision(
+            status: .successful, cache: cacheUse, answers: answers, thisUpdate: now,
+            nextUpdate: authority.signer.period.nextUpdate(at: now, validity: authority.validity),
+            carriesNonce: request.tbsRequest.requestExtensions?[OCSPObjectIdentifier.nonce] != nil, checkedAt: keepable ? now : nil
         )
-        outcome.signerNotice = authority.signer.period.capNotice(at: now, validity: authority.validity)
+        decision.signerNotice = authority.signer.period.capNotice(at: now, validity: authority.validity)
             .map { "signer [\(authority.name)]: \($0)" }
-        return outcome
+        return ResponderOutcome(der: der, decision: decision)
     }
 
     /// The status the table records for `certID`, from the first of `owners` (sections for the same CA,
@@ -192,24 +192,20 @@ package struct OCSPResponder {
     /// The kept response for `certID` if it is sound: exactly this CertID, no nonce, our signer, current.
     /// Anything else is a miss, and the fresh answer then replaces it.
     private func keptAnswer(for certID: CertID, signer: any ResponseSigner, at now: UnixTime) -> SoundKeptResponse? {
-        guard let kept = cache?.storedResponse(for: certID),
-              let stored = try? StoredResponse(der: kept.der),
-              let single = stored.onlySingle(for: certID),
-              !stored.hasNonce,
-              let keyHash = stored.responderKeyHash, keyHash.elementsEqual(signer.responderKeyHash),
-              StoredResponse.staleness(of: single, at: now) == nil
+        guard let kept = cache?.storedResponse(for: certID), let stored = try? StoredResponse(der: kept.der),
+              case .sound(let singles) = SoundnessCheck.keptAnswer(for: certID, signerKeyHash: signer.responderKeyHash).verdict(on: stored, at: now),
+              let single = singles.first
         else { return nil }
         return SoundKeptResponse(stored: stored, single: single, checkedAt: kept.checkedAt)
     }
 
     private func cachedOutcome(
-        _ kept: SoundKeptResponse, for certID: CertID, request: OCSPRequest, use: CacheUse, checkedAt: UnixTime
+        _ kept: SoundKeptResponse, for certID: CertID, use: CacheUse, checkedAt: UnixTime
     ) -> ResponderOutcome {
-        ResponderOutcome(
-            status: .successful, der: kept.stored.der, reason: nil,
-            answers: [.init(serial: certID.serialNumber, status: kept.single.certStatus, source: .cache)],
-            request: request, nextUpdate: kept.single.nextUpdate.map(UnixTime.init), cache: use, checkedAt: checkedAt
-        )
+        ResponderOutcome(der: kept.stored.der, decision: Decision(
+            status: .successful, cache: use, answers: [.init(serial: certID.serialNumber, status: kept.single.certStatus, source: .cache)],
+            thisUpdate: UnixTime(kept.single.thisUpdate), nextUpdate: kept.single.nextUpdate.map(UnixTime.init), checkedAt: checkedAt
+        ))
     }
 
     /// A request whose every CertID asks about one of our CA certificates gets the file its issuer signed
@@ -222,11 +218,8 @@ package struct OCSPResponder {
                   certIDs.allSatisfy(intermediate.names) else { continue }
             switch intermediate.answer(for: certIDs, at: now) {
             case .response(let stored, let single):
-                return ResponderOutcome(
-                    status: .successful, der: stored.der, reason: nil,
-                    answers: [.init(serial: first.serialNumber, status: single.certStatus, source: .ocspresponse)],
-                    request: request, nextUpdate: single.nextUpdate.map(UnixTime.init), cache: .bypass
-                )
+                let answer = Decision.Answer(serial: first.serialNumber, status: single.certStatus, source: .ocspresponse)
+                return ResponderOutcome(der: stored.der, decision: .answer(stored.data, answers: [answer], cache: .bypass))
             case .unusable(let reason):
                 return .failure(.tryLater, reason, request: request)
             case .notAnswered(let reason):
@@ -349,58 +342,26 @@ package struct SigningPeriodError: Error, Hashable, Sendable, CustomStringConver
     package var description: String
 }
 
-/// What a responder decided, with what the log line and the exit status need.
+/// What a responder decided, and the bytes that say it to the client.
+///
+/// The decision's fields read through (`outcome.status`, `outcome.answers`): callers ask the outcome what
+/// was decided, and hand `decision` on to whatever logs or counts it.
+@dynamicMemberLookup
 package struct ResponderOutcome {
-    package struct Answer: Hashable, Sendable {
-        package enum Source: String, Hashable, Sendable {
-            case database, notFound = "not-found", foreignIssuer = "foreign-issuer", cache, ocspresponse
-        }
-        package var serial: CertificateSerialNumber
-        package var status: CertStatus
-        package var source: Source
-    }
-
-    package var status: OCSPResponseStatus
     /// The DER OCSPResponse to send: signed when successful, the bare status otherwise.
     package var der: [UInt8]
-    /// A one-line reason when the status is an error.
-    package var reason: String?
-    package var answers: [Answer]
-    package var request: OCSPRequest?
-    /// When the signed response stops being valid.
-    package var nextUpdate: UnixTime?
-    /// Whether the cache answered, for the log line.
-    package var cache: CacheUse
-    /// When the status of a kept (or just kept) response was last read from the table; nil for an answer
-    /// that is not kept. Memory in front of the cache must not serve it past `checkedAt + revalidate`.
-    package var checkedAt: UnixTime?
-    /// What the operator must hear about the signer (outside its period: `tryLater`; nextUpdate capped at
-    /// its end): logged once per `respond` run, at most once a minute by `serve`.
-    package var signerNotice: String?
+    package var decision: Decision
 
-    package init(
-        status: OCSPResponseStatus, der: [UInt8], reason: String?, answers: [Answer],
-        request: OCSPRequest?, nextUpdate: UnixTime?, cache: CacheUse = .off, checkedAt: UnixTime? = nil
-    ) {
-        self.status = status
+    package init(der: [UInt8], decision: Decision) {
         self.der = der
-        self.reason = reason
-        self.answers = answers
-        self.request = request
-        self.nextUpdate = nextUpdate
-        self.cache = cache
-        self.checkedAt = checkedAt
+        self.decision = decision
+    }
+
+    package subscript<Value>(dynamicMember field: KeyPath<Decision, Value>) -> Value {
+        decision[keyPath: field]
     }
 
     package static func failure(_ status: OCSPResponseStatus, _ reason: String, request: OCSPRequest? = nil) -> Self {
-        ResponderOutcome(status: status, der: OCSPResponse.error(status), reason: reason, answers: [],
-                         request: request, nextUpdate: nil)
-    }
-}
-
-extension ResponderOutcome {
-    /// Every CertID's serial, status and source, as log lines give them: `0x1001:good:database,0x1002:revoked:cache`.
-    package var answersForLog: String {
-        answers.map { "0x\($0.serial):\($0.status.name):\($0.source.rawValue)" }.joined(separator: ",")
+        ResponderOutcome(der: OCSPResponse.error(status), decision: .refusal(status, reason, request: request))
     }
 }
