@@ -119,7 +119,7 @@ struct Sign: ParsableCommand {
             throw ValidationError("--revoked-at '\(revokedAt)' is not a time; use 2026-01-02T03:04:05Z, '2026-01-02 03:04:05', 2026-01-02 or now.")
         }
         if let reason, CRLReason(name: reason) == nil {
-            let names = CRLReason.tableNames.map(\.name).joined(separator: ", ")
+            let names = TableReason.allCases.map(\.rawValue).joined(separator: ", ")
             throw ValidationError("--reason '\(reason)' is not a CRL reason; use one of \(names) (or RFC 5280's keyCompromise, ...).")
         }
         if ResponderConfiguration.parseValidity(valid) == nil {
