@@ -15,7 +15,7 @@ package struct StatusRecord: Hashable, Sendable {
     /// The serial as stored (any spelling a tool wrote).
     package var certNum: String
     /// `Valid` or `Revoked`; other text is kept, so that it can be reported.
-    package var status: StoredValue<TableStatus>
+    package var status: StoredStatus
     package var revocationTime: UnixTime?
     /// The `revocation_time` column as stored when it holds no calendar date (MariaDB's zero date
     /// `0000-00-00 00:00:00`, `2024-00-00 …`, or text SQLite cannot read as a time); `revocationTime` is
@@ -23,12 +23,12 @@ package struct StatusRecord: Hashable, Sendable {
     /// and goes on; answering for it is an internal error (`recordedStatus`).
     package var unreadableRevocationTime: String?
     /// The reason (`key_compromise`, ...), nil for NULL; other text is kept, so that it can be reported.
-    package var revocationReason: StoredValue<TableReason>?
+    package var revocationReason: StoredReason?
     /// The `cert` column; empty when the listing did not ask for it.
     package var certificate: [UInt8]
 
     package init(
-        certNum: String, status: StoredValue<TableStatus>, revocationTime: UnixTime? = nil, revocationReason: StoredValue<TableReason>? = nil,
+        certNum: String, status: StoredStatus, revocationTime: UnixTime? = nil, revocationReason: StoredReason? = nil,
         certificate: [UInt8] = [], unreadableRevocationTime: String? = nil
     ) {
         self.certNum = certNum
@@ -42,7 +42,7 @@ package struct StatusRecord: Hashable, Sendable {
     /// A row of known values.
     package init(certNum: String, status: TableStatus, revocationTime: UnixTime? = nil, revocationReason: TableReason? = nil, certificate: [UInt8] = []) {
         self.init(certNum: certNum, status: .known(status), revocationTime: revocationTime,
-                  revocationReason: revocationReason.map(StoredValue.known), certificate: certificate)
+                  revocationReason: revocationReason.map(StoredReason.known), certificate: certificate)
     }
 
     /// A row for `status`, in OCSP_MySql's spelling: `0x` + lowercase hex. A reason the table cannot

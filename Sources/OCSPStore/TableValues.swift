@@ -3,25 +3,23 @@ import OCSPWire
 
 /// An enum column of the status table: the names its SQL `enum(...)` (MariaDB) or `CHECK (... IN ...)`
 /// (SQLite) holds. The raw value is the name as the schema spells it, which is what every store writes;
-/// reading accepts any case, as MariaDB's enums and the rows other tools write do.
-package protocol TableEnum: RawRepresentable<String>, CaseIterable, Hashable, Sendable {}
+/// reading (`init?(tableText:)`) accepts any case, as MariaDB's enums and the rows other tools write do.
+package protocol TableEnum: RawRepresentable<String>, CaseIterable, Hashable, Sendable {
+    /// The value `text` names, in any case; nil when it names none.
+    init?(tableText text: String)
+}
 
 extension TableEnum {
-    /// The value `text` names, in any case; nil when it names none.
-    package init?(tableText text: String) {
-        // The schema's spelling is what the stores write, so it is almost always what is read.
-        if let exact = Self(rawValue: text) {
-            self = exact
-            return
-        }
-        let lowered = text.lowercased()
-        guard let match = Self.allCases.first(where: { $0.rawValue.lowercased() == lowered }) else { return nil }
-        self = match
-    }
-
     /// The names, quoted for SQL (`'Valid','Revoked'`): for the schema's enum and CHECK, never for a value.
     package static var sqlList: String {
         allCases.map { "'\($0.rawValue)'" }.joined(separator: ",")
+    }
+
+    /// The value whose name is `text` once both are lowercased. Only for text that is not the schema's
+    /// spelling, which `init(rawValue:)` reads at less cost (the look-up of every request reads a status).
+    static func ignoringCase(_ text: String) -> Self? {
+        let lowered = text.lowercased()
+        return allCases.first(where: { $0.rawValue.lowercased() == lowered })
     }
 }
 
@@ -29,6 +27,11 @@ extension TableEnum {
 package enum TableStatus: String, TableEnum {
     case valid = "Valid"
     case revoked = "Revoked"
+
+    package init?(tableText text: String) {
+        guard let value = Self(rawValue: text) ?? Self.ignoringCase(text) else { return nil }
+        self = value
+    }
 }
 
 /// The `revocation_reason` column: OCSP_MySql's names for RFC 5280's CRLReason, in RFC 5280 order.
@@ -43,6 +46,11 @@ package enum TableReason: String, TableEnum {
     case certificateHold = "certificate_hold"
     case privilegeWithdrawn = "privilege_withdrawn"
     case aaCompromise = "aa_compromise"
+
+    package init?(tableText text: String) {
+        guard let value = Self(rawValue: text) ?? Self.ignoringCase(text) else { return nil }
+        self = value
+    }
 
     /// The reason a response carries.
     package var crlReason: CRLReason {
@@ -67,19 +75,48 @@ package enum TableReason: String, TableEnum {
     }
 }
 
-/// An enum column's value as a row holds it: one the schema names, or text another tool (or a table
-/// made without the schema's constraints) left there, kept so that a listing can show it and a look-up
-/// can name it in its error.
-package enum StoredValue<Value: TableEnum>: Hashable, Sendable, CustomStringConvertible {
-    case known(Value)
+// What a row holds in an enum column: a value the schema names, or text another tool (or a table made
+// without the schema's constraints) left there, kept so that a listing can show it and a look-up can
+// name it in its error. One concrete type per column rather than one generic: every request's look-up
+// reads a status, and a generic value read across modules costs a one-shot `respond` its metadata and
+// unspecialised calls (some 24,000 instructions).
+
+/// The `status` column as a row holds it.
+package enum StoredStatus: Hashable, Sendable, CustomStringConvertible {
+    case known(TableStatus)
     case unknown(String)
 
     package init(tableText text: String) {
-        self = Value(tableText: text).map(StoredValue.known) ?? .unknown(text)
+        self = TableStatus(tableText: text).map(StoredStatus.known) ?? .unknown(text)
     }
 
     /// The value, nil for text the schema does not name.
-    package var known: Value? {
+    package var known: TableStatus? {
+        if case .known(let value) = self { value } else { nil }
+    }
+
+    /// What the column holds: the schema's spelling of a known value, else the stored text.
+    package var text: String {
+        switch self {
+        case .known(let value): value.rawValue
+        case .unknown(let text): text
+        }
+    }
+
+    package var description: String { text }
+}
+
+/// The `revocation_reason` column as a row holds it (NULL is a nil `StoredReason?`).
+package enum StoredReason: Hashable, Sendable, CustomStringConvertible {
+    case known(TableReason)
+    case unknown(String)
+
+    package init(tableText text: String) {
+        self = TableReason(tableText: text).map(StoredReason.known) ?? .unknown(text)
+    }
+
+    /// The value, nil for text the schema does not name.
+    package var known: TableReason? {
         if case .known(let value) = self { value } else { nil }
     }
 

@@ -127,8 +127,8 @@ package final class MariaDBStatusStore: StatusStore {
 
     /// A row of `recordColumns`, with or without `cert` after them.
     private static func record(_ row: [SQLValue]) -> StatusRecord {
-        StatusRecord(certNum: row[0].text ?? "", status: StoredValue(tableText: row[1].text ?? ""), revocationTime: row[2].time,
-                     revocationReason: row[3].text.map(StoredValue.init(tableText:)), certificate: row.count > 4 ? row[4].blob : [],
+        StatusRecord(certNum: row[0].text ?? "", status: StoredStatus(tableText: row[1].text ?? ""), revocationTime: row[2].time,
+                     revocationReason: row[3].text.map(StoredReason.init(tableText:)), certificate: row.count > 4 ? row[4].blob : [],
                      unreadableRevocationTime: row[2].unreadableTime)
     }
 

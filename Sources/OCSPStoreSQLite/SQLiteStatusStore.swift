@@ -165,8 +165,8 @@ package final class SQLiteStatusStore: StatusStore {
         let timeText = statement.text(2)
         let time = timeText.flatMap { UnixTime(parsing: $0) }
         return StatusRecord(
-            certNum: statement.text(0) ?? "", status: StoredValue(tableText: statement.text(1) ?? ""), revocationTime: time,
-            revocationReason: statement.text(3).map(StoredValue.init(tableText:)), certificate: withCertificate ? statement.blob(4) : [],
+            certNum: statement.text(0) ?? "", status: StoredStatus(tableText: statement.text(1) ?? ""), revocationTime: time,
+            revocationReason: statement.text(3).map(StoredReason.init(tableText:)), certificate: withCertificate ? statement.blob(4) : [],
             unreadableRevocationTime: time == nil ? timeText : nil
         )
     }

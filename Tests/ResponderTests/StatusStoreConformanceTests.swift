@@ -67,8 +67,8 @@ func anotherConnection(to store: any StatusStore) throws -> any StatusStore {
 
     /// A row as another tool might write it: the texts go to the table as given.
     static func row(_ certNum: String, _ status: String = "Valid", time: UnixTime? = nil, reason: String? = nil, certificate: [UInt8] = [0x30, 0x00]) -> StatusRecord {
-        StatusRecord(certNum: certNum, status: StoredValue(tableText: status), revocationTime: time,
-                     revocationReason: reason.map(StoredValue.init(tableText:)), certificate: certificate)
+        StatusRecord(certNum: certNum, status: StoredStatus(tableText: status), revocationTime: time,
+                     revocationReason: reason.map(StoredReason.init(tableText:)), certificate: certificate)
     }
 
     @Test(arguments: StoreBackend.available)

@@ -23,15 +23,15 @@ import Testing
     @Test(arguments: TableStatus.allCases)
     func statusTextRoundTrips(status: TableStatus) {
         #expect(TableStatus(tableText: status.rawValue) == status)
-        #expect(StoredValue<TableStatus>(tableText: status.rawValue) == .known(status))
-        #expect(StoredValue<TableStatus>(tableText: status.rawValue).text == status.rawValue)
+        #expect(StoredStatus(tableText: status.rawValue) == .known(status))
+        #expect(StoredStatus(tableText: status.rawValue).text == status.rawValue)
     }
 
     @Test(arguments: TableReason.allCases)
     func reasonTextAndCRLReasonRoundTrip(reason: TableReason) {
         #expect(TableReason(tableText: reason.rawValue) == reason)
         #expect(TableReason(reason.crlReason) == reason)
-        #expect(StoredValue<TableReason>(tableText: reason.rawValue).text == reason.rawValue)
+        #expect(StoredReason(tableText: reason.rawValue).text == reason.rawValue)
         // What a person types (`db revoke --reason`) reaches the same value in either spelling.
         #expect(CRLReason(name: reason.rawValue).flatMap(TableReason.init) == reason)
         #expect(CRLReason(name: reason.crlReason.name) == reason.crlReason)
@@ -43,7 +43,7 @@ import Testing
         #expect(TableStatus(tableText: "revoked") == .revoked)
         #expect(TableStatus(tableText: "VALID") == .valid)
         #expect(TableReason(tableText: "Key_Compromise") == .keyCompromise)
-        #expect(StoredValue<TableStatus>(tableText: "rEvOkEd").text == "Revoked")
+        #expect(StoredStatus(tableText: "rEvOkEd").text == "Revoked")
     }
 
     /// Text the schema does not name is kept as it was, to be shown and named in errors, never taken for
@@ -51,7 +51,7 @@ import Testing
     @Test(arguments: ["", "Suspended", "Valid ", " Revoked", "revoke", "1", "Válid"])
     func unknownStatusTextIsKept(text: String) throws {
         #expect(TableStatus(tableText: text) == nil)
-        let stored = StoredValue<TableStatus>(tableText: text)
+        let stored = StoredStatus(tableText: text)
         #expect(stored == .unknown(text) && stored.known == nil && stored.text == text)
         let serial = try #require(CertificateSerialNumber(hex: "1001"))
         let error = #expect(throws: StatusSourceError.self) {
@@ -64,7 +64,7 @@ import Testing
     func unknownReasonTextIsKept(text: String) throws {
         #expect(TableReason(tableText: text) == nil)
         let serial = try #require(CertificateSerialNumber(hex: "1001"))
-        let record = StatusRecord(certNum: "0x1001", status: .known(.revoked), revocationReason: StoredValue(tableText: text))
+        let record = StatusRecord(certNum: "0x1001", status: .known(.revoked), revocationReason: StoredReason(tableText: text))
         #expect(record.revocationReason == .unknown(text))
         let error = #expect(throws: StatusSourceError.self) { try record.recordedStatus(serial: serial) }
         #expect(error?.kind == .failed && error?.message.contains("unknown revocation_reason '\(text)'") == true)
