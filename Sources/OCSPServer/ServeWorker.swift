@@ -14,7 +14,7 @@ package final class ServeWorker {
     /// The same authorities and connections, with `RecentStatuses` in front of each status table: for
     /// requests with a nonce only (see there).
     private let nonceResponder: OCSPResponder
-    private let connections: [any StoreConnection]
+    private let connections: [any StatusStore]
     private let digester = OpenSSLDigester()
     /// Where answers from the file cache go for the event loops to repeat; nil without `[ocsp] cache`.
     private let recentAnswers: RecentAnswers?
@@ -26,11 +26,11 @@ package final class ServeWorker {
     convenience init(authorities: [Authority], config: ResponderConfiguration, cache: (any ResponseCache)?,
                      recentAnswers: RecentAnswers? = nil, recentStatuses: [RecentStatuses]? = nil, signerNotices: SignerNotices? = nil) {
         var ownAuthorities = authorities
-        var connections: [any StoreConnection] = []
+        var connections: [any StatusStore] = []
         for index in ownAuthorities.indices {
             let store = StoreOpener.open(config.database, table: config.authorities[index].table, access: .readOnly)
             ownAuthorities[index].statusSource = store
-            if let connection = store as? any StoreConnection { connections.append(connection) }
+            connections.append(store)
         }
         var nonceAuthorities = ownAuthorities
         if let recentStatuses {
@@ -46,7 +46,7 @@ package final class ServeWorker {
     /// A worker around a responder built elsewhere (the HTTP fuzz target's, with tables in memory);
     /// `nonceResponder` answers requests with a nonce (nil: `responder` does); `connections` are what
     /// `close` drops.
-    package init(responder: OCSPResponder, nonceResponder: OCSPResponder? = nil, connections: [any StoreConnection] = [],
+    package init(responder: OCSPResponder, nonceResponder: OCSPResponder? = nil, connections: [any StatusStore] = [],
                  recentAnswers: RecentAnswers? = nil, signerNotices: SignerNotices? = nil) {
         self.responder = responder
         self.nonceResponder = nonceResponder ?? responder

@@ -1,5 +1,6 @@
 import OCSPCore
 import OCSPWire
+
 /// Reads one row of OCSP_MySql's `list_certs` table, whatever store it came from.
 ///
 /// ```sql
@@ -14,10 +15,10 @@ package enum StatusRow {
         var result: RecordedStatus?
         for row in rows {
             let status: RecordedStatus
-            switch row.status.lowercased() {
-            case "valid":
+            switch row.status {
+            case .known(.valid):
                 status = .good
-            case "revoked":
+            case .known(.revoked):
                 // A revocation at a time that is no date is not answered at some other date (month 0 would
                 // read as the previous November) nor at the epoch (that is for NULL, "time unknown"):
                 // the row was not written as meant. A `Valid` row's time is never used, so it may hold
@@ -28,17 +29,19 @@ package enum StatusRow {
                     )
                 }
                 var reason: CRLReason?
-                if let name = row.revocationReason {
-                    guard let known = CRLReason(tableName: name) else {
-                        throw StatusSourceError(.failed, "row for serial 0x\(serial) has an unknown revocation_reason '\(name)'")
-                    }
-                    reason = known
+                switch row.revocationReason {
+                case nil:
+                    break
+                case .known(let known)?:
+                    reason = known.crlReason
+                case .unknown(let name)?:
+                    throw StatusSourceError(.failed, "row for serial 0x\(serial) has an unknown revocation_reason '\(name)'")
                 }
                 // A revoked row without a time still says revoked: telling a client "good" would be worse
                 // than an epoch revocation time. The admin commands always write a time.
                 status = .revoked(at: row.revocationTime ?? .epoch, reason: reason)
-            default:
-                throw StatusSourceError(.failed, "row for serial 0x\(serial) has an unknown status '\(row.status)'")
+            case .unknown(let text):
+                throw StatusSourceError(.failed, "row for serial 0x\(serial) has an unknown status '\(text)'")
             }
             if case .revoked = result { continue }
             result = status

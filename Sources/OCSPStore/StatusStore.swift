@@ -14,22 +14,22 @@ import OCSPWire
 package struct StatusRecord: Hashable, Sendable {
     /// The serial as stored (any spelling a tool wrote).
     package var certNum: String
-    /// `Valid` or `Revoked` as stored (another value is kept, so that it can be reported).
-    package var status: String
+    /// `Valid` or `Revoked`; other text is kept, so that it can be reported.
+    package var status: StoredStatus
     package var revocationTime: UnixTime?
     /// The `revocation_time` column as stored when it holds no calendar date (MariaDB's zero date
     /// `0000-00-00 00:00:00`, `2024-00-00 …`, or text SQLite cannot read as a time); `revocationTime` is
     /// nil then. Kept rather than thrown, so that a listing shows the row and a walk (`resign`) skips it
     /// and goes on; answering for it is an internal error (`recordedStatus`).
     package var unreadableRevocationTime: String?
-    /// The enum name as stored (`key_compromise`, ...), nil for NULL.
-    package var revocationReason: String?
+    /// The reason (`key_compromise`, ...), nil for NULL; other text is kept, so that it can be reported.
+    package var revocationReason: StoredReason?
     /// The `cert` column; empty when the listing did not ask for it.
     package var certificate: [UInt8]
 
     package init(
-        certNum: String, status: String, revocationTime: UnixTime? = nil, revocationReason: String? = nil, certificate: [UInt8] = [],
-        unreadableRevocationTime: String? = nil
+        certNum: String, status: StoredStatus, revocationTime: UnixTime? = nil, revocationReason: StoredReason? = nil,
+        certificate: [UInt8] = [], unreadableRevocationTime: String? = nil
     ) {
         self.certNum = certNum
         self.status = status
@@ -39,16 +39,29 @@ package struct StatusRecord: Hashable, Sendable {
         self.certificate = certificate
     }
 
-    /// A row for `status`, in OCSP_MySql's spelling: `0x` + lowercase hex, enum names of the table.
+    /// A row of known values.
+    package init(certNum: String, status: TableStatus, revocationTime: UnixTime? = nil, revocationReason: TableReason? = nil, certificate: [UInt8] = []) {
+        self.init(certNum: certNum, status: .known(status), revocationTime: revocationTime,
+                  revocationReason: revocationReason.map(StoredReason.known), certificate: certificate)
+    }
+
+    /// A row for `status`, in OCSP_MySql's spelling: `0x` + lowercase hex. A reason the table cannot
+    /// hold (removeFromCRL) is written as none.
     package init(serial: CertificateSerialNumber, status: RecordedStatus, certificate: [UInt8]) {
         switch status {
         case .good:
-            self.init(certNum: serial.canonicalSpelling, status: "Valid", certificate: certificate)
+            self.init(certNum: serial.canonicalSpelling, status: .valid, certificate: certificate)
         case .revoked(let time, let reason):
-            self.init(certNum: serial.canonicalSpelling, status: "Revoked", revocationTime: time,
-                      revocationReason: reason?.tableName, certificate: certificate)
+            self.init(certNum: serial.canonicalSpelling, status: .revoked, revocationTime: time,
+                      revocationReason: reason.flatMap(TableReason.init), certificate: certificate)
         }
     }
+
+    /// True for a row whose status is `Revoked`.
+    package var isRevoked: Bool { status == .known(.revoked) }
+
+    /// True for a row revoked with certificate_hold, the one revocation that may be lifted or replaced.
+    package var isOnHold: Bool { isRevoked && revocationReason == .known(.certificateHold) }
 
     /// What the responder answers for this row.
     package func recordedStatus(serial: CertificateSerialNumber) throws(StatusSourceError) -> RecordedStatus? {
@@ -62,24 +75,30 @@ package struct StatusRecord: Hashable, Sendable {
     }
 }
 
-/// The status table, for answering and for administering: MariaDB and SQLite implement it alike, and one
-/// test suite runs against both.
+/// One status table, for answering and for administering: everything a command asks of the table, on
+/// whichever backend holds it. MariaDB and SQLite implement it alike (`StatusStoreConformanceTests` runs
+/// against both), each in its own module; a backend's stores come from its `StatusStoreSession`.
 ///
-/// Every method is synchronous: a one-shot command asks a few questions and exits.
-package protocol StatusStore: CertificateStatusSource {
+/// The look-up (`status(of:)`, from `CertificateStatusSource`) reads a serial's rows and decides with
+/// `StatusRow.interpret`, so that every backend answers a row alike.
+///
+/// Every method is synchronous, and a store (like its session) is used by one thread at a time: a
+/// one-shot command asks a few questions and exits, and `serve` gives each worker stores of its own.
+package protocol StatusStore: CertificateStatusSource, AnyObject {
     /// Creates the table (and what it needs) unless it exists. Idempotent.
     func createTable() throws(StatusSourceError)
 
     /// The rows holding `serial` in any spelling tools write (see `CertificateSerialNumber.storedSpellings`).
     func records(for serial: CertificateSerialNumber) throws(StatusSourceError) -> [StatusRecord]
 
-    /// Adds a row. A `cert_num` that is already there is an error of kind `.failed`.
+    /// Adds a row. A `cert_num` that is already there is an error of kind `.failed`, and so is a status or
+    /// reason the table's enums do not hold (the table refuses it).
     func insert(_ record: StatusRecord) throws(StatusSourceError)
 
     /// Sets status, revocation time and reason of the rows whose `cert_num` is one of `certNums` exactly;
     /// returns how many rows changed.
     @discardableResult
-    func update(certNums: [String], status: String, revocationTime: UnixTime?, revocationReason: String?) throws(StatusSourceError) -> Int
+    func update(certNums: [String], status: TableStatus, revocationTime: UnixTime?, revocationReason: TableReason?) throws(StatusSourceError) -> Int
 
     /// Runs `body` in one write transaction of this store's session (see `StatusStoreSession`): its reads
     /// and writes, and those of every other store on the session, are seen together or not at all, and an
@@ -95,6 +114,14 @@ package protocol StatusStore: CertificateStatusSource {
     /// Every row (only `Revoked` ones when `revokedOnly`), in `cert_num` order, one at a time: the table
     /// is never held in memory. The `cert` column is read only when `withCertificates`.
     func forEachRecord(revokedOnly: Bool, withCertificates: Bool, _ body: (StatusRecord) throws -> Void) throws
+
+    /// Connects now (opens the file, for SQLite) if not yet, and checks the store answers: for `/health`
+    /// and for a start-up that reports an unreachable store before any request.
+    func checkConnection() throws(StatusSourceError)
+
+    /// Closes the session's connection, for every store of the session; the next use opens a new one.
+    /// `serve` drops a worker's connections this way after a call failed, rather than reuse a broken one.
+    func close()
 }
 
 /// One connection to one database, shared by the stores of several tables in it: their statements run on
@@ -113,4 +140,19 @@ package protocol StatusStoreSession: AnyObject {
     /// returns or rolls back when `body` throws. Not nested: a call inside another throws a
     /// `StatusSourceError` of kind `.failed`.
     func inWriteTransaction<Result>(_ body: () throws -> Result) throws -> Result
+}
+
+/// What a store is opened for: `respond` and `serve` only read (SQLite opens the file read-only, so
+/// they can never change the table); the admin commands write.
+package enum StoreAccess: Sendable {
+    case readOnly, readWrite
+}
+
+/// Where a config's status tables live and how long to wait for them, as one backend describes it (a
+/// MariaDB server, an SQLite file): what `StoreOpener` opens sessions on. A backend module implements
+/// this, `StatusStoreSession` and `StatusStore`.
+package protocol StatusStoreBackend: Sendable {
+    /// One connection to the database, on which any of its tables can be opened. Nothing is connected
+    /// until the first statement, so a request refused before any look-up never touches the database.
+    func openSession(access: StoreAccess) -> any StatusStoreSession
 }

@@ -36,3 +36,11 @@ package struct MariaDBOptions: Sendable, Hashable {
         socket.map { "unix socket \($0)" } ?? "\(host):\(port)"
     }
 }
+
+extension MariaDBOptions: StatusStoreBackend {
+    /// A session on a connection of its own. MariaDB's user decides what may be written, so `access`
+    /// changes nothing here; the timeouts are the options'.
+    package func openSession(access: StoreAccess) -> any StatusStoreSession {
+        MariaDBSession(options: self)
+    }
+}

@@ -38,9 +38,9 @@ package final class MariaDBStatusStore: StatusStore {
         CREATE TABLE IF NOT EXISTS `\(table)` (
           cert_num varchar(50) NOT NULL,
           revocation_time datetime DEFAULT NULL,
-          revocation_reason enum(\(CRLReason.tableNames.map { "'\($0.name)'" }.joined(separator: ","))) DEFAULT NULL,
+          revocation_reason enum(\(TableReason.sqlList)) DEFAULT NULL,
           cert blob NOT NULL,
-          status enum('Valid','Revoked') NOT NULL DEFAULT 'Valid',
+          status enum(\(TableStatus.sqlList)) NOT NULL DEFAULT '\(TableStatus.valid.rawValue)',
           PRIMARY KEY (cert_num)
         ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4
         """
@@ -78,8 +78,8 @@ package final class MariaDBStatusStore: StatusStore {
             _ = try session.statement(
                 "INSERT INTO `\(table)` (cert_num, status, revocation_time, revocation_reason, cert) VALUES (?, ?, ?, ?, ?)"
             ).execute([
-                .text(record.certNum), .text(record.status), record.revocationTime.map(SQLValue.time) ?? .null,
-                record.revocationReason.map(SQLValue.text) ?? .null, .blob(record.certificate),
+                .text(record.certNum), .text(record.status.text), record.revocationTime.map(SQLValue.time) ?? .null,
+                record.revocationReason.map { SQLValue.text($0.text) } ?? .null, .blob(record.certificate),
             ])
         } catch where error.message.contains("(error 1062)") {
             throw StatusSourceError(.failed, "\(record.certNum) is already in the table")
@@ -87,12 +87,12 @@ package final class MariaDBStatusStore: StatusStore {
     }
 
     @discardableResult
-    package func update(certNums: [String], status: String, revocationTime: UnixTime?, revocationReason: String?) throws(StatusSourceError) -> Int {
+    package func update(certNums: [String], status: TableStatus, revocationTime: UnixTime?, revocationReason: TableReason?) throws(StatusSourceError) -> Int {
         guard !certNums.isEmpty else { return 0 }
         return try session.statement(
             "UPDATE `\(table)` SET status = ?, revocation_time = ?, revocation_reason = ? WHERE cert_num IN (\(placeholders(certNums.count)))"
         ).execute(
-            [.text(status), revocationTime.map(SQLValue.time) ?? .null, revocationReason.map(SQLValue.text) ?? .null]
+            [.text(status.rawValue), revocationTime.map(SQLValue.time) ?? .null, revocationReason.map { SQLValue.text($0.rawValue) } ?? .null]
                 + certNums.map(SQLValue.text)
         )
     }
@@ -103,34 +103,33 @@ package final class MariaDBStatusStore: StatusStore {
     }
 
     package func recordCount(revokedOnly: Bool) throws(StatusSourceError) -> Int {
-        let rows = try session.statement("SELECT CAST(COUNT(*) AS CHAR) FROM `\(table)`\(revokedOnly ? " WHERE status = 'Revoked'" : "")")
-            .rows([], columns: [.text])
+        let rows = try session.statement("SELECT CAST(COUNT(*) AS CHAR) FROM `\(table)`\(revokedOnly ? " WHERE status = ?" : "")")
+            .rows(revokedOnly ? [.text(TableStatus.revoked.rawValue)] : [], columns: [.text])
         return rows.first?.first?.text.flatMap { Int($0) } ?? 0
     }
 
     package func forEachRecord(revokedOnly: Bool, withCertificates: Bool, _ body: (StatusRecord) throws -> Void) throws {
         let columns = withCertificates ? "\(Self.recordColumns), cert" : "\(Self.recordColumns), ''"
-        let filter = revokedOnly ? " WHERE status = 'Revoked'" : ""
+        let filter = revokedOnly ? " WHERE status = ?" : ""
         // A connection of its own: rows are fetched unbuffered (the table never sits in memory), and while
         // they are, that connection can do nothing else; the body may still use this store's connection.
         let walk = try MariaDBConnection(options).prepare("SELECT \(columns) FROM `\(table)`\(filter) ORDER BY cert_num")
-        try walk.query([], columns: [.text, .text, .time, .text, .blob]) { row in try body(Self.record(row)) }
+        try walk.query(revokedOnly ? [.text(TableStatus.revoked.rawValue)] : [], columns: [.text, .text, .time, .text, .blob]) { row in try body(Self.record(row)) }
     }
 
-    /// Connects now (if not yet) and checks the server answers.
     package func checkConnection() throws(StatusSourceError) {
         try session.checkConnection()
     }
 
-    /// Closes the session's connection; the next use opens a new one.
     package func close() {
         session.close()
     }
 
     /// A row of `recordColumns`, with or without `cert` after them.
     private static func record(_ row: [SQLValue]) -> StatusRecord {
-        StatusRecord(certNum: row[0].text ?? "", status: row[1].text ?? "", revocationTime: row[2].time,
-                     revocationReason: row[3].text, certificate: row.count > 4 ? row[4].blob : [], unreadableRevocationTime: row[2].unreadableTime)
+        StatusRecord(certNum: row[0].text ?? "", status: StoredStatus(tableText: row[1].text ?? ""), revocationTime: row[2].time,
+                     revocationReason: row[3].text.map(StoredReason.init(tableText:)), certificate: row.count > 4 ? row[4].blob : [],
+                     unreadableRevocationTime: row[2].unreadableTime)
     }
 
     private func placeholders(_ count: Int) -> String {

@@ -43,16 +43,15 @@ package final class SQLiteStatusStore: StatusStore {
     /// the file, kept once set. Then the table, whose CHECKs hold what MariaDB's enums hold.
     package func createTable() throws(StatusSourceError) {
         try session.execute("PRAGMA journal_mode=WAL", "cannot switch the database to WAL")
-        let reasons = CRLReason.tableNames.map { "'\($0.name)'" }.joined(separator: ",")
         // cert_num COLLATE NOCASE: MariaDB's default collation compares case-insensitively, so '0X1A' finds
         // '0x1a' there, and a second spelling differing only in case is a duplicate key; so here too.
         try session.execute("""
             CREATE TABLE IF NOT EXISTS \(quotedTable) (
               cert_num TEXT NOT NULL COLLATE NOCASE PRIMARY KEY,
               revocation_time TEXT,
-              revocation_reason TEXT CHECK (revocation_reason IS NULL OR revocation_reason IN (\(reasons))),
+              revocation_reason TEXT CHECK (revocation_reason IS NULL OR revocation_reason IN (\(TableReason.sqlList))),
               cert BLOB NOT NULL,
-              status TEXT NOT NULL DEFAULT 'Valid' CHECK (status IN ('Valid','Revoked'))
+              status TEXT NOT NULL DEFAULT '\(TableStatus.valid.rawValue)' CHECK (status IN (\(TableStatus.sqlList)))
             )
             """, "cannot create table \(table)")
     }
@@ -86,8 +85,8 @@ package final class SQLiteStatusStore: StatusStore {
         let statement = try session.checkOut("INSERT INTO \(quotedTable) (cert_num, revocation_time, revocation_reason, cert, status) VALUES (?,?,?,?,?)")
         defer { session.checkIn(statement) }
         try statement.bind([
-            .text(record.certNum), .text(record.revocationTime?.tableText), .text(record.revocationReason),
-            .blob(record.certificate), .text(record.status),
+            .text(record.certNum), .text(record.revocationTime?.tableText), .text(record.revocationReason?.text),
+            .blob(record.certificate), .text(record.status.text),
         ])
         do throws(StatusSourceError) {
             try statement.run("cannot insert \(record.certNum)")
@@ -102,7 +101,7 @@ package final class SQLiteStatusStore: StatusStore {
     /// Only rows whose values differ are written, so the count is of rows that changed, as MariaDB counts
     /// affected rows (SQLite alone would count every row the WHERE matched).
     @discardableResult
-    package func update(certNums: [String], status: String, revocationTime: UnixTime?, revocationReason: String?) throws(StatusSourceError) -> Int {
+    package func update(certNums: [String], status: TableStatus, revocationTime: UnixTime?, revocationReason: TableReason?) throws(StatusSourceError) -> Int {
         guard !certNums.isEmpty else { return 0 }
         let numbered = (4..<(4 + certNums.count)).map { "?\($0)" }.joined(separator: ",")
         let statement = try session.checkOut("""
@@ -111,23 +110,25 @@ package final class SQLiteStatusStore: StatusStore {
               AND (status IS NOT ?1 OR revocation_time IS NOT ?2 OR revocation_reason IS NOT ?3)
             """)
         defer { session.checkIn(statement) }
-        try statement.bind([.text(status), .text(revocationTime?.tableText), .text(revocationReason)] + certNums.map(SQLiteStatement.Value.text))
+        try statement.bind([.text(status.rawValue), .text(revocationTime?.tableText), .text(revocationReason?.rawValue)] + certNums.map(SQLiteStatement.Value.text))
         try statement.run("cannot update \(certNums.joined(separator: ", "))")
         return try session.changes()
     }
 
     package func recordCount(revokedOnly: Bool) throws(StatusSourceError) -> Int {
-        let statement = try session.checkOut("SELECT COUNT(*) FROM \(quotedTable)\(revokedOnly ? " WHERE status = 'Revoked'" : "")")
+        let statement = try session.checkOut("SELECT COUNT(*) FROM \(quotedTable)\(revokedOnly ? " WHERE status = ?" : "")")
         defer { session.checkIn(statement) }
+        if revokedOnly { try statement.bind([.text(TableStatus.revoked.rawValue)]) }
         guard try statement.step("counting the rows failed"), let text = statement.text(0), let count = Int(text) else { return 0 }
         return count
     }
 
     /// Steps through the rows one at a time; only the current row is in memory.
     package func forEachRecord(revokedOnly: Bool, withCertificates: Bool, _ body: (StatusRecord) throws -> Void) throws {
-        let filter = revokedOnly ? " WHERE status = 'Revoked'" : ""
+        let filter = revokedOnly ? " WHERE status = ?" : ""
         let statement = try session.checkOut("\(selectRecords(withCertificates: withCertificates))\(filter) ORDER BY cert_num")
         defer { session.checkIn(statement) }
+        if revokedOnly { try statement.bind([.text(TableStatus.revoked.rawValue)]) }
         while try statement.step("reading the table failed") {
             try body(record(statement, withCertificate: withCertificates))
         }
@@ -138,14 +139,11 @@ package final class SQLiteStatusStore: StatusStore {
         try session.inWriteTransaction(body)
     }
 
-    // MARK: Beyond the protocol
-
     /// Opens the file now (if not yet), so that a missing or unreadable file is reported before any request.
     package func checkConnection() throws(StatusSourceError) {
         try session.checkConnection()
     }
 
-    /// Closes the session's file; the next call opens it again.
     package func close() {
         session.close()
     }
@@ -167,8 +165,8 @@ package final class SQLiteStatusStore: StatusStore {
         let timeText = statement.text(2)
         let time = timeText.flatMap { UnixTime(parsing: $0) }
         return StatusRecord(
-            certNum: statement.text(0) ?? "", status: statement.text(1) ?? "", revocationTime: time,
-            revocationReason: statement.text(3), certificate: withCertificate ? statement.blob(4) : [],
+            certNum: statement.text(0) ?? "", status: StoredStatus(tableText: statement.text(1) ?? ""), revocationTime: time,
+            revocationReason: statement.text(3).map(StoredReason.init(tableText:)), certificate: withCertificate ? statement.blob(4) : [],
             unreadableRevocationTime: time == nil ? timeText : nil
         )
     }

@@ -411,7 +411,7 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
             try holder.inWriteTransaction {
                 // An UPDATE that changes nothing still takes the row's exclusive lock, and does not depend on
                 // the locking read under test.
-                try holder.update(certNums: ["0x1001"], status: "Valid", revocationTime: nil, revocationReason: nil)
+                try holder.update(certNums: ["0x1001"], status: .valid, revocationTime: nil, revocationReason: nil)
                 for (reason, time) in attempts {
                     DispatchQueue.global().async(group: group) {
                         outcomes.append(reason, Result { try admin.db(["revoke", "0x1001", "--reason", reason, "--at", time]) })

@@ -149,24 +149,23 @@ package struct StatusAdmin {
     /// `--reason`, erase the reason). The exception RFC 5280 §5.3.1 makes: a hold may become a
     /// revocation for another reason, which replaces reason and time. `force` replaces them anyway.
     package func revoke(_ serial: CertificateSerialNumber, in ca: CA, reason: CRLReason?, at time: UnixTime, force: Bool = false) throws(AdminError) -> StatusRecord {
-        var reasonName: String?
+        var tableReason: TableReason?
         if let reason {
-            guard let name = reason.tableName else {
+            guard let known = TableReason(reason) else {
                 throw AdminError(.usage, "reason \(reason) cannot be stored in the table's revocation_reason")
             }
-            reasonName = name
+            tableReason = known
         }
-        let hold = CRLReason.certificateHold.tableName
         try transaction { () throws(AdminError) in
             let rows = try existingRows(serial, in: ca)
-            let revoked = rows.filter { $0.status.lowercased() == "revoked" }
-            let leavingHold = reasonName != nil && reasonName != hold && revoked.allSatisfy { $0.revocationReason == hold }
+            let revoked = rows.filter(\.isRevoked)
+            let leavingHold = tableReason != nil && tableReason != .certificateHold && revoked.allSatisfy(\.isOnHold)
             if let first = revoked.first, !force, !leavingHold {
-                let hint = first.revocationReason == hold ? "; a hold becomes a revocation with --reason REASON" : ""
-                throw AdminError(.data, "0x\(serial) already revoked at \(first.revocationTimeText ?? "an unknown time") (reason \(first.revocationReason ?? "none")); kept; --force replaces them\(hint)")
+                let hint = first.isOnHold ? "; a hold becomes a revocation with --reason REASON" : ""
+                throw AdminError(.data, "0x\(serial) already revoked at \(first.revocationTimeText ?? "an unknown time") (reason \(first.revocationReason?.text ?? "none")); kept; --force replaces them\(hint)")
             }
             try storeCall { () throws(StatusSourceError) in
-                try ca.store.update(certNums: rows.map(\.certNum), status: "Revoked", revocationTime: time, revocationReason: reasonName)
+                try ca.store.update(certNums: rows.map(\.certNum), status: .revoked, revocationTime: time, revocationReason: tableReason)
             }
         }
         forget(serial)
@@ -177,14 +176,14 @@ package struct StatusAdmin {
     package func unrevoke(_ serial: CertificateSerialNumber, in ca: CA) throws(AdminError) -> StatusRecord {
         try transaction { () throws(AdminError) in
             let rows = try existingRows(serial, in: ca)
-            for row in rows where row.status.lowercased() == "revoked" && row.revocationReason != CRLReason.certificateHold.tableName {
-                throw AdminError(.data, "0x\(serial) is revoked for \(row.revocationReason ?? "an unspecified reason"), not certificate_hold; RFC 5280 allows lifting only a hold")
+            for row in rows where row.isRevoked && !row.isOnHold {
+                throw AdminError(.data, "0x\(serial) is revoked for \(row.revocationReason?.text ?? "an unspecified reason"), not certificate_hold; RFC 5280 allows lifting only a hold")
             }
-            guard rows.contains(where: { $0.status.lowercased() == "revoked" }) else {
+            guard rows.contains(where: \.isRevoked) else {
                 throw AdminError(.data, "0x\(serial) is not revoked")
             }
             try storeCall { () throws(StatusSourceError) in
-                try ca.store.update(certNums: rows.map(\.certNum), status: "Valid", revocationTime: nil, revocationReason: nil)
+                try ca.store.update(certNums: rows.map(\.certNum), status: .valid, revocationTime: nil, revocationReason: nil)
             }
         }
         forget(serial)
@@ -257,18 +256,17 @@ package struct StatusAdmin {
                     summary.unchanged += 1
                     return false
                 }
-                if wanted.status == "Valid", !allowUnrevoke, let revoked = rows.first(where: { $0.status.lowercased() == "revoked" }) {
-                    summary.conflicts.append("0x\(entry.serial): the table has \(revoked.status) at \(revoked.revocationTimeText ?? "an unknown time") (reason \(revoked.revocationReason ?? "none")), the index \(entry.indexStatus) (Valid); kept")
+                if !wanted.isRevoked, !allowUnrevoke, let revoked = rows.first(where: \.isRevoked) {
+                    summary.conflicts.append("0x\(entry.serial): the table has \(revoked.status) at \(revoked.revocationTimeText ?? "an unknown time") (reason \(revoked.revocationReason?.text ?? "none")), the index \(entry.indexStatus) (Valid); kept")
                     return false
                 }
-                if wanted.status == "Revoked", !allowRewrite,
-                   let revoked = rows.first(where: { $0.status.lowercased() == "revoked" && $0.revocationReason != CRLReason.certificateHold.tableName }) {
-                    summary.rewriteConflicts.append("0x\(entry.serial): the table has \(revoked.status) at \(revoked.revocationTimeText ?? "an unknown time") (reason \(revoked.revocationReason ?? "none")), the index R at \(wanted.revocationTime?.iso8601 ?? "an unknown time") (reason \(wanted.revocationReason ?? "none")); kept the first revocation")
+                if wanted.isRevoked, !allowRewrite, let revoked = rows.first(where: { $0.isRevoked && !$0.isOnHold }) {
+                    summary.rewriteConflicts.append("0x\(entry.serial): the table has \(revoked.status) at \(revoked.revocationTimeText ?? "an unknown time") (reason \(revoked.revocationReason?.text ?? "none")), the index R at \(wanted.revocationTime?.iso8601 ?? "an unknown time") (reason \(wanted.revocationReason?.text ?? "none")); kept the first revocation")
                     return false
                 }
                 try storeCall { () throws(StatusSourceError) in
-                    try ca.store.update(certNums: rows.map(\.certNum), status: wanted.status,
-                                        revocationTime: wanted.revocationTime, revocationReason: wanted.revocationReason)
+                    try ca.store.update(certNums: rows.map(\.certNum), status: wanted.isRevoked ? .revoked : .valid,
+                                        revocationTime: wanted.revocationTime, revocationReason: wanted.revocationReason?.known)
                 }
                 summary.updated += 1
                 return true

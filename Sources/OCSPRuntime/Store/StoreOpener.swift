@@ -1,5 +1,4 @@
 import OCSPCore
-import OCSPCrypto
 import OCSPStore
 import OCSPStoreMariaDB
 import OCSPStoreSQLite
@@ -8,9 +7,7 @@ import OCSPWire
 /// Opens the status tables the config names, on its backend.
 package enum StoreOpener {
     /// What the store is for: `respond` only reads (SQLite opens the file read-only); admin commands write.
-    package enum Access: Sendable {
-        case readOnly, readWrite
-    }
+    package typealias Access = StoreAccess
 
     /// One store on a connection of its own: what `respond` and `serve` use, one per table.
     package static func open(_ database: ResponderConfiguration.Database, table: String, access: Access) -> any StatusStore {
@@ -21,14 +18,18 @@ package enum StoreOpener {
     /// of one session share its write transactions, so an admin command's changes to several CAs' tables
     /// commit or roll back together. Nothing is connected until the first statement.
     package static func openSession(_ database: ResponderConfiguration.Database, access: Access) -> any StatusStoreSession {
-        switch database.backend {
-        case .mariadb(let options):
-            return MariaDBSession(options: options)
-        case .sqlite(let path):
-            return SQLiteSession(
-                path: path, readOnly: access == .readOnly,
-                busyTimeoutMilliseconds: Int32(database.timeoutSeconds) * 1000
-            )
+        database.store.openSession(access: access)
+    }
+}
+
+extension ResponderConfiguration.Database {
+    /// The backend `[db] backend` chose, as its module describes it: the one place backends are told
+    /// apart. A new backend is a module implementing `StatusStoreBackend`, `StatusStoreSession` and
+    /// `StatusStore`, and one line here.
+    package var store: any StatusStoreBackend {
+        switch backend {
+        case .mariadb(let options): options
+        case .sqlite(let path): SQLiteFile(path: path, busyTimeoutMilliseconds: Int32(clamping: Int64(timeoutSeconds) * 1000))
         }
     }
 }

@@ -36,40 +36,34 @@ package struct CRLReason: RawRepresentable, DERImplicitlyTaggable, Hashable, Sen
     package static let privilegeWithdrawn = Self(rawValue: 9)
     package static let aaCompromise = Self(rawValue: 10)
 
-    /// The names OCSP_MySql's `revocation_reason` enum column uses, in RFC 5280 order.
-    package static let tableNames: [(name: String, reason: CRLReason)] = [
+    /// RFC 5280's names, in its order.
+    package static let names: [(name: String, reason: CRLReason)] = [
         ("unspecified", .unspecified),
-        ("key_compromise", .keyCompromise),
-        ("ca_compromise", .caCompromise),
-        ("affiliation_changed", .affiliationChanged),
+        ("keyCompromise", .keyCompromise),
+        ("cACompromise", .caCompromise),
+        ("affiliationChanged", .affiliationChanged),
         ("superseded", .superseded),
-        ("cessation_of_operation", .cessationOfOperation),
-        ("certificate_hold", .certificateHold),
-        ("privilege_withdrawn", .privilegeWithdrawn),
-        ("aa_compromise", .aaCompromise),
+        ("cessationOfOperation", .cessationOfOperation),
+        ("certificateHold", .certificateHold),
+        ("removeFromCRL", .removeFromCRL),
+        ("privilegeWithdrawn", .privilegeWithdrawn),
+        ("aACompromise", .aaCompromise),
     ]
 
-    /// The reason a `revocation_reason` column value names, case-insensitively; `nil` if it names none.
-    package init?(tableName: String) {
-        let lowered = tableName.lowercased()
-        guard let match = Self.tableNames.first(where: { $0.name == lowered }) else { return nil }
-        self = match.reason
-    }
-
-    /// The reason a person names: a table name (`key_compromise`) or RFC 5280's (`keyCompromise`,
-    /// `cACompromise`, `removeFromCRL`), case-insensitively, with or without `_` or `-`.
+    /// The reason a person names: RFC 5280's name (`keyCompromise`, `cACompromise`, `removeFromCRL`) or
+    /// the same words apart (`key_compromise`, `key-compromise`, as the status table spells them),
+    /// case-insensitively.
     package init?(name: String) {
         // Both spellings are the same letters once case and separators go: keycompromise, cacompromise.
         func folded(_ text: String) -> String { text.lowercased().filter { $0 != "_" && $0 != "-" } }
         let wanted = folded(name)
-        let all = Self.tableNames + [("remove_from_crl", .removeFromCRL)]
-        guard !wanted.isEmpty, let match = all.first(where: { folded($0.name) == wanted }) else { return nil }
+        guard !wanted.isEmpty, let match = Self.names.first(where: { folded($0.name) == wanted }) else { return nil }
         self = match.reason
     }
 
-    /// The `revocation_reason` spelling, for reasons the table can hold.
-    package var tableName: String? {
-        Self.tableNames.first(where: { $0.reason == self })?.name
+    /// RFC 5280's name, or `reason(N)` for a value it does not define.
+    package var name: String {
+        Self.names.first(where: { $0.reason == self })?.name ?? "reason(\(rawValue))"
     }
 
     package init(derEncoded node: ASN1Node, withIdentifier identifier: ASN1Identifier) throws {
@@ -80,7 +74,5 @@ package struct CRLReason: RawRepresentable, DERImplicitlyTaggable, Hashable, Sen
         try ASN1Enumerated(rawValue).serialize(into: &coder, withIdentifier: identifier)
     }
 
-    package var description: String {
-        tableName ?? (self == .removeFromCRL ? "remove_from_crl" : "reason(\(rawValue))")
-    }
+    package var description: String { name }
 }

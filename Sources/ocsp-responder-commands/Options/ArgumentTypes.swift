@@ -2,6 +2,7 @@ import ArgumentParser
 import Logging
 import OCSPCore
 import OCSPRuntime
+import OCSPStore
 import OCSPWire
 
 // The option values the commands take, parsed where ArgumentParser parses them: a value that does not
@@ -29,7 +30,7 @@ extension CRLReason: ExpressibleByArgument {
         self.init(name: argument)
     }
 
-    package static var allValueStrings: [String] { CRLReason.tableNames.map(\.name) }
+    package static var allValueStrings: [String] { TableReason.allCases.map(\.rawValue) }
 }
 
 extension Logger.Level: @retroactive ExpressibleByArgument {

@@ -43,7 +43,7 @@ struct DBList: ParsableCommand {
         if format == .json { print("[", terminator: "") }
         do {
             try ca.store.forEachRecord(revokedOnly: revoked, withCertificates: false) { row in
-                let fields = [row.certNum, row.status, row.revocationTimeText ?? "", row.revocationReason ?? ""]
+                let fields = [row.certNum, row.status.text, row.revocationTimeText ?? "", row.revocationReason?.text ?? ""]
                 switch format {
                 case .table: print(Self.pad(fields))
                 case .csv: print(fields.map(Self.csvField).joined(separator: ","))

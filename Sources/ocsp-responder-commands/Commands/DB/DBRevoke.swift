@@ -49,7 +49,7 @@ struct DBRevoke: ParsableCommand {
 
     func validate() throws {
         guard (serial == nil) != (cert == nil) else { throw ValidationError("name the certificate by SERIAL or by --cert, not both") }
-        if let reason, reason.tableName == nil {
+        if let reason, TableReason(reason) == nil {
             throw ValidationError("'\(reason)' is not a revocation reason the table can hold; see --help")
         }
     }
@@ -80,7 +80,7 @@ func printRecord(_ row: StatusRecord, json: Bool, verb: String) {
     } else {
         var line = "\(verb) \(row.certNum): \(row.status)"
         if let time = row.revocationTimeText { line += " at \(time)" }
-        if let reason = row.revocationReason { line += " (\(reason))" }
+        if let reason = row.revocationReason { line += " (\(reason.text))" }
         print(line)
     }
 }
@@ -91,8 +91,8 @@ extension StatusRecord {
     /// `revocation_time_unreadable` with the stored text.
     var json: JSONValue {
         var members: [(String, JSONValue)] = [
-            ("cert_num", .string(certNum)), ("status", .string(status)),
-            ("revocation_time", .string(revocationTime?.iso8601)), ("revocation_reason", .string(revocationReason)),
+            ("cert_num", .string(certNum)), ("status", .string(status.text)),
+            ("revocation_time", .string(revocationTime?.iso8601)), ("revocation_reason", .string(revocationReason?.text)),
         ]
         if let unreadableRevocationTime { members.append(("revocation_time_unreadable", .string(unreadableRevocationTime))) }
         return .object(members)
