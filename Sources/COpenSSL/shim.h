@@ -27,14 +27,6 @@ static inline void shim_OPENSSL_free(void *pointer) {
     OPENSSL_free(pointer);
 }
 
-static inline long shim_BIO_get_mem_data(BIO *bio, char **data) {
-    return BIO_get_mem_data(bio, data);
-}
-
-static inline unsigned long shim_XN_FLAG_RFC2253(void) {
-    return XN_FLAG_RFC2253;
-}
-
 static inline int shim_EVP_PKEY_KEYPAIR(void) {
     return EVP_PKEY_KEYPAIR;
 }

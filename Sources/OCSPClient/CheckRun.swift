@@ -80,23 +80,23 @@ package enum CheckRun {
         // 1. The certificate and whatever chain came with it.
         let chain = try certificates(options)
         let leaf = chain[0]
-        let leafSummary: CertificateSummary
+        let leafCertificate: Certificate
         do {
-            leafSummary = try CertificateSummary(der: leaf)
+            leafCertificate = try Certificate(der: leaf)
         } catch {
             throw failure("the certificate does not parse: \(error.inputReason)")
         }
-        result.subject = (try? DistinguishedName.string(fromDER: leafSummary.subjectNameDER)) ?? "?"
-        result.serial = "0x" + leafSummary.serialNumber.minimalHex
+        result.subject = leafCertificate.subject
+        result.serial = "0x" + leafCertificate.serialNumber.minimalHex
         let access: AuthorityInformationAccess
         do {
-            access = try AuthorityInformationAccess(certificateDER: leaf) ?? AuthorityInformationAccess()
+            access = try leafCertificate.authorityInformationAccess ?? AuthorityInformationAccess()
         } catch {
             throw failure("the certificate's Authority Information Access extension does not parse: \(error.inputReason)")
         }
 
         // 2. Its issuer.
-        let issuer = try findIssuer(of: leaf, summary: leafSummary, chain: Array(chain.dropFirst()), access: access, options: options)
+        let issuer = try findIssuer(of: leafCertificate, chain: Array(chain.dropFirst()), access: access, options: options)
         result.issuer = issuer.subject
 
         // 3. The responder.
@@ -114,7 +114,7 @@ package enum CheckRun {
         result.url = url.description
 
         // 4. The request: one SHA-1 CertID, as RFC 5019 clients send, and a nonce unless told not to.
-        let certID = issuer.identity.certID(serial: leafSummary.serialNumber, hash: .sha1)
+        let certID = issuer.identity.certID(serial: leafCertificate.serialNumber, hash: .sha1)
         var nonce: [UInt8]?
         if options.nonce {
             do {
@@ -170,7 +170,7 @@ package enum CheckRun {
         guard let single = data.responses.first(where: { $0.certID == certID }) else {
             report.problems.append("the response has no answer for the CertID that was asked")
             result.verification = report
-            throw failure("the response does not answer for serial \(leafSummary.serialNumber.minimalHex)")
+            throw failure("the response does not answer for serial \(leafCertificate.serialNumber.minimalHex)")
         }
         if let nonce {
             let echoed = data.responseExtensions?[OCSPObjectIdentifier.nonce].map(OCSPDocument.nonceOctets)
@@ -258,24 +258,16 @@ package enum CheckRun {
 
     /// `--issuer`, else the certificate in the chain that issued the leaf, else the AIA's CA Issuers URL.
     static func findIssuer(
-        of leaf: [UInt8], summary: CertificateSummary, chain: [[UInt8]], access: AuthorityInformationAccess, options: Options
+        of leaf: Certificate, chain: [[UInt8]], access: AuthorityInformationAccess, options: Options
     ) throws(CommandFailure) -> ResponseVerification.Issuer {
-        let leafCertificate: X509Certificate
-        do {
-            leafCertificate = try X509Certificate(der: leaf)
-        } catch {
-            throw failure("the certificate does not parse: \(error.inputReason)")
-        }
         func issuer(_ der: [UInt8], source: String) throws(CommandFailure) -> ResponseVerification.Issuer {
-            let certificate: X509Certificate
             let issuer: ResponseVerification.Issuer
             do {
-                certificate = try X509Certificate(der: der)
-                issuer = try ResponseVerification.Issuer(certificate: certificate)
+                issuer = ResponseVerification.Issuer(certificate: try Certificate(der: der))
             } catch {
                 throw failure("the issuer from \(source) does not parse: \(error.inputReason)")
             }
-            guard leafCertificate.isIssued(by: certificate) else {
+            guard leaf.isIssued(by: issuer.certificate, key: issuer.key) else {
                 throw failure("\(source) (\(issuer.subject)) did not issue the certificate")
             }
             return issuer
@@ -284,9 +276,7 @@ package enum CheckRun {
             return try issuer(try readCertificates(path: path, what: "--issuer")[0], source: "--issuer \(path)")
         }
         for candidate in chain {
-            guard let candidateSummary = try? CertificateSummary(der: candidate),
-                  candidateSummary.subjectNameDER == summary.issuerNameDER,
-                  let certificate = try? X509Certificate(der: candidate), leafCertificate.isIssued(by: certificate) else { continue }
+            guard let certificate = try? Certificate(der: candidate), leaf.isIssued(by: certificate) else { continue }
             return try issuer(candidate, source: "the chain")
         }
         guard let text = access.caIssuers.first else {

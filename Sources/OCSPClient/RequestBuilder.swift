@@ -70,12 +70,7 @@ package enum RequestBuilder {
     /// Loads and checks the certificates, then builds the DER request.
     package static func request(_ options: Options) throws(Failure) -> [UInt8] {
         let issuer = try certificate(options.issuerPath)
-        let identity: IssuerIdentity
-        do {
-            identity = IssuerIdentity(subjectNameDER: try issuer.subjectNameDER, publicKeyBits: issuer.publicKeyBits, digester: OpenSSLDigester())
-        } catch {
-            throw .unusable("cannot read the issuer's name in \(options.issuerPath): \(error.inputReason)")
-        }
+        let identity = IssuerIdentity(issuer, digester: OpenSSLDigester())
         var certIDs: [CertID] = []
         for subject in options.subjects {
             certIDs.append(identity.certID(serial: try serial(of: subject, issuer: issuer, issuerPath: options.issuerPath), hash: options.hash))
@@ -95,7 +90,7 @@ package enum RequestBuilder {
         }
     }
 
-    static func serial(of subject: Subject, issuer: X509Certificate, issuerPath: String) throws(Failure) -> CertificateSerialNumber {
+    static func serial(of subject: Subject, issuer: Certificate, issuerPath: String) throws(Failure) -> CertificateSerialNumber {
         switch subject {
         case .serial(let serial):
             return serial
@@ -104,15 +99,11 @@ package enum RequestBuilder {
             guard certificate.isIssued(by: issuer) else {
                 throw .unusable("\(path) (\(certificate.subject)) is not issued by --issuer \(issuerPath) (\(issuer.subject)); give the certificate's own issuer")
             }
-            do {
-                return try certificate.serialNumber
-            } catch {
-                throw .unusable("cannot read the serial of \(path): \(error.inputReason)")
-            }
+            return certificate.serialNumber
         }
     }
 
-    static func certificate(_ path: String) throws(Failure) -> X509Certificate {
+    static func certificate(_ path: String) throws(Failure) -> Certificate {
         do {
             return try SigningFiles.certificate(path: path)
         } catch {

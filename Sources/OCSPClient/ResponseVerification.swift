@@ -14,18 +14,19 @@ package enum ResponseVerification {
     /// Clocks disagree; five minutes is what RFC 5019 §4 deployments commonly allow.
     package static let clockSkew: Int64 = 300
 
-    /// The trusted issuer, loaded once: OpenSSL's view for issuance checks, ours for hashes and keys.
+    /// The trusted issuer, loaded once: its certificate, the CertID hashes it is named by, its key decoded.
     package struct Issuer: Sendable {
-        package let certificate: X509Certificate
-        package let summary: CertificateSummary
+        package let certificate: Certificate
         package let identity: IssuerIdentity
         package let subject: String
+        /// Decoded once: it checks the response's signature and each embedded certificate's.
+        package let key: PublicKey?
 
-        package init(certificate: X509Certificate) throws {
+        package init(certificate: Certificate) {
             self.certificate = certificate
-            summary = try CertificateSummary(der: certificate.der)
-            identity = IssuerIdentity(subjectNameDER: summary.subjectNameDER, publicKeyBits: summary.publicKeyBits, digester: OpenSSLDigester())
-            subject = (try? DistinguishedName.string(fromDER: summary.subjectNameDER)) ?? certificate.subject
+            identity = IssuerIdentity(certificate, digester: OpenSSLDigester())
+            subject = certificate.subject
+            key = try? PublicKey(subjectPublicKeyInfoDER: certificate.subjectPublicKeyInfoDER)
         }
     }
 
@@ -59,23 +60,22 @@ package enum ResponseVerification {
         let data = basic.tbsResponseData
 
         // 1. Who signed: the issuer first, then each embedded certificate.
-        var candidates: [(summary: CertificateSummary, certificate: X509Certificate?)] = [(issuer.summary, nil)]
+        var candidates: [(certificate: Certificate, isIssuer: Bool)] = [(issuer.certificate, true)]
         for (index, any) in (basic.certs ?? []).enumerated() {
-            guard let der = try? any.derBytes(), let summary = try? CertificateSummary(der: der),
-                  let certificate = try? X509Certificate(der: der) else {
+            guard let der = try? any.derBytes(), let certificate = try? Certificate(der: der) else {
                 problems.append("certificate \(index + 1) in the response does not parse")
                 continue
             }
-            candidates.append((summary, certificate))
+            candidates.append((certificate, false))
         }
         let message = Array(basic.tbsResponseDataBytes)
         let signature = Array(basic.signature.bytes)
-        var signer: (summary: CertificateSummary, certificate: X509Certificate?)?
+        var signer: (certificate: Certificate, isIssuer: Bool)?
         var verifierError: SignatureVerifier.Failure?
         for candidate in candidates {
             do {
                 if try SignatureVerifier.verify(signature: signature, message: message, algorithm: basic.signatureAlgorithm,
-                                                subjectPublicKeyInfoDER: candidate.summary.subjectPublicKeyInfoDER) {
+                                                subjectPublicKeyInfoDER: candidate.certificate.subjectPublicKeyInfoDER) {
                     signer = candidate
                     break
                 }
@@ -88,11 +88,12 @@ package enum ResponseVerification {
         var delegateAuthorized: Bool?
         var responderIDMatches: Bool?
         if let signer {
-            if let delegate = signer.certificate {
-                let subject = (try? DistinguishedName.string(fromDER: signer.summary.subjectNameDER)) ?? delegate.subject
+            if !signer.isIssuer {
+                let delegate = signer.certificate
+                let subject = delegate.subject
                 signerKind = .delegate(subject: subject)
                 var authorized = true
-                if !delegate.isIssued(by: issuer.certificate) {
+                if !delegate.isIssued(by: issuer.certificate, key: issuer.key) {
                     problems.append("the signer \(subject), a certificate in the response, is not issued by the issuer \(issuer.subject)")
                     authorized = false
                 }
@@ -100,8 +101,8 @@ package enum ResponseVerification {
                     problems.append("the signer \(subject), a certificate in the response, lacks the OCSPSigning extended key usage")
                     authorized = false
                 }
-                if !(signer.summary.notBefore.seconds - clockSkew <= now.seconds && now.seconds < signer.summary.notAfter.seconds + clockSkew) {
-                    problems.append("the signer \(subject) is outside its validity (\(signer.summary.notBefore) to \(signer.summary.notAfter))")
+                if !(delegate.notBefore.seconds - clockSkew <= now.seconds && now.seconds < delegate.notAfter.seconds + clockSkew) {
+                    problems.append("the signer \(subject) is outside its validity (\(delegate.notBefore) to \(delegate.notAfter))")
                     authorized = false
                 }
                 delegateAuthorized = authorized
@@ -112,9 +113,9 @@ package enum ResponseVerification {
             let matches: Bool
             switch data.responderID {
             case .byKey(let hash):
-                matches = hash.bytes.elementsEqual(OpenSSLDigester().digest(.sha1, signer.summary.publicKeyBits))
+                matches = hash.bytes.elementsEqual(OpenSSLDigester().digest(.sha1, signer.certificate.publicKeyBits))
             case .byName(let name):
-                matches = (try? name.derBytes()) == signer.summary.subjectNameDER
+                matches = (try? name.derBytes()) == signer.certificate.subjectNameDER
             }
             responderIDMatches = matches
             if !matches { problems.append("the ResponderID does not name the signer") }

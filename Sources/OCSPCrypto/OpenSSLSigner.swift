@@ -17,12 +17,7 @@ package final class OpenSSLSigner: ResponseSigner, @unchecked Sendable {
     ///     (and as `[ocsp] include_signer` asks of a CA that signs itself).
     ///   - issuer: the CA that issued `certificate`, when it is not the CA itself: its validity bounds the
     ///     signer's `period` too.
-    package convenience init(certificate: X509Certificate, key: PrivateKey, includeCertificate: Bool, issuer: CertificateSummary? = nil) throws {
-        try self.init(certificate: CertificateSummary(der: try certificate.der), key: key, includeCertificate: includeCertificate, issuer: issuer)
-    }
-
-    /// A signer from a certificate read by `CertificateSummary`, without OpenSSL parsing the certificate.
-    package init(certificate: CertificateSummary, key: PrivateKey, includeCertificate: Bool, issuer: CertificateSummary? = nil) throws {
+    package init(certificate: Certificate, key: PrivateKey, includeCertificate: Bool, issuer: Certificate? = nil) throws {
         guard key.matches(subjectPublicKeyInfoDER: certificate.subjectPublicKeyInfoDER, publicKeyBits: certificate.publicKeyBits) else {
             throw KeyError("the private key does not match the certificate's public key")
         }

@@ -7,8 +7,8 @@ import SwiftASN1
 /// responses are signed with: sha256/384/512WithRSAEncryption (PKCS#1 v1.5), ecdsa-with-SHA256/384/512
 /// and Ed25519.
 ///
-/// Used by `inspect --issuer` to verify a response, and meant for a later `check` command too, so it
-/// takes plain bytes and says nothing about OCSP.
+/// Used to verify a response (`inspect --issuer`, `check`) and a certificate's signature by its issuer
+/// (`Certificate.isIssued(by:)`), so it takes plain bytes and says nothing about OCSP.
 package enum SignatureVerifier {
     /// Why a signature could not even be checked (as opposed to checked and found wrong).
     package struct Failure: Error, Hashable, Sendable, CustomStringConvertible {
@@ -24,26 +24,24 @@ package enum SignatureVerifier {
     package static func verify(
         signature: [UInt8], message: [UInt8], algorithm: AlgorithmIdentifier, subjectPublicKeyInfoDER: [UInt8]
     ) throws(Failure) -> Bool {
-        OpenSSLLibrary.initialize()
+        guard Scheme(algorithm) != nil else {
+            throw Failure("unsupported signature algorithm \(ObjectIdentifierNames.name(of: algorithm.algorithm))")
+        }
+        return try verify(signature: signature, message: message, algorithm: algorithm, key: PublicKey(subjectPublicKeyInfoDER: subjectPublicKeyInfoDER))
+    }
+
+    /// The same with a key decoded once, for a key that checks many signatures (a CA's, over its certificates).
+    package static func verify(signature: [UInt8], message: [UInt8], algorithm: AlgorithmIdentifier, key: PublicKey) throws(Failure) -> Bool {
         guard let scheme = Scheme(algorithm) else {
             throw Failure("unsupported signature algorithm \(ObjectIdentifierNames.name(of: algorithm.algorithm))")
         }
-        let decoded: OpaquePointer? = subjectPublicKeyInfoDER.withUnsafeBufferPointer { buffer in
-            var cursor: UnsafePointer<UInt8>? = buffer.baseAddress
-            return d2i_PUBKEY(nil, &cursor, buffer.count)
-        }
-        guard let key = decoded else {
-            let error = OpenSSLError("d2i_PUBKEY")
-            throw Failure("cannot decode the public key (\(error.inputReason))")
-        }
-        defer { EVP_PKEY_free(key) }
-        guard EVP_PKEY_get_base_id(key) == scheme.keyType else {
+        guard EVP_PKEY_get_base_id(key.pointer) == scheme.keyType else {
             ERR_clear_error()
             throw Failure("a \(scheme.name) signature cannot come from this key's type")
         }
         guard let context = EVP_MD_CTX_new() else { throw Failure("EVP_MD_CTX_new failed") }
         defer { EVP_MD_CTX_free(context) }
-        guard EVP_DigestVerifyInit(context, nil, scheme.digest(), nil, key) == 1 else {
+        guard EVP_DigestVerifyInit(context, nil, scheme.digest(), nil, key.pointer) == 1 else {
             let error = OpenSSLError("EVP_DigestVerifyInit")
             throw Failure("cannot set up \(scheme.name) verification (\(error.inputReason))")
         }

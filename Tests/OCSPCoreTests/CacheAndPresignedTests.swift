@@ -241,24 +241,24 @@ final class CountingStatusSource: CertificateStatusSource {
 
     /// The rsa intermediate's own status, signed by the root, as `ocsp-responder sign` would make it.
     struct RootSigned {
-        let root: X509Certificate
+        let root: Certificate
         let rootSigner: OpenSSLSigner
         let rootIdentity: IssuerIdentity
-        let intermediate: X509Certificate
+        let intermediate: Certificate
 
         init() throws {
             let pki = TestPKI.shared
             func load(_ path: String) throws -> [UInt8] { Array(try Data(contentsOf: URL(fileURLWithPath: path))) }
-            root = try X509Certificate.certificates(pem: try load(pki.root))[0]
+            root = try Certificate.certificates(pem: try load(pki.root))[0]
             rootSigner = try OpenSSLSigner(
                 certificate: root, key: try PrivateKey(pem: try load(pki.path("root.key")), passphrase: nil), includeCertificate: false
             )
-            rootIdentity = IssuerIdentity(subjectNameDER: try root.subjectNameDER, publicKeyBits: root.publicKeyBits, digester: OpenSSLDigester())
-            intermediate = try X509Certificate.certificates(pem: try load(pki.path(.rsa, "ca.pem")))[0]
+            rootIdentity = IssuerIdentity(root, digester: OpenSSLDigester())
+            intermediate = try Certificate.certificates(pem: try load(pki.path(.rsa, "ca.pem")))[0]
         }
 
         func certID(_ hash: HashAlgorithm = .sha1, serial: CertificateSerialNumber? = nil) throws -> CertID {
-            rootIdentity.certID(serial: try serial ?? intermediate.serialNumber, hash: hash)
+            rootIdentity.certID(serial: serial ?? intermediate.serialNumber, hash: hash)
         }
 
         func response(at time: UnixTime, validity: Int64, certID: CertID) throws -> [UInt8] {
@@ -275,7 +275,7 @@ final class CountingStatusSource: CertificateStatusSource {
         func responder(_ fixture: CAFixture, files: [String: () throws -> [UInt8]]) throws -> OCSPResponder {
             var responder = OCSPResponder(fixture, rows: [0x1001: .good])
             responder.authorities[0].intermediate = IntermediateResponse(
-                serial: try intermediate.serialNumber, issuerNameDER: try intermediate.issuerNameDER, paths: files.keys.sorted(),
+                serial: intermediate.serialNumber, issuerNameDER: intermediate.issuerNameDER, paths: files.keys.sorted(),
                 digester: OpenSSLDigester(), read: { path in
                     guard let file = files[path] else { throw POSIXError(.ENOENT) }
                     return try file()

@@ -8,17 +8,17 @@ import TestSupport
 /// The test PKI's CAs as the core sees them: identity, signer, and requests built here.
 struct CAFixture {
     let kind: TestPKI.Kind
-    let certificate: X509Certificate
+    let certificate: Certificate
     let identity: IssuerIdentity
     let signer: OpenSSLSigner
 
     init(_ kind: TestPKI.Kind, delegated: Bool = false) throws {
         let pki = TestPKI.shared
         self.kind = kind
-        certificate = try X509Certificate.certificates(pem: Array(try Data(contentsOf: URL(fileURLWithPath: pki.path(kind, "ca.pem")))))[0]
-        identity = IssuerIdentity(subjectNameDER: try certificate.subjectNameDER, publicKeyBits: certificate.publicKeyBits, digester: OpenSSLDigester())
+        certificate = try Certificate.certificates(pem: Array(try Data(contentsOf: URL(fileURLWithPath: pki.path(kind, "ca.pem")))))[0]
+        identity = IssuerIdentity(certificate, digester: OpenSSLDigester())
         let signerCertificate = delegated
-            ? try X509Certificate.certificates(pem: Array(try Data(contentsOf: URL(fileURLWithPath: pki.path(kind, "responder.pem")))))[0]
+            ? try Certificate.certificates(pem: Array(try Data(contentsOf: URL(fileURLWithPath: pki.path(kind, "responder.pem")))))[0]
             : certificate
         let keyFile = delegated ? "responder.key" : "ca.key"
         let key = try PrivateKey(pem: Array(try Data(contentsOf: URL(fileURLWithPath: pki.path(kind, keyFile)))), passphrase: nil)

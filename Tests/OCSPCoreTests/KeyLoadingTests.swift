@@ -31,10 +31,10 @@ import TestSupport
         default:
             keyPath = pki.path(kind, "ca.key")
         }
-        let summary = try CertificateSummary.certificates(pem: try load(pki.path(kind, "ca.pem")))[0]
+        let summary = try Certificate.certificates(pem: try load(pki.path(kind, "ca.pem")))[0]
         let key = try PrivateKey(pem: try load(keyPath), passphrase: passphrase, keyType: PrivateKey.typeName(for: summary.publicKeyAlgorithm))
         let signer = try OpenSSLSigner(certificate: summary, key: key, includeCertificate: false)
-        let identity = IssuerIdentity(subjectNameDER: summary.subjectNameDER, publicKeyBits: summary.publicKeyBits, digester: OpenSSLDigester())
+        let identity = IssuerIdentity(summary, digester: OpenSSLDigester())
         let certID = identity.certID(serial: serial(0x1001), hash: .sha256)
         let der = try OCSPResponder.sign(OCSPResponder.responseData([(certID, .good)], signer: signer, at: now, validity: 3600), with: signer)
         let json = try Peers.verifySuccessful(response: Data(der), issuer: pki.path(kind, "ca.pem"), chain: pki.path(kind, "chain.pem"))
@@ -47,10 +47,10 @@ import TestSupport
     @Test(arguments: [(TestPKI.Kind.rsa, false), (.rsa, true), (.p256, false), (.p384, true), (.ed25519, false)])
     func assembledResponseIsWhatTheSerializerWrites(kind: TestPKI.Kind, includeCertificate: Bool) throws {
         let pki = TestPKI.shared
-        let summary = try CertificateSummary.certificates(pem: try load(pki.path(kind, "ca.pem")))[0]
+        let summary = try Certificate.certificates(pem: try load(pki.path(kind, "ca.pem")))[0]
         let key = try PrivateKey(pem: try load(pki.path(kind, "ca.key")), passphrase: nil)
         let signer = try OpenSSLSigner(certificate: summary, key: key, includeCertificate: includeCertificate)
-        let identity = IssuerIdentity(subjectNameDER: summary.subjectNameDER, publicKeyBits: summary.publicKeyBits, digester: OpenSSLDigester())
+        let identity = IssuerIdentity(summary, digester: OpenSSLDigester())
         let singles: [(CertID, CertStatus)] = (0..<40).map { (identity.certID(serial: serial(0x1000 + $0), hash: .sha1), .good) }
         let der = try OCSPResponder.sign(OCSPResponder.responseData(singles, signer: signer, at: now, validity: 3600), with: signer)
         let parsed = try OCSPResponse(derEncoded: der[...])
@@ -70,25 +70,8 @@ import TestSupport
     @Test(arguments: [(TestPKI.Kind.rsa, TestPKI.Kind.p256), (.p256, .p384), (.p256, .rsa), (.ed25519, .p256)])
     func aKeyOfAnotherCertificateIsRefused(certificate: TestPKI.Kind, key: TestPKI.Kind) throws {
         let pki = TestPKI.shared
-        let summary = try CertificateSummary.certificates(pem: try load(pki.path(certificate, "ca.pem")))[0]
+        let summary = try Certificate.certificates(pem: try load(pki.path(certificate, "ca.pem")))[0]
         let other = try PrivateKey(pem: try load(pki.path(key, "ca.key")), passphrase: nil)
         #expect(throws: (any Error).self) { try OpenSSLSigner(certificate: summary, key: other, includeCertificate: false) }
-    }
-
-    /// The summary reads what OpenSSL reads.
-    @Test(arguments: TestPKI.Kind.allCases)
-    func certificateSummaryAgreesWithOpenSSL(kind: TestPKI.Kind) throws {
-        let pem = try load(TestPKI.shared.path(kind, "chain.pem"))
-        let ours = try CertificateSummary.certificates(pem: pem)
-        let theirs = try X509Certificate.certificates(pem: pem)
-        #expect(ours.count == 2 && theirs.count == 2)
-        for (summary, certificate) in zip(ours, theirs) {
-            #expect(summary.der == (try certificate.der))
-            #expect(summary.subjectNameDER == (try certificate.subjectNameDER))
-            #expect(summary.issuerNameDER == (try certificate.issuerNameDER))
-            #expect(summary.publicKeyBits == certificate.publicKeyBits)
-            #expect(summary.serialNumber == (try certificate.serialNumber))
-            #expect(summary.notBefore == certificate.notBefore && summary.notAfter == certificate.notAfter)
-        }
     }
 }

@@ -13,7 +13,7 @@ import TestSupport
     /// it answers for its own certificates.
     struct PeerCA {
         let certificatePath: String
-        let summary: CertificateSummary
+        let summary: Certificate
         let signer: OpenSSLSigner
         let identity: IssuerIdentity
 
@@ -23,13 +23,13 @@ import TestSupport
             let key = directory.appendingPathComponent("ca.key").path
             try Peers.make(["cert", "--days-from", "\(days.from)", "--days-to", "\(days.to)", "--out-cert", cert, "--out-key", key])
             certificatePath = cert
-            let certificate = try X509Certificate.certificates(pem: Array(try Data(contentsOf: URL(fileURLWithPath: cert))))[0]
-            summary = try CertificateSummary(der: try certificate.der)
+            let certificate = try Certificate.certificates(pem: Array(try Data(contentsOf: URL(fileURLWithPath: cert))))[0]
+            summary = certificate
             signer = try OpenSSLSigner(
                 certificate: certificate, key: try PrivateKey(pem: Array(try Data(contentsOf: URL(fileURLWithPath: key))), passphrase: nil),
                 includeCertificate: false
             )
-            identity = IssuerIdentity(subjectNameDER: summary.subjectNameDER, publicKeyBits: summary.publicKeyBits, digester: OpenSSLDigester())
+            identity = IssuerIdentity(summary, digester: OpenSSLDigester())
         }
 
         func responder(cache: MemoryCache? = nil) -> OCSPResponder {
@@ -88,8 +88,8 @@ import TestSupport
 
     @Test func theIssuersNotAfterCapsADelegatesPeriod() throws {
         let pki = TestPKI.shared
-        func summary(_ path: String) throws -> CertificateSummary {
-            try CertificateSummary(der: try X509Certificate.certificates(pem: Array(try Data(contentsOf: URL(fileURLWithPath: path))))[0].der)
+        func summary(_ path: String) throws -> Certificate {
+            try Certificate.certificates(pem: Array(try Data(contentsOf: URL(fileURLWithPath: path))))[0]
         }
         let responder = try summary(pki.path(.rsa, "responder.pem"))
         let peer = try PeerCA(days: (-1, 0.01))

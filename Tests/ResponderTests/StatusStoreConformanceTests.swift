@@ -364,8 +364,8 @@ func anotherConnection(to store: any StatusStore) throws -> any StatusStore {
 
         let pki = TestPKI.shared
         func pem(_ file: String) throws -> [UInt8] { Array(try Data(contentsOf: URL(fileURLWithPath: pki.path(.p256, file)))) }
-        let certificate = try X509Certificate.certificates(pem: try pem("ca.pem"))[0]
-        let identity = IssuerIdentity(subjectNameDER: try certificate.subjectNameDER, publicKeyBits: certificate.publicKeyBits, digester: OpenSSLDigester())
+        let certificate = try Certificate.certificates(pem: try pem("ca.pem"))[0]
+        let identity = IssuerIdentity(certificate, digester: OpenSSLDigester())
         let signer = try OpenSSLSigner(certificate: certificate, key: try PrivateKey(pem: try pem("ca.key"), passphrase: nil), includeCertificate: false)
         let responder = OCSPResponder(authorities: [Authority(issuer: identity, signer: signer, statusSource: store, validity: 3600)])
 

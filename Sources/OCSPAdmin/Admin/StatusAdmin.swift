@@ -15,7 +15,9 @@ package struct StatusAdmin {
         package let name: String
         package let table: String
         package let issuerPath: String
-        package let issuer: X509Certificate
+        package let issuer: Certificate
+        /// The issuer's public key, decoded once to check every certificate of a file against it.
+        package let issuerKey: PublicKey?
         package let store: any StatusStore
     }
 
@@ -44,16 +46,19 @@ package struct StatusAdmin {
         var cas: [CA] = []
         for signing in config.authorities {
             let issuerPath = signing.issuerPath ?? signing.certificatePath
-            let issuer: X509Certificate
+            let issuer: Certificate
             do {
                 issuer = try SigningFiles.certificate(path: issuerPath)
             } catch {
                 throw AdminError(.config, "\(config.path): [\(signing.section)]: \(error.inputReason)")
             }
-            for other in cas where other.table == signing.table && !(issuer.sameKeyAndName(as: other.issuer)) {
+            let identity = IssuerIdentity(issuer, digester: OpenSSLDigester())
+            for other in cas where other.table == signing.table
+                && !identity.isSameCA(as: IssuerIdentity(other.issuer, digester: OpenSSLDigester())) {
                 throw AdminError(.config, "\(config.error(signing.section, "table", "[\(signing.section)] shares table \(signing.table) with CA \(other.name), a different CA; serials are unique only within a CA, so give each CA its own table (table = ...)"))")
             }
             cas.append(CA(name: signing.name, table: signing.table, issuerPath: issuerPath, issuer: issuer,
+                          issuerKey: try? PublicKey(subjectPublicKeyInfoDER: issuer.subjectPublicKeyInfoDER),
                           store: session.store(table: signing.table)))
         }
         self.cas = cas
@@ -99,15 +104,9 @@ package struct StatusAdmin {
         let certificates = try readCertificates(path)
         var plans: [(ca: CA, serial: CertificateSerialNumber, pem: [UInt8], subject: String)] = []
         for certificate in certificates {
-            let serial: CertificateSerialNumber
-            let pem: [UInt8]
-            do {
-                serial = try certificate.serialNumber
-                pem = Array(PEM.encode(try certificate.der, label: "CERTIFICATE").utf8)
-            } catch {
-                throw AdminError(.data, "\(path): \(error.inputReason)")
-            }
-            guard let ca = cas.first(where: { certificate.isIssued(by: $0.issuer) }) else {
+            let serial = certificate.serialNumber
+            let pem = Array(PEM.encode(certificate.der, label: "CERTIFICATE").utf8)
+            guard let ca = cas.first(where: { certificate.isIssued(by: $0.issuer, key: $0.issuerKey) }) else {
                 throw AdminError(.data, "\(path): \(certificate.subject) (serial 0x\(serial)) is not issued by any configured CA (\(cas.map(\.issuerPath).joined(separator: ", ")))")
             }
             if plans.contains(where: { $0.serial == serial && $0.ca.table == ca.table }) {
@@ -282,11 +281,11 @@ package struct StatusAdmin {
             let path = "\(directory)/\(name).pem"
             guard let bytes = try? FileIO.read(path: path, limit: 1 << 20) else { continue }
             do {
-                let certificate = try X509Certificate.certificates(pem: bytes)[0]
-                guard try certificate.serialNumber == serial, certificate.isIssued(by: ca.issuer) else {
+                let certificate = try Certificate.certificates(pem: bytes)[0]
+                guard certificate.serialNumber == serial, certificate.isIssued(by: ca.issuer, key: ca.issuerKey) else {
                     throw AdminError(.data, "\(path) is not serial 0x\(serial) issued by \(ca.issuerPath)")
                 }
-                return Array(PEM.encode(try certificate.der, label: "CERTIFICATE").utf8)
+                return Array(PEM.encode(certificate.der, label: "CERTIFICATE").utf8)
             } catch let error as AdminError {
                 throw error
             } catch {
@@ -329,11 +328,11 @@ package struct StatusAdmin {
         }
     }
 
-    private func readCertificates(_ path: String) throws(AdminError) -> [X509Certificate] {
+    private func readCertificates(_ path: String) throws(AdminError) -> [Certificate] {
         do {
             let bytes = try FileIO.read(path: path, limit: 16 << 20)
-            if bytes.first == 0x30 { return [try X509Certificate(der: bytes)] }
-            return try X509Certificate.certificates(pem: bytes)
+            if bytes.first == 0x30 { return [try Certificate(der: bytes)] }
+            return try Certificate.certificates(pem: bytes)
         } catch {
             throw AdminError(.data, "cannot read a certificate from \(path): \(error.inputReason)")
         }

@@ -140,14 +140,10 @@ package enum OfflineSigning {
             guard subject.isIssued(by: issuer) else {
                 throw .unusable("\(path) (\(subject.subject)) is not issued by --issuer \(options.issuerPath) (\(issuer.subject)); give the certificate's own issuer")
             }
-            do {
-                serial = try subject.serialNumber
-            } catch {
-                throw .unusable("cannot read the serial of \(path): \(error.inputReason)")
-            }
+            serial = subject.serialNumber
         }
 
-        let signerCertificate: X509Certificate
+        let signerCertificate: Certificate
         if let signerPath = options.signerPath {
             signerCertificate = try certificate(signerPath)
             if let problem = SigningFiles.delegationProblem(
@@ -162,7 +158,7 @@ package enum OfflineSigning {
         let passphrase = try options.passwordFilePath.map { path throws(Failure) in try readPassphrase(path) }
         let key: PrivateKey
         do {
-            key = try SigningFiles.privateKey(path: options.keyPath, passphrase: passphrase, keyType: signerCertificate.publicKeyTypeName)
+            key = try SigningFiles.privateKey(path: options.keyPath, passphrase: passphrase, keyType: PrivateKey.typeName(for: signerCertificate.publicKeyAlgorithm))
         } catch {
             // PrivateKey words this for config.ini ("no password is configured"); here the fix is an option.
             let hint = passphrase == nil && error.description.contains("encrypted") ? "; give its passphrase with --password-file FILE" : ""
@@ -172,19 +168,14 @@ package enum OfflineSigning {
         do {
             signer = try OpenSSLSigner(
                 certificate: signerCertificate, key: key, includeCertificate: options.signerPath != nil,
-                issuer: options.signerPath == nil ? nil : try CertificateSummary(der: try issuer.der)
+                issuer: options.signerPath == nil ? nil : issuer
             )
         } catch {
             let certificateOption = options.signerPath == nil ? "--issuer \(options.issuerPath)" : "--signer \(options.signerPath!)"
             throw .unusable("--key \(options.keyPath) cannot sign for \(certificateOption): \(error.inputReason)")
         }
 
-        let identity: IssuerIdentity
-        do {
-            identity = IssuerIdentity(subjectNameDER: try issuer.subjectNameDER, publicKeyBits: issuer.publicKeyBits, digester: OpenSSLDigester())
-        } catch {
-            throw .unusable("cannot read the issuer's name in \(options.issuerPath): \(error.inputReason)")
-        }
+        let identity = IssuerIdentity(issuer, digester: OpenSSLDigester())
         // A response its clients would reject: refused here, where the operator can renew the certificate.
         if let problem = signer.period.problem(at: now) {
             throw .unusable(problem)
@@ -203,7 +194,7 @@ package enum OfflineSigning {
         }
     }
 
-    static func certificate(_ path: String) throws(Failure) -> X509Certificate {
+    static func certificate(_ path: String) throws(Failure) -> Certificate {
         do {
             return try SigningFiles.certificate(path: path)
         } catch {

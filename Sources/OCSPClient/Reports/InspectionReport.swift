@@ -282,11 +282,11 @@ package enum InspectionReport {
 
     /// A certificate from a response's `certs`: its subject, issuer and serial, nil where it does not parse.
     static func certificateFields(_ certificate: ASN1Any) -> (subject: String?, issuer: String?, serial: String?) {
-        guard let der = try? certificate.derBytes(), let summary = try? CertificateSummary(der: der) else { return (nil, nil, nil) }
+        guard let der = try? certificate.derBytes(), let parsed = try? Certificate(der: der) else { return (nil, nil, nil) }
         return (
-            try? DistinguishedName.string(fromDER: summary.subjectNameDER),
-            try? DistinguishedName.string(fromDER: summary.issuerNameDER),
-            serialText(summary.serialNumber)
+            try? DistinguishedName.string(fromDER: parsed.subjectNameDER),
+            try? DistinguishedName.string(fromDER: parsed.issuerNameDER),
+            serialText(parsed.serialNumber)
         )
     }
 }

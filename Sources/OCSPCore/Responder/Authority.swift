@@ -40,6 +40,6 @@ package struct Authority {
     /// CA (the same name and key), for example two sections that keep its certificates in two tables.
     /// A signer is the CA itself or a delegate the CA issued (RFC 6960 §4.2.2.2), so it speaks for no other CA.
     package func signerIsAuthorized(for other: Authority) -> Bool {
-        issuer.subjectNameDER == other.issuer.subjectNameDER && issuer.publicKeyBits == other.issuer.publicKeyBits
+        issuer.isSameCA(as: other.issuer)
     }
 }

@@ -29,6 +29,18 @@ package struct IssuerIdentity: Sendable {
         self.hashes = hashes
     }
 
+    /// The identity of the CA whose certificate is `certificate`.
+    package init(_ certificate: Certificate, digester: some Digester) {
+        self.init(subjectNameDER: certificate.subjectNameDER, publicKeyBits: certificate.publicKeyBits, digester: digester)
+    }
+
+    /// True when both name the same CA: the same subject name and the same public key, what a CertID
+    /// hashes. Two certificates of one CA (a renewal with the same key) are the same CA; a CA that kept
+    /// its name but changed its key is another, whose CertIDs differ.
+    package func isSameCA(as other: IssuerIdentity) -> Bool {
+        subjectNameDER == other.subjectNameDER && publicKeyBits == other.publicKeyBits
+    }
+
     package func hashes(_ algorithm: HashAlgorithm) -> Hashes {
         hashes[algorithm]!
     }

@@ -25,7 +25,7 @@ package struct SigningPeriod: Hashable, Sendable {
 
     /// The period of a signer whose certificate is `signer`, issued by `issuer` (nil, or the same
     /// certificate, when the CA signs itself).
-    package init(signer: CertificateSummary, issuer: CertificateSummary?) {
+    package init(signer: Certificate, issuer: Certificate?) {
         self.init(notBefore: signer.notBefore, notAfter: signer.notAfter)
         guard let issuer, issuer.der != signer.der else { return }
         if notBefore < issuer.notBefore {

@@ -14,22 +14,12 @@ package enum SigningFiles {
         init(_ description: String) { self.description = description }
     }
 
-    /// The first certificate of a PEM file.
-    package static func certificate(path: String) throws(Failure) -> X509Certificate {
+    /// The first certificate of a PEM file, read once and parsed once (see `Certificate`).
+    package static func certificate(path: String) throws(Failure) -> Certificate {
         do {
             let pem = try FileIO.read(path: path, limit: 1 << 20)
-            return try X509Certificate.certificates(pem: pem)[0]
-        } catch {
-            throw Failure("cannot load the certificate \(path): \(error.inputReason)")
-        }
-    }
-
-    /// The first certificate of a PEM file, read in Swift: the fields answering needs, at a fraction of
-    /// what OpenSSL's parser costs (see `CertificateSummary`).
-    package static func certificateSummary(path: String) throws(Failure) -> CertificateSummary {
-        do {
-            let pem = try FileIO.read(path: path, limit: 1 << 20)
-            return try CertificateSummary.certificates(pem: pem)[0]
+            guard let first = try Certificate.certificates(pem: pem).first else { throw PEMError("no -----BEGIN CERTIFICATE----- block") }
+            return first
         } catch {
             throw Failure("cannot load the certificate \(path): \(error.inputReason)")
         }
@@ -62,7 +52,7 @@ package enum SigningFiles {
     /// Why `responder` cannot sign for `issuer` as a delegated responder, or nil when it can.
     /// RFC 6960 §4.2.2.2: a delegate is issued directly by the CA and marked for OCSP signing.
     package static func delegationProblem(
-        responder: X509Certificate, responderPath: String, issuer: X509Certificate, issuerPath: String
+        responder: Certificate, responderPath: String, issuer: Certificate, issuerPath: String
     ) -> String? {
         guard responder.isIssued(by: issuer) else {
             return "\(responderPath) (\(responder.subject)) is not issued by the issuer \(issuerPath) (\(issuer.subject))"

@@ -31,23 +31,17 @@ package enum AuthorityLoader {
         _ signing: ResponderConfiguration.Signing, config: ResponderConfiguration, at now: UnixTime, logger: Logger
     ) throws(ConfigError) -> Authority {
         let section = signing.section
+        // Each file is read and parsed here, once; everything below works on these two values.
         let certificate = try loadCertificate(config, section, key: "cert", path: signing.certificatePath)
-        let issuer = try signing.issuerPath.map { path throws(ConfigError) in try loadCertificate(config, section, key: "issuer", path: path) }
-            ?? certificate
+        let issuer = try signing.issuerPath.map { path throws(ConfigError) in
+            path == signing.certificatePath ? certificate : try loadCertificate(config, section, key: "issuer", path: path)
+        } ?? certificate
 
         let delegated = issuer.der != certificate.der
-        if delegated {
-            // Only a delegate needs OpenSSL's parser: to check the issuer's signature on it and its EKU.
-            let problem: String?
-            do {
-                problem = SigningFiles.delegationProblem(
-                    responder: try SigningFiles.certificate(path: signing.certificatePath), responderPath: signing.certificatePath,
-                    issuer: try SigningFiles.certificate(path: signing.issuerPath ?? ""), issuerPath: signing.issuerPath ?? ""
-                )
-            } catch {
-                problem = "\(error.inputReason)"
-            }
-            if let problem { throw config.error(section, "cert", problem) }
+        if delegated, let problem = SigningFiles.delegationProblem(
+            responder: certificate, responderPath: signing.certificatePath, issuer: issuer, issuerPath: signing.issuerPath ?? ""
+        ) {
+            throw config.error(section, "cert", problem)
         }
 
         let key: PrivateKey
@@ -71,7 +65,7 @@ package enum AuthorityLoader {
         warnAboutPeriod(signer.period, path: signing.certificatePath, section: section, at: now, logger: logger)
 
         let digester = OpenSSLDigester()
-        let identity = IssuerIdentity(subjectNameDER: issuer.subjectNameDER, publicKeyBits: issuer.publicKeyBits, digester: digester)
+        let identity = IssuerIdentity(issuer, digester: digester)
         let intermediate = signing.ocspResponsePaths.isEmpty ? nil : IntermediateResponse(
             serial: issuer.serialNumber, issuerNameDER: issuer.issuerNameDER, paths: signing.ocspResponsePaths, digester: digester,
             read: { path in try FileIO.read(path: path, limit: 1 << 20) }
@@ -87,9 +81,9 @@ package enum AuthorityLoader {
         )
     }
 
-    static func loadCertificate(_ config: ResponderConfiguration, _ section: String, key: String, path: String) throws(ConfigError) -> CertificateSummary {
+    static func loadCertificate(_ config: ResponderConfiguration, _ section: String, key: String, path: String) throws(ConfigError) -> Certificate {
         do {
-            return try SigningFiles.certificateSummary(path: path)
+            return try SigningFiles.certificate(path: path)
         } catch {
             throw config.error(section, key, "\(error.inputReason)")
         }

@@ -23,12 +23,6 @@ package struct AuthorityInformationAccess: Hashable, Sendable {
         self.caIssuers = caIssuers
     }
 
-    /// The extension of a certificate (DER), or nil when the certificate has none.
-    package init?(certificateDER der: [UInt8]) throws {
-        guard let value = try Self.extensionValue(Self.extensionID, inCertificate: der) else { return nil }
-        try self.init(extensionValue: value)
-    }
-
     /// Parses the extnValue's content: the AuthorityInfoAccessSyntax DER.
     package init(extensionValue: ArraySlice<UInt8>) throws {
         var ocsp: [String] = []
@@ -51,19 +45,5 @@ package struct AuthorityInformationAccess: Hashable, Sendable {
         }
         self.ocsp = ocsp
         self.caIssuers = caIssuers
-    }
-
-    /// The extnValue content of extension `id` in a certificate's tbsCertificate `[3] Extensions`.
-    static func extensionValue(_ id: ASN1ObjectIdentifier, inCertificate der: [UInt8]) throws -> ArraySlice<UInt8>? {
-        let root = try DER.parse(der[...])
-        guard case .constructed(let certificate) = root.content, let tbs = certificate.first(where: { _ in true }),
-              case .constructed(let fields) = tbs.content else {
-            throw ASN1Error.invalidASN1Object(reason: "not a certificate")
-        }
-        let extensionsTag = ASN1Identifier(tagWithNumber: 3, tagClass: .contextSpecific)
-        guard let wrapper = fields.first(where: { $0.identifier == extensionsTag }),
-              case .constructed(let inner) = wrapper.content, let list = inner.first(where: { _ in true }) else { return nil }
-        let extensions = try Extensions(derEncoded: list)
-        return extensions[id]?.value
     }
 }

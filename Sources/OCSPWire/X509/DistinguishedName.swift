@@ -1,7 +1,7 @@
 import SwiftASN1
 
 /// A distinguished name as one line, RFC 4514 style (`CN=Leaf,O=Example`), from its DER, for
-/// `inspect` to print certificate subjects and a ResponderID byName without OpenSSL.
+/// every message, report and log line that names a certificate (the package's one DN formatter).
 ///
 /// ```
 /// Name ::= CHOICE { rdnSequence  RDNSequence }
@@ -64,17 +64,22 @@ package enum DistinguishedName {
         return "#" + Hex.encode(node.encodedBytes)
     }
 
-    /// RFC 4514 §2.4: a backslash before `"+,;<>\`, a leading `#` or space, and a trailing space.
+    /// RFC 4514 §2.4: a backslash before `"+,;<>\`, a leading `#` or space, and a trailing space; a control
+    /// character (NUL, which §2.4 requires, and the others, which would break a log line) as `\` and its hex.
     private static func escaped(_ value: String) -> String {
-        var out = ""
-        let characters = Array(value)
-        for (index, character) in characters.enumerated() {
-            let special = "\"+,;<>\\".contains(character)
-                || (index == 0 && (character == "#" || character == " "))
-                || (index == characters.count - 1 && character == " ")
+        var out = String.UnicodeScalarView()
+        let scalars = Array(value.unicodeScalars)
+        for (index, scalar) in scalars.enumerated() {
+            if scalar.value < 0x20 || scalar.value == 0x7F {
+                out.append(contentsOf: ("\\" + Hex.encode([UInt8(scalar.value)]).uppercased()).unicodeScalars)
+                continue
+            }
+            let special = "\"+,;<>\\".unicodeScalars.contains(scalar)
+                || (index == 0 && (scalar == "#" || scalar == " "))
+                || (index == scalars.count - 1 && scalar == " ")
             if special { out.append("\\") }
-            out.append(character)
+            out.append(scalar)
         }
-        return out
+        return String(out)
     }
 }

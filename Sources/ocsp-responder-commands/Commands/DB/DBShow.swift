@@ -54,8 +54,8 @@ struct DBShow: ParsableCommand {
     /// The stored certificate's subject and end, when the `cert` column holds one.
     static func describe(_ bytes: [UInt8]) -> (subject: String, notAfter: String?)? {
         guard !bytes.isEmpty,
-              let certificate = try? (bytes.first == 0x30 ? X509Certificate(der: bytes) : X509Certificate.certificates(pem: bytes)[0])
+              let certificate = try? (bytes.first == 0x30 ? Certificate(der: bytes) : Certificate.certificates(pem: bytes).first)
         else { return nil }
-        return (certificate.subject, certificate.notAfter?.iso8601)
+        return (certificate.subject, certificate.notAfter.iso8601)
     }
 }
