@@ -10,18 +10,23 @@ import TestSupport
     /// `respond -` with a stdin that stays open and empty for `hold` seconds: the request never arrives.
     /// After `signalAfter` seconds, `signal` is sent to it (none when nil). Its status, stdout and stderr,
     /// and how long it ran.
-    func respondWaitingForStdin(timeout: Int, signal: String? = nil, signalAfter: Double = 0.5, hold: Int = 10) throws
+    func respondWaitingForStdin(timeout: Int, signal: String? = nil, signalAfter: Double = 0.5, hold: Int = 8) throws
         -> (status: Int32?, stdout: String, stderr: String, seconds: Double) {
         let scenario = try Scenario()
         let output = scenario.directory.appendingPathComponent("stdout")
-        let started = Date()
-        let script = signal == nil
-            ? #"sleep "$3" | "$0" respond --config "$1" --timeout "$2" - > "$4"; echo "status=$?""#
-            : #"sleep "$3" | "$0" respond --config "$1" --timeout "$2" - > "$4" & pid=$!; sleep "$6"; kill -"$5" $pid; wait $pid; echo "status=$?""#
-        let result = try run("/bin/bash", ["-c", script, ResponderBinary.path, scenario.configPath, "\(timeout)", "\(hold)", output.path,
+        // The shell times the run itself: the test's pipes stay open until `sleep` ends.
+        // stdin from a process substitution, not a pipeline: `wait` would wait for the whole pipeline's job.
+        let kill = signal == nil ? "" : #"sleep "$6"; kill -"$5" $pid; "#
+        let script = #"start=$(date +%s%N); "$0" respond --config "$1" --timeout "$2" - < <(sleep "$3" 2>/dev/null) > "$4" & pid=$!; "#
+            + kill + #"wait $pid; status=$?"#
+        let result = try run("/bin/bash", ["-c", script + #"; echo "ms=$(( ($(date +%s%N) - start) / 1000000 ))"; echo "status=$status""#,
+                                           ResponderBinary.path, scenario.configPath, "\(timeout)", "\(hold)", output.path,
                                            signal ?? "", "\(signalAfter)"])
-        let seconds = Date().timeIntervalSince(started)
-        let status = result.stdoutText.split(separator: "\n").last { $0.hasPrefix("status=") }.flatMap { Int32($0.dropFirst("status=".count)) }
+        func value(_ name: String) -> Int? {
+            result.stdoutText.split(separator: "\n").last { $0.hasPrefix(name + "=") }.flatMap { Int($0.dropFirst(name.count + 1)) }
+        }
+        let status = value("status").map { Int32($0) }
+        let seconds = Double(value("ms") ?? Int.max / 2) / 1000
         return (status, try String(contentsOf: output, encoding: .utf8), result.stderr, seconds)
     }
 
@@ -32,7 +37,7 @@ import TestSupport
         #expect(run.status == 128 + number, "\(run.stderr)")
         #expect(run.stdout.isEmpty)
         #expect(run.stderr.contains("stopped by signal \(number) before the request was read; nothing written"), "\(run.stderr)")
-        // At once: not at the 30 s deadline, nor when stdin closes after 10 s.
+        // At once: not at the 30 s deadline, nor when stdin closes after 8 s.
         #expect(run.seconds < 5, "took \(run.seconds) s")
     }
 
