@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        // Tests only: property-based round trips.
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         // C libraries, each behind a system-library module imported by exactly one Swift module.
@@ -148,9 +150,19 @@ let package = Package(
             dependencies: ["OCSPWire", "OCSPCore"],
             path: "Tests/TestSupport"
         ),
+        // In-process only: no openssl, no Python, no child process; fixtures are committed or built in Swift.
         .testTarget(
             name: "OCSPCoreTests",
-            dependencies: ["OCSPWire", "OCSPCore", "OCSPCrypto", "OCSPAdmin", "OCSPClient", "OCSPFuzzing", "OCSPServerFuzzing", "TestSupport", .product(name: "SwiftASN1", package: "swift-asn1")]
+            dependencies: [
+                "OCSPWire", "OCSPCore", "OCSPCrypto", "OCSPRuntime", "OCSPAdmin", "OCSPFuzzing", "OCSPServerFuzzing", "TestSupport",
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
+        // The core's signed answers checked by the peers (openssl, Python cryptography) on the test PKI.
+        .testTarget(
+            name: "PeerTests",
+            dependencies: ["OCSPWire", "OCSPCore", "OCSPCrypto", "TestSupport", .product(name: "SwiftASN1", package: "swift-asn1")]
         ),
         .testTarget(
             name: "ResponderTests",

@@ -6,21 +6,25 @@ import Testing
 import TestSupport
 
 @Suite struct RequestParsingTests {
-    /// A request built by openssl (a peer) parses and serializes back to the same octets.
-    @Test(arguments: ["-no_nonce", "-nonce"])
-    func opensslRequestRoundTrips(nonceFlag: String) throws {
-        let pki = TestPKI.shared
-        let directory = try makeTemporaryDirectory()
-        let path = directory.appendingPathComponent("req.der").path
-        let made = try run("openssl", ["ocsp", "-issuer", pki.path(.rsa, "ca.pem"), "-sha256", "-cert", pki.path(.rsa, "good.pem"),
-                                       "-cert", pki.path(.rsa, "topbit.pem"), nonceFlag, "-reqout", path])
-        try #require(made.status == 0, "\(made.stderr)")
-        let der = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+    /// Requests openssl made once (Tests/Fixtures/README.md) parse and serialize back to the same octets.
+    @Test(arguments: [("openssl-request-sha256.der", false), ("openssl-request-sha256-nonce.der", true)])
+    func opensslRequestRoundTrips(file: String, hasNonce: Bool) throws {
+        let der = try CoreFixture.bytes(file)
         let request = try OCSPResponder.parseRequest(der)
         #expect(try request.derBytes() == der)
         #expect(request.tbsRequest.requestList.count == 2)
+        #expect(request.tbsRequest.requestList[0].certID.serialNumber.minimalHex == "1001")
         #expect(request.tbsRequest.requestList[1].certID.serialNumber.minimalHex == "9a4e31c2d5b6a7f8")
-        #expect((request.tbsRequest.requestExtensions?[OCSPObjectIdentifier.nonce] != nil) == (nonceFlag == "-nonce"))
+        #expect((request.tbsRequest.requestExtensions?[OCSPObjectIdentifier.nonce] != nil) == hasNonce)
+    }
+
+    /// openssl's CertIDs (SHA-1 and SHA-256) name the committed CA as our identity computes it.
+    @Test(arguments: ["openssl-request-sha1.der", "openssl-request-sha256.der"])
+    func opensslCertIDsMatchTheIdentityOfTheirCA(file: String) throws {
+        let request = try OCSPResponder.parseRequest(try CoreFixture.bytes(file))
+        let identity = try CoreFixture.identity()
+        #expect(request.tbsRequest.requestList.allSatisfy { identity.matches($0.certID) })
+        #expect(!request.tbsRequest.requestList.contains { CoreFixture.foreignIdentity.matches($0.certID) })
     }
 
     @Test(arguments: [
@@ -53,8 +57,7 @@ import TestSupport
     }
 
     @Test func trailingBytesAndEmptyListAreMalformed() throws {
-        let fixture = try CAFixture(.rsa)
-        let good = try fixture.request([0x1001])
+        let good = try CoreFixture.identity().request([0x1001])
         #expect(throws: RequestError.self) { _ = try OCSPResponder.parseRequest(good + [0x00]) }
         let empty = try OCSPRequest(tbsRequest: TBSRequest(requestList: [])).derBytes()
         #expect(throws: RequestError.self) { _ = try OCSPResponder.parseRequest(empty) }
@@ -62,14 +65,12 @@ import TestSupport
 
     @Test(arguments: [0, 33, 64])
     func nonceOutsideRFC9654LengthsIsMalformed(length: Int) throws {
-        let fixture = try CAFixture(.rsa)
-        let request = try fixture.request([0x1001], nonce: [UInt8](repeating: 7, count: length))
+        let request = try CoreFixture.identity().request([0x1001], nonce: [UInt8](repeating: 7, count: length))
         #expect(throws: RequestError.self) { _ = try OCSPResponder.parseRequest(request) }
     }
 
     @Test func unknownCriticalExtensionIsMalformedButNonCriticalIsIgnored() throws {
-        let fixture = try CAFixture(.rsa)
-        let certID = fixture.identity.certID(serial: serial(0x1001), hash: .sha1)
+        let certID = try CoreFixture.identity().certID(serial: serial(0x1001), hash: .sha1)
         let unknown: ASN1ObjectIdentifier = [1, 3, 6, 1, 4, 1, 99999, 1]
         let critical = try makeRequest([certID], extraExtensions: [Extension(id: unknown, critical: true, value: [0x05, 0x00])])
         #expect(throws: RequestError.self) { _ = try OCSPResponder.parseRequest(critical) }

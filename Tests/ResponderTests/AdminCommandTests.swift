@@ -98,10 +98,8 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
         /// The cert_num of every row in the table of `ca` (default `[ocsp]`), as `db list` prints them.
         func certNums(ca: String? = nil) throws -> [String] {
             let list = try db(["list", "--format", "json"] + (ca.map { ["--ca", $0] } ?? []))
-            guard list.status == 0, let rows = try JSONSerialization.jsonObject(with: list.stdout) as? [[String: Any]] else {
-                throw TestFailure("db list failed (\(list.status)): \(list.stderr)")
-            }
-            return rows.compactMap { $0["cert_num"] as? String }
+            guard list.status == 0 else { throw TestFailure("db list failed (\(list.status)): \(list.stderr)") }
+            return try CommandReport.decode([TableRowReport].self, from: list.stdout).map(\.certNum)
         }
 
         /// Writes the PEM certificates at `paths` into one file, for `db add`.
@@ -112,22 +110,21 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
         }
 
         /// `db show SERIAL --json`: the row as the table holds it.
-        func row(_ serial: String) throws -> [String: Any] {
+        func row(_ serial: String) throws -> TableRowReport {
             let show = try db(["show", serial, "--json"])
-            guard show.status == 0, let row = try JSONSerialization.jsonObject(with: show.stdout) as? [String: Any] else {
-                throw TestFailure("db show \(serial) failed (\(show.status)): \(show.stderr)")
-            }
-            return row
+            guard show.status == 0 else { throw TestFailure("db show \(serial) failed (\(show.status)): \(show.stderr)") }
+            return try CommandReport.decode(TableRowReport.self, from: show.stdout)
         }
 
         /// The status a `respond` gives for a leaf of `kind`, after both peers verified the response.
-        func status(_ leaf: String, _ kind: TestPKI.Kind = .rsa) throws -> [String: Any] {
+        func status(_ leaf: String, _ kind: TestPKI.Kind = .rsa) throws -> PeerReport.Single {
             let request = directory.appendingPathComponent("req-\(UUID().uuidString.prefix(6)).der")
             try run("openssl", ["ocsp", "-issuer", pki.path(kind, "ca.pem"), "-cert", pki.path(kind, leaf), "-no_nonce", "-reqout", request.path])
             let result = try ResponderBinary.run(["respond", "--config", configPath, request.path])
             guard result.status == 0 else { throw TestFailure("respond failed (\(result.status)): \(result.stderr)") }
             let json = try Peers.verifySuccessful(response: try Data(contentsOf: request), issuer: pki.path(kind, "ca.pem"), chain: pki.path(kind, "chain.pem"))
-            return Peers.singleResponses(json)[0]
+            guard let single = json.responses.first else { throw TestFailure("no SingleResponse: \(json)") }
+            return single
         }
     }
 
@@ -137,22 +134,22 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
         #expect(try admin.db(["init"]).status == 0)
         let again = try admin.db(["init"])
         #expect(again.status == 0 && again.stdoutText.contains("ready"), "\(again.stderr)")
-        #expect(try admin.status("good.pem")["cert_status"] as? String == "UNKNOWN")
+        #expect(try admin.status("good.pem").certStatus == "UNKNOWN")
 
         let added = try admin.db(["add", admin.pki.path(.rsa, "good.pem"), admin.pki.path(.rsa, "revoked.pem"), admin.pki.path(.p256, "good.pem")])
         #expect(added.status == 0, "\(added.stderr)")
         #expect(added.stdoutText.contains("added 0x1001") && added.stdoutText.contains("to p256"))
-        #expect(try admin.status("good.pem")["cert_status"] as? String == "GOOD")
-        #expect(try admin.status("good.pem", .p256)["cert_status"] as? String == "GOOD")
+        #expect(try admin.status("good.pem").certStatus == "GOOD")
+        #expect(try admin.status("good.pem", .p256).certStatus == "GOOD")
 
         // --json: one array of rows, keyed as `db list` keys them (issue 15).
         let addedJSON = try admin.db(["add", "--json", admin.pki.path(.rsa, "small.pem"), admin.pki.path(.rsa, "topbit.pem")])
         #expect(addedJSON.status == 0, "\(addedJSON.stderr)")
-        let rows = try #require(try JSONSerialization.jsonObject(with: addedJSON.stdout) as? [[String: Any]], "\(addedJSON.stdoutText)")
-        #expect(rows.map { $0["cert_num"] as? String } == ["0xf", "0x9a4e31c2d5b6a7f8"])
-        #expect(rows.allSatisfy { $0["status"] as? String == "Valid" && $0["ca"] as? String == "ocsp" && $0["serial"] == nil })
-        let listed = try #require(try JSONSerialization.jsonObject(with: try admin.db(["list", "--format", "json"]).stdout) as? [[String: Any]])
-        #expect(Set(listed.compactMap { $0["cert_num"] as? String }).isSuperset(of: ["0xf", "0x9a4e31c2d5b6a7f8"]))
+        let rows = try CommandReport.decode([TableRowReport].self, from: addedJSON.stdout)
+        #expect(rows.map(\.certNum) == ["0xf", "0x9a4e31c2d5b6a7f8"])
+        #expect(rows.allSatisfy { $0.status == "Valid" && $0.ca == "ocsp" && $0.serial == nil })
+        let listed = try CommandReport.decode([TableRowReport].self, from: try admin.db(["list", "--format", "json"]).stdout)
+        #expect(Set(listed.map(\.certNum)).isSuperset(of: ["0xf", "0x9a4e31c2d5b6a7f8"]))
 
         // Refusals name the certificate and change nothing.
         let duplicate = try admin.db(["add", admin.pki.path(.rsa, "good.pem")])
@@ -164,20 +161,20 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
 
         let revoked = try admin.db(["revoke", "0x1002", "--reason", "keyCompromise", "--at", "2026-01-02T03:04:05Z", "--json"])
         #expect(revoked.status == 0, "\(revoked.stderr)")
-        let row = try JSONSerialization.jsonObject(with: revoked.stdout) as? [String: Any]
-        #expect(row?["status"] as? String == "Revoked" && row?["revocation_reason"] as? String == "key_compromise")
+        let row = try CommandReport.decode(TableRowReport.self, from: revoked.stdout)
+        #expect(row.status == "Revoked" && row.revocationReason == "key_compromise")
         let single = try admin.status("revoked.pem")
-        #expect(single["cert_status"] as? String == "REVOKED")
-        #expect(single["revocation_reason"] as? String == "key_compromise")
-        #expect(single["revocation_time"] as? String == "2026-01-02T03:04:05Z")
+        #expect(single.certStatus == "REVOKED")
+        #expect(single.revocationReason == "key_compromise")
+        #expect(single.revocationTime == "2026-01-02T03:04:05Z")
 
         // Only a hold can be lifted.
         let refused = try admin.db(["unrevoke", "0x1002"])
         #expect(refused.status == 65 && refused.stderr.contains("certificate_hold"))
         #expect(try admin.db(["revoke", "--cert", admin.pki.path(.rsa, "good.pem"), "--reason", "certificate_hold"]).status == 0)
-        #expect(try admin.status("good.pem")["cert_status"] as? String == "REVOKED")
+        #expect(try admin.status("good.pem").certStatus == "REVOKED")
         #expect(try admin.db(["unrevoke", "1001"]).status == 0)
-        #expect(try admin.status("good.pem")["cert_status"] as? String == "GOOD")
+        #expect(try admin.status("good.pem").certStatus == "GOOD")
 
         // Two CAs in one table would answer for each other's serials: refused, naming the key.
         let shared = admin.directory.appendingPathComponent("shared.ini")
@@ -207,11 +204,11 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
             "$0" request --issuer "$1" --cert "$2" | "$0" respond --config "$3" - | tee "$4" | "$0" inspect --issuer "$1" --json -
             """, bin, ca, admin.pki.path(.rsa, "revoked.pem"), admin.configPath, out])
         #expect(result.status == 0, "\(result.stderr)")
-        let json = try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any]
-        #expect((json?["verification"] as? [String: Any])?["verified"] as? Bool == true, "\(result.stdoutText)")
+        let json = try CommandReport.decode(InspectReport.self, from: result.stdout)
+        #expect(json.verification?.verified == true, "\(result.stdoutText)")
         let peers = try Peers.verifySuccessful(response: try Data(contentsOf: URL(fileURLWithPath: out)), issuer: ca, chain: admin.pki.path(.rsa, "chain.pem"))
-        #expect(Peers.singleResponses(peers).first?["revocation_reason"] as? String == "superseded")
-        #expect(peers["nonce_hex"] as? String != nil)
+        #expect(peers.responses.first?.revocationReason == "superseded")
+        #expect(peers.nonceHex != nil)
     }
 
     /// A status change removes the kept response: the next request is answered from the table.
@@ -220,14 +217,14 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
         let admin = try Admin(backend)
         #expect(try admin.db(["init"]).status == 0)
         #expect(try admin.db(["add", admin.pki.path(.rsa, "good.pem"), admin.pki.path(.rsa, "revoked.pem")]).status == 0)
-        #expect(try admin.status("good.pem")["cert_status"] as? String == "GOOD")
-        #expect(try admin.status("revoked.pem")["cert_status"] as? String == "GOOD")
+        #expect(try admin.status("good.pem").certStatus == "GOOD")
+        #expect(try admin.status("revoked.pem").certStatus == "GOOD")
         let cached = try FileManager.default.contentsOfDirectory(atPath: admin.cachePath)
         #expect(cached.count == 2)
         #expect(try admin.db(["revoke", "0x1001", "--reason", "superseded"]).status == 0)
         let left = try FileManager.default.contentsOfDirectory(atPath: admin.cachePath)
         #expect(left.count == 1 && left[0].hasPrefix("1002-"))
-        #expect(try admin.status("good.pem")["cert_status"] as? String == "REVOKED")
+        #expect(try admin.status("good.pem").certStatus == "REVOKED")
     }
 
     @Test(arguments: StoreBackendUnderTest.available)
@@ -239,14 +236,14 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
 
         let show = try admin.db(["show", "0x9A4E31C2D5B6A7F8", "--json"])
         #expect(show.status == 0, "\(show.stderr)")
-        let shown = try JSONSerialization.jsonObject(with: show.stdout) as? [String: Any]
-        #expect(shown?["cert_num"] as? String == "0x9a4e31c2d5b6a7f8")
-        #expect((shown?["subject"] as? String)?.contains("CN=") == true)
+        let shown = try CommandReport.decode(TableRowReport.self, from: show.stdout)
+        #expect(shown.certNum == "0x9a4e31c2d5b6a7f8")
+        #expect(shown.subject?.contains("CN=") == true)
 
         let json = try admin.db(["list", "--format", "json"])
-        let rows = try JSONSerialization.jsonObject(with: json.stdout) as? [[String: Any]]
-        #expect(rows?.map { $0["cert_num"] as? String } == ["0x1001", "0x1002", "0x9a4e31c2d5b6a7f8"])
-        #expect(rows?[1]["revocation_time"] as? String == "2026-03-04T00:00:00Z")
+        let rows = try CommandReport.decode([TableRowReport].self, from: json.stdout)
+        #expect(rows.map(\.certNum) == ["0x1001", "0x1002", "0x9a4e31c2d5b6a7f8"])
+        #expect(rows.count == 3 && rows[1].revocationTime == "2026-03-04T00:00:00Z")
 
         let csv = try admin.db(["list", "--revoked", "--format", "csv"]).stdoutText.split(separator: "\n")
         #expect(csv == ["cert_num,status,revocation_time,revocation_reason", "0x1002,Revoked,2026-03-04T00:00:00Z,ca_compromise"])
@@ -254,7 +251,7 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
         #expect(table.count == 4 && table[0].hasPrefix("cert_num"))
 
         let empty = try admin.db(["list", "--ca", "p256", "--format", "json"])
-        #expect(try JSONSerialization.jsonObject(with: empty.stdout) as? [Any] != nil)
+        _ = try CommandReport.decode([TableRowReport].self, from: empty.stdout)  // a JSON list, if an empty one
         #expect(try admin.db(["list", "--ca", "nope"]).status == 64)
     }
 
@@ -276,16 +273,16 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
             """.write(to: index, atomically: true, encoding: .utf8)
         let first = try admin.db(["import", "--index", index.path, "--certs", certs.path, "--json"])
         #expect(first.status == 0, "\(first.stderr)")
-        let summary = try JSONSerialization.jsonObject(with: first.stdout) as? [String: Any]
-        #expect(summary?["added"] as? Int == 4 && summary?["without_certificate"] as? Int == 3)
-        let second = try JSONSerialization.jsonObject(with: try admin.db(["import", "--index", index.path, "--json"]).stdout) as? [String: Any]
-        #expect(second?["unchanged"] as? Int == 4 && second?["added"] as? Int == 0)
+        let summary = try CommandReport.decode(ImportSummaryReport.self, from: first.stdout)
+        #expect(summary.added == 4 && summary.withoutCertificate == 3)
+        let second = try CommandReport.decode(ImportSummaryReport.self, from: try admin.db(["import", "--index", index.path, "--json"]).stdout)
+        #expect(second.unchanged == 4 && second.added == 0)
 
-        #expect(try admin.status("good.pem")["cert_status"] as? String == "GOOD")
-        #expect(try admin.status("small.pem")["cert_status"] as? String == "GOOD")
+        #expect(try admin.status("good.pem").certStatus == "GOOD")
+        #expect(try admin.status("small.pem").certStatus == "GOOD")
         let revoked = try admin.status("revoked.pem")
-        #expect(revoked["revocation_reason"] as? String == "key_compromise" && revoked["revocation_time"] as? String == "2026-01-01T00:00:00Z")
-        #expect(try admin.status("topbit.pem")["revocation_reason"] as? String == "certificate_hold")
+        #expect(revoked.revocationReason == "key_compromise" && revoked.revocationTime == "2026-01-01T00:00:00Z")
+        #expect(try admin.status("topbit.pem").revocationReason == "certificate_hold")
 
         let bad = admin.directory.appendingPathComponent("bad.txt")
         try "V\t351231235959Z\t\tnot-hex\tunknown\t/CN=x\n".write(to: bad, atomically: true, encoding: .utf8)
@@ -323,12 +320,12 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
                 && conflicts[0].contains("the index V (Valid)"), "\(refused.stderr)")
         #expect(refused.stderr.contains("--allow-unrevoke"))
         let kept = try admin.row("0x1002")
-        #expect(kept["status"] as? String == "Revoked" && kept["revocation_reason"] as? String == "key_compromise")
-        #expect(kept["revocation_time"] as? String == "2026-01-02T03:04:05Z")
-        #expect(try admin.row("0x0f")["status"] as? String == "Valid")
+        #expect(kept.status == "Revoked" && kept.revocationReason == "key_compromise")
+        #expect(kept.revocationTime == "2026-01-02T03:04:05Z")
+        #expect(try admin.row("0x0f").status == "Valid")
 
         try importAllowed(admin, index, "--allow-unrevoke")
-        #expect(try admin.row("0x1002")["status"] as? String == "Valid")
+        #expect(try admin.row("0x1002").status == "Valid")
     }
 
     /// Issue 14: an index that has a revoked row with another time or reason does not rewrite the table's
@@ -346,12 +343,12 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
                 && conflicts[0].contains("reason superseded"), "\(refused.stderr)")
         #expect(refused.stderr.contains("--allow-rewrite"))
         let kept = try admin.row("0x1002")
-        #expect(kept["revocation_reason"] as? String == "key_compromise" && kept["revocation_time"] as? String == "2026-01-02T03:04:05Z")
+        #expect(kept.revocationReason == "key_compromise" && kept.revocationTime == "2026-01-02T03:04:05Z")
         let final = try admin.row("0x1001")
-        #expect(final["revocation_reason"] as? String == "key_compromise" && final["revocation_time"] as? String == "2026-04-01T00:00:00Z")
+        #expect(final.revocationReason == "key_compromise" && final.revocationTime == "2026-04-01T00:00:00Z")
 
         try importAllowed(admin, index, "--allow-rewrite")
-        #expect(try admin.row("0x1002")["revocation_reason"] as? String == "superseded")
+        #expect(try admin.row("0x1002").revocationReason == "superseded")
     }
 
     /// `db add FILE` of certificates of two CAs, each with its own table, is one transaction: when the
@@ -437,7 +434,7 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
               let time = attempts.first(where: { $0.0 == winner.0 })?.1 else { return }
         #expect(loser.1.stderr.contains("0x1001 already revoked at \(time) (reason \(winner.0)); kept"), "\(loser.1.stderr)")
         let row = try admin.row("0x1001")
-        #expect(row["revocation_reason"] as? String == winner.0 && row["revocation_time"] as? String == time, "\(row)")
+        #expect(row.revocationReason == winner.0 && row.revocationTime == time, "\(row)")
     }
 
     /// What concurrent commands returned, gathered from the threads that ran them.
@@ -464,12 +461,12 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
             #expect(refused.status == 65)
             #expect(refused.stderr.contains("0x1002 already revoked at 2026-01-02T03:04:05Z (reason key_compromise); kept; --force replaces them"), "\(refused.stderr)")
             let row = try admin.row("0x1002")
-            #expect(row["revocation_reason"] as? String == "key_compromise" && row["revocation_time"] as? String == "2026-01-02T03:04:05Z")
+            #expect(row.revocationReason == "key_compromise" && row.revocationTime == "2026-01-02T03:04:05Z")
         }
         let forced = try admin.db(["revoke", "0x1002", "--reason", "superseded", "--at", "2026-05-05", "--force"])
         #expect(forced.status == 0, "\(forced.stderr)")
         let replaced = try admin.row("0x1002")
-        #expect(replaced["revocation_reason"] as? String == "superseded" && replaced["revocation_time"] as? String == "2026-05-05T00:00:00Z")
+        #expect(replaced.revocationReason == "superseded" && replaced.revocationTime == "2026-05-05T00:00:00Z")
 
         // certificate_hold → key_compromise needs no --force; hold → hold again is a second revocation.
         #expect(try admin.db(["revoke", "0x1001", "--reason", "certificate_hold", "--at", "2026-01-02"]).status == 0)
@@ -478,7 +475,7 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
         let fromHold = try admin.db(["revoke", "0x1001", "--reason", "keyCompromise", "--at", "2026-03-03"])
         #expect(fromHold.status == 0, "\(fromHold.stderr)")
         let permanent = try admin.row("0x1001")
-        #expect(permanent["revocation_reason"] as? String == "key_compromise" && permanent["revocation_time"] as? String == "2026-03-03T00:00:00Z")
+        #expect(permanent.revocationReason == "key_compromise" && permanent.revocationTime == "2026-03-03T00:00:00Z")
         #expect(try admin.db(["unrevoke", "0x1001"]).status == 65)
     }
 
@@ -504,7 +501,7 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
         #expect(revoked.status == 0, "\(revoked.stderr)")
         #expect(revoked.stderr.contains("cannot be removed from the cache directory \(admin.cachePath)"), "\(revoked.stderr)")
         #expect(revoked.stderr.contains("they answer the new status within [ocsp] revalidate = 7 s"), "\(revoked.stderr)")
-        #expect(try admin.row("0x1001")["status"] as? String == "Revoked")
+        #expect(try admin.row("0x1001").status == "Revoked")
         #expect(try FileManager.default.contentsOfDirectory(atPath: admin.cachePath).count == 1)
     }
 
@@ -523,7 +520,7 @@ enum StoreBackendUnderTest: String, CaseIterable, Sendable, CustomTestStringConv
         #expect(refused.status == 65 && refused.stderr.contains("0x1002") && refused.stderr.contains("already in table"), "\(refused.stderr)")
         let show = try admin.db(["show", "0x1001"])
         #expect(show.status == 65 && show.stderr.contains("not in table"), "\(show.stdoutText)\(show.stderr)")
-        let rows = try JSONSerialization.jsonObject(with: try admin.db(["list", "--format", "json"]).stdout) as? [[String: Any]]
-        #expect(rows?.map { $0["cert_num"] as? String } == ["0x1002"])
+        let rows = try CommandReport.decode([TableRowReport].self, from: try admin.db(["list", "--format", "json"]).stdout)
+        #expect(rows.map(\.certNum) == ["0x1002"])
     }
 }

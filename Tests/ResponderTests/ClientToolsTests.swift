@@ -64,14 +64,17 @@ import TestSupport
         try ResponderBinary.run(["inspect"] + arguments, stdin: stdin)
     }
 
-    func json(_ result: ProcessResult) throws -> [String: Any] {
-        guard let object = try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any] else {
-            throw TestFailure("inspect --json did not print one JSON object: \(result.stdoutText)")
-        }
-        return object
+    /// What the inline Python below prints for a request: cryptography's reading of its CertID.
+    struct PythonRequestReport: Decodable {
+        var issuerNameHash: String
+        var issuerKeyHash: String
+        var serial: String
+        var hashAlgorithm: String
     }
 
-    func objects(_ value: Any?) -> [[String: Any]] { value as? [[String: Any]] ?? [] }
+    func json(_ result: ProcessResult) throws -> InspectReport {
+        try CommandReport.decode(InspectReport.self, from: result.stdout)
+    }
 
     // MARK: request, read by openssl
 
@@ -101,11 +104,11 @@ import TestSupport
 
         // inspect shows the same 16 octets.
         let shown = try json(try inspect([withNonce.path.path, "--json"]))
-        #expect((shown["nonce"] as? String)?.uppercased() == String(hex.dropFirst(4)))
+        #expect(shown.nonce?.uppercased() == String(hex.dropFirst(4)))
 
         // Two requests get different nonces.
         let again = try json(try inspect(["--json", try request(base).path.path]))
-        #expect(again["nonce"] as? String != shown["nonce"] as? String)
+        #expect(again.nonce != shown.nonce)
 
         let withoutNonce = try request(base + ["--no-nonce"])
         #expect(withoutNonce.result.status == 0)
@@ -136,10 +139,10 @@ import TestSupport
                                 "-no_nonce", "-reqout", theirs.path])
         let ours = try json(try inspect(["--json", made.path.path]))
         let openssls = try json(try inspect(["--json", theirs.path]))
-        let (a, b) = (objects(ours["requests"]).first, objects(openssls["requests"]).first)
-        #expect(a?["issuer_name_hash"] as? String == b?["issuer_name_hash"] as? String)
-        #expect(a?["issuer_key_hash"] as? String == b?["issuer_key_hash"] as? String)
-        #expect(a?["serial"] as? String == "1001")
+        let (a, b) = (ours.requests?.first, openssls.requests?.first)
+        #expect(a?.issuerNameHash == b?.issuerNameHash)
+        #expect(a?.issuerKeyHash == b?.issuerKeyHash)
+        #expect(a?.serial == "1001")
     }
 
     @Test func requestRefusesWhatItCannotUse() throws {
@@ -190,55 +193,55 @@ import TestSupport
         let result = try inspect(["--json", "--issuer", issuer, response.path])
         #expect(result.status == 0)
         let shown = try json(result)
-        #expect(shown["type"] as? String == "response")
-        #expect(shown["response_status"] as? String == "successful")
-        #expect(shown["response_status_code"] as? Int == 0)
-        #expect(shown["response_type"] as? String == "id-pkix-ocsp-basic")
-        #expect(shown["version"] as? Int == 1)
+        #expect(shown.type == "response")
+        #expect(shown.responseStatus == "successful")
+        #expect(shown.responseStatusCode == 0)
+        #expect(shown.responseType == "id-pkix-ocsp-basic")
+        #expect(shown.version == 1)
         // The nonce is echoed.
-        let nonce = try #require(requestJSON["nonce"] as? String)
+        let nonce = try #require(requestJSON.nonce)
         #expect(nonce.count == 32)
-        #expect(shown["nonce"] as? String == nonce)
-        #expect(shown["extended_revoke"] as? Bool == false)
+        #expect(shown.nonce == nonce)
+        #expect(shown.extendedRevoke == false)
 
-        let singles = objects(shown["responses"])
+        let singles = shown.responses ?? []
         try #require(singles.count == 2)
-        #expect(singles.map { $0["serial"] as? String } == ["1001", "1002"])
-        #expect(singles.allSatisfy { $0["hash_algorithm"] as? String == "sha256" })
-        #expect(singles[0]["cert_status"] as? String == "good")
-        #expect(singles[0]["revocation_time"] is NSNull)
-        #expect(singles[1]["cert_status"] as? String == "revoked")
-        #expect(singles[1]["revocation_time"] as? String == "2026-01-01T00:00:00Z")
-        #expect(singles[1]["revocation_reason"] as? String == "keyCompromise")
-        #expect(singles[1]["revocation_reason_code"] as? Int == 1)
+        #expect(singles.map { $0.serial } == ["1001", "1002"])
+        #expect(singles.allSatisfy { $0.hashAlgorithm == "sha256" })
+        #expect(singles[0].certStatus == "good")
+        #expect(singles[0].revocationTime == nil)
+        #expect(singles[1].certStatus == "revoked")
+        #expect(singles[1].revocationTime == "2026-01-01T00:00:00Z")
+        #expect(singles[1].revocationReason == "keyCompromise")
+        #expect(singles[1].revocationReasonCode == 1)
         // The CertIDs are echoed as we sent them.
-        for (sent, answered) in zip(objects(requestJSON["requests"]), singles) {
-            #expect(sent["issuer_name_hash"] as? String == answered["issuer_name_hash"] as? String)
-            #expect(sent["issuer_key_hash"] as? String == answered["issuer_key_hash"] as? String)
+        for (sent, answered) in zip(requestJSON.requests ?? [], singles) {
+            #expect(sent.issuerNameHash == answered.issuerNameHash)
+            #expect(sent.issuerKeyHash == answered.issuerKeyHash)
         }
-        #expect(singles[0]["this_update"] is String)
+        #expect(singles[0].thisUpdate != nil)
 
         // openssl names a delegated responder byName, and puts the signer's certificate in certs.
-        let responderID = try #require(shown["responder_id"] as? [String: Any])
+        let responderID = try #require(shown.responderId)
         let signerSubject = signer == "ca" ? "CN=Test \(kind.rawValue) CA" : "CN=Test \(kind.rawValue) OCSP Responder"
-        if let name = responderID["by_name"] as? String {
+        if let name = responderID.byName {
             #expect(name == signerSubject)
         } else {
-            #expect((responderID["by_key"] as? String)?.count == 40)
+            #expect(responderID.byKey?.count == 40)
         }
-        #expect(objects(shown["certificates"]).contains { $0["subject"] as? String == signerSubject })
-        #expect((shown["signature_algorithm"] as? String)?.isEmpty == false)
+        #expect(shown.certificates?.contains { $0.subject == signerSubject } == true)
+        #expect(shown.signatureAlgorithm?.isEmpty == false)
 
-        let verification = try #require(shown["verification"] as? [String: Any])
-        #expect(verification["verified"] as? Bool == true)
-        #expect(verification["signer"] as? String == (signer == "ca" ? "issuer" : "delegate"))
-        #expect(verification["signer_subject"] as? String == signerSubject)
-        #expect(verification["signature_valid"] as? Bool == true)
-        #expect(verification["responder_id_matches"] as? Bool == true)
-        #expect(verification["cert_ids_match_issuer"] as? Bool == true)
-        #expect(verification["times_valid"] as? Bool == true)
-        #expect((verification["problems"] as? [Any])?.isEmpty == true)
-        #expect((verification["delegate_authorized"] is NSNull) == (signer == "ca"))
+        let verification = try #require(shown.verification)
+        #expect(verification.verified == true)
+        #expect(verification.signer == (signer == "ca" ? "issuer" : "delegate"))
+        #expect(verification.signerSubject == signerSubject)
+        #expect(verification.signatureValid == true)
+        #expect(verification.responderIdMatches == true)
+        #expect(verification.certIdsMatchIssuer == true)
+        #expect(verification.timesValid == true)
+        #expect(verification.problems.isEmpty)
+        #expect((verification.delegateAuthorized == nil) == (signer == "ca"))
     }
 
     /// The pipeline of the README, minus the database: request | (openssl as responder) | inspect -, PEM too.
@@ -276,25 +279,25 @@ import TestSupport
         let python = ProcessInfo.processInfo.environment["OCSP_TEST_PYTHON"] ?? "python3"
         let peer = try run(python, ["-c", script, path.path])
         #expect(peer.status == 0, "\(peer.stderr)")
-        let theirs = try #require(try JSONSerialization.jsonObject(with: peer.stdout) as? [String: Any])
+        let theirs = try CommandReport.decode(PythonRequestReport.self, from: peer.stdout)
 
         let result = try inspect(["--json", path.path])
         #expect(result.status == 0)
         let shown = try json(result)
-        #expect(shown["type"] as? String == "request")
-        #expect(shown["signed"] as? Bool == false)
-        #expect((shown["nonce"] as? String)?.isEmpty == false)
-        let ours = try #require(objects(shown["requests"]).first)
-        #expect(ours["issuer_name_hash"] as? String == theirs["issuer_name_hash"] as? String)
-        #expect(ours["issuer_key_hash"] as? String == theirs["issuer_key_hash"] as? String)
-        #expect(ours["serial"] as? String == theirs["serial"] as? String)
-        #expect(ours["serial"] as? String == "9a4e31c2d5b6a7f8")
-        #expect(ours["hash_algorithm"] as? String == theirs["hash_algorithm"] as? String)
+        #expect(shown.type == "request")
+        #expect(shown.signed == false)
+        #expect(shown.nonce?.isEmpty == false)
+        let ours = try #require(shown.requests?.first)
+        #expect(ours.issuerNameHash == theirs.issuerNameHash)
+        #expect(ours.issuerKeyHash == theirs.issuerKeyHash)
+        #expect(ours.serial == theirs.serial)
+        #expect(ours.serial == "9a4e31c2d5b6a7f8")
+        #expect(ours.hashAlgorithm == theirs.hashAlgorithm)
 
         // The text form shows the same values; --issuer checks that the CertID names the CA.
         let text = try inspect(["--issuer", pki.path(.rsa, "ca.pem"), path.path])
         #expect(text.status == 0)
-        #expect(text.stdoutText.contains("Issuer Key Hash: \(theirs["issuer_key_hash"] as? String ?? "?")"))
+        #expect(text.stdoutText.contains("Issuer Key Hash: \(theirs.issuerKeyHash)"))
         #expect(text.stdoutText.contains("Serial Number: 9a4e31c2d5b6a7f8"))
         #expect(try inspect(["--issuer", pki.path(.p256, "ca.pem"), path.path]).status == 1)
     }
@@ -308,10 +311,10 @@ import TestSupport
         #expect(result.status == 1)
         #expect(result.stdoutText.contains("Verification: FAILED"))
         let shown = try json(try inspect(["--json", "--issuer", pki.path("foreign/ca.pem"), response.path]))
-        let verification = try #require(shown["verification"] as? [String: Any])
-        #expect(verification["verified"] as? Bool == false)
-        #expect(verification["cert_ids_match_issuer"] as? Bool == false)
-        #expect((verification["problems"] as? [String])?.isEmpty == false)
+        let verification = try #require(shown.verification)
+        #expect(verification.verified == false)
+        #expect(verification.certIdsMatchIssuer == false)
+        #expect(!verification.problems.isEmpty)
     }
 
     @Test(arguments: [TestPKI.Kind.rsa, .p256, .ed25519])
@@ -326,9 +329,9 @@ import TestSupport
         bytes[offset + signature.count / 2] ^= 0x01
         let result = try inspect(["--json", "--issuer", pki.path(kind, "ca.pem"), "-"], stdin: Data(bytes))
         #expect(result.status == 1)
-        let verification = try #require(try json(result)["verification"] as? [String: Any])
-        #expect(verification["signature_valid"] as? Bool == false)
-        #expect(verification["verified"] as? Bool == false)
+        let verification = try #require(try json(result).verification)
+        #expect(verification.signatureValid == false)
+        #expect(verification.verified == false)
         // Untouched, it verifies.
         #expect(try inspect(["--issuer", pki.path(kind, "ca.pem"), path.path]).status == 0)
     }
@@ -350,10 +353,10 @@ import TestSupport
         #expect(text.status == 0)
         #expect(text.stdoutText.contains("OCSP Response Status: malformedRequest (0x1)"))
         let shown = try json(try inspect(["--json", "-"], stdin: malformed))
-        #expect(shown["type"] as? String == "response")
-        #expect(shown["response_status"] as? String == "malformedRequest")
-        #expect(shown["response_status_code"] as? Int == 1)
-        #expect(shown["responses"] == nil)
+        #expect(shown.type == "response")
+        #expect(shown.responseStatus == "malformedRequest")
+        #expect(shown.responseStatusCode == 1)
+        #expect(shown.responses == nil)
         // An unsigned error cannot be verified.
         #expect(try inspect(["--issuer", pki.path(.rsa, "ca.pem"), "-"], stdin: malformed).status == 1)
     }
@@ -363,9 +366,21 @@ import TestSupport
     @Test func jsonEscapesEveryString() throws {
         let awkward = "quote \" backslash \\ newline \n tab \t nul \u{0} bell \u{7} del \u{7F} é 漢字 🙂 \u{2028}"
         let value = JSONValue.object([("text", .string(awkward)), ("list", .array([.int(-1), .bool(true), .null])), ("empty", .object([]))])
-        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(value.rendered().utf8)) as? [String: Any])
-        #expect(parsed["text"] as? String == awkward)
-        #expect((parsed["list"] as? [Any])?.count == 3)
-        #expect((parsed["empty"] as? [String: Any])?.isEmpty == true)
+        struct Rendered: Decodable {
+            enum Scalar: Decodable, Equatable {
+                case int(Int), bool(Bool), null
+                init(from decoder: any Decoder) throws {
+                    let value = try decoder.singleValueContainer()
+                    if value.decodeNil() { self = .null } else if let flag = try? value.decode(Bool.self) { self = .bool(flag) } else { self = .int(try value.decode(Int.self)) }
+                }
+            }
+            var text: String
+            var list: [Scalar]
+            var empty: [String: Scalar]
+        }
+        let parsed = try CommandReport.decode(Rendered.self, from: Data(value.rendered().utf8))
+        #expect(parsed.text == awkward)
+        #expect(parsed.list == [.int(-1), .bool(true), .null])
+        #expect(parsed.empty.isEmpty)
     }
 }

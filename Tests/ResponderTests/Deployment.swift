@@ -95,7 +95,7 @@ final class Deployment: @unchecked Sendable {
         let expected = ["1001": "GOOD", "1002": "REVOKED"]
         for name in try FileManager.default.contentsOfDirectory(atPath: cachePath) where name.hasSuffix(".der") {
             let serial = String(name.prefix { $0 != "-" })
-            guard try verifiedAnswer(in: "\(cachePath)/\(name)").first?["cert_status"] as? String == expected[serial] else { return false }
+            guard try verifiedAnswer(in: "\(cachePath)/\(name)").first?.certStatus == expected[serial] else { return false }
         }
         return true
     }
@@ -111,12 +111,12 @@ final class Deployment: @unchecked Sendable {
     }
 
     /// Both peers verify `response`, signed by this deployment's CA; returns Python's single responses.
-    func verified(_ response: Data) throws -> [[String: Any]] {
-        Peers.singleResponses(try Peers.verifySuccessful(response: response, issuer: pki.path(.rsa, "ca.pem"), chain: pki.path(.rsa, "chain.pem")))
+    func verified(_ response: Data) throws -> [PeerReport.Single] {
+        (try Peers.verifySuccessful(response: response, issuer: pki.path(.rsa, "ca.pem"), chain: pki.path(.rsa, "chain.pem"))).responses
     }
 
     /// The same for the response now in `file`.
-    func verifiedAnswer(in file: String) throws -> [[String: Any]] {
+    func verifiedAnswer(in file: String) throws -> [PeerReport.Single] {
         try verified(try Data(contentsOf: URL(fileURLWithPath: file)))
     }
 
@@ -125,7 +125,7 @@ final class Deployment: @unchecked Sendable {
         let request = try callerRequest("revoked.pem")
         let result = try respondThroughSudo([request])
         guard result.status == 0 else { throw TestFailure("honest call: \(result.status) \(result.stderr)") }
-        return try verifiedAnswer(in: request).first?["cert_status"] as? String == "REVOKED"
+        return try verifiedAnswer(in: request).first?.certStatus == "REVOKED"
     }
 
     /// Owner name and octal mode of `path`.

@@ -20,7 +20,7 @@ struct FaultInjectionTests {
         try base.insert("0x1001")
         let (fixed, answer, _) = try base.respond(try base.opensslRequest(["good.pem"]))
         #expect(fixed.status == 0)
-        #expect(try base.verify(answer).first?["cert_status"] as? String == "GOOD")
+        #expect(try base.verify(answer).first?.certStatus == "GOOD")
     }
 
     @Test func aRowWithAnUnexpectedStatusIsAnInternalError() throws {
@@ -55,7 +55,7 @@ struct FaultInjectionTests {
         try FileManager.default.setAttributes([.posixPermissions: 0o444], ofItemAtPath: request.path)
         let (readOnly, answer, _) = try scenario.respond(request)
         #expect(readOnly.status == 0)
-        #expect(try scenario.verify(answer).first?["cert_status"] as? String == "GOOD")
+        #expect(try scenario.verify(answer).first?.certStatus == "GOOD")
         #expect(try FileManager.default.attributesOfItem(atPath: request.path)[.posixPermissions] as? Int == 0o444)
     }
 

@@ -73,10 +73,10 @@ struct Scenario {
     }
 
     /// Both peers on a successful response file; returns Python's single responses.
-    func verify(_ response: Data, request: Data? = nil) throws -> [[String: Any]] {
+    func verify(_ response: Data, request: Data? = nil) throws -> [PeerReport.Single] {
         let json = try Peers.verifySuccessful(
             response: response, issuer: pki.path(kind, "ca.pem"), chain: pki.path(kind, "chain.pem"), request: request
         )
-        return Peers.singleResponses(json)
+        return json.responses
     }
 }

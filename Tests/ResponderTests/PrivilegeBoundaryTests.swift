@@ -15,7 +15,7 @@ struct PrivilegeBoundaryTests {
         let request = try deployment.callerRequest("good.pem")
         let result = try deployment.respondThroughSudo([request])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(try deployment.verifiedAnswer(in: request).first?["cert_status"] as? String == "GOOD")
+        #expect(try deployment.verifiedAnswer(in: request).first?.certStatus == "GOOD")
         #expect(try deployment.ownerAndMode(request) == "\(deployment.caller) 660")
         // The caller itself can read its answer.
         let read = try runAs(deployment.caller, "/bin/cat", [request])
@@ -24,12 +24,12 @@ struct PrivilegeBoundaryTests {
         // --out naming the request file itself, and --out another file of the caller's.
         let same = try deployment.callerRequest("good.pem")
         #expect(try deployment.respondThroughSudo([same, "--out", same]).status == 0)
-        #expect(try deployment.verifiedAnswer(in: same).first?["cert_status"] as? String == "GOOD")
+        #expect(try deployment.verifiedAnswer(in: same).first?.certStatus == "GOOD")
         let source = try deployment.callerRequest("revoked.pem")
         let target = try deployment.callerRequest("good.pem")
         let sourceBytes = try Data(contentsOf: URL(fileURLWithPath: source))
         #expect(try deployment.respondThroughSudo([source, "--out", target]).status == 0)
-        #expect(try deployment.verifiedAnswer(in: target).first?["cert_status"] as? String == "REVOKED")
+        #expect(try deployment.verifiedAnswer(in: target).first?.certStatus == "REVOKED")
         #expect(try Data(contentsOf: URL(fileURLWithPath: source)) == sourceBytes)
         // OCSP_MySql's spelling, without `respond`.
         let second = try deployment.callerRequest("revoked.pem")
@@ -168,7 +168,7 @@ struct PrivilegeBoundaryTests {
         let request = try deployment.callerRequest("good.pem", in: deployment.sharedDirectory)
         let honest = try deployment.respondThroughSudo([request])
         #expect(honest.status == 0, "\(honest.stderr)")
-        #expect(try deployment.verifiedAnswer(in: request).first?["cert_status"] as? String == "GOOD")
+        #expect(try deployment.verifiedAnswer(in: request).first?.certStatus == "GOOD")
         #expect(try deployment.snapshot(cache: false) == before)
         #expect(try deployment.cacheIsHonest())
     }
@@ -272,7 +272,7 @@ struct PrivilegeBoundaryTests {
         #expect(all.contains(0))
         let final = try Data(contentsOf: URL(fileURLWithPath: request))
         if final != Data([0x30, 0x03, 0x0a, 0x01, 0x01]) {
-            #expect(try deployment.verified(final).first?["cert_status"] as? String == "REVOKED")
+            #expect(try deployment.verified(final).first?.certStatus == "REVOKED")
         }
         #expect(try deployment.ownerAndMode(request) == "\(deployment.caller) 660")
         #expect(try deployment.snapshot(cache: false) == before)

@@ -31,7 +31,7 @@ struct PrivilegeTests {
         #expect(server.port < 1024)
         try expectOpensslVerifies(server)
         let request = try server.request(["good.pem"])
-        #expect(try server.verify(try server.post(request).body).first?["cert_status"] as? String == "GOOD")
+        #expect(try server.verify(try server.post(request).body).first?.certStatus == "GOOD")
         let status = try ProcessStatus(pid: server.process.processIdentifier)
         let ids = try TestAccounts.ids(of: server.service)
         #expect(status.uids == Array(repeating: ids.uid, count: 4), "\(status)")
@@ -117,7 +117,7 @@ struct PrivilegeTests {
         for file in files {
             let path = setup.cachePath + "/" + file
             #expect(try owner(path) == uid, "\(path)")
-            statuses += try setup.verify(try Data(contentsOf: URL(fileURLWithPath: path))).compactMap { $0["cert_status"] as? String }
+            statuses += try setup.verify(try Data(contentsOf: URL(fileURLWithPath: path))).compactMap { $0.certStatus }
         }
         #expect(statuses.sorted() == ["GOOD", "REVOKED"])
     }
@@ -142,7 +142,7 @@ struct PrivilegeTests {
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try owner(out) == TestAccounts.ids(of: setup.service).uid)
         let singles = try setup.verify(try Data(contentsOf: URL(fileURLWithPath: out)))
-        #expect(singles.first?["cert_status"] as? String == "REVOKED")
+        #expect(singles.first?.certStatus == "REVOKED")
     }
 
     /// `sign` for revoked.pem with the service user's copy of the CA key (readable only by that user).

@@ -42,8 +42,8 @@ struct ProductionTests {
         #expect(second.status == 0, "\(second.stderr)")
         #expect(response2 == response1)
         let single = try #require(try scenario.verify(response2).first)
-        #expect(single["cert_status"] as? String == "REVOKED")
-        #expect(single["next_update"] != nil)
+        #expect(single.certStatus == "REVOKED")
+        #expect(single.nextUpdate != nil)
 
         let lines = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 2)
@@ -82,7 +82,7 @@ struct ProductionTests {
             #expect(result.status == 0, "\(result.stderr)")
             #expect(response != planted)
             #expect(try Data(contentsOf: entry) == response)
-            #expect(try scenario.verify(response).first?["cert_status"] as? String == "GOOD")
+            #expect(try scenario.verify(response).first?.certStatus == "GOOD")
         }
         #expect(try String(contentsOf: log, encoding: .utf8).components(separatedBy: "cache=miss").count == 5)
     }
@@ -134,12 +134,12 @@ struct ProductionTests {
             try Peers.opensslVerify(response: response, chain: scenario.pki.path(.rsa, "chain.pem"))
         }
         let checked = try Peers.python(responses: distinct + entries, issuer: scenario.pki.path(.rsa, "ca.pem"))
-        #expect(checked.allSatisfy { $0["signature_valid"] as? Bool == true })
-        #expect(checked.allSatisfy { Peers.singleResponses($0).first?["cert_status"] as? String == "GOOD" })
+        #expect(checked.allSatisfy { $0.signatureValid == true })
+        #expect(checked.allSatisfy { $0.responses.first?.certStatus == "GOOD" })
         // Each answer is about the serial its request asked for.
         for (index, response) in responses.enumerated() {
-            let single = Peers.singleResponses(checked[distinct.firstIndex(of: response)!]).first
-            #expect(single?["serial_hex"] as? String == String(sameCertID ? serials[0] : serials[index], radix: 16))
+            let single = checked[distinct.firstIndex(of: response)!].responses.first
+            #expect(single?.serialHex == String(sameCertID ? serials[0] : serials[index], radix: 16))
         }
     }
 
@@ -161,7 +161,7 @@ struct ProductionTests {
         let text = try Peers.opensslVerify(response: response, chain: scenario.pki.root)
         #expect(text.contains("Cert Status: good"))
         let json = try Peers.python(response: response, issuer: scenario.pki.root)
-        #expect(json["signature_valid"] as? Bool == true)
+        #expect(json.signatureValid == true)
 
         // A stale file (Python-made, expired yesterday) is never served: tryLater, and the log names the file.
         let stale = scenario.directory.appendingPathComponent("stale.der")
@@ -305,7 +305,7 @@ struct ProductionTests {
             } else {
                 #expect(result.stderr.contains("WARNING") && result.stderr.contains("expires"))
                 let json = try Peers.python(response: response, issuer: cert.path)
-                #expect(json["signature_valid"] as? Bool == true)
+                #expect(json.signatureValid == true)
                 try Peers.opensslVerify(response: response, chain: cert.path)
             }
         }
@@ -321,8 +321,8 @@ struct ProductionTests {
             let (result, response, _) = try scenario.respond(try scenario.opensslRequest(["good.pem"]))
             #expect(result.status == 0, "\(result.stderr)")
             let json = try Peers.python(response: response, issuer: scenario.pki.path(.rsa, "ca.pem"))
-            #expect(json["signature_valid"] as? Bool == true)
-            #expect(json["certificates_count"] as? Int == (include ? 1 : 0))
+            #expect(json.signatureValid == true)
+            #expect(json.certificatesCount == (include ? 1 : 0))
             if include {
                 try Peers.opensslVerify(response: response, chain: scenario.pki.path(.rsa, "chain.pem"), embeddedSignerOnly: true)
             } else {

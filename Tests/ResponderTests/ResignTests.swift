@@ -31,10 +31,10 @@ import TestSupport
             try admin.execute(sql)
         }
 
-        func resign(_ arguments: [String] = []) throws -> (ProcessResult, [String: Any]) {
+        /// The run, and its `--json` summary (nil when it printed none).
+        func resign(_ arguments: [String] = []) throws -> (ProcessResult, ResignSummaryReport?) {
             let result = try ResponderBinary.run(["resign", "--config", admin.configPath, "--ca", "ocsp", "--json"] + arguments)
-            let json = (try? JSONSerialization.jsonObject(with: result.stdout) as? [String: Any]) ?? [:]
-            return (result, json)
+            return (result, try? CommandReport.decode(ResignSummaryReport.self, from: result.stdout))
         }
 
         var cacheFiles: [URL] {
@@ -51,10 +51,10 @@ import TestSupport
             #expect(opensslResult.stdoutText.isEmpty, "openssl rejected: \(opensslResult.stdoutText.prefix(500))")
             let checked = try Peers.python(responses: try files.map { try Data(contentsOf: $0) }, issuer: pki.path(.rsa, "ca.pem"))
             for json in checked {
-                #expect(json["signature_valid"] as? Bool == true)
-                let single = Peers.singleResponses(json).first
-                let serial = single?["serial_hex"] as? String ?? "?"
-                #expect(single?["cert_status"] as? String == expected[serial]?.uppercased(), "serial \(serial)")
+                #expect(json.signatureValid == true)
+                let single = json.responses.first
+                let serial = single?.serialHex ?? "?"
+                #expect(single?.certStatus == expected[serial]?.uppercased(), "serial \(serial)")
             }
         }
     }
@@ -65,7 +65,7 @@ import TestSupport
         try table.execute("INSERT INTO \(table.table) (cert_num, cert, status) VALUES ('0xnot-hex', 'x', 'Valid')")
         let (first, summary) = try table.resign(["--jobs", "2"])
         #expect(first.status == 1, "one bad row: \(first.stderr)")
-        #expect(summary["signed"] as? Int == Self.rows && summary["failed"] as? Int == 1)
+        #expect(summary?.signed == Self.rows && summary?.failed == 1)
         #expect(first.stderr.contains("not a hex serial"))
         #expect(table.cacheFiles.count == Self.rows)
         try table.verifyAll()
@@ -73,19 +73,20 @@ import TestSupport
 
         // Nothing changed, nothing due: nothing signed.
         let (second, quiet) = try table.resign()
-        #expect(second.status == 0 && quiet["signed"] as? Int == 0 && quiet["skipped"] as? Int == Self.rows, "\(quiet)")
+        #expect(second.status == 0 && quiet?.signed == 0 && quiet?.skipped == Self.rows, "\(String(describing: quiet))")
         // A number, not a string (issue 15).
-        #expect(quiet["seconds"] is NSNumber && !(quiet["seconds"] is String), "\(quiet)")
+        // A JSON number: decoding `seconds` as a Double refuses a string.
+        #expect(quiet?.seconds != nil, "\(String(describing: quiet))")
 
         // A revocation between two runs is picked up, and only it is signed.
         #expect(try table.admin.db(["revoke", "0x50001", "--reason", "key_compromise"]).status == 0)
         table.expected["50001"] = "revoked"
         let (_, third) = try table.resign()
-        #expect(third["signed"] as? Int == 1, "\(third)")
+        #expect(third?.signed == 1, "\(String(describing: third))")
 
         // --due-within longer than producetime: everything is due.
         let (_, due) = try table.resign(["--due-within", "2d"])
-        #expect(due["signed"] as? Int == Self.rows)
+        #expect(due?.signed == Self.rows)
         try table.verifyAll()
     }
 
@@ -108,7 +109,7 @@ import TestSupport
         }
         let (rerun, summary) = try table.resign()
         #expect(rerun.status == 0)
-        #expect(summary["signed"] as? Int == Self.rows - partial, "\(summary) after \(partial)")
+        #expect(summary?.signed == Self.rows - partial, "\(String(describing: summary)) after \(partial)")
         #expect(table.cacheFiles.count == Self.rows)
         for directory in [staging, table.admin.cachePath] {
             let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.contains(".tmp-") }
@@ -158,7 +159,7 @@ import TestSupport
         let started = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
         let (second, summary) = try table.resign()
         #expect(second.status == 0, "\(second.stderr)")
-        #expect(summary["signed"] as? Int == 1 && summary["skipped"] as? Int == Self.rows - 1, "\(summary)")
+        #expect(summary?.signed == 1 && summary?.skipped == Self.rows - 1, "\(String(describing: summary))")
         let renewed = try checkTimes()
         #expect(renewed.count == Self.rows)
         #expect(renewed.values.allSatisfy { $0 >= started && $0 <= Date() }, "\(renewed.values.min().map { "\($0)" } ?? "")")
@@ -184,9 +185,9 @@ import TestSupport
     @Test func bothHashesAndDryRun() throws {
         let table = try Table(.sqlite)
         let (dry, planned) = try table.resign(["--dry-run", "--hash", "sha1", "--hash", "sha256"])
-        #expect(dry.status == 0 && planned["signed"] as? Int == Self.rows && table.cacheFiles.isEmpty)
+        #expect(dry.status == 0 && planned?.signed == Self.rows && table.cacheFiles.isEmpty)
         let (_, done) = try table.resign(["--hash", "sha1", "--hash", "sha256"])
-        #expect(done["signed"] as? Int == Self.rows)
+        #expect(done?.signed == Self.rows)
         #expect(table.cacheFiles.count == 2 * Self.rows)
         // `respond` answers a SHA-256 request for a resigned serial from the cache.
         let request = table.admin.directory.appendingPathComponent("r.der")

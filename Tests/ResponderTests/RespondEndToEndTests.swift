@@ -19,9 +19,9 @@ struct RespondEndToEndTests {
         let (result, response, _) = try scenario.respond(try scenario.opensslRequest(["good.pem", "revoked.pem"]))
         #expect(result.status == 0, "\(result.stderr)")
         let singles = try scenario.verify(response)
-        #expect(singles.map { $0["cert_status"] as? String } == ["GOOD", "REVOKED"])
-        #expect(singles[1]["revocation_time"] as? String == "2026-03-04T05:06:07Z")
-        #expect(singles[1]["revocation_reason"] as? String == "superseded")
+        #expect(singles.map { $0.certStatus } == ["GOOD", "REVOKED"])
+        #expect(singles[1].revocationTime == "2026-03-04T05:06:07Z")
+        #expect(singles[1].revocationReason == "superseded")
     }
 
     /// Every enum value of `revocation_reason`, and NULL, maps to its CRLReason (Python's ReasonFlags names).
@@ -37,9 +37,9 @@ struct RespondEndToEndTests {
         let (result, response, _) = try scenario.respond(try scenario.opensslRequest(["revoked.pem"]))
         #expect(result.status == 0, "\(result.stderr)")
         let single = try #require(try scenario.verify(response).first)
-        #expect(single["cert_status"] as? String == "REVOKED")
-        #expect(single["revocation_reason"] as? String == pythonName)
-        #expect(single["revocation_time"] as? String == "2025-12-31T23:59:59Z")
+        #expect(single.certStatus == "REVOKED")
+        #expect(single.revocationReason == pythonName)
+        #expect(single.revocationTime == "2025-12-31T23:59:59Z")
     }
 
     /// A serial with its top bit set, stored in each spelling tools write, is found.
@@ -50,9 +50,9 @@ struct RespondEndToEndTests {
         let (result, response, _) = try scenario.respond(try scenario.opensslRequest(["topbit.pem"], hash: "-sha256"))
         #expect(result.status == 0, "\(result.stderr)")
         let single = try #require(try scenario.verify(response).first)
-        #expect(single["serial_hex"] as? String == "9a4e31c2d5b6a7f8")
-        #expect(single["cert_status"] as? String == "REVOKED")
-        #expect(single["hash_algorithm"] as? String == "sha256")
+        #expect(single.serialHex == "9a4e31c2d5b6a7f8")
+        #expect(single.certStatus == "REVOKED")
+        #expect(single.hashAlgorithm == "sha256")
     }
 
     @Test func leadingZeroSpellingOfSmallSerial() throws {
@@ -60,14 +60,14 @@ struct RespondEndToEndTests {
         try scenario.insert("0x0f")
         let (result, response, _) = try scenario.respond(try scenario.opensslRequest(["small.pem"]))
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(try scenario.verify(response).first?["cert_status"] as? String == "GOOD")
+        #expect(try scenario.verify(response).first?.certStatus == "GOOD")
     }
 
     @Test func notFoundModes() throws {
         let unknown = try Scenario(extra: "not_found = unknown")
         let (r1, response1, _) = try unknown.respond(try unknown.opensslRequest(["absent.pem"]))
         #expect(r1.status == 0)
-        #expect(try unknown.verify(response1).first?["cert_status"] as? String == "UNKNOWN")
+        #expect(try unknown.verify(response1).first?.certStatus == "UNKNOWN")
 
         let unauthorized = try Scenario(extra: "not_found = unauthorized")
         let (r2, response2, _) = try unauthorized.respond(try unauthorized.opensslRequest(["absent.pem"]))
@@ -79,9 +79,9 @@ struct RespondEndToEndTests {
         let (r3, response3, _) = try revoked.respond(try revoked.opensslRequest(["absent.pem"]))
         #expect(r3.status == 0)
         let single = try #require(try revoked.verify(response3).first)
-        #expect(single["cert_status"] as? String == "REVOKED")
-        #expect(single["revocation_reason"] as? String == "certificate_hold")
-        #expect(single["revocation_time"] as? String == "1970-01-01T00:00:00Z")
+        #expect(single.certStatus == "REVOKED")
+        #expect(single.revocationReason == "certificate_hold")
+        #expect(single.revocationTime == "1970-01-01T00:00:00Z")
     }
 
     @Test func nonceIsEchoedAndOpensslChecksIt() throws {
@@ -92,7 +92,7 @@ struct RespondEndToEndTests {
         // With -reqin, openssl compares the nonces and fails on a mismatch.
         _ = try scenario.verify(response, request: request)
         let json = try Peers.python(response: response, issuer: scenario.pki.path(.rsa, "ca.pem"))
-        let nonce = try #require(json["nonce_hex"] as? String)
+        let nonce = try #require(json.nonceHex)
         #expect(Hex.containsSubsequence(request, hex: nonce))
     }
 
@@ -114,8 +114,8 @@ struct RespondEndToEndTests {
         let ca = scenario.pki.path(.rsa, "ca.pem")
         try Peers.opensslVerify(response: mixedResponse, chain: scenario.pki.path(.rsa, "chain.pem"), trustedSigner: ca)
         let json = try Peers.python(response: mixedResponse, issuer: scenario.pki.path(.rsa, "ca.pem"))
-        #expect(json["signature_valid"] as? Bool == true)
-        #expect(Peers.singleResponses(json).map { $0["cert_status"] as? String } == ["UNKNOWN", "GOOD"])
+        #expect(json.signatureValid == true)
+        #expect(json.responses.map { $0.certStatus } == ["UNKNOWN", "GOOD"])
     }
 
     @Test(arguments: [Data(), Data("GET / HTTP/1.1\r\n".utf8), Data([0x30, 0x82, 0xFF, 0xFF])])
@@ -127,7 +127,7 @@ struct RespondEndToEndTests {
         #expect(result.status == 1)
         #expect(response == Self.malformed)
         let json = try Peers.python(response: response, issuer: scenario.pki.path(.rsa, "ca.pem"))
-        #expect(json["response_status"] as? String == "MALFORMED_REQUEST")
+        #expect(json.responseStatus == "MALFORMED_REQUEST")
     }
 
     @Test(arguments: TestPKI.Kind.allCases)
@@ -136,10 +136,10 @@ struct RespondEndToEndTests {
         try scenario.insert("0x1001")
         let (result, response, _) = try scenario.respond(try scenario.opensslRequest(["good.pem"]))
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(try scenario.verify(response).first?["cert_status"] as? String == "GOOD")
+        #expect(try scenario.verify(response).first?.certStatus == "GOOD")
         let json = try Peers.python(response: response, issuer: scenario.pki.path(kind, "ca.pem"))
-        #expect(json["signer"] as? String == "delegate")
-        #expect(json["delegate_valid"] as? Bool == true)
+        #expect(json.signer == "delegate")
+        #expect(json.delegateValid == true)
     }
 
     @Test func delegateWithoutOCSPSigningIsAConfigError() throws {
@@ -186,19 +186,19 @@ struct RespondEndToEndTests {
         let request = try Data(contentsOf: try scenario.opensslRequest(["good.pem"]))
         let piped = try ResponderBinary.run(["respond", "--config", scenario.configPath, "-"], stdin: request)
         #expect(piped.status == 0, "\(piped.stderr)")
-        #expect(try scenario.verify(piped.stdout).first?["cert_status"] as? String == "GOOD")
+        #expect(try scenario.verify(piped.stdout).first?.certStatus == "GOOD")
 
         // No subcommand, no file: `respond -` is the default.
         let defaulted = try ResponderBinary.run(["--config", scenario.configPath], stdin: request)
         #expect(defaulted.status == 0)
-        #expect(try scenario.verify(defaulted.stdout).first?["cert_status"] as? String == "GOOD")
+        #expect(try scenario.verify(defaulted.stdout).first?.certStatus == "GOOD")
 
         let input = try scenario.opensslRequest(["good.pem"])
         let output = scenario.directory.appendingPathComponent("out.der")
         let (result, untouched, original) = try scenario.respond(input, extraArguments: ["--out", output.path])
         #expect(result.status == 0)
         #expect(untouched == original)
-        #expect(try scenario.verify(try Data(contentsOf: output)).first?["cert_status"] as? String == "GOOD")
+        #expect(try scenario.verify(try Data(contentsOf: output)).first?.certStatus == "GOOD")
     }
 
     @Test func defaultSubcommandOverwritesFileLikeOcspPy() throws {
@@ -208,7 +208,7 @@ struct RespondEndToEndTests {
         try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: file.path)
         let result = try ResponderBinary.run(["--config", scenario.configPath, file.path])
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(try scenario.verify(try Data(contentsOf: file)).first?["cert_status"] as? String == "GOOD")
+        #expect(try scenario.verify(try Data(contentsOf: file)).first?.certStatus == "GOOD")
         let mode = try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? Int
         #expect(mode == 0o640)
     }
@@ -287,7 +287,7 @@ struct RespondEndToEndTests {
         try base.insert("0x1001")
         let (result, response, _) = try scenario.respond(try scenario.opensslRequest(["good.pem"]))
         #expect(result.status == 0, "\(result.stderr)")
-        #expect(try scenario.verify(response).first?["cert_status"] as? String == "GOOD")
+        #expect(try scenario.verify(response).first?.certStatus == "GOOD")
     }
 }
 

@@ -143,10 +143,10 @@ struct RevalidationTests {
         }
         while Date() < deadline { usleep(20_000) }
         for observer in observers {
-            let single = Peers.singleResponses(try Peers.verifySuccessful(
-                response: try observer.ask(request), issuer: pki.path(.rsa, "ca.pem"), chain: pki.path(.rsa, "chain.pem"))).first
-            #expect(single?["cert_status"] as? String == "REVOKED", "\(observer.label) at the deadline")
-            #expect(single?["revocation_reason"] as? String == "key_compromise", "\(observer.label)")
+            let single = (try Peers.verifySuccessful(
+                response: try observer.ask(request), issuer: pki.path(.rsa, "ca.pem"), chain: pki.path(.rsa, "chain.pem"))).responses.first
+            #expect(single?.certStatus == "REVOKED", "\(observer.label) at the deadline")
+            #expect(single?.revocationReason == "key_compromise", "\(observer.label)")
         }
         return firstRevoked
     }
@@ -202,9 +202,9 @@ struct RevalidationTests {
         usleep(UInt32(Self.revalidate) * 1_000_000 + 300_000)
         let pki = TestPKI.shared
         for (label, ask) in [("respond", host.respond), ("serve", host.serve)] as [(String, (Data) throws -> Data)] {
-            let single = Peers.singleResponses(try Peers.verifySuccessful(
-                response: try ask(request), issuer: pki.path(.rsa, "ca.pem"), chain: pki.path(.rsa, "chain.pem"))).first
-            #expect(single?["cert_status"] as? String == "GOOD", "\(label)")
+            let single = (try Peers.verifySuccessful(
+                response: try ask(request), issuer: pki.path(.rsa, "ca.pem"), chain: pki.path(.rsa, "chain.pem"))).responses.first
+            #expect(single?.certStatus == "GOOD", "\(label)")
         }
         let log = host.harness.accessLog(containing: "ocsp=successful cache=unrevalidated")
         #expect(log.contains("WARNING"), "respond logs an unrevalidated answer as a warning: \(log)")

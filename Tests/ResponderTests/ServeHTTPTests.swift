@@ -66,7 +66,7 @@ struct ServeHTTPTests {
         let (status, body, seconds) = timed(try server.post(request, extra: expecting))
         #expect(status == 200)
         #expect(seconds < 3, "curl took \(seconds) s")
-        #expect(try server.verify(body).first?["cert_status"] as? String == "GOOD")
+        #expect(try server.verify(body).first?.certStatus == "GOOD")
 
         // Refused from the head: 415 without the body being asked for; a 413 likewise.
         let (refused, _, refusedSeconds) = timed(try server.post(request, contentType: "text/plain", extra: expecting))

@@ -183,9 +183,9 @@ final class ServeHarness: @unchecked Sendable {
     }
 
     /// Both peers verify a successful response; returns Python's single responses.
-    func verify(_ response: Data, request: Data? = nil) throws -> [[String: Any]] {
-        Peers.singleResponses(try Peers.verifySuccessful(
-            response: response, issuer: pki.path(.rsa, "ca.pem"), chain: pki.path(.rsa, "chain.pem"), request: request))
+    func verify(_ response: Data, request: Data? = nil) throws -> [PeerReport.Single] {
+        (try Peers.verifySuccessful(
+            response: response, issuer: pki.path(.rsa, "ca.pem"), chain: pki.path(.rsa, "chain.pem"), request: request)).responses
     }
 }
 

@@ -13,7 +13,7 @@ struct ServeTests {
         let posted = try server.post(request)
         #expect(posted.status == 200)
         #expect(posted.headers["content-type"] == "application/ocsp-response")
-        #expect(try server.verify(posted.body).first?["cert_status"] as? String == "GOOD")
+        #expect(try server.verify(posted.body).first?.certStatus == "GOOD")
 
         let padded = request.base64EncodedString()
         let unpadded = padded.replacingOccurrences(of: "=", with: "")
@@ -21,14 +21,14 @@ struct ServeTests {
         for path in ["/" + padded, "/" + unpadded, "/" + encoded, "/ocsp/" + encoded] {
             let answer = try server.get(path)
             #expect(answer.status == 200, "GET \(path)")
-            #expect(try server.verify(answer.body).first?["cert_status"] as? String == "GOOD", "GET \(path)")
+            #expect(try server.verify(answer.body).first?.certStatus == "GOOD", "GET \(path)")
         }
 
         // A revoked certificate, and two CertIDs in one request.
         let both = try server.post(try server.request(["good.pem", "revoked.pem"]))
         let singles = try server.verify(both.body)
-        #expect(singles.map { $0["cert_status"] as? String } == ["GOOD", "REVOKED"])
-        #expect(singles.last?["revocation_reason"] as? String == "key_compromise")
+        #expect(singles.map { $0.certStatus } == ["GOOD", "REVOKED"])
+        #expect(singles.last?.revocationReason == "key_compromise")
         #expect(server.stop() == 0)
     }
 
@@ -52,8 +52,8 @@ struct ServeTests {
         let request = try Data(contentsOf: URL(fileURLWithPath: requestPath))
         let first = try server.post(request)
         let json = try Peers.verifySuccessful(response: first.body, issuer: cert, chain: cert)
-        let single = try #require(Peers.singleResponses(json).first)
-        let nextUpdate = try #require((single["next_update"] as? String).flatMap { ISO8601DateFormatter().date(from: $0) })
+        let single = try #require(json.responses.first)
+        let nextUpdate = try #require((single.nextUpdate).flatMap { ISO8601DateFormatter().date(from: $0) })
         #expect(nextUpdate.timeIntervalSinceNow < 60, "nextUpdate \(nextUpdate) passes the signer's notAfter")
         #expect(server.accessLog(containing: "nextUpdate capped").contains("nextUpdate capped"))
 
@@ -89,7 +89,7 @@ struct ServeTests {
         let answer = try server.exchange(["-g", "-X", "POST", "-H", "Content-Type: application/ocsp-request", "--data-binary", "@-",
                                           "http://[::1]:\(port)/"], stdin: request)
         #expect(answer.status == 200)
-        #expect(try server.verify(answer.body, request: request).first?["cert_status"] as? String == "GOOD")
+        #expect(try server.verify(answer.body, request: request).first?.certStatus == "GOOD")
         #expect(server.stop() == 0)
     }
 
@@ -168,7 +168,7 @@ struct ServeTests {
         var bodies: [Data] = []
         for _ in 0..<3 { bodies.append(try server.post(request).body) }
         #expect(bodies[1] == bodies[0] && bodies[2] == bodies[0])
-        #expect(try server.verify(bodies[2]).first?["cert_status"] as? String == "GOOD")
+        #expect(try server.verify(bodies[2]).first?.certStatus == "GOOD")
         let get = try server.get("/" + request.base64EncodedString())
         #expect(get.body == bodies[0])
         #expect(get.headers["etag"] != nil)
@@ -186,8 +186,8 @@ struct ServeTests {
         usleep(1_200_000)
         let revoked = try server.post(request)
         let singles = try server.verify(revoked.body)
-        #expect(singles.first?["cert_status"] as? String == "REVOKED")
-        #expect(singles.first?["revocation_reason"] as? String == "superseded")
+        #expect(singles.first?.certStatus == "REVOKED")
+        #expect(singles.first?.revocationReason == "superseded")
         // From then on the revoked answer is kept and repeated (from the file cache, then from memory).
         for _ in 0..<3 {
             #expect(try server.post(request).body == revoked.body)
@@ -202,8 +202,8 @@ struct ServeTests {
         let second = try server.request(["good.pem"], nonce: true)
         let answers = [try server.post(first), try server.post(second)]
         #expect(answers[0].body != answers[1].body)
-        #expect(try server.verify(answers[0].body, request: first).first?["cert_status"] as? String == "GOOD")
-        #expect(try server.verify(answers[1].body, request: second).first?["cert_status"] as? String == "GOOD")
+        #expect(try server.verify(answers[0].body, request: first).first?.certStatus == "GOOD")
+        #expect(try server.verify(answers[1].body, request: second).first?.certStatus == "GOOD")
         #expect(answers.allSatisfy { $0.headers["cache-control"] == "no-store" })
 
         let revoke = try ResponderBinary.run(["db", "revoke", "--cert", server.pki.path(.rsa, "good.pem"), "--reason", "superseded",
@@ -212,12 +212,12 @@ struct ServeTests {
         // At once, within the window the nonce requests filled: a request without a nonce never uses it (its
         // answer is kept in the file cache, where a stale good must not land).
         let plain = try server.verify(try server.post(try server.request(["good.pem"])).body)
-        #expect(plain.first?["cert_status"] as? String == "REVOKED")
+        #expect(plain.first?.certStatus == "REVOKED")
         usleep(1_200_000)
         let third = try server.request(["good.pem"], nonce: true)
         let singles = try server.verify(try server.post(third).body, request: third)
-        #expect(singles.first?["cert_status"] as? String == "REVOKED")
-        #expect(singles.first?["revocation_reason"] as? String == "superseded")
+        #expect(singles.first?.certStatus == "REVOKED")
+        #expect(singles.first?.revocationReason == "superseded")
         #expect(server.stop() == 0)
     }
 
@@ -342,8 +342,8 @@ struct ServeTests {
         let bodies = try answers.values.map { try #require($0) }
         let parsed = try Peers.python(responses: bodies, issuer: server.pki.path(.rsa, "ca.pem"))
         for (index, json) in parsed.enumerated() {
-            #expect(json["signature_valid"] as? Bool == true)
-            #expect((Peers.singleResponses(json).first?["cert_status"] as? String) == (index % 3 == 1 ? "REVOKED" : "GOOD"))
+            #expect(json.signatureValid == true)
+            #expect((json.responses.first?.certStatus) == (index % 3 == 1 ? "REVOKED" : "GOOD"))
         }
         for index in 0..<3 { try Peers.opensslVerify(response: bodies[index], chain: server.pki.path(.rsa, "chain.pem"), request: requests[index]) }
     }

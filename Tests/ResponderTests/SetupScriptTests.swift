@@ -66,7 +66,7 @@ struct SetupScriptTests {
             let answer = try runAs(accounts.caller, "/usr/bin/sudo", ["-n", "-u", user, binary] + spelling + [request.path])
             #expect(answer.status == 0, "\(spelling): \(answer.stderr)")
             let json = try Peers.verifySuccessful(response: try Data(contentsOf: request), issuer: pki.path(.rsa, "ca.pem"), chain: pki.path(.rsa, "chain.pem"))
-            #expect(Peers.singleResponses(json).first?["cert_status"] as? String == "GOOD")
+            #expect(json.responses.first?.certStatus == "GOOD")
             #expect(try mode(request.path.replacingOccurrences(of: base.path + "/", with: "")).hasSuffix(" \(accounts.caller):\(try TestAccounts.group(of: accounts.caller))"))
         }
         #expect(try String(contentsOfFile: path("log/ocsp.log"), encoding: .utf8).contains("certs=0x1001:good:database"))

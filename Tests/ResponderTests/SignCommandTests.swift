@@ -37,9 +37,9 @@ import TestSupport
     }
 
     /// Python cryptography's verdict (with openssl's plain verification) and the one SingleResponse.
-    func pythonSingle(_ response: Data, issuer: String, chain: String) throws -> (json: [String: Any], single: [String: Any]) {
+    func pythonSingle(_ response: Data, issuer: String, chain: String) throws -> (json: PeerReport, single: PeerReport.Single) {
         let json = try Peers.verifySuccessful(response: response, issuer: issuer, chain: chain)
-        let singles = Peers.singleResponses(json)
+        let singles = json.responses
         guard singles.count == 1 else { throw TestFailure("expected one SingleResponse: \(json)") }
         return (json, singles[0])
     }
@@ -50,8 +50,8 @@ import TestSupport
         return String(text.dropFirst("serial=".count)).lowercased()
     }
 
-    func seconds(_ iso: Any?) -> TimeInterval? {
-        (iso as? String).flatMap { ISO8601DateFormatter().date(from: $0)?.timeIntervalSince1970 }
+    func seconds(_ iso: String?) -> TimeInterval? {
+        iso.flatMap { ISO8601DateFormatter().date(from: $0)?.timeIntervalSince1970 }
     }
 
     // MARK: the intermediate's response, from the root's key
@@ -69,15 +69,15 @@ import TestSupport
         #expect(openssl.contains("Serial Number: \(try serialHex(intermediate).uppercased())"))
 
         let (json, single) = try pythonSingle(signed.response, issuer: pki.root, chain: pki.root)
-        #expect(json["signer"] as? String == "issuer")
-        #expect(json["certificates_count"] as? Int == 0)
-        #expect(single["cert_status"] as? String == "GOOD")
-        #expect(single["serial_hex"] as? String == (try serialHex(intermediate)))
-        #expect(single["hash_algorithm"] as? String == hash)
-        #expect(single["issuer_hashes_match"] as? Bool == true)
-        #expect(json["produced_at"] as? String == single["this_update"] as? String)
-        let thisUpdate = try #require(seconds(single["this_update"]))
-        #expect(seconds(single["next_update"]) == thisUpdate + 30 * 86_400)
+        #expect(json.signer == "issuer")
+        #expect(json.certificatesCount == 0)
+        #expect(single.certStatus == "GOOD")
+        #expect(single.serialHex == (try serialHex(intermediate)))
+        #expect(single.hashAlgorithm == hash)
+        #expect(single.issuerHashesMatch == true)
+        #expect(json.producedAt == single.thisUpdate)
+        let thisUpdate = try #require(seconds(single.thisUpdate))
+        #expect(seconds(single.nextUpdate) == thisUpdate + 30 * 86_400)
         #expect(abs(thisUpdate - Date().timeIntervalSince1970) < 120)
     }
 
@@ -89,9 +89,9 @@ import TestSupport
                                "--status", "good", "--valid", "30d", "--hash", "sha1", "--hash", "sha256"])
         #expect(signed.result.status == 0, "\(signed.result.stderr)")
         let json = try Peers.verifySuccessful(response: signed.response, issuer: pki.root, chain: pki.root)
-        let singles = Peers.singleResponses(json)
-        #expect(singles.map { $0["hash_algorithm"] as? String } == ["sha1", "sha256"])
-        #expect(singles.allSatisfy { $0["cert_status"] as? String == "GOOD" && $0["issuer_hashes_match"] as? Bool == true })
+        let singles = json.responses
+        #expect(singles.map { $0.hashAlgorithm } == ["sha1", "sha256"])
+        #expect(singles.allSatisfy { $0.certStatus == "GOOD" && $0.issuerHashesMatch == true })
         for hash in ["sha1", "sha256"] {
             let openssl = try opensslStatus(signed.output, issuer: pki.root, chain: pki.root, hash: hash, certificate: intermediate)
             #expect(openssl.contains("\(intermediate): good"), "\(openssl)")
@@ -114,7 +114,7 @@ import TestSupport
             }
             #expect(signed.result.stderr.contains("nextUpdate capped"), "\(signed.result.stderr)")
             let (_, single) = try pythonSingle(signed.response, issuer: cert, chain: cert)
-            let notAfter = try #require(seconds(single["next_update"]))
+            let notAfter = try #require(seconds(single.nextUpdate))
             #expect(notAfter < Date().timeIntervalSince1970 + 86_400)
             _ = try opensslStatus(signed.output, issuer: cert, chain: cert, hash: "sha1", serial: "0x1001")
         }
@@ -134,11 +134,11 @@ import TestSupport
         #expect(openssl.contains("Revocation Time: Jan  2 03:04:05 2026 GMT"))
 
         let (_, single) = try pythonSingle(signed.response, issuer: pki.root, chain: pki.root)
-        #expect(single["cert_status"] as? String == "REVOKED")
-        #expect(single["revocation_reason"] as? String == pythonName)
-        #expect(single["revocation_time"] as? String == "2026-01-02T03:04:05Z")
-        #expect(single["hash_algorithm"] as? String == "sha256")
-        #expect(single["issuer_hashes_match"] as? Bool == true)
+        #expect(single.certStatus == "REVOKED")
+        #expect(single.revocationReason == pythonName)
+        #expect(single.revocationTime == "2026-01-02T03:04:05Z")
+        #expect(single.hashAlgorithm == "sha256")
+        #expect(single.issuerHashesMatch == true)
     }
 
     /// By serial (any case, 0x optional), revoked now without a reason.
@@ -155,12 +155,12 @@ import TestSupport
         #expect(!openssl.contains("Reason:"))
 
         let (_, single) = try pythonSingle(signed.response, issuer: issuer, chain: pki.path(.rsa, "chain.pem"))
-        #expect(single["serial_hex"] as? String == "9a4e31c2d5b6a7f8")
-        #expect(single["cert_status"] as? String == "REVOKED")
-        #expect(single["revocation_reason"] is NSNull)
-        let revoked = try #require(seconds(single["revocation_time"]))
+        #expect(single.serialHex == "9a4e31c2d5b6a7f8")
+        #expect(single.certStatus == "REVOKED")
+        #expect(single.revocationReason == nil)
+        let revoked = try #require(seconds(single.revocationTime))
         #expect(abs(revoked - Date().timeIntervalSince1970) < 120)
-        #expect(seconds(single["next_update"]) == (try #require(seconds(single["this_update"]))) + 12 * 3600)
+        #expect(seconds(single.nextUpdate) == (try #require(seconds(single.thisUpdate))) + 12 * 3600)
     }
 
     /// A delegated responder of each key type signs for its CA; its certificate travels in `certs`.
@@ -177,11 +177,11 @@ import TestSupport
         #expect(openssl.contains("good.pem: good"))
 
         let (json, single) = try pythonSingle(signed.response, issuer: issuer, chain: pki.path(kind, "chain.pem"))
-        #expect(json["signer"] as? String == "delegate")
-        #expect(json["delegate_valid"] as? Bool == true)
-        #expect(json["certificates_count"] as? Int == 1)
-        #expect(single["serial_hex"] as? String == "1001")
-        #expect(single["cert_status"] as? String == "GOOD")
+        #expect(json.signer == "delegate")
+        #expect(json.delegateValid == true)
+        #expect(json.certificatesCount == 1)
+        #expect(single.serialHex == "1001")
+        #expect(single.certStatus == "GOOD")
     }
 
     /// `--out -` with `--pem`: base64 DER on stdout, nothing else there.
@@ -203,8 +203,8 @@ import TestSupport
         let openssl = try opensslStatus(file, issuer: issuer, chain: pki.path(.p256, "chain.pem"), hash: "sha1", serial: "0x7777")
         #expect(openssl.contains(": unknown"))
         let (_, single) = try pythonSingle(der, issuer: issuer, chain: pki.path(.p256, "chain.pem"))
-        #expect(single["cert_status"] as? String == "UNKNOWN")
-        #expect(single["serial_hex"] as? String == "7777")
+        #expect(single.certStatus == "UNKNOWN")
+        #expect(single.serialHex == "7777")
     }
 
     /// An encrypted key: its passphrase from --password-file; a wrong one is refused without being shown.
@@ -219,7 +219,7 @@ import TestSupport
         let signed = try sign(arguments + ["--password-file", right.path])
         #expect(signed.result.status == 0, "\(signed.result.stderr)")
         let (_, single) = try pythonSingle(signed.response, issuer: issuer, chain: pki.path(.rsa, "chain.pem"))
-        #expect(single["revocation_reason"] as? String == "superseded")
+        #expect(single.revocationReason == "superseded")
 
         let wrong = directory.appendingPathComponent("wrong.pass")
         try "Zq9-not-it\n".write(to: wrong, atomically: true, encoding: .utf8)

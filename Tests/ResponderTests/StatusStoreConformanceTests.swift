@@ -376,12 +376,12 @@ func anotherConnection(to store: any StatusStore) throws -> any StatusStore {
         #expect(outcome.status == .successful, "\(outcome.reason ?? "")")
 
         let json = try Peers.verifySuccessful(response: Data(outcome.der), issuer: pki.path(.p256, "ca.pem"), chain: pki.path(.p256, "chain.pem"))
-        let singles = Peers.singleResponses(json)
-        #expect(singles.map { $0["serial_hex"] as? String } == ["1001", "1002", "9a4e31c2d5b6a7f8", "7777"])
-        #expect(singles.map { $0["cert_status"] as? String } == ["GOOD", "REVOKED", "REVOKED", "UNKNOWN"])
-        #expect(singles[1]["revocation_reason"] as? String == "superseded")
-        #expect(singles[1]["revocation_time"] as? String == "2025-12-31T23:59:59Z")
-        #expect(singles[2]["revocation_reason"] as? String == "key_compromise")
+        let singles = json.responses
+        #expect(singles.map { $0.serialHex } == ["1001", "1002", "9a4e31c2d5b6a7f8", "7777"])
+        #expect(singles.map { $0.certStatus } == ["GOOD", "REVOKED", "REVOKED", "UNKNOWN"])
+        #expect(singles[1].revocationReason == "superseded")
+        #expect(singles[1].revocationTime == "2025-12-31T23:59:59Z")
+        #expect(singles[2].revocationReason == "key_compromise")
     }
 }
 

@@ -72,7 +72,7 @@ import TestSupport
         // The good row next to it still answers.
         let (good, goodResponse, _) = try scenario.respond(try scenario.opensslRequest(["good.pem"]))
         #expect(good.status == 0, "\(good.stderr)")
-        #expect(try scenario.verify(goodResponse).first?["cert_status"] as? String == "GOOD")
+        #expect(try scenario.verify(goodResponse).first?.certStatus == "GOOD")
     }
 
     /// `serve` answers internalError for such a row, every time, and goes on answering the others.
@@ -92,7 +92,7 @@ import TestSupport
         let request = try server.request(["revoked.pem"])
         let revoked = try server.post(request)
         #expect(revoked.status == 200)
-        #expect(try server.verify(revoked.body).first?["cert_status"] as? String == "REVOKED")
+        #expect(try server.verify(revoked.body).first?.certStatus == "REVOKED")
     }
 
     /// `resign` skips such rows, counts them as failed, and signs the rest.
@@ -105,9 +105,9 @@ import TestSupport
               ('0x1003', 'x', 'Revoked', '0000-00-00 00:00:00'), ('0x1004', 'x', 'Revoked', '2024-00-00 00:00:00'), ('0x1005', 'x', 'Valid', NULL);
             """)
         let result = try ResponderBinary.run(["resign", "--config", admin.configPath, "--ca", "ocsp", "--json"])
-        let summary = (try? JSONSerialization.jsonObject(with: result.stdout) as? [String: Any]) ?? [:]
+        let summary = try? CommandReport.decode(ResignSummaryReport.self, from: result.stdout)
         #expect(result.status == 1, "\(result.stderr)")
-        #expect(summary["signed"] as? Int == 3 && summary["failed"] as? Int == 2, "\(summary) \(result.stderr)")
+        #expect(summary?.signed == 3 && summary?.failed == 2, "\(String(describing: summary)) \(result.stderr)")
         #expect(result.stderr.contains("row 0x1003") && result.stderr.contains("'0000-00-00 00:00:00'"), "\(result.stderr)")
         #expect(result.stderr.contains("row 0x1004") && result.stderr.contains("'2024-00-00 00:00:00'"), "\(result.stderr)")
         let files = try FileManager.default.contentsOfDirectory(atPath: admin.cachePath).filter { $0.hasSuffix(".der") }.sorted()
@@ -117,8 +117,8 @@ import TestSupport
             #expect(try Peers.opensslVerify(response: response, chain: admin.pki.path(.rsa, "chain.pem")).contains("Response verify OK"), "\(file)")
         }
         let statuses = try Peers.python(responses: responses, issuer: admin.pki.path(.rsa, "ca.pem")).map { json in
-            #expect(json["signature_valid"] as? Bool == true)
-            return Peers.singleResponses(json).first?["cert_status"] as? String
+            #expect(json.signatureValid == true)
+            return json.responses.first?.certStatus
         }
         #expect(statuses == ["GOOD", "REVOKED", "GOOD"])
     }
@@ -133,8 +133,8 @@ import TestSupport
         #expect(show.status == 0, "\(show.stderr)")
         #expect(show.stdoutText.contains("at '0000-00-00 00:00:00' (not a date)"), "\(show.stdoutText)")
         let row = try admin.row("0x1003")
-        #expect(row["revocation_time"] is NSNull, "\(row)")
-        #expect(row["revocation_time_unreadable"] as? String == "0000-00-00 00:00:00", "\(row)")
+        #expect(row.revocationTime == nil, "\(row)")
+        #expect(row.revocationTimeUnreadable == "0000-00-00 00:00:00", "\(row)")
         let list = try admin.db(["list"])
         #expect(list.status == 0 && list.stdoutText.contains("'0000-00-00 00:00:00' (not a date)"), "\(list.stdoutText)")
     }
@@ -154,7 +154,7 @@ import TestSupport
         let (result, response, _) = try scenario.respond(url)
         #expect(result.status == 0, "\(result.stderr)")
         let singles = try scenario.verify(response)
-        #expect(singles.map { $0["cert_status"] as? String } == ["UNKNOWN", "REVOKED"], "\(singles)")
-        #expect(singles.last?["revocation_time"] as? String == "2026-03-04T05:06:07Z")
+        #expect(singles.map { $0.certStatus } == ["UNKNOWN", "REVOKED"], "\(singles)")
+        #expect(singles.last?.revocationTime == "2026-03-04T05:06:07Z")
     }
 }

@@ -38,23 +38,14 @@ package enum Peers {
         return output
     }
 
-    /// `scripts/peer-verify.py`: Python cryptography's view of the response, as JSON.
-    package static func python(response: Data, issuer: String) throws -> [String: Any] {
-        let directory = try makeTemporaryDirectory("ocsp-peer")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let responsePath = directory.appendingPathComponent("resp.der")
-        try response.write(to: responsePath)
-        let script = repositoryRoot.appendingPathComponent("scripts/peer-verify.py").path
-        let result = try run(pythonExecutable, [script, responsePath.path, "--issuer", issuer])
-        guard result.status == 0,
-              let json = try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any] else {
-            throw TestFailure("peer-verify.py failed (exit \(result.status)): \(result.stderr)")
-        }
-        return json
+    /// `scripts/peer-verify.py`: Python cryptography's view of the response.
+    package static func python(response: Data, issuer: String) throws -> PeerReport {
+        let reports = try python(responses: [response], issuer: issuer)
+        return reports[0]
     }
 
     /// Python cryptography's view of several responses, in one interpreter (a start-up is ~0.2 s).
-    package static func python(responses: [Data], issuer: String) throws -> [[String: Any]] {
+    package static func python(responses: [Data], issuer: String) throws -> [PeerReport] {
         let directory = try makeTemporaryDirectory("ocsp-peer")
         defer { try? FileManager.default.removeItem(at: directory) }
         var paths: [String] = []
@@ -65,12 +56,17 @@ package enum Peers {
         }
         let script = repositoryRoot.appendingPathComponent("scripts/peer-verify.py").path
         let result = try run(pythonExecutable, [script] + paths + ["--issuer", issuer])
-        let parsed = try JSONSerialization.jsonObject(with: result.stdout)
-        guard result.status == 0, let list = responses.count == 1 ? [parsed as? [String: Any]].compactMap({ $0 }) : parsed as? [[String: Any]],
-              list.count == responses.count else {
+        guard result.status == 0 else {
             throw TestFailure("peer-verify.py failed (exit \(result.status)): \(result.stderr)")
         }
-        return list
+        // One response is printed as an object, several as a list.
+        let reports = try responses.count == 1
+            ? [PeerReport.decode(result.stdout)]
+            : PeerReport.decoder.decode([PeerReport].self, from: result.stdout)
+        guard reports.count == responses.count else {
+            throw TestFailure("peer-verify.py described \(reports.count) responses of \(responses.count)")
+        }
+        return reports
     }
 
     /// `scripts/peer-make.py`: certificates and responses made by Python cryptography (expired, stale).
@@ -84,25 +80,109 @@ package enum Peers {
     static var pythonExecutable: String { ProcessInfo.processInfo.environment["OCSP_TEST_PYTHON"] ?? "python3" }
 
     /// Both peers on a successful response: openssl verifies, Python verifies the signature (and the
-    /// delegate, if any). Returns Python's JSON, whose `responses` tests then check.
+    /// delegate, if any). Returns Python's report, whose `responses` tests then check.
     @discardableResult
-    package static func verifySuccessful(response: Data, issuer: String, chain: String, request: Data? = nil) throws -> [String: Any] {
+    package static func verifySuccessful(response: Data, issuer: String, chain: String, request: Data? = nil) throws -> PeerReport {
         try opensslVerify(response: response, chain: chain, request: request)
-        let json = try python(response: response, issuer: issuer)
-        guard json["response_status"] as? String == "SUCCESSFUL" else {
-            throw TestFailure("Python sees status \(json["response_status"] ?? "nil")")
+        let report = try python(response: response, issuer: issuer)
+        guard report.responseStatus == "SUCCESSFUL" else {
+            throw TestFailure("Python sees status \(report.responseStatus)")
         }
-        guard json["signature_valid"] as? Bool == true else {
-            throw TestFailure("Python cryptography rejects the signature: \(json)")
+        guard report.signatureValid == true else {
+            throw TestFailure("Python cryptography rejects the signature: \(report)")
         }
-        if json["signer"] as? String == "delegate", json["delegate_valid"] as? Bool != true {
-            throw TestFailure("Python cryptography rejects the delegated responder: \(json)")
+        if report.signer == "delegate", report.delegateValid != true {
+            throw TestFailure("Python cryptography rejects the delegated responder: \(report)")
         }
-        return json
+        return report
+    }
+}
+
+/// What `scripts/peer-verify.py` prints for one response (its `describe`): Python cryptography's reading,
+/// with its own names (`GOOD`, `key_compromise`, ISO 8601 times). Only `responseStatus` is there for an
+/// unsuccessful response; the rest is nil or empty then.
+package struct PeerReport: Decodable, Sendable {
+    /// One SingleResponse (its `describe_single`).
+    package struct Single: Decodable, Sendable, Equatable {
+        package var serialHex: String
+        /// `GOOD`, `REVOKED` or `UNKNOWN`.
+        package var certStatus: String
+        package var revocationTime: String?
+        /// cryptography's `ReasonFlags` name: `key_compromise`, `certificate_hold`, …
+        package var revocationReason: String?
+        package var thisUpdate: String?
+        package var nextUpdate: String?
+        /// `sha1`, `sha256`, …; nil when cryptography does not know the algorithm.
+        package var hashAlgorithm: String?
+        package var issuerNameHashHex: String
+        package var issuerKeyHashHex: String
+        /// Whether the CertID's hashes are the `--issuer`'s; nil without one.
+        package var issuerHashesMatch: Bool?
     }
 
-    /// The `responses` array of Python's JSON.
-    package static func singleResponses(_ json: [String: Any]) -> [[String: Any]] {
-        json["responses"] as? [[String: Any]] ?? []
+    package struct Extension: Decodable, Sendable, Equatable {
+        package var oid: String
+        package var critical: Bool
+        package var valueHex: String?
+    }
+
+    /// `SUCCESSFUL`, `MALFORMED_REQUEST`, `TRY_LATER`, …
+    package var responseStatus: String
+    /// `issuer` or `delegate`.
+    package var signer: String?
+    package var signatureValid: Bool?
+    package var signatureError: String?
+    package var delegateValid: Bool?
+    package var delegateIssuedByIssuer: Bool?
+    package var delegateHasOcspSigning: Bool?
+    package var responderKeyHash: String?
+    package var responderName: String?
+    package var responderIdMatchesSigner: Bool?
+    package var producedAt: String?
+    package var signatureAlgorithmOid: String?
+    package var certificatesCount: Int?
+    package var extensions: [Extension]
+    package var nonceHex: String?
+    package var responses: [Single]
+    /// What cryptography could not read.
+    package var errors: [String]
+
+    private enum CodingKeys: String, CodingKey {
+        case responseStatus, signer, signatureValid, signatureError, delegateValid, delegateIssuedByIssuer
+        case delegateHasOcspSigning, responderKeyHash, responderName, responderIdMatchesSigner, producedAt
+        case signatureAlgorithmOid, certificatesCount, extensions, nonceHex, responses, errors
+    }
+
+    package init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        responseStatus = try container.decode(String.self, forKey: .responseStatus)
+        signer = try container.decodeIfPresent(String.self, forKey: .signer)
+        signatureValid = try container.decodeIfPresent(Bool.self, forKey: .signatureValid)
+        signatureError = try container.decodeIfPresent(String.self, forKey: .signatureError)
+        delegateValid = try container.decodeIfPresent(Bool.self, forKey: .delegateValid)
+        delegateIssuedByIssuer = try container.decodeIfPresent(Bool.self, forKey: .delegateIssuedByIssuer)
+        delegateHasOcspSigning = try container.decodeIfPresent(Bool.self, forKey: .delegateHasOcspSigning)
+        responderKeyHash = try container.decodeIfPresent(String.self, forKey: .responderKeyHash)
+        responderName = try container.decodeIfPresent(String.self, forKey: .responderName)
+        responderIdMatchesSigner = try container.decodeIfPresent(Bool.self, forKey: .responderIdMatchesSigner)
+        producedAt = try container.decodeIfPresent(String.self, forKey: .producedAt)
+        signatureAlgorithmOid = try container.decodeIfPresent(String.self, forKey: .signatureAlgorithmOid)
+        certificatesCount = try container.decodeIfPresent(Int.self, forKey: .certificatesCount)
+        extensions = try container.decodeIfPresent([Extension].self, forKey: .extensions) ?? []
+        nonceHex = try container.decodeIfPresent(String.self, forKey: .nonceHex)
+        responses = try container.decodeIfPresent([Single].self, forKey: .responses) ?? []
+        errors = try container.decodeIfPresent([String].self, forKey: .errors) ?? []
+    }
+
+    /// peer-verify.py's snake_case keys, as Swift names them.
+    package static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        return decoder
+    }
+
+    /// One report from peer-verify.py's output.
+    package static func decode(_ json: Data) throws -> PeerReport {
+        try decoder.decode(PeerReport.self, from: json)
     }
 }

@@ -54,8 +54,8 @@ final class CountingStatusSource: CertificateStatusSource {
 /// The cache, the intermediate's pre-signed response and several CAs, with in-memory tables; every
 /// signed response goes to both peers.
 @Suite struct CacheAndPresignedTests {
-    func verified(_ der: [UInt8], _ fixture: CAFixture) throws -> [[String: Any]] {
-        Peers.singleResponses(try Peers.verifySuccessful(response: Data(der), issuer: fixture.certificatePath, chain: fixture.chainPath))
+    func verified(_ der: [UInt8], _ fixture: CAFixture) throws -> [PeerReport.Single] {
+        (try Peers.verifySuccessful(response: Data(der), issuer: fixture.certificatePath, chain: fixture.chainPath)).responses
     }
 
     func responder(_ fixture: CAFixture, rows: [UInt64: RecordedStatus], cache: MemoryCache) -> OCSPResponder {
@@ -90,7 +90,7 @@ final class CountingStatusSource: CertificateStatusSource {
         #expect(first.cache == .miss)
         #expect(cache.stores == 1)
         #expect(cache.checkMarks.values.first == now)
-        #expect(try verified(first.der, fixture).first?["cert_status"] as? String == "REVOKED")
+        #expect(try verified(first.der, fixture).first?.certStatus == "REVOKED")
 
         // Within the revalidation window the kept response is served, byte for byte, with no look-up.
         let later = responder(fixture, table: table, cache: cache, revalidate: 3600).respond(to: request, at: now + 3599)
@@ -106,7 +106,7 @@ final class CountingStatusSource: CertificateStatusSource {
         #expect(expired.cache == .miss)
         #expect(expired.der != first.der)
         #expect(cache.entries.values.first == expired.der)
-        #expect(try verified(expired.der, fixture).first?["cert_status"] as? String == "GOOD")
+        #expect(try verified(expired.der, fixture).first?.certStatus == "GOOD")
     }
 
     @Test("A kept response is served unchecked within revalidate; after it the table is asked: unchanged renews, changed re-signs")
@@ -130,8 +130,8 @@ final class CountingStatusSource: CertificateStatusSource {
         #expect(cache.stores == 2)
         #expect(cache.checkMarks.values.first == now + 60)
         let singles = try verified(changed.der, fixture)
-        #expect(singles.first?["cert_status"] as? String == "REVOKED")
-        #expect(singles.first?["revocation_reason"] as? String == "key_compromise")
+        #expect(singles.first?.certStatus == "REVOKED")
+        #expect(singles.first?.revocationReason == "key_compromise")
 
         // Unchanged at the next check: the same bytes, a renewed mark, no signature.
         let revalidated = responder.respond(to: request, at: now + 125)
@@ -148,7 +148,7 @@ final class CountingStatusSource: CertificateStatusSource {
         table.rows[serial(0x1001)] = .revoked(at: now + 10, reason: .cessationOfOperation)
         let reason = responder.respond(to: request, at: now + 185)
         #expect(reason.cache == .changed)
-        #expect(try verified(reason.der, fixture).first?["revocation_reason"] as? String == "cessation_of_operation")
+        #expect(try verified(reason.der, fixture).first?.revocationReason == "cessation_of_operation")
     }
 
     @Test("The table down at revalidation: the kept response is served unrevalidated, with the reason; a store that answers wrongly is internalError")
@@ -200,7 +200,7 @@ final class CountingStatusSource: CertificateStatusSource {
         #expect(gone.cache == .changed)
         #expect(gone.answers.first?.status.name == "unknown")
         #expect(cache.entries[certID] == nil)
-        #expect(try verified(gone.der, fixture).first?["cert_status"] as? String == "UNKNOWN")
+        #expect(try verified(gone.der, fixture).first?.certStatus == "UNKNOWN")
     }
 
     @Test func nonceSeveralCertIDsAndNotFoundAreNeverKept() throws {
@@ -304,12 +304,12 @@ final class CountingStatusSource: CertificateStatusSource {
             #expect(outcome.der == file)
             #expect(outcome.answers.first?.source == .ocspresponse)
             let json = try Peers.python(response: Data(outcome.der), issuer: TestPKI.shared.root)
-            #expect(json["signature_valid"] as? Bool == true)
+            #expect(json.signatureValid == true)
             try Peers.opensslVerify(response: Data(outcome.der), chain: TestPKI.shared.root)
         }
         // The leaves are still answered by the intermediate itself.
         let leaf = try root.responder(fixture, file: { file }).respond(to: try fixture.request([0x1001]), at: now)
-        #expect(try verified(leaf.der, fixture).first?["cert_status"] as? String == "GOOD")
+        #expect(try verified(leaf.der, fixture).first?.certStatus == "GOOD")
     }
 
     @Test func anUnusableFileGetsTryLaterNamingTheFile() throws {
@@ -342,7 +342,7 @@ final class CountingStatusSource: CertificateStatusSource {
         ])
         // A request for the second CA alone is signed by the second CA.
         let second = responder.respond(to: try p256.request([0x1001]), at: now)
-        #expect(try verified(second.der, p256).first?["cert_status"] as? String == "GOOD")
+        #expect(try verified(second.der, p256).first?.certStatus == "GOOD")
 
         // Both: the first CertID's CA (p256) answers; the rsa CertID gets unknown (p256 cannot speak for rsa).
         let mixed = responder.respond(to: try makeRequest([
@@ -350,7 +350,7 @@ final class CountingStatusSource: CertificateStatusSource {
         ]), at: now)
         #expect(mixed.answers.map(\.status.name) == ["good", "unknown"])
         let json = try Peers.python(response: Data(mixed.der), issuer: p256.certificatePath)
-        #expect(json["signature_valid"] as? Bool == true)
+        #expect(json.signatureValid == true)
         try Peers.opensslVerify(response: Data(mixed.der), chain: p256.chainPath, trustedSigner: p256.certificatePath)
     }
 
@@ -362,6 +362,6 @@ final class CountingStatusSource: CertificateStatusSource {
         ])
         let outcome = responder.respond(to: try rsa.request([0x1001, 0x2002]), at: now)
         let singles = try verified(outcome.der, rsa)
-        #expect(singles.map { $0["cert_status"] as? String } == ["GOOD", "REVOKED"])
+        #expect(singles.map { $0.certStatus } == ["GOOD", "REVOKED"])
     }
 }

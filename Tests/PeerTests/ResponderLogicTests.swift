@@ -7,10 +7,10 @@ import TestSupport
 
 /// The decision logic with an in-memory table; every signed response goes to both peers.
 @Suite struct ResponderLogicTests {
-    func verified(_ outcome: ResponderOutcome, _ fixture: CAFixture) throws -> [[String: Any]] {
+    func verified(_ outcome: ResponderOutcome, _ fixture: CAFixture) throws -> [PeerReport.Single] {
         #expect(outcome.status == .successful, "\(outcome.reason ?? "")")
         let json = try Peers.verifySuccessful(response: Data(outcome.der), issuer: fixture.certificatePath, chain: fixture.chainPath)
-        return Peers.singleResponses(json)
+        return json.responses
     }
 
     @Test(arguments: TestPKI.Kind.allCases)
@@ -22,12 +22,12 @@ import TestSupport
         ])
         let outcome = responder.respond(to: try fixture.request([0x1002, 0x7777, 0x1001]), at: now)
         let singles = try verified(outcome, fixture)
-        #expect(singles.map { $0["serial_hex"] as? String } == ["1002", "7777", "1001"])
-        #expect(singles.map { $0["cert_status"] as? String } == ["REVOKED", "UNKNOWN", "GOOD"])
-        #expect(singles[0]["revocation_reason"] as? String == "key_compromise")
-        #expect(singles[0]["revocation_time"] as? String == "2026-01-02T03:00:00Z")
-        #expect(singles[2]["this_update"] as? String == now.iso8601)
-        #expect(singles[2]["next_update"] as? String == (now + 3600).iso8601)
+        #expect(singles.map { $0.serialHex } == ["1002", "7777", "1001"])
+        #expect(singles.map { $0.certStatus } == ["REVOKED", "UNKNOWN", "GOOD"])
+        #expect(singles[0].revocationReason == "key_compromise")
+        #expect(singles[0].revocationTime == "2026-01-02T03:00:00Z")
+        #expect(singles[2].thisUpdate == now.iso8601)
+        #expect(singles[2].nextUpdate == (now + 3600).iso8601)
     }
 
     @Test func certIDIsEchoedExactlyEvenWithoutNullParameters() throws {
@@ -46,8 +46,8 @@ import TestSupport
         let fixture = try CAFixture(.p256)
         let outcome = OCSPResponder(fixture, rows: [0x1001: .good]).respond(to: try fixture.request([0x1001], hash: hash), at: now)
         let singles = try verified(outcome, fixture)
-        #expect(singles.first?["hash_algorithm"] as? String == hash.rawValue)
-        #expect(singles.first?["cert_status"] as? String == "GOOD")
+        #expect(singles.first?.hashAlgorithm == hash.rawValue)
+        #expect(singles.first?.certStatus == "GOOD")
     }
 
     @Test func foreignIssuerOnlyIsUnauthorizedAndMixedIsUnknown() throws {
@@ -66,8 +66,8 @@ import TestSupport
         #expect(outcome.status == .successful)
         try Peers.opensslVerify(response: Data(outcome.der), chain: ours.chainPath, trustedSigner: ours.certificatePath)
         let json = try Peers.python(response: Data(outcome.der), issuer: ours.certificatePath)
-        #expect(json["signature_valid"] as? Bool == true)
-        #expect(Peers.singleResponses(json).map { $0["cert_status"] as? String } == ["UNKNOWN", "GOOD"])
+        #expect(json.signatureValid == true)
+        #expect(json.responses.map { $0.certStatus } == ["UNKNOWN", "GOOD"])
     }
 
     @Test func notFoundPolicies() throws {
@@ -75,19 +75,18 @@ import TestSupport
         let request = try fixture.request([0x7777])
 
         let unknown = try verified(OCSPResponder(fixture, notFound: .unknown).respond(to: request, at: now), fixture)
-        #expect(unknown.first?["cert_status"] as? String == "UNKNOWN")
+        #expect(unknown.first?.certStatus == "UNKNOWN")
 
         let unauthorized = OCSPResponder(fixture, notFound: .unauthorized).respond(to: request, at: now)
         #expect(unauthorized.status == .unauthorized)
 
         let revoked = OCSPResponder(fixture, notFound: .revoked).respond(to: request, at: now)
         let json = try Peers.verifySuccessful(response: Data(revoked.der), issuer: fixture.certificatePath, chain: fixture.chainPath)
-        let single = try #require(Peers.singleResponses(json).first)
-        #expect(single["cert_status"] as? String == "REVOKED")
-        #expect(single["revocation_reason"] as? String == "certificate_hold")
-        #expect(single["revocation_time"] as? String == "1970-01-01T00:00:00Z")
-        let extensions = json["extensions"] as? [[String: Any]] ?? []
-        #expect(extensions.contains { $0["oid"] as? String == "1.3.6.1.5.5.7.48.1.9" && $0["value_hex"] as? String == "0500" })
+        let single = try #require(json.responses.first)
+        #expect(single.certStatus == "REVOKED")
+        #expect(single.revocationReason == "certificate_hold")
+        #expect(single.revocationTime == "1970-01-01T00:00:00Z")
+        #expect(json.extensions.contains { $0.oid == "1.3.6.1.5.5.7.48.1.9" && $0.valueHex == "0500" })
     }
 
     @Test func nonceIsEchoed() throws {
@@ -98,8 +97,8 @@ import TestSupport
         #expect(outcome.status == .successful)
         try Peers.opensslVerify(response: Data(outcome.der), chain: fixture.chainPath, request: Data(request))
         let json = try Peers.python(response: Data(outcome.der), issuer: fixture.certificatePath)
-        #expect(json["signature_valid"] as? Bool == true)
-        #expect(json["nonce_hex"] as? String == Hex.encode(nonce))
+        #expect(json.signatureValid == true)
+        #expect(json.nonceHex == Hex.encode(nonce))
     }
 
     @Test func storeFailuresMapToTryLaterAndInternalError() throws {
@@ -117,9 +116,9 @@ import TestSupport
         let fixture = try CAFixture(kind, delegated: true)
         let outcome = OCSPResponder(fixture, rows: [0x1001: .good]).respond(to: try fixture.request([0x1001]), at: now)
         let json = try Peers.verifySuccessful(response: Data(outcome.der), issuer: fixture.certificatePath, chain: fixture.chainPath)
-        #expect(json["signer"] as? String == "delegate")
-        #expect(json["certificates_count"] as? Int == 1)
-        #expect(json["responder_key_hash"] as? String == Hex.encode(fixture.signer.responderKeyHash))
+        #expect(json.signer == "delegate")
+        #expect(json.certificatesCount == 1)
+        #expect(json.responderKeyHash == Hex.encode(fixture.signer.responderKeyHash))
     }
 
     @Test func unknownHashAlgorithmDoesNotMatch() throws {

@@ -75,8 +75,8 @@ import TestSupport
         #expect(outcome.nextUpdate == ca.summary.notAfter)
         #expect(outcome.signerNotice?.contains("nextUpdate capped at \(ca.summary.notAfter)") == true, "\(outcome.signerNotice ?? "")")
         let json = try Peers.python(response: Data(outcome.der), issuer: ca.certificatePath)
-        #expect(json["signature_valid"] as? Bool == true)
-        #expect(Peers.singleResponses(json).first?["next_update"] as? String == ca.summary.notAfter.iso8601)
+        #expect(json.signatureValid == true)
+        #expect(json.responses.first?.nextUpdate == ca.summary.notAfter.iso8601)
         try Peers.opensslVerify(response: Data(outcome.der), chain: ca.certificatePath)
 
         // A signer with a long life left is not capped, and nothing is said.
@@ -130,8 +130,8 @@ import TestSupport
             #expect(outcome.status == .successful, "\(outcome.reason ?? "")")
             #expect(outcome.der == expected)
             let json = try Peers.python(response: Data(outcome.der), issuer: TestPKI.shared.root)
-            #expect(json["signature_valid"] as? Bool == true)
-            #expect(Peers.singleResponses(json).contains { $0["hash_algorithm"] as? String == hash.rawValue })
+            #expect(json.signatureValid == true)
+            #expect(json.responses.contains { $0.hashAlgorithm == hash.rawValue })
             try Peers.opensslVerify(response: Data(outcome.der), chain: TestPKI.shared.root)
         }
         // A broken file before a sound one does not hide the sound one.
