@@ -73,15 +73,13 @@ import Testing
         #expect(file["ocsp"]?.line == 7)
     }
 
-    /// The reader drops a `\r` before each `\n`, but splits the text on the Character "\n", and in Swift
-    /// "\r\n" is one Character (one grapheme), so a file with Windows line endings is read as one line.
-    @Test func windowsLineEndings() {
-        withKnownIssue("INIFile splits on Character \"\\n\", which \"\\r\\n\" is not: CRLF files do not read") {
-            let file = try read("[db]\r\nhost = h\r\n\r\n[ocsp]\r\nkey = k\r\n")
-            #expect(file["db"]?["host"]?.value == "h")
-            #expect(file["ocsp"]?["key"]?.value == "k")
-            #expect(file["ocsp"]?.line == 4)
-        }
+    /// In Swift "\r\n" is one Character (one grapheme): a reader that split on the Character "\n" read a
+    /// file with Windows line endings as one line.
+    @Test func windowsLineEndings() throws {
+        let file = try read("[db]\r\nhost = h\r\n\r\n[ocsp]\r\nkey = k\r\n")
+        #expect(file["db"]?["host"]?.value == "h")
+        #expect(file["ocsp"]?["key"]?.value == "k")
+        #expect(file["ocsp"]?.line == 4)
     }
 
     /// configparser would join an indented line to the value above; a responder's config silently joined is

@@ -40,10 +40,12 @@ package struct INIFile: Sendable {
     package init(text: String, path: String) throws(ConfigError) {
         var sections: [Section] = []
         var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Split on the scalar, not the Character: "\r\n" is one Character (one grapheme), so a file with
+        // Windows line endings would otherwise be one line.
+        for rawLine in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false) {
             lineNumber += 1
             var line = Substring(rawLine)
-            if line.hasSuffix("\r") { line = line.dropLast() }
+            if line.unicodeScalars.last == "\r" { line = Substring(line.unicodeScalars.dropLast()) }
             let trimmed = line.trimmingWhitespace()
             if trimmed.isEmpty || trimmed.hasPrefix("#") || trimmed.hasPrefix(";") { continue }
             if line.first == " " || line.first == "\t" {
