@@ -111,7 +111,8 @@ package struct RespondRun {
 
         let outcome = OCSPResponder(authorities: authorities, cache: cache, revalidation: config.run.revalidation).respond(to: request, at: now)
 
-        let status = outcome.status == .successful ? 0 : Int32(outcome.status.rawValue)
+        let decision = outcome.decision
+        let status = decision.status == .successful ? 0 : Int32(decision.status.rawValue)
         let writeError = watchdog.finish(status: status) { () -> FileIO.Error? in
             do throws(FileIO.Error) {
                 try write(outcome.der)
@@ -125,9 +126,8 @@ package struct RespondRun {
             return ExitStatus.ioError
         }
 
-        let decision = outcome.decision
         var metadata: Logger.Metadata = ["duration_ms": "\(RunClock.milliseconds(since: started))"]
-        for field in decision.logFields(for: .respond) { metadata[field.key] = .string(field.value) }
+        decision.forEachLogField(for: .respond) { metadata[$0.key] = .string($0.value) }
         if decision.status == .successful {
             // Served unrevalidated, or nextUpdate capped: an answer, but one the operator must hear about.
             if decision.isWarning {

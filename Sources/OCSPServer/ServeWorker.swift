@@ -69,13 +69,13 @@ package final class ServeWorker {
         } catch {
             outcome = .failure(.malformedRequest, error.description)
         }
-        if outcome.status == .tryLater || outcome.status == .internalError || outcome.cache == .unrevalidated {
+        let decision = outcome.decision
+        if decision.status == .tryLater || decision.status == .internalError || decision.cache == .unrevalidated {
             // The connection may be what broke (a restarted server, a dropped socket): the next request
             // on this worker connects afresh.
             close()
         }
 
-        let decision = outcome.decision
         if let notice = decision.signerNotice {
             signerNotices?.note(notice, refused: decision.status != .successful, at: now.seconds)
         }

@@ -29,7 +29,7 @@ package struct SoundnessCheck: Sendable {
     }
 
     /// Why a SingleResponse that answers the question may not be served for the time asked.
-    package enum Staleness: Hashable, Sendable, CustomStringConvertible {
+    package enum Staleness: Equatable, Sendable, CustomStringConvertible {
         /// RFC 5019 requires a nextUpdate of pre-signed answers: nothing bounds how long it holds.
         case noNextUpdate
         /// Its thisUpdate is later than now.
