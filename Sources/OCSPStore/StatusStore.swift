@@ -115,12 +115,13 @@ package protocol StatusStore: CertificateStatusSource, AnyObject {
     /// is never held in memory. The `cert` column is read only when `withCertificates`.
     func forEachRecord(revokedOnly: Bool, withCertificates: Bool, _ body: (StatusRecord) throws -> Void) throws
 
-    /// Connects now (opens the file, for SQLite) if not yet, and checks the store answers: for `/health`
-    /// and for a start-up that reports an unreachable store before any request.
+    /// Connects now (opens the file, for SQLite) if not yet, and checks the store answers: `serve`'s
+    /// `/health` asks it before it reads the table.
     func checkConnection() throws(StatusSourceError)
 
     /// Closes the session's connection, for every store of the session; the next use opens a new one.
-    /// `serve` drops a worker's connections this way after a call failed, rather than reuse a broken one.
+    /// `serve` drops a worker's connections this way after an answer that failed (the connection may be
+    /// what broke), and `/health` the ones it opened for its check.
     func close()
 }
 
