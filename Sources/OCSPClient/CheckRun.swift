@@ -123,14 +123,7 @@ package enum CheckRun {
 
         // 4. The request: one SHA-1 CertID, as RFC 5019 clients send, and a nonce unless told not to.
         let certID = issuer.identity.certID(serial: leafSummary.serialNumber, hash: .sha1)
-        var nonce: [UInt8]?
-        if options.nonce {
-            do {
-                nonce = try SecureRandom.bytes(count: RequestBuilder.nonceLength)
-            } catch {
-                throw failure("cannot make a random nonce: \(error.inputReason); try --no-nonce")
-            }
-        }
+        let nonce = options.nonce ? RequestBuilder.randomNonce() : nil
         result.nonceSent = nonce != nil
         let request: [UInt8]
         do {

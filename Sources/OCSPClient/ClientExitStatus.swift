@@ -14,7 +14,7 @@ package enum ClientExitStatus {
     package static let usage: Int32 = 64
     /// EX_NOINPUT: the input file cannot be read.
     package static let noInput: Int32 = ExitStatus.noInput
-    /// EX_SOFTWARE: something that should not fail did (encoding, the random generator).
+    /// EX_SOFTWARE: something that should not fail did (encoding the request).
     package static let software: Int32 = 70
     /// EX_IOERR: the output cannot be written.
     package static let ioError: Int32 = ExitStatus.ioError
