@@ -19,32 +19,19 @@ package enum HTTPFetch {
             let authority = rest[..<slash]
             var target = String(rest[slash...])
             if target.isEmpty { target = "/" } else if target.hasPrefix("?") { target = "/" + target }
-            var host = Substring(authority)
-            var port = 80
-            if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
-                host = authority[authority.index(after: authority.startIndex)..<close]
-                let after = authority[authority.index(after: close)...]
-                if after.hasPrefix(":") { guard let number = Int(after.dropFirst()) else { return nil }; port = number }
-            } else if let colon = authority.lastIndex(of: ":") {
-                guard let number = Int(authority[authority.index(after: colon)...]) else { return nil }
-                host = authority[..<colon]
-                port = number
-            }
-            guard !host.isEmpty, (1...65535).contains(port) else { return nil }
-            self.host = String(host)
-            self.port = port
+            guard let hostPort = HostPort(parsing: authority) else { return nil }
+            self.host = hostPort.host
+            self.port = hostPort.port ?? 80
             self.target = target
         }
 
         package var description: String {
-            let shownHost = host.contains(":") ? "[\(host)]" : host
-            return "http://\(shownHost)\(port == 80 ? "" : ":\(port)")\(target)"
+            "http://\(hostHeader)\(target)"
         }
 
-        /// The Host header's value.
+        /// The Host header's value: the port left out when it is HTTP's own.
         var hostHeader: String {
-            let shownHost = host.contains(":") ? "[\(host)]" : host
-            return port == 80 ? shownHost : "\(shownHost):\(port)"
+            HostPort(host: host, port: port == 80 ? nil : port).text
         }
     }
 
