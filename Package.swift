@@ -95,7 +95,12 @@ let package = Package(
         // The client side: `request`, `inspect`, `check`.
         .target(
             name: "OCSPClient",
-            dependencies: ["OCSPWire", "OCSPCore", "OCSPCrypto", "OCSPRuntime"]
+            dependencies: [
+                "OCSPWire", "OCSPCore", "OCSPCrypto", "OCSPRuntime",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
         ),
         // `serve`: the respond pipeline behind an HTTP/1.1 server on SwiftNIO, with a pool of worker threads
         // that each own their database connections.

@@ -115,14 +115,7 @@ package enum CheckRun {
 
         // 4. The request: one SHA-1 CertID, as RFC 5019 clients send, and a nonce unless told not to.
         let certID = issuer.identity.certID(serial: leafCertificate.serialNumber, hash: .sha1)
-        var nonce: [UInt8]?
-        if options.nonce {
-            do {
-                nonce = try SecureRandom.bytes(count: RequestBuilder.nonceLength)
-            } catch {
-                throw failure("cannot make a random nonce: \(error.inputReason); try --no-nonce")
-            }
-        }
+        let nonce = options.nonce ? RequestBuilder.randomNonce() : nil
         result.nonceSent = nonce != nil
         let request: [UInt8]
         do {
@@ -207,7 +200,7 @@ package enum CheckRun {
             return try readCertificates(path: path, what: "--cert")
         }
         guard let hostText = options.host else { throw failure("give --cert FILE or --host HOST[:PORT]") }
-        guard let (host, port) = hostAndPort(hostText) else {
+        guard let (host, port) = HostPort(parsing: hostText).map({ ($0.host, $0.port ?? 443) }) else {
             throw failure("--host '\(hostText)' is not HOST or HOST:PORT")
         }
         let socket = try TCPSocket(host: host, port: port, timeout: options.timeout)
@@ -217,24 +210,6 @@ package enum CheckRun {
             return try TLSPeerChain.fetch(socket: socket.descriptor, serverName: isAddress ? nil : host)
         } catch {
             throw failure("TLS with \(hostText): \(error.inputReason)")
-        }
-    }
-
-    static func hostAndPort(_ text: String) -> (String, Int)? {
-        if text.hasPrefix("["), let close = text.firstIndex(of: "]") {
-            let host = String(text[text.index(after: text.startIndex)..<close])
-            let rest = text[text.index(after: close)...]
-            if rest.isEmpty { return (host, 443) }
-            guard rest.hasPrefix(":"), let port = Int(rest.dropFirst()), (1...65535).contains(port) else { return nil }
-            return (host, port)
-        }
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        switch parts.count {
-        case 1: return parts[0].isEmpty ? nil : (text, 443)
-        case 2:
-            guard !parts[0].isEmpty, let port = Int(parts[1]), (1...65535).contains(port) else { return nil }
-            return (String(parts[0]), port)
-        default: return nil
         }
     }
 

@@ -2,8 +2,18 @@ import OCSPCore
 import OCSPCrypto
 import OCSPRuntime
 import OCSPWire
-/// A minimal HTTP/1.1 client for `check`: one request per connection (`Connection: close`), plain
-/// `http://` as OCSP responders and CA Issuers URLs use (RFC 5019 §5, RFC 5280 §4.2.2.1), a bounded answer.
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// `check`'s HTTP/1.1 client, on NIO's `ClientBootstrap` and NIOHTTP1: one request per connection
+/// (`Connection: close`), plain `http://` as OCSP responders and CA Issuers URLs use (RFC 5019 §5,
+/// RFC 5280 §4.2.2.1), a bounded answer.
 package enum HTTPFetch {
     /// An `http://host[:port]/path` URL.
     package struct URL: Hashable, Sendable, CustomStringConvertible {
@@ -19,32 +29,19 @@ package enum HTTPFetch {
             let authority = rest[..<slash]
             var target = String(rest[slash...])
             if target.isEmpty { target = "/" } else if target.hasPrefix("?") { target = "/" + target }
-            var host = Substring(authority)
-            var port = 80
-            if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
-                host = authority[authority.index(after: authority.startIndex)..<close]
-                let after = authority[authority.index(after: close)...]
-                if after.hasPrefix(":") { guard let number = Int(after.dropFirst()) else { return nil }; port = number }
-            } else if let colon = authority.lastIndex(of: ":") {
-                guard let number = Int(authority[authority.index(after: colon)...]) else { return nil }
-                host = authority[..<colon]
-                port = number
-            }
-            guard !host.isEmpty, (1...65535).contains(port) else { return nil }
-            self.host = String(host)
-            self.port = port
+            guard let hostPort = HostPort(parsing: authority) else { return nil }
+            self.host = hostPort.host
+            self.port = hostPort.port ?? 80
             self.target = target
         }
 
         package var description: String {
-            let shownHost = host.contains(":") ? "[\(host)]" : host
-            return "http://\(shownHost)\(port == 80 ? "" : ":\(port)")\(target)"
+            "http://\(hostHeader)\(target)"
         }
 
-        /// The Host header's value.
+        /// The Host header's value: the port left out when it is HTTP's own.
         var hostHeader: String {
-            let shownHost = host.contains(":") ? "[\(host)]" : host
-            return port == 80 ? shownHost : "\(shownHost):\(port)"
+            HostPort(host: host, port: port == 80 ? nil : port).text
         }
     }
 
@@ -62,63 +59,143 @@ package enum HTTPFetch {
     package static let maximumAnswer = 1 << 20
 
     package static func get(_ url: URL, accept: String, timeout: Int) throws(CommandFailure) -> Response {
-        try exchange(url, head: "GET \(url.target) HTTP/1.1\r\nAccept: \(accept)\r\n", body: [], timeout: timeout)
+        try exchange(url, method: .GET, headers: [("Accept", accept)], body: [], timeout: timeout)
     }
 
     package static func post(_ url: URL, body: [UInt8], contentType: String, accept: String, timeout: Int) throws(CommandFailure) -> Response {
         try exchange(
-            url, head: "POST \(url.target) HTTP/1.1\r\nContent-Type: \(contentType)\r\nContent-Length: \(body.count)\r\nAccept: \(accept)\r\n",
+            url, method: .POST, headers: [("Content-Type", contentType), ("Content-Length", "\(body.count)"), ("Accept", accept)],
             body: body, timeout: timeout
         )
     }
 
-    static func exchange(_ url: URL, head: String, body: [UInt8], timeout: Int) throws(CommandFailure) -> Response {
-        let socket = try TCPSocket(host: url.host, port: url.port, timeout: timeout)
-        let request = head + "Host: \(url.hostHeader)\r\nUser-Agent: ocsp-responder-check\r\nConnection: close\r\n\r\n"
-        try socket.send(Array(request.utf8) + body)
-        let answer = try socket.receiveAll(limit: maximumAnswer)
-        guard let response = parse(answer) else {
-            throw CommandFailure(ExitStatus.Check.error, "\(url) did not answer with HTTP (\(answer.count) bytes)")
+    /// One request on a connection of its own, on NIO's shared event loops; the caller's thread waits.
+    /// Connecting is bounded by `timeout`, and so is the rest of the exchange, as a whole.
+    static func exchange(
+        _ url: URL, method: HTTPMethod, headers: [(String, String)], body: [UInt8], timeout: Int
+    ) throws(CommandFailure) -> Response {
+        let group = MultiThreadedEventLoopGroup.singleton
+        let answer = group.next().makePromise(of: Response.self)
+        let bootstrap = ClientBootstrap(group: group)
+            .connectTimeout(.seconds(Int64(timeout)))
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    try channel.pipeline.syncOperations.addHandler(AnswerCollector(answer: answer, limit: maximumAnswer))
+                }
+            }
+        let channel: any Channel
+        do {
+            channel = try bootstrap.connect(host: url.host, port: url.port).wait()
+        } catch {
+            answer.fail(error)
+            throw failure(connectionFailure(error, url: url))
         }
-        return response
+        defer { channel.close(promise: nil) }
+        let deadline = channel.eventLoop.scheduleTask(in: .seconds(Int64(timeout))) {
+            channel.pipeline.fireErrorCaught(FetchError.timedOut)
+        }
+        defer { deadline.cancel() }
+
+        var head = HTTPRequestHead(version: .http1_1, method: method, uri: url.target)
+        for (name, value) in headers { head.headers.add(name: name, value: value) }
+        head.headers.add(name: "Host", value: url.hostHeader)
+        head.headers.add(name: "User-Agent", value: "ocsp-responder-check")
+        head.headers.add(name: "Connection", value: "close")
+        channel.write(HTTPClientRequestPart.head(head), promise: nil)
+        if !body.isEmpty { channel.write(HTTPClientRequestPart.body(.byteBuffer(ByteBuffer(bytes: body))), promise: nil) }
+        channel.writeAndFlush(HTTPClientRequestPart.end(nil)).whenFailure { channel.pipeline.fireErrorCaught($0) }
+
+        do {
+            return try answer.futureResult.wait()
+        } catch FetchError.timedOut {
+            throw failure("cannot read the answer: timed out")
+        } catch FetchError.tooLarge {
+            throw failure("the answer is larger than \(maximumAnswer) bytes")
+        } catch FetchError.closedEarly, HTTPParserError.invalidEOFState {
+            throw failure("\(url) closed the connection before a whole HTTP answer")
+        } catch let error as HTTPParserError {
+            throw failure("\(url) did not answer with HTTP (\(error))")
+        } catch {
+            throw failure("cannot read the answer: \(reason(error))")
+        }
     }
 
-    /// Parses a whole HTTP/1.x answer read until the connection closed; nil when it is not one.
-    static func parse(_ bytes: [UInt8]) -> Response? {
-        guard let end = bytes.firstRange(of: [13, 10, 13, 10])?.lowerBound else { return nil }
-        let lines = String(decoding: bytes[..<end], as: UTF8.self).split(separator: "\r\n", omittingEmptySubsequences: false)
-        let statusParts = lines.first?.split(separator: " ") ?? []
-        guard statusParts.count >= 2, statusParts[0].hasPrefix("HTTP/1."), let status = Int(statusParts[1]) else { return nil }
-        var headers: [(name: String, value: String)] = []
-        for line in lines.dropFirst() {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            headers.append((String(line[..<colon]), line[line.index(after: colon)...].trimmingSpaces))
-        }
-        var body = Array(bytes[(end + 4)...])
-        var response = Response(status: status, headers: headers, body: body)
-        if response.header("transfer-encoding")?.lowercased().contains("chunked") == true {
-            guard let decoded = dechunk(body) else { return nil }
-            body = decoded
-        } else if let length = response.header("content-length").flatMap(Int.init), length <= body.count {
-            body = Array(body[0..<length])
-        }
-        response.body = body
-        return response
+    enum FetchError: Error {
+        case timedOut, tooLarge, closedEarly
     }
 
-    static func dechunk(_ bytes: [UInt8]) -> [UInt8]? {
-        var out: [UInt8] = []
-        var index = 0
-        while index < bytes.count {
-            guard let lineEnd = bytes[index...].firstRange(of: [13, 10])?.lowerBound else { return nil }
-            let sizeText = String(decoding: bytes[index..<lineEnd], as: UTF8.self).split(separator: ";").first ?? ""
-            guard let size = Int(sizeText.trimmingSpaces, radix: 16) else { return nil }
-            index = lineEnd + 2
-            if size == 0 { return out }
-            guard index + size <= bytes.count else { return nil }
-            out += bytes[index..<(index + size)]
-            index += size + 2
+    static func failure(_ message: String) -> CommandFailure {
+        CommandFailure(ExitStatus.Check.error, message)
+    }
+
+    /// Why a connection could not be made, as `connect(2)` or the resolver says it.
+    static func connectionFailure(_ error: any Error, url: URL) -> String {
+        let address = HostPort(host: url.host, port: url.port).text
+        if let error = error as? NIOConnectionError {
+            if let last = error.connectionErrors.last {
+                return "cannot connect to \(address): \(reason(last.error))"
+            }
+            let resolution = error.dnsAAAAError ?? error.dnsAError
+            return "cannot resolve \(url.host)\(resolution.map { ": \(reason($0))" } ?? "")"
         }
-        return out
+        if case ChannelError.connectTimeout = error {
+            return "cannot connect to \(address): timed out"
+        }
+        return "cannot connect to \(address): \(reason(error))"
+    }
+
+    /// An error in words: the system's for an errno, without NIO's call-site decoration.
+    static func reason(_ error: any Error) -> String {
+        if let error = error as? IOError { return String(cString: strerror(error.errnoCode)) }
+        if case ChannelError.connectTimeout = error { return "timed out" }
+        return "\(error)"
+    }
+}
+
+/// Gathers one HTTP answer and completes `answer` once, with it or with why there is none.
+private final class AnswerCollector: ChannelInboundHandler {
+    typealias InboundIn = HTTPClientResponsePart
+
+    private let answer: EventLoopPromise<HTTPFetch.Response>
+    private let limit: Int
+    private var head: HTTPResponseHead?
+    private var body: [UInt8] = []
+    private var done = false
+
+    init(answer: EventLoopPromise<HTTPFetch.Response>, limit: Int) {
+        self.answer = answer
+        self.limit = limit
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !done else { return }
+        switch unwrapInboundIn(data) {
+        case .head(let received):
+            head = received
+        case .body(let buffer):
+            guard body.count + buffer.readableBytes <= limit else { return finish(context, .failure(HTTPFetch.FetchError.tooLarge)) }
+            body += buffer.readableBytesView
+        case .end:
+            guard let head else { return finish(context, .failure(HTTPFetch.FetchError.closedEarly)) }
+            let headers = head.headers.map { (name: $0.name, value: $0.value) }
+            finish(context, .success(HTTPFetch.Response(status: Int(head.status.code), headers: headers, body: body)))
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        finish(context, .failure(error))
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        finish(context, .failure(HTTPFetch.FetchError.closedEarly))
+        context.fireChannelInactive()
+    }
+
+    private func finish(_ context: ChannelHandlerContext, _ result: Result<HTTPFetch.Response, any Error>) {
+        guard !done else { return }
+        done = true
+        answer.completeWith(result)
+        context.close(promise: nil)
     }
 }

@@ -23,7 +23,7 @@ package enum Inspection {
     /// Enough for any request or response with a few certificates.
     package static let inputLimit = 1 << 20
 
-    /// The whole command; returns the exit status (`ClientExitStatus`).
+    /// The whole command; returns the exit status (`ExitStatus`).
     package static func run(_ options: Options) -> Int32 {
         // The issuer first: a file that cannot be used is a set-up error whatever the input holds.
         var issuer: ResponseVerification.Issuer?

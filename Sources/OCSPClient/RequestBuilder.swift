@@ -42,6 +42,13 @@ package enum RequestBuilder {
 
     /// RFC 9654 §2.1 asks for at least 16 octets (and responders accept at most 32).
     package static let nonceLength = 16
+
+    /// `nonceLength` octets an attacker cannot guess (RFC 9654 §2.1): the system generator is the
+    /// kernel's CSPRNG (getrandom(2) on Linux).
+    package static func randomNonce() -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<nonceLength).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+    }
     package typealias Failure = CommandFailure
 
     /// The whole command: builds the request, writes it, returns the exit status. Failures print one line.
@@ -75,14 +82,7 @@ package enum RequestBuilder {
         for subject in options.subjects {
             certIDs.append(identity.certID(serial: try serial(of: subject, issuer: issuer, issuerPath: options.issuerPath), hash: options.hash))
         }
-        var nonce: [UInt8]?
-        if options.nonce {
-            do {
-                nonce = try SecureRandom.bytes(count: nonceLength)
-            } catch {
-                throw Failure(ExitStatus.software, "cannot make a random nonce: \(error.inputReason); try --no-nonce")
-            }
-        }
+        let nonce = options.nonce ? randomNonce() : nil
         do {
             return try OCSPRequest(certIDs: certIDs, nonce: nonce).derBytes()
         } catch {

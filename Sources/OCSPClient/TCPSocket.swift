@@ -8,8 +8,9 @@ import Glibc
 import Musl
 #endif
 
-/// A blocking TCP connection with send and receive timeouts, for `check`'s few requests: an HTTP
-/// exchange with a responder or a CA Issuers server, and a TLS handshake.
+/// A blocking TCP connection with send and receive timeouts, for `check --host`'s TLS handshake: OpenSSL
+/// reads the peer's chain over the descriptor itself (NIO would need swift-nio-ssl, which the package
+/// does not use; the HTTP exchanges are on NIO, `HTTPFetch`).
 package final class TCPSocket {
     package let descriptor: Int32
 
@@ -41,38 +42,11 @@ package final class TCPSocket {
             lastError = String(cString: strerror(errno))
             close(fd)
         }
-        throw Self.failure("cannot connect to \(host):\(port): \(lastError)")
+        throw Self.failure("cannot connect to \(HostPort(host: host, port: port).text): \(lastError)")
     }
 
     deinit {
         close(descriptor)
-    }
-
-    package func send(_ bytes: [UInt8]) throws(CommandFailure) {
-        var offset = 0
-        while offset < bytes.count {
-            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if sent < 0 && errno == EINTR { continue }
-            guard sent > 0 else { throw Self.failure("cannot send: \(String(cString: strerror(errno)))") }
-            offset += sent
-        }
-    }
-
-    /// Everything until the peer closes, at most `limit` bytes.
-    package func receiveAll(limit: Int) throws(CommandFailure) -> [UInt8] {
-        var received: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
-            if count < 0 && errno == EINTR { continue }
-            if count < 0 {
-                let reason = errno == EAGAIN || errno == EWOULDBLOCK ? "timed out" : String(cString: strerror(errno))
-                throw Self.failure("cannot read the answer: \(reason)")
-            }
-            if count == 0 { return received }
-            received += chunk[0..<count]
-            guard received.count <= limit else { throw Self.failure("the answer is larger than \(limit) bytes") }
-        }
     }
 
     static func failure(_ message: String) -> CommandFailure {

@@ -41,7 +41,7 @@ package struct RespondRun {
     }
 
     package static func run(_ options: Options) -> Int32 {
-        let started = RunClock.monotonicNanoseconds()
+        let started = ContinuousClock.now
         let invocation = Invocation.current
         let start: RunStart
         let authorities: [Authority]

@@ -15,24 +15,14 @@ package struct ListenAddress: Hashable, Sendable, CustomStringConvertible {
         self.port = port
     }
 
+    /// The port is required; 0 asks the kernel for one.
     package init?(parsing text: String) {
-        let host: Substring
-        let port: Substring
-        if text.hasPrefix("[") {
-            guard let close = text.firstIndex(of: "]"), text[text.index(after: close)...].hasPrefix(":") else { return nil }
-            host = text[text.index(after: text.startIndex)..<close]
-            port = text[text.index(close, offsetBy: 2)...]
-        } else {
-            guard let colon = text.lastIndex(of: ":"), !text[..<colon].contains(":") else { return nil }
-            host = text[..<colon]
-            port = text[text.index(after: colon)...]
-        }
-        guard let number = Int(port), (0...65535).contains(number) else { return nil }
-        self.host = host.isEmpty ? "0.0.0.0" : String(host)
-        self.port = number
+        guard let parsed = HostPort(parsing: text, ports: 0...65535, allowsEmptyHost: true), let port = parsed.port else { return nil }
+        self.host = parsed.host.isEmpty ? "0.0.0.0" : parsed.host
+        self.port = port
     }
 
     package var description: String {
-        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        HostPort(host: host, port: port).text
     }
 }

@@ -24,36 +24,36 @@ package final class RecentAnswers: Sendable {
     struct Entry: Sendable {
         var body: [UInt8]
         var caching: ResponseCaching
-        /// The worker's decision, as the event loop repeats it (`cache=memory`).
-        var decision: LoggedDecision
-        /// Monotonic nanoseconds after which a worker must answer the request again.
-        var expiresAt: Int64
+        /// The access log's `certs=…` part.
+        var certs: String
+        /// When a worker must answer the request again.
+        var expiresAt: ContinuousClock.Instant
     }
 
-    static let defaultRevalidationInterval: Int64 = 1_000_000_000
-    /// Nanoseconds an entry is served without a worker looking at the file cache again.
-    let revalidationInterval: Int64
+    static let defaultRevalidationInterval: Duration = .seconds(1)
+    /// How long an entry is served without a worker looking at the file cache again.
+    let revalidationInterval: Duration
     /// Keyed by the request's DER; a request whose entry was evicted only takes the whole path once.
     private let entries: BoundedTable<[UInt8], Entry>
 
-    package init(capacity: Int, revalidationInterval: Int64 = RecentAnswers.defaultRevalidationInterval) {
+    package init(capacity: Int, revalidationInterval: Duration = RecentAnswers.defaultRevalidationInterval) {
         self.entries = BoundedTable(capacity: capacity)
         self.revalidationInterval = revalidationInterval
     }
 
     /// The kept answer to `requestDER`, while it is confirmed recently enough and within its validity.
-    func entry(for requestDER: [UInt8], monotonicNow: Int64, now: UnixTime) -> Entry? {
+    func entry(for requestDER: [UInt8], monotonicNow: ContinuousClock.Instant, now: UnixTime) -> Entry? {
         guard let entry = entries[requestDER] else { return nil }
         guard monotonicNow < entry.expiresAt, entry.caching.thisUpdate <= now, now < entry.caching.nextUpdate else { return nil }
         return entry
     }
 
     /// Keeps an answer a worker just gave from the file cache at `monotonicNow`, for at most
-    /// `revalidationInterval` and never longer than `untilRevalidation` nanoseconds (the time left before
+    /// `revalidationInterval` and never longer than `untilRevalidation` (the time left before
     /// its response must be checked against the table); forgets it when that is none.
-    func keep(body: [UInt8], caching: ResponseCaching, decision: LoggedDecision, for requestDER: [UInt8], monotonicNow: Int64, untilRevalidation: Int64) {
+    func keep(body: [UInt8], caching: ResponseCaching, certs: String, for requestDER: [UInt8], monotonicNow: ContinuousClock.Instant, untilRevalidation: Duration) {
         let lifetime = min(revalidationInterval, untilRevalidation)
-        guard lifetime > 0 else {
+        guard lifetime > .zero else {
             entries.remove(requestDER)
             return
         }

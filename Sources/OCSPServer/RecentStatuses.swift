@@ -18,17 +18,17 @@ import OCSPWire
 package final class RecentStatuses: Sendable {
     struct Entry: Sendable {
         var status: RecordedStatus
-        /// Monotonic nanoseconds at which the table gave it.
-        var readAt: Int64
+        /// When the table gave it.
+        var readAt: ContinuousClock.Instant
     }
 
     /// The bound `RecentAnswers` gives the answers without a nonce: one staleness for all of `serve`.
     static let defaultWindow = RecentAnswers.defaultRevalidationInterval
-    /// Nanoseconds a status is used again without asking the table.
-    let window: Int64
+    /// How long a status is used again without asking the table.
+    let window: Duration
     private let entries: BoundedTable<CertificateSerialNumber, Entry>
 
-    package init(capacity: Int, window: Int64 = RecentStatuses.defaultWindow) {
+    package init(capacity: Int, window: Duration = RecentStatuses.defaultWindow) {
         self.entries = BoundedTable(capacity: capacity)
         self.window = window
     }
@@ -43,7 +43,7 @@ package final class RecentStatuses: Sendable {
         let recent: RecentStatuses
 
         func status(of serial: CertificateSerialNumber) throws(StatusSourceError) -> RecordedStatus? {
-            let now = RunClock.monotonicNanoseconds()
+            let now = ContinuousClock.now
             if let entry = recent.entries[serial], now - entry.readAt < recent.window {
                 return entry.status
             }

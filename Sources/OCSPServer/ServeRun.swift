@@ -134,7 +134,7 @@ package enum ServeRun {
         let workerCount = options.workers ?? defaultWorkers
         let memory = config.run.cachePath.map { _ in MemoryFrontedCache.Memory(capacity: memoryCacheEntries) }
         // Memory never holds an answer or a status longer than `[ocsp] revalidate` allows the cache to.
-        let memoryWindow = min(RecentAnswers.defaultRevalidationInterval, config.run.revalidation.interval * 1_000_000_000)
+        let memoryWindow = min(RecentAnswers.defaultRevalidationInterval, .seconds(config.run.revalidation.interval))
         let recentAnswers = config.run.cachePath.map { _ in RecentAnswers(capacity: memoryCacheEntries, revalidationInterval: memoryWindow) }
         let recentStatuses = authorities.map { _ in RecentStatuses(capacity: memoryCacheEntries, window: memoryWindow) }
         let signerNotices = SignerNotices(logger: logger)
@@ -196,8 +196,8 @@ package enum ServeRun {
         // Stop accepting, let busy connections finish their response, then close the database connections.
         for listener in listeners { try? listener.close().wait() }
         server.startDraining()
-        let deadline = RunClock.monotonicNanoseconds() + Int64(options.drainTimeout) * 1_000_000_000
-        while server.openConnections > 0 && RunClock.monotonicNanoseconds() < deadline {
+        let deadline = ContinuousClock.now + .seconds(options.drainTimeout)
+        while server.openConnections > 0 && ContinuousClock.now < deadline {
             usleep(20_000)
         }
         let cut = server.openConnections

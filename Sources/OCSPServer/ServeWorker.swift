@@ -58,7 +58,7 @@ package final class ServeWorker {
     /// Answers a DER request, as `respond` would at this moment, with the HTTP headers around it. An answer
     /// the file cache gave is handed to `recentAnswers` for the event loops to repeat.
     func answer(_ der: [UInt8], ifNoneMatch: String?) -> ServedAnswer {
-        let started = RunClock.monotonicNanoseconds()
+        let started = ContinuousClock.now
         let now = RunClock.currentTime()
         let outcome: ResponderOutcome
         var hasNonce = false
@@ -88,9 +88,9 @@ package final class ServeWorker {
                 var repeated = decision
                 repeated.cache = .memory
                 recentAnswers.keep(
-                    body: outcome.der, caching: caching, decision: LoggedDecision(repeated), for: der, monotonicNow: started,
-                    untilRevalidation: responder.revalidation.deadline(checkedAt: checkedAt).seconds * 1_000_000_000
-                        - RunClock.wallClockNanoseconds())
+                    body: outcome.der, caching: caching, certs: certs, for: der, monotonicNow: started,
+                    untilRevalidation: .seconds(responder.revalidation.deadline(checkedAt: checkedAt).seconds)
+                        - .nanoseconds(RunClock.wallClockNanoseconds()))
             } else if !hasNonce {
                 // Revoked, or no longer in the file cache: the event loops must not repeat the old answer.
                 recentAnswers.forget(der)

@@ -35,7 +35,7 @@ package final class ServerContext: Sendable {
     /// The answer to `der` from `recentAnswers`, with its headers as of now; nil when a worker must answer.
     func recentAnswer(to der: [UInt8], ifNoneMatch: String?) -> ServedAnswer? {
         guard let recentAnswers else { return nil }
-        let started = RunClock.monotonicNanoseconds()
+        let started = ContinuousClock.now
         let now = RunClock.currentTime()
         guard let entry = recentAnswers.entry(for: der, monotonicNow: started, now: now) else { return nil }
         return ServedAnswer.ocspResponse(entry.body, caching: entry.caching, ifNoneMatch: ifNoneMatch, at: now, decision: entry.decision,

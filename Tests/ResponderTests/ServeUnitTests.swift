@@ -107,33 +107,35 @@ struct ServeUnitTests {
 
     @Test("Answers repeated from memory: within the revalidation interval and the response's validity only; bounded")
     func recentAnswers() {
-        let answers = RecentAnswers(capacity: 2, revalidationInterval: 1_000)
+        let answers = RecentAnswers(capacity: 2, revalidationInterval: .nanoseconds(1_000))
+        let origin = ContinuousClock.now
+        func at(_ nanoseconds: Int) -> ContinuousClock.Instant { origin + .nanoseconds(nanoseconds) }
         let caching = ResponseCaching(thisUpdate: UnixTime(seconds: 100), nextUpdate: UnixTime(seconds: 200), etag: "\"ab\"")
         let request: [UInt8] = [0x30, 0x00]
-        answers.keep(body: [9], caching: caching, decision: LoggedDecision(Decision(status: .successful, cache: .memory)), for: request, monotonicNow: 5_000, untilRevalidation: 5_000)
-        #expect(answers.entry(for: request, monotonicNow: 5_000, now: UnixTime(seconds: 150))?.body == [9])
-        #expect(answers.entry(for: request, monotonicNow: 5_999, now: UnixTime(seconds: 150)) != nil)
+        answers.keep(body: [9], caching: caching, certs: "0x1:good:cache", for: request, monotonicNow: at(5_000), untilRevalidation: .nanoseconds(5_000))
+        #expect(answers.entry(for: request, monotonicNow: at(5_000), now: UnixTime(seconds: 150))?.body == [9])
+        #expect(answers.entry(for: request, monotonicNow: at(5_999), now: UnixTime(seconds: 150)) != nil)
         // The interval is over: a worker must look at the file cache again.
-        #expect(answers.entry(for: request, monotonicNow: 6_000, now: UnixTime(seconds: 150)) == nil)
+        #expect(answers.entry(for: request, monotonicNow: at(6_000), now: UnixTime(seconds: 150)) == nil)
         // Outside the response's own validity.
-        #expect(answers.entry(for: request, monotonicNow: 5_500, now: UnixTime(seconds: 200)) == nil)
-        #expect(answers.entry(for: request, monotonicNow: 5_500, now: UnixTime(seconds: 99)) == nil)
+        #expect(answers.entry(for: request, monotonicNow: at(5_500), now: UnixTime(seconds: 200)) == nil)
+        #expect(answers.entry(for: request, monotonicNow: at(5_500), now: UnixTime(seconds: 99)) == nil)
         // Another request's bytes are another entry.
-        #expect(answers.entry(for: [0x30, 0x01, 0x00], monotonicNow: 5_500, now: UnixTime(seconds: 150)) == nil)
+        #expect(answers.entry(for: [0x30, 0x01, 0x00], monotonicNow: at(5_500), now: UnixTime(seconds: 150)) == nil)
 
         answers.forget(request)
-        #expect(answers.entry(for: request, monotonicNow: 5_500, now: UnixTime(seconds: 150)) == nil)
+        #expect(answers.entry(for: request, monotonicNow: at(5_500), now: UnixTime(seconds: 150)) == nil)
         for index in 0..<5 {
-            answers.keep(body: [UInt8(index)], caching: caching, decision: LoggedDecision(Decision(status: .successful, cache: .memory)), for: [0x30, UInt8(index)], monotonicNow: 5_000, untilRevalidation: 5_000)
+            answers.keep(body: [UInt8(index)], caching: caching, certs: "", for: [0x30, UInt8(index)], monotonicNow: at(5_000), untilRevalidation: .nanoseconds(5_000))
         }
         #expect(answers.count == 2)
-        #expect(answers.entry(for: [0x30, 4], monotonicNow: 5_500, now: UnixTime(seconds: 150))?.body == [4])
+        #expect(answers.entry(for: [0x30, 4], monotonicNow: at(5_500), now: UnixTime(seconds: 150))?.body == [4])
         // Never past the response's revalidation: kept for what is left of it, or not at all.
-        answers.keep(body: [7], caching: caching, decision: LoggedDecision(Decision(status: .successful, cache: .memory)), for: request, monotonicNow: 5_000, untilRevalidation: 300)
-        #expect(answers.entry(for: request, monotonicNow: 5_299, now: UnixTime(seconds: 150))?.body == [7])
-        #expect(answers.entry(for: request, monotonicNow: 5_300, now: UnixTime(seconds: 150)) == nil)
-        answers.keep(body: [8], caching: caching, decision: LoggedDecision(Decision(status: .successful, cache: .memory)), for: request, monotonicNow: 5_000, untilRevalidation: 0)
-        #expect(answers.entry(for: request, monotonicNow: 5_000, now: UnixTime(seconds: 150)) == nil)
+        answers.keep(body: [7], caching: caching, certs: "", for: request, monotonicNow: at(5_000), untilRevalidation: .nanoseconds(300))
+        #expect(answers.entry(for: request, monotonicNow: at(5_299), now: UnixTime(seconds: 150))?.body == [7])
+        #expect(answers.entry(for: request, monotonicNow: at(5_300), now: UnixTime(seconds: 150)) == nil)
+        answers.keep(body: [8], caching: caching, certs: "", for: request, monotonicNow: at(5_000), untilRevalidation: .nanoseconds(0))
+        #expect(answers.entry(for: request, monotonicNow: at(5_000), now: UnixTime(seconds: 150)) == nil)
     }
 
     @Test("Statuses for nonce requests: used again within the window, read again after it; not-found and failures never kept")
@@ -151,7 +153,7 @@ struct ServeUnitTests {
         let good = CertificateSerialNumber(magnitude: [0x10, 0x01]), missing = CertificateSerialNumber(magnitude: [0x10, 0x02])
         let table = CountingTable()
         table.rows[good] = .good
-        let source = RecentStatuses(capacity: 8, window: 60_000_000_000).remembering(table)
+        let source = RecentStatuses(capacity: 8, window: .seconds(60)).remembering(table)
         #expect(try source.status(of: good) == .good)
         table.rows[good] = .revoked(at: UnixTime(seconds: 5), reason: nil)
         #expect(try source.status(of: good) == .good)   // within the window: the table is not asked
@@ -160,7 +162,7 @@ struct ServeUnitTests {
         #expect(try source.status(of: missing) == nil)
         #expect(table.reads == 3)                         // not-found is asked every time
 
-        let expired = RecentStatuses(capacity: 8, window: 0).remembering(table)
+        let expired = RecentStatuses(capacity: 8, window: .zero).remembering(table)
         #expect(try expired.status(of: good) == .revoked(at: UnixTime(seconds: 5), reason: nil))
         table.failure = StatusSourceError(.unavailable, "down")
         #expect(throws: StatusSourceError.self) { try expired.status(of: good) }

@@ -63,7 +63,7 @@ package struct Resigner {
     /// Runs over every configured CA (or `caName`); throws only for what stops the whole run (config, the
     /// database); a row that fails is counted and logged and the run goes on.
     package func run() throws(CommandFailure) -> Summary {
-        let started = RunWatchdog.monotonicNanoseconds()
+        let started = ContinuousClock.now
         let now = RunClock.currentTime()
         let authorities: [Authority]
         do {
@@ -152,7 +152,7 @@ package struct Resigner {
             throw CommandFailure(ExitStatus.ioError, "cannot write the export index: \(error.inputReason)")
         }
         var summary = progress.summary
-        summary.seconds = Double(RunWatchdog.monotonicNanoseconds() - started) / 1e9
+        summary.seconds = RunClock.seconds(started.duration(to: .now))
         progress.finish()
         return summary
     }
@@ -344,13 +344,13 @@ final class Progress: Sendable {
     private struct State {
         var summary = Resigner.Summary()
         var total = 0
-        var lastReport = RunWatchdog.monotonicNanoseconds()
+        var lastReport = ContinuousClock.now
     }
 
     private let state = Mutex(State())
     private let logger: Logger
     private let bar: Bool
-    private let started = RunWatchdog.monotonicNanoseconds()
+    private let started = ContinuousClock.now
 
     init(logger: Logger, bar: Bool) {
         self.logger = logger
@@ -362,7 +362,7 @@ final class Progress: Sendable {
     }
 
     func count(_ outcome: Outcome) {
-        let now = RunWatchdog.monotonicNanoseconds()
+        let now = ContinuousClock.now
         let report: (Resigner.Summary, Int)? = state.withLock { state in
             state.summary.rows += 1
             switch outcome {
@@ -370,7 +370,7 @@ final class Progress: Sendable {
             case .skipped: state.summary.skipped += 1
             case .failed: state.summary.failed += 1
             }
-            let interval: Int64 = bar ? 250_000_000 : 10_000_000_000
+            let interval: Duration = bar ? .milliseconds(250) : .seconds(10)
             guard now - state.lastReport >= interval else { return nil }
             state.lastReport = now
             return (state.summary, state.total)
@@ -384,8 +384,8 @@ final class Progress: Sendable {
         if bar { LogDestination.standardError.write("\n") }
     }
 
-    private func show(_ summary: Resigner.Summary, total: Int, now: Int64) {
-        let seconds = Double(now - started) / 1e9
+    private func show(_ summary: Resigner.Summary, total: Int, now: ContinuousClock.Instant) {
+        let seconds = RunClock.seconds(now - started)
         let rate = seconds > 0 ? Double(summary.rows) / seconds : 0
         let eta = rate > 0 && total > summary.rows ? Int(Double(total - summary.rows) / rate) : 0
         let line = "\(summary.rows)/\(total) rows, \(summary.signed) signed, \(summary.skipped) kept, \(summary.failed) failed, \(Int(rate)) rows/s, ETA \(eta / 60)m\(eta % 60)s"

@@ -2,8 +2,8 @@ import OCSPCore
 import OCSPCrypto
 import OCSPRuntime
 import OCSPWire
-/// A JSON value with its object keys in the order they were given, written by hand: no Foundation in
-/// the binary, and `inspect --json` promises stable keys in a stable order.
+/// A JSON value with its object keys in the order they were given, written by hand: `inspect --json`
+/// promises stable keys in a stable order, which Foundation's JSONSerialization does not keep.
 package enum JSONValue: Sendable {
     case null
     case bool(Bool)

@@ -10,7 +10,8 @@ import Glibc
 import Musl
 #endif
 
-/// The clocks a run reads: the time of day for validity periods, a monotonic clock for durations.
+/// The clocks a run reads: the time of day for validity periods; for durations and deadlines,
+/// `ContinuousClock` (monotonic), used directly.
 package enum RunClock {
     package static func currentTime() -> UnixTime {
         UnixTime(seconds: Int64(time(nil)))
@@ -23,14 +24,14 @@ package enum RunClock {
         return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
     }
 
-    package static func monotonicNanoseconds() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+    /// Milliseconds since `started`, to the hundredth, as log lines give durations.
+    package static func milliseconds(since started: ContinuousClock.Instant) -> Double {
+        (seconds(started.duration(to: .now)) * 100_000).rounded() / 100
     }
 
-    /// Milliseconds since `started` (`monotonicNanoseconds`), to the hundredth, as log lines give durations.
-    package static func milliseconds(since started: Int64) -> Double {
-        (Double(monotonicNanoseconds() - started) / 10_000).rounded() / 100
+    /// `duration` in seconds, as summaries and rates give it.
+    package static func seconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

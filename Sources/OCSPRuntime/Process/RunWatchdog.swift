@@ -10,6 +10,7 @@ import Glibc
 import Musl
 #endif
 import Logging
+import Synchronization
 
 /// Bounds a one-shot run in time and turns SIGTERM, SIGINT and SIGHUP into a tidy end.
 ///
@@ -24,23 +25,31 @@ import Logging
 /// The final write and the fallback take the same lock, so exactly one of them happens, whole. This is
 /// what keeps a database that accepts a connection and never answers from holding the caller past its
 /// timeout: the blocked call is simply abandoned with the process.
-package final class RunWatchdog: @unchecked Sendable {
-    // @unchecked Sendable: every mutable field is read and written only with `mutex` held.
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    private let deadline: Int64
+package final class RunWatchdog: Sendable {
+    /// What the watching thread and the run's last write decide under one lock.
+    private struct State {
+        var fallback: Fallback?
+        var finishedStatus: Int32?
+    }
+
+    /// @unchecked Sendable: the fallback shares what it writes (the output file) with the run's own final
+    /// write on the main thread; it is called only with the lock held (in `watch`), as that write runs
+    /// (in `finish`), so the two never run at the same time.
+    private struct Fallback: @unchecked Sendable {
+        let write: () -> Void
+    }
+
+    private let state = Mutex(State())
+    private let deadline: ContinuousClock.Instant
     private let timeoutSeconds: Int
     private let logger: Logger
-    private var fallback: (() -> Void)?
-    private var finishedStatus: Int32?
 
     /// Blocks the signals in the calling thread (and so in every thread started after it) and starts
     /// the watching thread. Call it once, early, from the main thread.
     package init(timeoutSeconds: Int, logger: Logger) {
         self.timeoutSeconds = timeoutSeconds
-        self.deadline = Self.monotonicNanoseconds() + Int64(timeoutSeconds) * 1_000_000_000
+        self.deadline = .now + .seconds(timeoutSeconds)
         self.logger = logger
-        mutex = .allocate(capacity: 1)
-        pthread_mutex_init(mutex, nil)
 
         var signals = Self.watchedSignals()
         pthread_sigmask(SIG_BLOCK, &signals, nil)
@@ -61,18 +70,16 @@ package final class RunWatchdog: @unchecked Sendable {
 
     /// From now on an expiry or a signal runs `write` (the `tryLater` answer) before exiting.
     package func arm(fallback write: @escaping () -> Void) {
-        pthread_mutex_lock(mutex)
-        fallback = write
-        pthread_mutex_unlock(mutex)
+        state.withLock { $0.fallback = Fallback(write: write) }
     }
 
     /// Runs the final write so that the fallback cannot interleave with it; the run's status is `status`.
-    package func finish<T>(status: Int32, _ write: () -> T) -> T {
-        pthread_mutex_lock(mutex)
-        defer { pthread_mutex_unlock(mutex) }
-        let result = write()
-        finishedStatus = status
-        return result
+    package func finish<T: Sendable>(status: Int32, _ write: () -> T) -> T {
+        state.withLock { state in
+            let result = write()
+            state.finishedStatus = status
+            return result
+        }
     }
 
     private static func watchedSignals() -> sigset_t {
@@ -86,9 +93,11 @@ package final class RunWatchdog: @unchecked Sendable {
         var signals = Self.watchedSignals()
         var received: Int32 = 0
         while true {
-            let remaining = deadline - Self.monotonicNanoseconds()
-            if remaining <= 0 { break }
-            var wait = timespec(tv_sec: Int(remaining / 1_000_000_000), tv_nsec: Int(remaining % 1_000_000_000))
+            // A thread of its own, not a signal handler: reading the clock here needs no async-signal safety.
+            let remaining = ContinuousClock.now.duration(to: deadline)
+            if remaining <= .zero { break }
+            let (seconds, attoseconds) = remaining.components
+            var wait = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
             let signal = sigtimedwait(&signals, nil, &wait)
             if signal > 0 {
                 received = signal
@@ -97,21 +106,17 @@ package final class RunWatchdog: @unchecked Sendable {
             if errno != EINTR && errno != EAGAIN { break }
         }
 
-        pthread_mutex_lock(mutex)
-        if let finishedStatus { _exit(finishedStatus) }
-        let cause = received > 0 ? "stopped by signal \(received)" : "timed out after \(timeoutSeconds) s"
-        guard let fallback else {
-            logger.error("\(cause) before the request was read; nothing written")
-            _exit(received > 0 ? 128 + received : ExitStatus.temporaryFailure)
+        // The lock is never given back: the process ends inside it, so the run's own write cannot start.
+        state.withLock { state -> Never in
+            if let finishedStatus = state.finishedStatus { _exit(finishedStatus) }
+            let cause = received > 0 ? "stopped by signal \(received)" : "timed out after \(timeoutSeconds) s"
+            guard let fallback = state.fallback else {
+                logger.error("\(cause) before the request was read; nothing written")
+                _exit(received > 0 ? 128 + received : ExitStatus.temporaryFailure)
+            }
+            logger.error("\(cause); answered tryLater")
+            fallback.write()
+            _exit(3)
         }
-        logger.error("\(cause); answered tryLater")
-        fallback()
-        _exit(3)
-    }
-
-    package static func monotonicNanoseconds() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &now)
-        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
     }
 }

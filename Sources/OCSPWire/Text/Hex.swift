@@ -1,4 +1,4 @@
-/// Hexadecimal without Foundation, which a one-shot process should not pay to load.
+/// Lower-case hexadecimal, as serials, digests and key identifiers are shown (Foundation has no hex codec).
 package enum Hex {
     private static let digits = Array("0123456789abcdef".utf8)
 
