@@ -143,6 +143,43 @@ import TestSupport
         #expect(throws: (any Error).self) { try Certificate.certificates(pem: Array("no PEM here".utf8)) }
     }
 
+    /// A TLV with a definite length, to build certificates octet by octet.
+    static func tlv(_ tag: UInt8, _ content: [UInt8]) -> [UInt8] {
+        let length = content.count
+        let header: [UInt8] = length < 0x80 ? [UInt8(length)] : length < 0x100 ? [0x81, UInt8(length)] : [0x82, UInt8(length >> 8), UInt8(length & 0xFF)]
+        return [tag] + header + content
+    }
+
+    /// An unsigned v3 certificate whose extensions are `extensions` (each an Extension's DER).
+    static func certificate(extensions: [[UInt8]]) -> [UInt8] {
+        let ecdsa = tlv(0x30, tlv(0x06, [0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x02]))
+        let time = tlv(0x17, Array("250101000000Z".utf8))
+        let spki = tlv(0x30, tlv(0x30, tlv(0x06, [0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01])) + tlv(0x03, [0x00, 0x04, 0x01]))
+        let tbs = tlv(0x30, tlv(0xA0, tlv(0x02, [0x02])) + tlv(0x02, [0x07]) + ecdsa + tlv(0x30, []) + tlv(0x30, time + time)
+                      + tlv(0x30, []) + spki + tlv(0xA3, tlv(0x30, extensions.flatMap { $0 })))
+        return tlv(0x30, tbs + ecdsa + tlv(0x03, [0x00, 0x30, 0x00]))
+    }
+
+    /// What CAs in use write and DER forbids: `critical FALSE` written out, `cA FALSE` written out, an
+    /// extension twice. The certificate still loads (as OpenSSL loads it); a repeated extension is refused
+    /// where it is read.
+    @Test func nonDERExtensionsAsCAsWriteThem() throws {
+        let falseCritical = Self.tlv(0x30, Self.tlv(0x06, [0x55, 0x1D, 0x13]) + Self.tlv(0x01, [0x00])
+                                     + Self.tlv(0x04, Self.tlv(0x30, Self.tlv(0x01, [0x00]))))
+        let eku = Self.tlv(0x30, Self.tlv(0x06, [0x55, 0x1D, 0x25])
+                           + Self.tlv(0x04, Self.tlv(0x30, Self.tlv(0x06, [0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x09]))))
+        let parsed = try Certificate(der: Self.certificate(extensions: [falseCritical, eku]))
+        #expect(parsed.serialNumber.minimalHex == "7")
+        #expect(parsed.extensions.map(\.critical) == [false, false])
+        #expect(try parsed.basicConstraints?.isCA == false)
+        #expect(parsed.hasOCSPSigningUsage)
+        #expect(parsed.signature == [0x30, 0x00])
+
+        let twice = try Certificate(der: Self.certificate(extensions: [eku, eku]))
+        #expect(throws: (any Error).self) { try twice.extendedKeyUsage }
+        #expect(!twice.hasOCSPSigningUsage)
+    }
+
     /// The test PKI's certificates (made by `scripts/make-pki.sh`): each chain as the responder sees it.
     @Test(arguments: TestPKI.Kind.allCases)
     func readsTheTestPKI(kind: TestPKI.Kind) throws {

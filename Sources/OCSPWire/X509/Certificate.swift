@@ -91,10 +91,27 @@ package struct Certificate: Hashable, Sendable {
             let extensionsTag = ASN1Identifier(tagWithNumber: 3, tagClass: .contextSpecific)
             while let node = nodes.next() {
                 guard node.identifier == extensionsTag else { continue }
-                extensions = try DER.explicitlyTagged(node, tagNumber: 3, tagClass: .contextSpecific) { try Extensions(derEncoded: $0).all }
+                extensions = try DER.explicitlyTagged(node, tagNumber: 3, tagClass: .contextSpecific) { try Self.extensions($0) }
             }
             return (serial, algorithm, Array(issuer.encodedBytes), notBefore, notAfter, Array(subject.encodedBytes),
                     Array(spki.encodedBytes), Array(bits.bytes), keyAlgorithm, extensions)
+        }
+    }
+
+    /// The Extensions SEQUENCE, read as leniently as OpenSSL reads it: CAs in use write `critical FALSE`
+    /// out (which DER forbids) and some repeat an extension; neither may make a CA's own certificate
+    /// unloadable. A repeated extension is refused where it is used (`value(of:)`).
+    private static func extensions(_ node: ASN1Node) throws -> [Extension] {
+        guard node.identifier == .sequence, case .constructed(let children) = node.content else {
+            throw ASN1Error.invalidASN1Object(reason: "Extensions is a SEQUENCE")
+        }
+        return try children.map { node in
+            try DER.sequence(node, identifier: .sequence) { nodes in
+                let id = try ASN1ObjectIdentifier(derEncoded: &nodes)
+                let critical = try DER.optionalImplicitlyTagged(&nodes, tag: .boolean) as Bool? ?? false
+                let value = try ASN1OctetString(derEncoded: &nodes)
+                return Extension(id: id, critical: critical, value: value.bytes)
+            }
         }
     }
 
@@ -145,10 +162,17 @@ extension Certificate {
         extensions.first { $0.id == id }?.value
     }
 
+    /// The same, refusing an extension the certificate repeats (RFC 5280 §4.2), as OpenSSL's checks do.
+    private func value(of id: ASN1ObjectIdentifier) throws -> ArraySlice<UInt8>? {
+        let matching = extensions.filter { $0.id == id }
+        guard matching.count <= 1 else { throw ASN1Error.invalidASN1Object(reason: "extension \(id) appears twice") }
+        return matching.first?.value
+    }
+
     /// keyUsage (RFC 5280 §4.2.1.3): `KeyUsage ::= BIT STRING`, bit 0 first; nil when absent.
     package var keyUsage: KeyUsage? {
         get throws {
-            guard let value = extensionValue(Self.keyUsageID) else { return nil }
+            guard let value = try value(of: Self.keyUsageID) else { return nil }
             return KeyUsage(bits: try ASN1BitString(derEncoded: value))
         }
     }
@@ -156,7 +180,7 @@ extension Certificate {
     /// extKeyUsage (RFC 5280 §4.2.1.12): `ExtKeyUsageSyntax ::= SEQUENCE SIZE (1..MAX) OF KeyPurposeId`; nil when absent.
     package var extendedKeyUsage: [ASN1ObjectIdentifier]? {
         get throws {
-            guard let value = extensionValue(Self.extendedKeyUsageID) else { return nil }
+            guard let value = try value(of: Self.extendedKeyUsageID) else { return nil }
             return try DER.sequence(of: ASN1ObjectIdentifier.self, identifier: .sequence, rootNode: try DER.parse(value))
         }
     }
@@ -170,9 +194,10 @@ extension Certificate {
     /// basicConstraints (RFC 5280 §4.2.1.9): `SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER OPTIONAL }`.
     package var basicConstraints: (isCA: Bool, pathLength: Int?)? {
         get throws {
-            guard let value = extensionValue(Self.basicConstraintsID) else { return nil }
+            guard let value = try value(of: Self.basicConstraintsID) else { return nil }
             return try DER.sequence(try DER.parse(value), identifier: .sequence) { nodes in
-                let isCA = try DER.decodeDefault(&nodes, defaultValue: false)
+                // `cA FALSE` written out is not DER, but CAs write it; read it as OpenSSL does.
+                let isCA = try DER.optionalImplicitlyTagged(&nodes, tag: .boolean) as Bool? ?? false
                 let pathLength: Int? = try DER.optionalImplicitlyTagged(&nodes)
                 return (isCA, pathLength)
             }
@@ -182,7 +207,7 @@ extension Certificate {
     /// subjectKeyIdentifier (RFC 5280 §4.2.1.2): `KeyIdentifier ::= OCTET STRING`; nil when absent.
     package var subjectKeyIdentifier: [UInt8]? {
         get throws {
-            guard let value = extensionValue(Self.subjectKeyIdentifierID) else { return nil }
+            guard let value = try value(of: Self.subjectKeyIdentifierID) else { return nil }
             return Array(try ASN1OctetString(derEncoded: value).bytes)
         }
     }
@@ -190,7 +215,7 @@ extension Certificate {
     /// authorityKeyIdentifier (RFC 5280 §4.2.1.1); nil when absent.
     package var authorityKeyIdentifier: AuthorityKeyIdentifier? {
         get throws {
-            guard let value = extensionValue(Self.authorityKeyIdentifierID) else { return nil }
+            guard let value = try value(of: Self.authorityKeyIdentifierID) else { return nil }
             return try AuthorityKeyIdentifier(derEncoded: value)
         }
     }
@@ -198,7 +223,7 @@ extension Certificate {
     /// authorityInfoAccess (RFC 5280 §4.2.2.1); nil when absent.
     package var authorityInformationAccess: AuthorityInformationAccess? {
         get throws {
-            guard let value = extensionValue(AuthorityInformationAccess.extensionID) else { return nil }
+            guard let value = try value(of: AuthorityInformationAccess.extensionID) else { return nil }
             return try AuthorityInformationAccess(extensionValue: value)
         }
     }

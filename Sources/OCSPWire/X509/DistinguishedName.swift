@@ -10,8 +10,9 @@ import SwiftASN1
 /// AttributeTypeAndValue ::= SEQUENCE { type OBJECT IDENTIFIER, value ANY -- DirectoryString }
 /// ```
 ///
-/// As RFC 4514 (and `openssl x509 -nameopt RFC2253`) writes it: the last RDN first, RDNs joined by `,`,
-/// the attributes of one RDN by `+`, values that are not strings as `#` and their DER in hex.
+/// As RFC 4514 writes it: the last RDN first, RDNs joined by `,`, the attributes of one RDN by `+` (in
+/// their DER order), values that are not strings as `#` and their DER in hex. Text outside ASCII stays
+/// UTF-8, as RFC 4514 and Python cryptography write it (`openssl -nameopt RFC2253` escapes it as `\C3\BC`).
 package enum DistinguishedName {
     private static let shortNames: [ASN1ObjectIdentifier: String] = [
         [2, 5, 4, 3]: "CN", [2, 5, 4, 7]: "L", [2, 5, 4, 8]: "ST", [2, 5, 4, 10]: "O", [2, 5, 4, 11]: "OU",
