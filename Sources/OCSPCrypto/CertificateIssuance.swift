@@ -10,7 +10,7 @@ extension Certificate {
         guard namesAsIssuer(issuer), let signature else { return false }
         do {
             let key = try key ?? PublicKey(subjectPublicKeyInfoDER: issuer.subjectPublicKeyInfoDER)
-            return try SignatureVerifier.verify(signature: signature, message: Array(tbsCertificateDER), algorithm: signatureAlgorithm, key: key)
+            return try SignatureVerifier.verify(signature: signature, message: Array(tbsCertificateDER), algorithm: signatureAlgorithm, key: key, legacyDigests: true)
         } catch {
             return false
         }

@@ -31,8 +31,14 @@ package enum SignatureVerifier {
     }
 
     /// The same with a key decoded once, for a key that checks many signatures (a CA's, over its certificates).
-    package static func verify(signature: [UInt8], message: [UInt8], algorithm: AlgorithmIdentifier, key: PublicKey) throws(Failure) -> Bool {
-        guard let scheme = Scheme(algorithm) else {
+    ///
+    /// - Parameter legacyDigests: also SHA-1 and SHA-224 (RSA and ECDSA), for certificates: a private CA
+    ///   that has run for years has issued such certificates, and OpenSSL still checks them. Responses
+    ///   are not checked with these: we never sign so, and a client should not trust such an answer.
+    package static func verify(
+        signature: [UInt8], message: [UInt8], algorithm: AlgorithmIdentifier, key: PublicKey, legacyDigests: Bool = false
+    ) throws(Failure) -> Bool {
+        guard let scheme = Scheme(algorithm, legacyDigests: legacyDigests) else {
             throw Failure("unsupported signature algorithm \(ObjectIdentifierNames.name(of: algorithm.algorithm))")
         }
         guard EVP_PKEY_get_base_id(key.pointer) == scheme.keyType else {
@@ -58,10 +64,14 @@ package enum SignatureVerifier {
         var keyType: Int32
         var digest: () -> OpaquePointer?
 
-        init?(_ identifier: AlgorithmIdentifier) {
+        init?(_ identifier: AlgorithmIdentifier, legacyDigests: Bool = false) {
             let id = identifier.algorithm
             name = ObjectIdentifierNames.name(of: id)
             switch id {
+            case AlgorithmObjectIdentifier.sha1WithRSAEncryption where legacyDigests: (keyType, digest) = (EVP_PKEY_RSA, { EVP_sha1() })
+            case AlgorithmObjectIdentifier.sha224WithRSAEncryption where legacyDigests: (keyType, digest) = (EVP_PKEY_RSA, { EVP_sha224() })
+            case AlgorithmObjectIdentifier.ecdsaWithSHA1 where legacyDigests: (keyType, digest) = (EVP_PKEY_EC, { EVP_sha1() })
+            case AlgorithmObjectIdentifier.ecdsaWithSHA224 where legacyDigests: (keyType, digest) = (EVP_PKEY_EC, { EVP_sha224() })
             case AlgorithmObjectIdentifier.sha256WithRSAEncryption: (keyType, digest) = (EVP_PKEY_RSA, { EVP_sha256() })
             case AlgorithmObjectIdentifier.sha384WithRSAEncryption: (keyType, digest) = (EVP_PKEY_RSA, { EVP_sha384() })
             case AlgorithmObjectIdentifier.sha512WithRSAEncryption: (keyType, digest) = (EVP_PKEY_RSA, { EVP_sha512() })
