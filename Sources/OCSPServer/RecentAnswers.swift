@@ -24,8 +24,8 @@ package final class RecentAnswers: Sendable {
     struct Entry: Sendable {
         var body: [UInt8]
         var caching: ResponseCaching
-        /// The access log's `certs=…` part.
-        var certs: String
+        /// The worker's decision, as the event loop repeats it (`cache=memory`).
+        var decision: LoggedDecision
         /// When a worker must answer the request again.
         var expiresAt: ContinuousClock.Instant
     }
@@ -51,7 +51,7 @@ package final class RecentAnswers: Sendable {
     /// Keeps an answer a worker just gave from the file cache at `monotonicNow`, for at most
     /// `revalidationInterval` and never longer than `untilRevalidation` (the time left before
     /// its response must be checked against the table); forgets it when that is none.
-    func keep(body: [UInt8], caching: ResponseCaching, certs: String, for requestDER: [UInt8], monotonicNow: ContinuousClock.Instant, untilRevalidation: Duration) {
+    func keep(body: [UInt8], caching: ResponseCaching, decision: LoggedDecision, for requestDER: [UInt8], monotonicNow: ContinuousClock.Instant, untilRevalidation: Duration) {
         let lifetime = min(revalidationInterval, untilRevalidation)
         guard lifetime > .zero else {
             entries.remove(requestDER)

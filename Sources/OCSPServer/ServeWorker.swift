@@ -88,7 +88,7 @@ package final class ServeWorker {
                 var repeated = decision
                 repeated.cache = .memory
                 recentAnswers.keep(
-                    body: outcome.der, caching: caching, certs: certs, for: der, monotonicNow: started,
+                    body: outcome.der, caching: caching, decision: LoggedDecision(repeated), for: der, monotonicNow: started,
                     untilRevalidation: .seconds(responder.revalidation.deadline(checkedAt: checkedAt).seconds)
                         - .nanoseconds(RunClock.wallClockNanoseconds()))
             } else if !hasNonce {

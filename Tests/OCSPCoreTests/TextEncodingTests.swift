@@ -3,7 +3,7 @@ import Testing
 
 /// Base64 (RFC 4648) as PEM bodies and GET request paths use it. (Random round trips are in
 /// RoundTripPropertyTests.)
-@Suite struct Base64Tests {
+@Suite struct Base64VectorTests {
     /// RFC 4648 §10's test vectors.
     @Test(arguments: [
         ("", ""), ("f", "Zg=="), ("fo", "Zm8="), ("foo", "Zm9v"), ("foob", "Zm9vYg=="), ("fooba", "Zm9vYmE="),

@@ -112,7 +112,7 @@ struct ServeUnitTests {
         func at(_ nanoseconds: Int) -> ContinuousClock.Instant { origin + .nanoseconds(nanoseconds) }
         let caching = ResponseCaching(thisUpdate: UnixTime(seconds: 100), nextUpdate: UnixTime(seconds: 200), etag: "\"ab\"")
         let request: [UInt8] = [0x30, 0x00]
-        answers.keep(body: [9], caching: caching, certs: "0x1:good:cache", for: request, monotonicNow: at(5_000), untilRevalidation: .nanoseconds(5_000))
+        answers.keep(body: [9], caching: caching, decision: LoggedDecision(Decision(status: .successful, cache: .memory)), for: request, monotonicNow: at(5_000), untilRevalidation: .nanoseconds(5_000))
         #expect(answers.entry(for: request, monotonicNow: at(5_000), now: UnixTime(seconds: 150))?.body == [9])
         #expect(answers.entry(for: request, monotonicNow: at(5_999), now: UnixTime(seconds: 150)) != nil)
         // The interval is over: a worker must look at the file cache again.
@@ -126,15 +126,15 @@ struct ServeUnitTests {
         answers.forget(request)
         #expect(answers.entry(for: request, monotonicNow: at(5_500), now: UnixTime(seconds: 150)) == nil)
         for index in 0..<5 {
-            answers.keep(body: [UInt8(index)], caching: caching, certs: "", for: [0x30, UInt8(index)], monotonicNow: at(5_000), untilRevalidation: .nanoseconds(5_000))
+            answers.keep(body: [UInt8(index)], caching: caching, decision: LoggedDecision(Decision(status: .successful, cache: .memory)), for: [0x30, UInt8(index)], monotonicNow: at(5_000), untilRevalidation: .nanoseconds(5_000))
         }
         #expect(answers.count == 2)
         #expect(answers.entry(for: [0x30, 4], monotonicNow: at(5_500), now: UnixTime(seconds: 150))?.body == [4])
         // Never past the response's revalidation: kept for what is left of it, or not at all.
-        answers.keep(body: [7], caching: caching, certs: "", for: request, monotonicNow: at(5_000), untilRevalidation: .nanoseconds(300))
+        answers.keep(body: [7], caching: caching, decision: LoggedDecision(Decision(status: .successful, cache: .memory)), for: request, monotonicNow: at(5_000), untilRevalidation: .nanoseconds(300))
         #expect(answers.entry(for: request, monotonicNow: at(5_299), now: UnixTime(seconds: 150))?.body == [7])
         #expect(answers.entry(for: request, monotonicNow: at(5_300), now: UnixTime(seconds: 150)) == nil)
-        answers.keep(body: [8], caching: caching, certs: "", for: request, monotonicNow: at(5_000), untilRevalidation: .nanoseconds(0))
+        answers.keep(body: [8], caching: caching, decision: LoggedDecision(Decision(status: .successful, cache: .memory)), for: request, monotonicNow: at(5_000), untilRevalidation: .nanoseconds(0))
         #expect(answers.entry(for: request, monotonicNow: at(5_000), now: UnixTime(seconds: 150)) == nil)
     }
 
