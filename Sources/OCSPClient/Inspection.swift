@@ -1,7 +1,4 @@
-import OCSPCore
-import OCSPCrypto
 import OCSPRuntime
-import OCSPWire
 
 /// `ocsp-responder inspect`: shows every field of an OCSP request or response, as text or JSON, and with
 /// `--issuer` verifies a response (see `ResponseVerification`).

@@ -1,6 +1,5 @@
 import OCSPCore
 import OCSPCrypto
-import OCSPRuntime
 import OCSPWire
 
 /// Checks a response against the CA the caller trusts, as a relying party must (RFC 6960 §3.2, §4.2.2.2):

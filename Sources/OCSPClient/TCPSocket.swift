@@ -1,5 +1,3 @@
-import OCSPCore
-import OCSPCrypto
 import OCSPRuntime
 import OCSPWire
 #if canImport(Glibc)

@@ -1,5 +1,3 @@
-import OCSPCore
-import OCSPWire
 internal import COpenSSL
 
 /// A failure in libcrypto, with OpenSSL's error queue drained into the message.

@@ -1,4 +1,3 @@
-import OCSPCore
 import OCSPWire
 internal import COpenSSL
 import SwiftASN1

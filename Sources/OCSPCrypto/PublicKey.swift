@@ -1,4 +1,3 @@
-import OCSPWire
 internal import COpenSSL
 
 /// A public key decoded from SubjectPublicKeyInfo DER, owning OpenSSL's `EVP_PKEY`, to verify signatures.

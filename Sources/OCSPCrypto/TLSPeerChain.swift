@@ -1,5 +1,3 @@
-import OCSPCore
-import OCSPWire
 internal import COpenSSL
 
 /// The certificate chain a TLS server presents, for `check --host`: a TLS handshake (with SNI) on a

@@ -1,8 +1,4 @@
-import OCSPCore
-import OCSPCrypto
 import OCSPRuntime
-import OCSPStore
-import OCSPWire
 import NIOConcurrencyHelpers
 
 /// One line per HTTP request, in the combined log format web servers write, followed by what the

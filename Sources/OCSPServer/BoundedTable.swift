@@ -1,8 +1,3 @@
-import OCSPCore
-import OCSPCrypto
-import OCSPRuntime
-import OCSPStore
-import OCSPWire
 import NIOConcurrencyHelpers
 
 /// A dictionary shared by threads behind a lock that never holds more than `capacity` entries, so that a

@@ -1,7 +1,3 @@
-import OCSPCore
-import OCSPCrypto
-import OCSPRuntime
-import OCSPStore
 import OCSPWire
 
 /// The DER request of an HTTP GET (RFC 6960 appendix A.1, RFC 5019 §5): `GET {url}/{url-encoding of

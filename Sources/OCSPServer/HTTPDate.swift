@@ -1,7 +1,3 @@
-import OCSPCore
-import OCSPCrypto
-import OCSPRuntime
-import OCSPStore
 import OCSPWire
 #if canImport(Glibc)
 import Glibc

@@ -1,7 +1,6 @@
 import OCSPCore
 import OCSPCrypto
 import OCSPRuntime
-import OCSPStore
 import OCSPWire
 
 /// `GET /health`, for load balancers: can the database be reached and read, and can every CA sign?

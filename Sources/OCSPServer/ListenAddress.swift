@@ -1,7 +1,3 @@
-import OCSPCore
-import OCSPCrypto
-import OCSPRuntime
-import OCSPStore
 import OCSPWire
 /// A `--listen` value: `HOST:PORT`, `[IPV6]:PORT`, or `:PORT` for every address.
 package struct ListenAddress: Hashable, Sendable, CustomStringConvertible {

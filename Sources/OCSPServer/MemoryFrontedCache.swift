@@ -1,7 +1,5 @@
 import OCSPCore
-import OCSPCrypto
 import OCSPRuntime
-import OCSPStore
 import OCSPWire
 #if canImport(Glibc)
 import Glibc

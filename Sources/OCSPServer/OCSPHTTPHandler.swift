@@ -1,7 +1,4 @@
-import OCSPCore
-import OCSPCrypto
 import OCSPRuntime
-import OCSPStore
 import OCSPWire
 import NIOCore
 import NIOHTTP1

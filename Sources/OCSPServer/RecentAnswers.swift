@@ -1,7 +1,3 @@
-import OCSPCore
-import OCSPCrypto
-import OCSPRuntime
-import OCSPStore
 import OCSPWire
 
 /// Answers the file cache gave to requests without a nonce, kept so that the event loop can send them

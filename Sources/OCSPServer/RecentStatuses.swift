@@ -1,7 +1,4 @@
 import OCSPCore
-import OCSPCrypto
-import OCSPRuntime
-import OCSPStore
 import OCSPWire
 
 /// Statuses one status table gave a moment ago, shared by `serve`'s workers, for requests with a nonce.

@@ -1,7 +1,4 @@
 import OCSPCore
-import OCSPCrypto
-import OCSPRuntime
-import OCSPStore
 import OCSPWire
 
 /// HTTP caching of a signed response without a nonce (RFC 5019 §6.2, RFC 9919): a cache in front of the

@@ -1,8 +1,6 @@
 import OCSPCore
 import OCSPCrypto
 import OCSPRuntime
-import OCSPStore
-import OCSPWire
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

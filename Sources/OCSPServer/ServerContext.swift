@@ -1,8 +1,5 @@
 import OCSPCore
-import OCSPCrypto
 import OCSPRuntime
-import OCSPStore
-import OCSPWire
 import NIOConcurrencyHelpers
 import NIOCore
 

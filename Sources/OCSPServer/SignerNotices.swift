@@ -1,8 +1,3 @@
-import OCSPCore
-import OCSPCrypto
-import OCSPRuntime
-import OCSPStore
-import OCSPWire
 import Logging
 import NIOConcurrencyHelpers
 

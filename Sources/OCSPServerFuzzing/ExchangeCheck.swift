@@ -1,9 +1,3 @@
-import OCSPCore
-import OCSPFuzzing
-import OCSPRuntime
-import OCSPServer
-import OCSPStore
-import OCSPWire
 import NIOCore
 import NIOHTTP1
 

@@ -2,7 +2,6 @@ import OCSPCore
 import OCSPFuzzing
 import OCSPRuntime
 import OCSPServer
-import OCSPStore
 import OCSPWire
 import NIOCore
 import NIOEmbedded

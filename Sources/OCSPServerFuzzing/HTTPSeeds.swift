@@ -1,8 +1,4 @@
-import OCSPCore
 import OCSPFuzzing
-import OCSPRuntime
-import OCSPServer
-import OCSPStore
 import OCSPWire
 
 extension HTTPFuzzHarness {

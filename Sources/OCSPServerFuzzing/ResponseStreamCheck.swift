@@ -1,8 +1,3 @@
-import OCSPCore
-import OCSPFuzzing
-import OCSPRuntime
-import OCSPServer
-import OCSPStore
 import OCSPWire
 import NIOHTTP1
 import SwiftASN1

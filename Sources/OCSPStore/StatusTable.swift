@@ -1,4 +1,3 @@
-import OCSPCore
 import OCSPWire
 /// What every store of the status table agrees on, so that MariaDB and SQLite accept the same names
 /// and write the same times.

@@ -1,4 +1,3 @@
-import OCSPCore
 import OCSPWire
 
 /// An enum column of the status table: the names its SQL `enum(...)` (MariaDB) or `CHECK (... IN ...)`

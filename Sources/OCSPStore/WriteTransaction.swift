@@ -1,5 +1,4 @@
 import OCSPCore
-import OCSPWire
 /// A connection's write transaction, for the sessions of both backends: whether one is open, and the
 /// one way one runs (begin, the body, commit; a body or a commit that fails is rolled back, and its error
 /// is what the caller gets). Used by the thread that uses its session.

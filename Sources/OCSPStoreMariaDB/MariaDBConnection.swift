@@ -1,6 +1,4 @@
 import OCSPCore
-import OCSPStore
-import OCSPWire
 internal import CMariaDB
 
 /// One connection to MariaDB, owning Connector/C's `MYSQL` handle.

@@ -1,6 +1,4 @@
-import OCSPCore
 import OCSPStore
-import OCSPWire
 /// How to reach the MariaDB server holding the status table.
 package struct MariaDBOptions: Sendable, Hashable {
     /// Host for TCP; ignored when `socket` is set. Default `localhost`.

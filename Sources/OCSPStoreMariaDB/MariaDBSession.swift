@@ -1,6 +1,5 @@
 import OCSPCore
 import OCSPStore
-import OCSPWire
 
 /// One connection to a MariaDB database and what lives on it: the prepared statements and whether a
 /// write transaction is open. Every `MariaDBStatusStore` made from it runs its statements here, so

@@ -1,5 +1,4 @@
 import OCSPCore
-import OCSPStore
 import OCSPWire
 internal import CMariaDB
 

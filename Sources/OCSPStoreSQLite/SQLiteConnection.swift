@@ -1,6 +1,4 @@
 import OCSPCore
-import OCSPStore
-import OCSPWire
 internal import CSQLite
 
 /// One open SQLite database file, owning the `sqlite3` handle.

@@ -1,6 +1,4 @@
-import OCSPCore
 import OCSPStore
-import OCSPWire
 
 /// An SQLite file holding the status tables, as `[db] backend = sqlite` names it.
 package struct SQLiteFile: StatusStoreBackend, Hashable {

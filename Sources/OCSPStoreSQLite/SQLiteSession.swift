@@ -1,6 +1,5 @@
 import OCSPCore
 import OCSPStore
-import OCSPWire
 
 /// One open connection to an SQLite file and what lives on it: the prepared statements and whether a
 /// write transaction is open. Every `SQLiteStatusStore` made from it runs its statements here, so stores

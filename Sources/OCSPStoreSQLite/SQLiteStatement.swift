@@ -1,6 +1,4 @@
 import OCSPCore
-import OCSPStore
-import OCSPWire
 internal import CSQLite
 
 /// A prepared statement, owning its `sqlite3_stmt`: bind, step through the rows, reset for the next use.

@@ -1,5 +1,4 @@
 import OCSPAdmin
-import OCSPCore
 import OCSPWire
 import Testing
 

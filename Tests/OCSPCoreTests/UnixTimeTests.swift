@@ -1,4 +1,3 @@
-import OCSPCore
 import OCSPWire
 import SwiftASN1
 import Testing

@@ -1,4 +1,3 @@
-import OCSPCrypto
 import OCSPWire
 import Foundation
 import Testing

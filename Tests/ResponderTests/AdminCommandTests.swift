@@ -1,5 +1,3 @@
-import OCSPCore
-import OCSPStore
 import OCSPStoreMariaDB
 import OCSPWire
 import Foundation

@@ -1,6 +1,4 @@
 import OCSPClient
-import OCSPCore
-import OCSPStore
 import OCSPWire
 import Foundation
 import Testing

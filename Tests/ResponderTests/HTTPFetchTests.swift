@@ -1,5 +1,4 @@
 @testable import OCSPClient
-import OCSPRuntime
 import Foundation
 import TestSupport
 import Testing

@@ -1,5 +1,4 @@
 import OCSPCore
-import OCSPStore
 import OCSPStoreMariaDB
 import OCSPWire
 import Foundation

@@ -1,6 +1,3 @@
-import OCSPAdmin
-import OCSPClient
-import OCSPRespond
 import OCSPRuntime
 import Foundation
 import Testing

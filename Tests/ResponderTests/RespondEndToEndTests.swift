@@ -1,5 +1,3 @@
-import OCSPCore
-import OCSPStore
 import OCSPWire
 import Foundation
 import Testing

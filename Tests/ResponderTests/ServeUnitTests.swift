@@ -1,10 +1,6 @@
-import OCSPAdmin
-import OCSPClient
 import OCSPCore
-import OCSPRespond
 import OCSPRuntime
 @testable import OCSPServer
-import OCSPStore
 import OCSPWire
 import Foundation
 import NIOCore

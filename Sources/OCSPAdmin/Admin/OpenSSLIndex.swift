@@ -1,7 +1,4 @@
 import OCSPCore
-import OCSPCrypto
-import OCSPRuntime
-import OCSPStore
 import OCSPWire
 
 /// The database `openssl ca` keeps (`index.txt`), so that `openssl ocsp -index` users can switch.

@@ -1,7 +1,4 @@
 import OCSPCore
-import OCSPCrypto
-import OCSPRuntime
-import OCSPStore
 import OCSPWire
 
 /// What `resign` does for one CertID of one row: the decision is pure, so it is tested without files.

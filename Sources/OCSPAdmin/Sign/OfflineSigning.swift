@@ -1,7 +1,6 @@
 import OCSPCore
 import OCSPCrypto
 import OCSPRuntime
-import OCSPStore
 import OCSPWire
 #if canImport(Glibc)
 import Glibc

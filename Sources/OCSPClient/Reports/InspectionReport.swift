@@ -1,6 +1,3 @@
-import OCSPCore
-import OCSPCrypto
-import OCSPRuntime
 import OCSPWire
 import SwiftASN1
 

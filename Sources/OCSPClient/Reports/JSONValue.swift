@@ -1,7 +1,3 @@
-import OCSPCore
-import OCSPCrypto
-import OCSPRuntime
-import OCSPWire
 /// A JSON value with its object keys in the order they were given, written by hand: `inspect --json`
 /// promises stable keys in a stable order, which Foundation's JSONSerialization does not keep.
 package enum JSONValue: Sendable {

@@ -1,6 +1,3 @@
-import OCSPCore
-import OCSPCrypto
-import OCSPRuntime
 import OCSPWire
 extension OCSPRequest {
     /// An unsigned v1 request asking about `certIDs`, in order, with a nonce extension when `nonce` is given

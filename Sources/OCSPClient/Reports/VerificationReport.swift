@@ -1,6 +1,3 @@
-import OCSPCore
-import OCSPCrypto
-import OCSPRuntime
 import OCSPWire
 /// What `inspect --issuer` found when it checked a response against the issuer it was given.
 ///

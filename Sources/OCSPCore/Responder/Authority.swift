@@ -1,4 +1,3 @@
-import OCSPWire
 /// What to answer for a serial the table does not hold (`[ocsp] not_found`).
 package enum NotFoundPolicy: String, CaseIterable, Hashable, Sendable {
     /// A signed `unknown` (RFC 6960's meaning: the responder does not know this certificate).

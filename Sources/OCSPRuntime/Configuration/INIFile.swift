@@ -1,9 +1,3 @@
-import OCSPCore
-import OCSPCrypto
-import OCSPStore
-import OCSPStoreMariaDB
-import OCSPStoreSQLite
-import OCSPWire
 /// An INI file read the way Python's `configparser` reads OCSP_MySql's `config.ini`, with its line numbers.
 ///
 /// - `[section]` headers; `key = value` or `key: value`; keys are case-insensitive, values trimmed.

@@ -1,9 +1,3 @@
-import OCSPCore
-import OCSPCrypto
-import OCSPStore
-import OCSPStoreMariaDB
-import OCSPStoreSQLite
-import OCSPWire
 internal import CLinux
 import Synchronization
 #if canImport(Glibc)

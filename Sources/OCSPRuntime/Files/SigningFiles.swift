@@ -1,8 +1,4 @@
-import OCSPCore
 import OCSPCrypto
-import OCSPStore
-import OCSPStoreMariaDB
-import OCSPStoreSQLite
 import OCSPWire
 
 /// Loading and checking a signer's certificate and key files, the same way for `respond` (from

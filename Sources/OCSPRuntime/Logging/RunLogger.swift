@@ -1,9 +1,3 @@
-import OCSPCore
-import OCSPCrypto
-import OCSPStore
-import OCSPStoreMariaDB
-import OCSPStoreSQLite
-import OCSPWire
 import Logging
 
 /// The logger every command starts with.

@@ -1,9 +1,3 @@
-import OCSPCore
-import OCSPCrypto
-import OCSPStore
-import OCSPStoreMariaDB
-import OCSPStoreSQLite
-import OCSPWire
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

@@ -1,9 +1,4 @@
 import OCSPCore
-import OCSPCrypto
-import OCSPStore
-import OCSPStoreMariaDB
-import OCSPStoreSQLite
-import OCSPWire
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)

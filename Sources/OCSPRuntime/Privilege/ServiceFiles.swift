@@ -1,9 +1,3 @@
-import OCSPCore
-import OCSPCrypto
-import OCSPStore
-import OCSPStoreMariaDB
-import OCSPStoreSQLite
-import OCSPWire
 /// The files a config names, checked to be the service's own before a run under sudo uses any of them.
 ///
 /// The caller may pass `--config`; the config then decides which key signs, which store answers, and

@@ -1,9 +1,3 @@
-import OCSPCore
-import OCSPCrypto
-import OCSPStore
-import OCSPStoreMariaDB
-import OCSPStoreSQLite
-import OCSPWire
 /// An error that ends a command: the one line to print on standard error, and the exit status.
 ///
 /// Commands throw these; the root command (`ocsp-responder-commands`) is the one place that prints and

@@ -1,8 +1,3 @@
-import OCSPCore
-import OCSPCrypto
-import OCSPStore
-import OCSPStoreMariaDB
-import OCSPStoreSQLite
 import OCSPWire
 #if canImport(Glibc)
 import Glibc

@@ -1,8 +1,5 @@
 import OCSPCore
 import OCSPCrypto
-import OCSPStore
-import OCSPStoreMariaDB
-import OCSPStoreSQLite
 import OCSPWire
 import Logging
 

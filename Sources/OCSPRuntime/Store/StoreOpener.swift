@@ -1,8 +1,5 @@
-import OCSPCore
 import OCSPStore
-import OCSPStoreMariaDB
 import OCSPStoreSQLite
-import OCSPWire
 
 /// Opens the status tables the config names, on its backend.
 package enum StoreOpener {

@@ -1,10 +1,7 @@
 import OCSPAdmin
 import OCSPClient
 import OCSPCore
-import OCSPRespond
 import OCSPRuntime
-import OCSPServer
-import OCSPStore
 import OCSPWire
 import ArgumentParser
 #if canImport(Glibc)

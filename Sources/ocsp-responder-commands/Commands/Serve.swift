@@ -1,11 +1,4 @@
-import OCSPAdmin
-import OCSPClient
-import OCSPCore
-import OCSPRespond
-import OCSPRuntime
 import OCSPServer
-import OCSPStore
-import OCSPWire
 import ArgumentParser
 
 struct Serve: ParsableCommand {

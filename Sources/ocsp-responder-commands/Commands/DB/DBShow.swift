@@ -1,11 +1,4 @@
-import OCSPCrypto
-import OCSPAdmin
 import OCSPClient
-import OCSPCore
-import OCSPRespond
-import OCSPRuntime
-import OCSPServer
-import OCSPStore
 import OCSPWire
 import ArgumentParser
 
