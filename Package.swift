@@ -152,7 +152,7 @@ let package = Package(
         // Test helpers: the test PKI, the peers (openssl, Python cryptography), MariaDB and the binary.
         .target(
             name: "TestSupport",
-            dependencies: ["OCSPWire", "OCSPCore"],
+            dependencies: ["OCSPWire", "OCSPCore", .product(name: "SwiftASN1", package: "swift-asn1")],
             path: "Tests/TestSupport"
         ),
         // In-process only: no openssl, no Python, no child process; fixtures are committed or built in Swift.

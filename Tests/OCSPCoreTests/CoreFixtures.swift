@@ -41,28 +41,6 @@ struct StubSigner: ResponseSigner {
     func sign(_ message: [UInt8]) throws -> [UInt8] { Self.signature }
 }
 
-func serial(_ value: UInt64) -> CertificateSerialNumber {
-    var bytes: [UInt8] = []
-    var remaining = value
-    repeat {
-        bytes.insert(UInt8(remaining & 0xFF), at: 0)
-        remaining >>= 8
-    } while remaining > 0
-    return CertificateSerialNumber(magnitude: bytes)
-}
-
-func makeRequest(_ certIDs: [CertID], nonce: [UInt8]? = nil, extraExtensions: [Extension] = []) throws -> [UInt8] {
-    var extensions = extraExtensions
-    if let nonce {
-        extensions.append(Extension(id: OCSPObjectIdentifier.nonce, value: try ASN1OctetString(contentBytes: nonce[...]).derBytes()[...]))
-    }
-    let tbs = TBSRequest(
-        requestList: certIDs.map { Request(certID: $0) },
-        requestExtensions: extensions.isEmpty ? nil : Extensions(extensions)
-    )
-    return try OCSPRequest(tbsRequest: tbs).derBytes()
-}
-
 /// A fixed moment, so that nothing here depends on the clock.
 let now = UnixTime(year: 2027, month: 1, day: 1, hours: 12)
 

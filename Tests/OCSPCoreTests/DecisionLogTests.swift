@@ -1,6 +1,7 @@
 import OCSPCore
 import OCSPWire
 import Testing
+import TestSupport
 
 /// The one formatter of a decision: the exact words `respond`'s log line and `serve`'s access log give.
 @Suite("A decision in the log lines")

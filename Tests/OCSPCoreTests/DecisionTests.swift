@@ -2,6 +2,7 @@ import OCSPCore
 import OCSPWire
 import SwiftASN1
 import Testing
+import TestSupport
 
 /// The responder's decisions, in process: what it answers for each CertID, read back with our own parser.
 /// (That the signatures verify is checked by the peers in PeerTests' ResponderLogicTests.)

@@ -27,7 +27,7 @@ struct Serve: ParsableCommand {
     @OptionGroup var options: ConfigOptions
 
     @Option(name: .long, help: ArgumentHelp("HOST:PORT to listen on (default 127.0.0.1:8080); repeatable.", valueName: "host:port"))
-    var listen: [String] = []
+    var listen: [ListenAddress] = []
 
     @Option(name: .long, help: ArgumentHelp("Worker threads, each with its own database connection (default: twice the number of cores).", valueName: "n"))
     var workers: Int?
@@ -42,9 +42,6 @@ struct Serve: ParsableCommand {
     var drainTimeout: Int = 10
 
     func validate() throws {
-        for address in listen where ListenAddress(parsing: address) == nil {
-            throw ValidationError("--listen '\(address)' is not HOST:PORT (for example 127.0.0.1:8080 or [::1]:8080).")
-        }
         if let workers, !(1...256).contains(workers) {
             throw ValidationError("--workers must be from 1 to 256.")
         }
@@ -59,7 +56,7 @@ struct Serve: ParsableCommand {
     func run() throws {
         let status = ServeRun.run(.init(
             configPath: options.configPath,
-            listen: listen.isEmpty ? [.default] : listen.compactMap(ListenAddress.init(parsing:)),
+            listen: listen.isEmpty ? [.default] : listen,
             logLevel: options.logLevel, workers: workers, eventLoops: eventLoops, requestTimeout: requestTimeout,
             drainTimeout: drainTimeout
         ))

@@ -2,6 +2,7 @@ import ArgumentParser
 import Logging
 import OCSPCore
 import OCSPRuntime
+import OCSPServer
 import OCSPStore
 import OCSPWire
 
@@ -41,6 +42,13 @@ extension Logger.Level: @retroactive ExpressibleByArgument {
     }
 
     public static var allValueStrings: [String] { ["trace", "debug", "info", "notice", "warning", "error", "critical"] }
+}
+
+extension ListenAddress: ExpressibleByArgument {
+    /// `HOST:PORT`, `[IPV6]:PORT`.
+    package init?(argument: String) {
+        self.init(parsing: argument)
+    }
 }
 
 /// A length of time as `producetime` spells it: a whole number and h, d, m (30 days) or y (365 days).
