@@ -112,7 +112,7 @@ package struct RespondRun {
         let outcome = OCSPResponder(authorities: authorities, cache: cache, revalidation: config.run.revalidation).respond(to: request, at: now)
 
         let decision = outcome.decision
-        let status = decision.status == .successful ? 0 : Int32(decision.status.rawValue)
+        let status = ExitStatus.respond(decision.status)
         let writeError = watchdog.finish(status: status) { () -> FileIO.Error? in
             do throws(FileIO.Error) {
                 try write(outcome.der)

@@ -1,3 +1,5 @@
+import OCSPWire
+
 /// Every exit status of every command, in one place.
 ///
 /// `respond` exits with the OCSP status it wrote (1 malformedRequest, 2 internalError, 3 tryLater,
@@ -21,6 +23,16 @@ package enum ExitStatus {
         package static let verificationFailed: Int32 = 1
         /// The input is neither an OCSP request nor an OCSP response.
         package static let notOCSP: Int32 = 2
+    }
+
+    /// `resign`: some rows failed (logged and counted; the run went on).
+    package enum Resign {
+        package static let someRowsFailed: Int32 = 1
+    }
+
+    /// `respond`: the OCSP status written, when it is not `successful`.
+    package static func respond(_ status: OCSPResponseStatus) -> Int32 {
+        status == .successful ? success : Int32(status.rawValue)
     }
 
     /// EX_USAGE: bad command-line arguments.

@@ -110,7 +110,7 @@ package final class RunWatchdog: Sendable {
             }
             logger.error("\(cause); answered tryLater")
             fallback.write()
-            _exit(3)
+            _exit(ExitStatus.respond(.tryLater))
         }
     }
 }

@@ -89,7 +89,6 @@ struct Resign: ParsableCommand {
             print("resign: \(line)")
             if config.log.file != nil { logger.info("resign done \(line)") }
         }
-        // Some rows failed (logged, counted; the run went on).
-        if summary.failed > 0 { throw ExitCode(1) }
+        if summary.failed > 0 { throw ExitCode(ExitStatus.Resign.someRowsFailed) }
     }
 }
