@@ -48,7 +48,8 @@ package struct RespondRun {
         let now: UnixTime
         let watchdog: RunWatchdog
         do throws(StartUpError) {
-            start = try RunStart.begin(.init(configPath: options.configPath, logLevel: options.logLevel), invocation: invocation)
+            start = try RunStart.begin(
+                .init(configPath: options.configPath, logLevel: options.logLevel, warnsOfUnverifiedDatabase: false), invocation: invocation)
             // From here on a deadline or a signal ends the run cleanly (see RunWatchdog).
             watchdog = RunWatchdog(timeoutSeconds: options.timeout ?? start.config.run.timeout, logger: start.logger)
             now = RunClock.currentTime()

@@ -21,6 +21,15 @@ final class MariaDBConnection {
         mysql_options(handle, MYSQL_OPT_WRITE_TIMEOUT, &ioTimeout)
         var protocolType = options.socket == nil ? MYSQL_PROTOCOL_TCP : MYSQL_PROTOCOL_SOCKET
         mysql_options(handle, MYSQL_OPT_PROTOCOL, &protocolType)
+        if let tls = options.tls {
+            // Enforced: a server that cannot do TLS, or whose certificate does not verify, fails the
+            // connection (2026), which is "unavailable" like an unreachable host, never a plaintext session.
+            mysql_ssl_set(handle, tls.key, tls.certificate, tls.certificateAuthority, nil, nil)
+            var enforce: my_bool = 1
+            mysql_options(handle, MYSQL_OPT_SSL_ENFORCE, &enforce)
+            var verify: my_bool = tls.verifiesServer ? 1 : 0
+            mysql_options(handle, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify)
+        }
 
         let connected = mysql_real_connect(
             handle, options.socket == nil ? options.host : nil, options.user, options.password,
@@ -93,6 +102,9 @@ final class MariaDBConnection {
         let transient: Set<UInt32> = [
             UInt32(CR_CONNECTION_ERROR), UInt32(CR_CONN_HOST_ERROR), UInt32(CR_SERVER_GONE_ERROR),
             UInt32(CR_SERVER_LOST), UInt32(CR_UNKNOWN_HOST), UInt32(CR_SERVER_LOST_EXTENDED),
+            // TLS could not be set up with this server (no TLS, a certificate that does not verify): the
+            // host is unusable as if it were unreachable; plain text is never tried.
+            UInt32(CR_SSL_CONNECTION_ERROR),
             // A deadlock's victim is rolled back whole (the admin commands lock rows in a transaction):
             // running the command again is the cure, as for a lock wait that timed out.
             UInt32(ER_CON_COUNT_ERROR), UInt32(ER_SERVER_SHUTDOWN), UInt32(ER_LOCK_WAIT_TIMEOUT), UInt32(ER_LOCK_DEADLOCK),

@@ -14,10 +14,30 @@ package struct MariaDBOptions: Sendable, Hashable {
     package var connectTimeout: UInt32
     /// Seconds to wait for each read or write on an open connection. Default 5.
     package var ioTimeout: UInt32
+    /// TLS to the server (`[db] ssl_*`); nil: none, as OCSP_MySql connected.
+    package var tls: TLS?
+
+    /// TLS to MariaDB: required once set, never a fallback to plain text.
+    package struct TLS: Sendable, Hashable {
+        /// The CA certificate(s) that must have issued the server's certificate (`ssl_ca`).
+        package var certificateAuthority: String?
+        /// A client certificate and its key (`ssl_cert`, `ssl_key`), for an account that `REQUIRE X509`.
+        package var certificate: String?
+        package var key: String?
+        /// Check the server's certificate against `certificateAuthority` and its name against the host.
+        package var verifiesServer: Bool
+
+        package init(certificateAuthority: String?, certificate: String?, key: String?, verifiesServer: Bool) {
+            self.certificateAuthority = certificateAuthority
+            self.certificate = certificate
+            self.key = key
+            self.verifiesServer = verifiesServer
+        }
+    }
 
     package init(
         host: String = "localhost", port: UInt32 = 3306, socket: String? = nil, database: String,
-        user: String, password: String?, connectTimeout: UInt32 = 5, ioTimeout: UInt32 = 5
+        user: String, password: String?, connectTimeout: UInt32 = 5, ioTimeout: UInt32 = 5, tls: TLS? = nil
     ) {
         self.host = host
         self.port = port
@@ -27,6 +47,7 @@ package struct MariaDBOptions: Sendable, Hashable {
         self.password = password
         self.connectTimeout = connectTimeout
         self.ioTimeout = ioTimeout
+        self.tls = tls
     }
 
     /// Where we connect, for messages: never the password.

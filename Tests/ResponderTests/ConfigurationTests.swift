@@ -40,6 +40,9 @@ import Testing
         ("[db]\ndb = x\nusername = u\ntable = a;drop\n[ocsp]\ncert = c\npkey = k\n", 4, "table", "plain table name"),
         ("[db]\ndb = x\nusername = u\n[ocsp]\ncert = c\n  pkey = k\n", 6, nil, "indented"),
         ("[db]\ndb = x\nusername = u\ndb = y\n[ocsp]\ncert = c\npkey = k\n", 4, "db", "twice"),
+        ("[db]\ndb = x\nusername = u\nssl_cert = c.pem\n[ocsp]\ncert = c\npkey = k\n", 4, "ssl_cert", "ssl_cert and ssl_key go together"),
+        ("[db]\ndb = x\nusername = u\nssl_verify = yes\n[ocsp]\ncert = c\npkey = k\n", 4, "ssl_verify", "needs ssl_ca"),
+        ("[db]\ndb = x\nusername = u\nssl_ca = ca.pem\nssl_verify = maybe\n[ocsp]\ncert = c\npkey = k\n", 5, "ssl_verify", "yes or no"),
     ] as [(String, Int, String?, String)])
     func badConfigNamesFileLineAndKey(text: String, line: Int, key: String?, message: String) {
         #expect {

@@ -179,6 +179,11 @@ package struct ResponderConfiguration: Sendable {
            let problem = SecretFileMode.problem(path: path, what: "the config file, which holds a password,", serviceUser: configuration.run.user) {
             throw ConfigError(path: path, message: problem, quotesContent: false)
         }
+        // The database client key is a secret like the CA's: refused unread when others can read it.
+        if let key = configuration.database.options?.tls?.key,
+           let problem = SecretFileMode.problem(path: key, what: "the MariaDB client key", serviceUser: configuration.run.user) {
+            throw ConfigError(path: path, key: "ssl_key", message: problem, quotesContent: false)
+        }
         return configuration
     }
 
@@ -196,7 +201,10 @@ package struct ResponderConfiguration: Sendable {
     package static func parse(_ text: String, path: String) throws(ConfigError) -> ResponderConfiguration {
         let ini = try INIFile(text: text, path: path)
         let known: [String: Set<String>] = [
-            "db": ["backend", "path", "host", "port", "db", "username", "password", "log", "socket", "table", "connect_timeout"],
+            "db": [
+                "backend", "path", "host", "port", "db", "username", "password", "log", "socket", "table", "connect_timeout",
+                "ssl_ca", "ssl_cert", "ssl_key", "ssl_verify",
+            ],
             "ocsp": authorityKeys.union(["cache", "timeout", "user", "revalidate"]),
             "log": ["file", "level"],
         ]
@@ -349,8 +357,32 @@ private struct SectionReader {
             user: try required("db", "username"),
             password: try optional("db", "password", allowEmpty: true),
             connectTimeout: timeout,
-            ioTimeout: timeout
+            ioTimeout: timeout,
+            tls: try mariadbTLS()
         )
+    }
+
+    /// `ssl_ca`, `ssl_cert`, `ssl_key`, `ssl_verify`: TLS to MariaDB once any of them is set.
+    func mariadbTLS() throws(ConfigError) -> MariaDBOptions.TLS? {
+        let ca = try optional("db", "ssl_ca")
+        let certificate = try optional("db", "ssl_cert")
+        let key = try optional("db", "ssl_key")
+        let verifyText = try optional("db", "ssl_verify")
+        if (certificate == nil) != (key == nil) {
+            throw error("db", certificate == nil ? "ssl_key" : "ssl_cert", "ssl_cert and ssl_key go together: the client certificate and its key")
+        }
+        let verifies: Bool
+        switch verifyText?.lowercased() {
+        case nil: verifies = ca != nil
+        case "yes", "true", "on", "1": verifies = true
+        case "no", "false", "off", "0": verifies = false
+        case let text?: throw error("db", "ssl_verify", "'\(text)' must be yes or no")
+        }
+        if verifies, ca == nil {
+            throw error("db", "ssl_verify", "checking the server's certificate needs ssl_ca, the CA that issued it")
+        }
+        guard ca != nil || certificate != nil || verifyText != nil else { return nil }
+        return MariaDBOptions.TLS(certificateAuthority: ca, certificate: certificate, key: key, verifiesServer: verifies)
     }
 
     /// A table name from `section`, checked to be a plain identifier (it cannot be a query parameter).

@@ -40,6 +40,13 @@ package struct ServiceFiles: Sendable {
         if case .sqlite(let path) = config.database.backend {
             config.database.backend = .sqlite(path: try files.resolve(path, .fileOrAbsent, config, "db", "path"))
         }
+        if case .mariadb(var options) = config.database.backend, var tls = options.tls {
+            tls.certificateAuthority = try tls.certificateAuthority.map { path throws(ConfigError) in try files.resolve(path, .file, config, "db", "ssl_ca") }
+            tls.certificate = try tls.certificate.map { path throws(ConfigError) in try files.resolve(path, .file, config, "db", "ssl_cert") }
+            tls.key = try tls.key.map { path throws(ConfigError) in try files.resolve(path, .file, config, "db", "ssl_key") }
+            options.tls = tls
+            config.database.backend = .mariadb(options)
+        }
         if let cache = config.run.cachePath {
             var resolved = try files.resolve(cache, .directoryOrAbsent, config, "ocsp", "cache")
             do {

@@ -33,15 +33,19 @@ package struct RunStart {
         /// False for a command that logs nothing (`sign`, which reads the config only to obey
         /// `[ocsp] user`): its logger writes warnings to standard error, and no log file is opened.
         package var opensLog: Bool
+        /// False for `respond`: the warning that `ssl_verify = no` leaves the database unchecked.
+        package var warnsOfUnverifiedDatabase: Bool
 
         package init(configPath: String, logLevel: Logger.Level?, standardErrorLogLevel: Logger.Level? = nil, dropRootLater: Bool = false,
-            opensLog: Bool = true
+            opensLog: Bool = true,
+            warnsOfUnverifiedDatabase: Bool = true
         ) {
             self.configPath = configPath
             self.logLevel = logLevel
             self.standardErrorLogLevel = standardErrorLogLevel
             self.dropRootLater = dropRootLater
             self.opensLog = opensLog
+            self.warnsOfUnverifiedDatabase = warnsOfUnverifiedDatabase
         }
 
         func logLevel(for config: ResponderConfiguration) -> Logger.Level? {
@@ -87,6 +91,11 @@ package struct RunStart {
         var logged = config
         if !options.opensLog { logged.log.file = nil }
         let logging = RunLogger.make(logged, override: options.logLevel(for: logged))
+        // Once per start of a long-lived or interactive command; `respond`, a process per request, would
+        // repeat it on every answer.
+        if options.warnsOfUnverifiedDatabase, let tls = config.database.options?.tls, !tls.verifiesServer {
+            logging.logger.warning("[db] ssl_verify = no: the connection to MariaDB is encrypted, but the server's certificate is not checked, so anyone on the path can stand in for it; set ssl_ca")
+        }
         return RunStart(
             config: config, logger: logging.logger, logsToStandardError: logging.toStandardError,
             serviceFiles: serviceFiles, pendingDrop: pendingDrop
