@@ -97,8 +97,15 @@ final class MariaDBConnection {
         classify(code: mysql_stmt_errno(statement), message: String(cString: mysql_stmt_error(statement)), context: context)
     }
 
-    /// Sorts an error into "try later" (the server is away or busy) and "internal error" (it answered wrongly).
     static func classify(code: UInt32, message: String, context: String) -> StatusSourceError {
+        MariaDBErrorKind.classify(code: code, message: message, context: context)
+    }
+}
+
+/// What a MariaDB error means for the client, decided in one place.
+package enum MariaDBErrorKind {
+    /// Sorts an error into "try later" (the server is away or busy) and "internal error" (it answered wrongly).
+    package static func classify(code: UInt32, message: String, context: String) -> StatusSourceError {
         let transient: Set<UInt32> = [
             UInt32(CR_CONNECTION_ERROR), UInt32(CR_CONN_HOST_ERROR), UInt32(CR_SERVER_GONE_ERROR),
             UInt32(CR_SERVER_LOST), UInt32(CR_UNKNOWN_HOST), UInt32(CR_SERVER_LOST_EXTENDED),
@@ -109,6 +116,9 @@ final class MariaDBConnection {
             // running the command again is the cure, as for a lock wait that timed out.
             UInt32(ER_CON_COUNT_ERROR), UInt32(ER_SERVER_SHUTDOWN), UInt32(ER_LOCK_WAIT_TIMEOUT), UInt32(ER_LOCK_DEADLOCK),
             UInt32(ER_QUERY_INTERRUPTED), UInt32(ER_TOO_MANY_USER_CONNECTIONS),
+            // A Galera node that lost quorum or is still joining answers every query with 1047 ("WSREP has
+            // not yet prepared node for application use"): this node cannot serve now, another one can.
+            UInt32(ER_UNKNOWN_COM_ERROR),
         ]
         return StatusSourceError(transient.contains(code) ? .unavailable : .failed, "\(context): \(message) (error \(code))")
     }
