@@ -59,7 +59,6 @@ package struct RespondRun {
             return error.exitStatus
         }
         let (config, logger, serviceFiles) = (start.config, start.logger, start.serviceFiles)
-        let logging = (logger: logger, toStandardError: start.logsToStandardError)
         let cache = config.run.cachePath.map { FileResponseCache(directory: $0, digester: OpenSSLDigester(), logger: logger) }
 
         // Under sudo the request file and --out are the caller's own files, opened once (CallerFile).
@@ -71,7 +70,7 @@ package struct RespondRun {
                     callerInput = try CallerFile.open(
                         path: options.input, callerUID: caller, writable: options.output == nil, serviceFiles: serviceFiles.identities)
                 } catch {
-                    report("cannot read the request: \(error.inputReason)", logger: logger, alsoToStandardError: !logging.toStandardError)
+                    start.report("cannot read the request: \(error.inputReason)")
                     return ExitStatus.noInput
                 }
             }
@@ -79,7 +78,7 @@ package struct RespondRun {
                 do {
                     callerOutput = try CallerFile.open(path: output, callerUID: caller, writable: true, serviceFiles: serviceFiles.identities)
                 } catch {
-                    report("cannot write the response: \(error.inputReason)", logger: logger, alsoToStandardError: !logging.toStandardError)
+                    start.report("cannot write the response: \(error.inputReason)")
                     return ExitStatus.ioError
                 }
             }
@@ -93,7 +92,7 @@ package struct RespondRun {
                 request = try FileIO.read(path: options.input, limit: OCSPResponder.maximumRequestSize)
             }
         } catch {
-            report("cannot read the request: \(error.inputReason)", logger: logger, alsoToStandardError: !logging.toStandardError)
+            start.report("cannot read the request: \(error.inputReason)")
             return ExitStatus.noInput
         }
 
@@ -123,7 +122,7 @@ package struct RespondRun {
             }
         }
         if let writeError {
-            report("cannot write the response: \(writeError)", logger: logger, alsoToStandardError: !logging.toStandardError)
+            start.report("cannot write the response: \(writeError)")
             return ExitStatus.ioError
         }
 
@@ -139,15 +138,9 @@ package struct RespondRun {
             return 0
         }
         logger.error("refused", metadata: metadata)
-        if !logging.toStandardError {
+        if !start.logsToStandardError {
             Console.printError("\(decision.status): \(decision.reason ?? "")")
         }
         return status
     }
-
-    static func report(_ message: String, logger: Logger, alsoToStandardError: Bool) {
-        logger.error("\(message)")
-        if alsoToStandardError { Console.printError(message) }
-    }
-
 }

@@ -95,7 +95,7 @@ package enum ServeRun {
         }
         let (config, logger, toStandardError, pendingDrop) = (start.config, start.logger, start.logsToStandardError, start.pendingDrop)
         func fail(_ message: String, _ status: Int32) -> Int32 {
-            if let line = start.report(message) { Console.printError(line) }
+            start.report(message)
             return status
         }
 

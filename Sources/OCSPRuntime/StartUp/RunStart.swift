@@ -111,10 +111,11 @@ package struct RunStart {
         }
     }
 
-    /// Logs `message` as an error and returns it for standard error, unless the log is standard error.
-    package func report(_ message: String) -> String? {
+    /// Logs `message` as an error, and prints it on standard error too when the log is a file: the
+    /// operator at the terminal (or the calling app) hears of it once either way.
+    package func report(_ message: String) {
         logger.error("\(message)")
-        return logsToStandardError ? nil : message
+        if !logsToStandardError { Console.printError(message) }
     }
 }
 
