@@ -63,7 +63,7 @@ let package = Package(
         // The status table in MariaDB, through Connector/C.
         .target(
             name: "OCSPStoreMariaDB",
-            dependencies: ["CMariaDB", "OCSPWire", "OCSPCore", "OCSPStore"]
+            dependencies: ["CMariaDB", "OCSPWire", "OCSPCore", "OCSPStore", .product(name: "Logging", package: "swift-log")]
         ),
         // The same table in an SQLite file, for a responder with no database server.
         .target(

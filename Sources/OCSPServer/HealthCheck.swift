@@ -51,3 +51,25 @@ package struct HealthCheck: Sendable {
         return problems
     }
 }
+
+/// The health endpoints a load balancer or an orchestrator asks.
+enum HealthProbe: Equatable {
+    /// `GET /health/live`: the process answers HTTP. A failed liveness check means "restart it", which
+    /// a database outage must never cause.
+    case live
+    /// `GET /health/ready` and `GET /health`: it can sign fresh answers now (a database host that
+    /// serves, every CA's key and signer valid: `HealthCheck`). A failed readiness check means "send
+    /// requests elsewhere": while no host is usable, the cache may still answer nonce-less requests, but
+    /// a host that has a database should be preferred.
+    case ready
+
+    /// The probe `target` (a request's path, with any query) asks for; nil for any other path.
+    init?(target: String) {
+        let path = target.prefix { $0 != "?" }
+        switch path {
+        case "/health/live": self = .live
+        case "/health", "/health/ready": self = .ready
+        default: return nil
+        }
+    }
+}

@@ -72,7 +72,7 @@ final class ParserErrorFilter: ChannelDuplexHandler, RemovableChannelHandler {
 /// front of it delivers one request at a time, so at most one request per connection is in flight.
 ///
 /// RFC 6960 appendix A and RFC 5019 §5: POST with `Content-Type: application/ocsp-request` and the DER
-/// as the body, or GET with the base64 DER as the last path segment. `GET /health` reports readiness.
+/// as the body, or GET with the base64 DER as the last path segment. `GET /health/live`, `/health/ready` and `/health` (ready) are `HealthProbe`s.
 final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
@@ -232,14 +232,14 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let der: [UInt8]
         if head.method == .POST {
             der = body
-        } else if head.uri == "/health" || head.uri.hasPrefix("/health?") {
-            let health = server.health
-            run(context: context, head: head) { _ in
-                let problems = health.problems(at: RunClock.currentTime())
-                return problems.isEmpty
-                    ? ServedAnswer(status: .ok, contentType: "text/plain; charset=utf-8", headers: [("Cache-Control", "no-store")], body: Array("ok\n".utf8))
-                    : ServedAnswer(status: .serviceUnavailable, contentType: "text/plain; charset=utf-8", headers: [("Cache-Control", "no-store")],
-                                   body: Array(problems.map { $0 + "\n" }.joined().utf8))
+        } else if let probe = HealthProbe(target: head.uri) {
+            switch probe {
+            case .live:
+                // The process answers: nothing else is asked, so a database outage never fails it.
+                finish(context: context, head: head, answer: Self.healthAnswer([]))
+            case .ready:
+                let health = server.health
+                run(context: context, head: head) { _ in Self.healthAnswer(health.problems(at: RunClock.currentTime())) }
             }
             return
         } else if let decoded = GETRequestDecoding.decode(target: head.uri) {
@@ -269,6 +269,14 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             case .failure: self.finish(context: context, head: head, answer: Self.tryLater("the server is shutting down"))
             }
         }
+    }
+
+    /// 200 `ok`, or 503 with one problem a line.
+    static func healthAnswer(_ problems: [String]) -> ServedAnswer {
+        problems.isEmpty
+            ? ServedAnswer(status: .ok, contentType: "text/plain; charset=utf-8", headers: [("Cache-Control", "no-store")], body: Array("ok\n".utf8))
+            : ServedAnswer(status: .serviceUnavailable, contentType: "text/plain; charset=utf-8", headers: [("Cache-Control", "no-store")],
+                           body: Array(problems.map { $0 + "\n" }.joined().utf8))
     }
 
     static func tryLater(_ reason: String) -> ServedAnswer {

@@ -8,7 +8,13 @@ final class MariaDBConnection {
     /// `mysql_library_init` is a macro; `mysql_server_init` is what it calls. Once, before any connection.
     private static let libraryReady: Bool = mysql_server_init(0, nil, nil) == 0
 
-    init(_ options: MariaDBOptions) throws(StatusSourceError) {
+    /// Where this connection goes, for messages and the host board.
+    let place: MariaDBHost
+
+    /// Connects to `place` (the options' socket, or one of their hosts; the first host by default).
+    init(_ options: MariaDBOptions, to place: MariaDBHost? = nil) throws(StatusSourceError) {
+        let place = place ?? options.places[0]
+        self.place = place
         guard Self.libraryReady, let handle = mysql_init(nil) else {
             throw StatusSourceError(.failed, "cannot initialise the MariaDB client library")
         }
@@ -19,7 +25,7 @@ final class MariaDBConnection {
         // Bound every read and write too: a server that accepts and never answers must not hang us.
         mysql_options(handle, MYSQL_OPT_READ_TIMEOUT, &ioTimeout)
         mysql_options(handle, MYSQL_OPT_WRITE_TIMEOUT, &ioTimeout)
-        var protocolType = options.socket == nil ? MYSQL_PROTOCOL_TCP : MYSQL_PROTOCOL_SOCKET
+        var protocolType = place.socket == nil ? MYSQL_PROTOCOL_TCP : MYSQL_PROTOCOL_SOCKET
         mysql_options(handle, MYSQL_OPT_PROTOCOL, &protocolType)
         if let tls = options.tls {
             // Enforced: a server that cannot do TLS, or whose certificate does not verify, fails the
@@ -32,12 +38,12 @@ final class MariaDBConnection {
         }
 
         let connected = mysql_real_connect(
-            handle, options.socket == nil ? options.host : nil, options.user, options.password,
-            options.database, options.socket == nil ? options.port : 0, options.socket, 0
+            handle, place.socket == nil ? place.name : nil, options.user, options.password,
+            options.database, place.socket == nil ? place.port : 0, place.socket, 0
         )
         if connected == nil {
             // deinit still runs for a fully initialised object whose init throws, and closes the handle.
-            throw lastError("cannot connect to MariaDB at \(options.endpoint)")
+            throw lastError("cannot connect to MariaDB at \(place.endpoint)")
         }
         // A server whose default is autocommit=0 would open a transaction at the first SELECT and keep its
         // REPEATABLE READ snapshot until a COMMIT that a reader never sends: a connection kept open (serve)
@@ -46,8 +52,40 @@ final class MariaDBConnection {
         var serverStatus: UInt32 = 0
         let known = mariadb_get_info(handle, MARIADB_CONNECTION_SERVER_STATUS, &serverStatus) == 0
         if !known || serverStatus & UInt32(SERVER_STATUS_AUTOCOMMIT) == 0, mysql_autocommit(handle, 1) != 0 {
-            throw lastError("cannot turn on autocommit on the connection to MariaDB at \(options.endpoint)")
+            throw lastError("cannot turn on autocommit on the connection to MariaDB at \(place.endpoint)")
         }
+    }
+
+    /// Where a replica's replication stands (`SHOW SLAVE STATUS`).
+    enum Replication: Equatable {
+        /// Not a replica: its data is its own, with no lag.
+        case notReplica
+        /// Applying the primary's changes this many seconds behind it.
+        case behind(seconds: Int)
+        /// Replication does not run, or its lag is unknown: the data may be any age.
+        case stopped(String)
+    }
+
+    /// The replication state, for `max_lag`. Needs the SLAVE MONITOR (or REPLICATION CLIENT, or SUPER)
+    /// privilege; without it the error says so.
+    func replication() throws(StatusSourceError) -> Replication {
+        let row: [String: String]?
+        do {
+            row = try prepare("SHOW SLAVE STATUS").firstRowByName()
+        } catch where error.message.contains("(error 1227)") {
+            throw StatusSourceError(.failed, "max_lag needs to read the replica's lag (\(error.message)); grant the responder's account SLAVE MONITOR (MariaDB 10.5 and later) or REPLICATION CLIENT")
+        }
+        guard let row else { return .notReplica }
+        guard row["Slave_SQL_Running"] == "Yes" else { return .stopped("its replication SQL thread is not running") }
+        guard row["Slave_IO_Running"] == "Yes" else { return .stopped("its replication I/O thread is \(row["Slave_IO_Running"] ?? "not running")") }
+        guard let seconds = row["Seconds_Behind_Master"].flatMap({ Int($0) }) else { return .stopped("its replication lag is unknown") }
+        return .behind(seconds: seconds)
+    }
+
+    /// True when the server refuses writes from ordinary accounts (`read_only` is on: a replica).
+    func isReadOnly() throws(StatusSourceError) -> Bool {
+        let value = try prepare("SELECT CAST(@@GLOBAL.read_only AS CHAR)").rows([], columns: [.text]).first?.first?.text
+        return value != "0" && value?.uppercased() != "OFF"
     }
 
     deinit {

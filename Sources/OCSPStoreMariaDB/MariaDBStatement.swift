@@ -80,6 +80,33 @@ final class MariaDBStatement {
         }
     }
 
+    /// Runs a statement without parameters (a `SHOW`) and returns its first row by column name, every
+    /// value as text (NULL left out), or nil when it returns no row. A value longer than the text buffer
+    /// is cut, which is fine for the short values asked of it.
+    func firstRowByName() throws(StatusSourceError) -> [String: String]? {
+        guard mysql_stmt_execute(statement) == 0 else {
+            throw MariaDBConnection.statementError(statement, "the query failed")
+        }
+        defer { mysql_stmt_free_result(statement) }
+        guard let metadata = mysql_stmt_result_metadata(statement) else { return nil }
+        defer { mysql_free_result(metadata) }
+        let count = Int(mysql_num_fields(metadata))
+        guard count > 0, let fields = mysql_fetch_fields(metadata) else { return nil }
+        let names = (0..<count).map { fields[$0].name.map { String(cString: $0) } ?? "" }
+        let result = ResultBuffers(Array(repeating: .text, count: count))
+        guard mysql_stmt_bind_result(statement, result.binds) == 0 else {
+            throw MariaDBConnection.statementError(statement, "cannot bind the result columns")
+        }
+        let code = mysql_stmt_fetch(statement)
+        if code == MYSQL_NO_DATA { return nil }
+        guard code == 0 || code == MYSQL_DATA_TRUNCATED else { throw MariaDBConnection.statementError(statement, "reading a row failed") }
+        var row: [String: String] = [:]
+        for (name, value) in zip(names, result.row()) {
+            if let text = value.text { row[name] = text }
+        }
+        return row
+    }
+
     /// `query` collecting every row, for look-ups that return a handful.
     func rows(_ parameters: [SQLValue], columns: [SQLColumn]) throws(StatusSourceError) -> [[SQLValue]] {
         var rows: [[SQLValue]] = []

@@ -49,10 +49,11 @@ package final class MariaDBStatusStore: StatusStore {
     private static let recordColumns = "cert_num, status, revocation_time, revocation_reason"
 
     /// One indexed query over every spelling of the serial: `cert_num IN (...)` on the primary key; once more
-    /// on a new connection when the server had dropped the kept one (`retryingLostConnection`).
+    /// on a new connection when the server had dropped the kept one, or on the next host when this one
+    /// could not serve (`MariaDBSession.reading`).
     package func status(of serial: CertificateSerialNumber) throws(StatusSourceError) -> RecordedStatus? {
         let spellings = serial.storedSpellings
-        let rows = try session.retryingLostConnection { () throws(StatusSourceError) in
+        let rows = try session.reading { () throws(StatusSourceError) in
             try session.statement(
                 "SELECT \(Self.recordColumns) FROM `\(table)` WHERE cert_num IN (\(placeholders(spellings.count)))"
             ).rows(spellings.map(SQLValue.text), columns: [.text, .text, .time, .text])
@@ -61,6 +62,7 @@ package final class MariaDBStatusStore: StatusStore {
     }
 
     package func createTable() throws(StatusSourceError) {
+        try session.requireWritable()
         _ = try session.statement(Self.createTableSQL(table)).execute([])
     }
 
@@ -74,6 +76,7 @@ package final class MariaDBStatusStore: StatusStore {
     }
 
     package func insert(_ record: StatusRecord) throws(StatusSourceError) {
+        try session.requireWritable()
         do {
             _ = try session.statement(
                 "INSERT INTO `\(table)` (cert_num, status, revocation_time, revocation_reason, cert) VALUES (?, ?, ?, ?, ?)"
@@ -89,6 +92,7 @@ package final class MariaDBStatusStore: StatusStore {
     @discardableResult
     package func update(certNums: [String], status: TableStatus, revocationTime: UnixTime?, revocationReason: TableReason?) throws(StatusSourceError) -> Int {
         guard !certNums.isEmpty else { return 0 }
+        try session.requireWritable()
         return try session.statement(
             "UPDATE `\(table)` SET status = ?, revocation_time = ?, revocation_reason = ? WHERE cert_num IN (\(placeholders(certNums.count)))"
         ).execute(
@@ -113,7 +117,7 @@ package final class MariaDBStatusStore: StatusStore {
         let filter = revokedOnly ? " WHERE status = ?" : ""
         // A connection of its own: rows are fetched unbuffered (the table never sits in memory), and while
         // they are, that connection can do nothing else; the body may still use this store's connection.
-        let walk = try MariaDBConnection(options).prepare("SELECT \(columns) FROM `\(table)`\(filter) ORDER BY cert_num")
+        let walk = try session.separateConnection().prepare("SELECT \(columns) FROM `\(table)`\(filter) ORDER BY cert_num")
         try walk.query(revokedOnly ? [.text(TableStatus.revoked.rawValue)] : [], columns: [.text, .text, .time, .text, .blob]) { row in try body(Self.record(row)) }
     }
 

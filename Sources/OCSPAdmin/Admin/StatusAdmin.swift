@@ -42,7 +42,7 @@ package struct StatusAdmin {
         self.config = config
         self.logger = logger
         self.warn = warn
-        let session = StoreOpener.openSession(config.database, access: .readWrite)
+        let session = StoreOpener.openSession(config.adminDatabase, access: .readWrite)
         var cas: [CA] = []
         for signing in config.authorities {
             let issuerPath = signing.issuerPath ?? signing.certificatePath

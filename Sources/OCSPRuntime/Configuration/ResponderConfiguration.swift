@@ -1,6 +1,7 @@
 import OCSPCore
 import OCSPStore
 import OCSPStoreMariaDB
+import OCSPWire
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -12,8 +13,10 @@ import Logging
 ///
 /// ```ini
 /// [db]
-/// host = localhost        ; TCP host (default localhost)
-/// port = 3306
+/// host = localhost        ; TCP host (default localhost), or a list tried in order: h1[:port], h2[:port]
+/// port = 3306             ; the port of a host without one
+/// failback = 30           ; seconds a host that could not serve is left for the next
+/// max_lag =               ; seconds of replication lag past which a replica is not used; default off
 /// socket = 0              ; /a/path, 1 (or yes, true) = /run/mysqld/mysqld.sock, else TCP
 /// db = ocsp
 /// username = pycert
@@ -37,6 +40,9 @@ import Logging
 ///
 /// [issuer second-ca]                            ; another CA, same keys as [ocsp]'s CA keys
 /// cert = ...
+///
+/// [db_admin]                                    ; what `db` commands use instead of [db]'s keys
+/// host = primary.example                        ; (any MariaDB key of [db]: host, username, password…)
 ///
 /// [log]
 /// file = /var/log/ocsp-responder.log            ; default: stderr
@@ -151,6 +157,14 @@ package struct ResponderConfiguration: Sendable {
 
     package var path: String
     package var database: Database
+    /// `[db_admin]`'s keys over `[db]`'s (another account, the primary's host), for the `db` commands;
+    /// nil without that section.
+    package var adminOptions: MariaDBOptions?
+    /// What the `db` commands write to: `adminOptions` when set, else `database`.
+    package var adminDatabase: Database {
+        guard let adminOptions else { return database }
+        return Database(backend: .mariadb(adminOptions), table: database.table, timeoutSeconds: adminOptions.connectTimeout)
+    }
     /// The CAs: `[ocsp]` first, then each `[issuer NAME]` in file order.
     package var authorities: [Signing]
     /// The default CA, `[ocsp]`.
@@ -180,17 +194,26 @@ package struct ResponderConfiguration: Sendable {
             throw ConfigError(path: path, message: problem, quotesContent: false)
         }
         // The database client key is a secret like the CA's: refused unread when others can read it.
-        if let key = configuration.database.options?.tls?.key,
-           let problem = SecretFileMode.problem(path: key, what: "the MariaDB client key", serviceUser: configuration.run.user) {
-            throw ConfigError(path: path, key: "ssl_key", message: problem, quotesContent: false)
+        for (section, options) in [("db", configuration.database.options), ("db_admin", configuration.adminOptions)] {
+            if let key = options?.tls?.key,
+               let problem = SecretFileMode.problem(path: key, what: "the MariaDB client key", serviceUser: configuration.run.user) {
+                throw ConfigError(path: path, line: configuration.lines["\(section).ssl_key"], key: "ssl_key", message: problem, quotesContent: false)
+            }
         }
         return configuration
     }
 
     /// True when the file sets a database or key password, so it must be private to its owner.
     package var holdsPassword: Bool {
-        database.options?.password.map { !$0.isEmpty } == true || authorities.contains { $0.keyPassword != nil }
+        [database.options, adminOptions].contains { $0?.password.map { !$0.isEmpty } == true }
+            || authorities.contains { $0.keyPassword != nil }
     }
+
+    /// The keys of a MariaDB server, which `[db_admin]` may give again.
+    static let mariadbKeys: Set<String> = [
+        "host", "port", "socket", "db", "username", "password", "connect_timeout", "failback", "max_lag",
+        "ssl_ca", "ssl_cert", "ssl_key", "ssl_verify",
+    ]
 
     /// The keys of `[ocsp]` that describe a CA, which `[issuer NAME]` sections repeat.
     static let authorityKeys: Set<String> = [
@@ -201,10 +224,8 @@ package struct ResponderConfiguration: Sendable {
     package static func parse(_ text: String, path: String) throws(ConfigError) -> ResponderConfiguration {
         let ini = try INIFile(text: text, path: path)
         let known: [String: Set<String>] = [
-            "db": [
-                "backend", "path", "host", "port", "db", "username", "password", "log", "socket", "table", "connect_timeout",
-                "ssl_ca", "ssl_cert", "ssl_key", "ssl_verify",
-            ],
+            "db": mariadbKeys.union(["backend", "path", "log", "table"]),
+            "db_admin": mariadbKeys,
             "ocsp": authorityKeys.union(["cache", "timeout", "user", "revalidate"]),
             "log": ["file", "level"],
         ]
@@ -218,7 +239,7 @@ package struct ResponderConfiguration: Sendable {
                 }
                 keys = authorityKeys
             } else {
-                throw ConfigError(path: path, line: section.line, message: "unknown section [\(section.name)]; expected [db], [ocsp], [issuer NAME] or [log]")
+                throw ConfigError(path: path, line: section.line, message: "unknown section [\(section.name)]; expected [db], [db_admin], [ocsp], [issuer NAME] or [log]")
             }
             for entry in section.entries where !keys.contains(entry.key) {
                 throw ConfigError(path: path, line: entry.line, key: entry.key, message: "unknown key in [\(section.name)]")
@@ -233,7 +254,7 @@ package struct ResponderConfiguration: Sendable {
         case "sqlite":
             backend = .sqlite(path: try reader.required("db", "path"))
         case "mariadb", "mysql":
-            backend = .mariadb(try reader.mariadbOptions(timeout: timeout))
+            backend = .mariadb(try reader.mariadbOptions(sections: ["db"]))
         case nil:
             // OCSP_MySql's files name a server; a file that names only a path means SQLite.
             let socket = try reader.optional("db", "socket")
@@ -241,10 +262,18 @@ package struct ResponderConfiguration: Sendable {
             if !namesServer, let path = try reader.optional("db", "path") {
                 backend = .sqlite(path: path)
             } else {
-                backend = .mariadb(try reader.mariadbOptions(timeout: timeout))
+                backend = .mariadb(try reader.mariadbOptions(sections: ["db"]))
             }
         case let other?:
             throw reader.error("db", "backend", "'\(other)' must be mariadb or sqlite")
+        }
+
+        var adminOptions: MariaDBOptions?
+        if let admin = ini["db_admin"] {
+            guard case .mariadb = backend else {
+                throw ConfigError(path: path, line: admin.line, message: "[db_admin] gives the db commands other MariaDB keys than [db]'s; [db] is not MariaDB")
+            }
+            adminOptions = try reader.mariadbOptions(sections: ["db_admin", "db"])
         }
 
         var authorities = [try reader.authority(section: "ocsp", name: "ocsp", defaultTable: table)]
@@ -264,7 +293,7 @@ package struct ResponderConfiguration: Sendable {
         if level == nil { level = try reader.level("db", "log") }
         let log = Log(file: try reader.optional("log", "file"), level: level)
         var configuration = ResponderConfiguration(
-            path: path, database: Database(backend: backend, table: table, timeoutSeconds: timeout),
+            path: path, database: Database(backend: backend, table: table, timeoutSeconds: timeout), adminOptions: adminOptions,
             authorities: authorities, run: run, log: log
         )
         for section in ini.sections {
@@ -310,7 +339,7 @@ package struct ResponderConfiguration: Sendable {
 }
 
 /// Typed access to an INIFile's values, with errors that name the file, line and key.
-private struct SectionReader {
+struct SectionReader {
     let ini: INIFile
     let path: String
 
@@ -346,43 +375,112 @@ private struct SectionReader {
         return number
     }
 
-    /// The `[db]` keys of a MariaDB server, as OCSP_MySql wrote them.
-    func mariadbOptions(timeout: UInt32) throws(ConfigError) -> MariaDBOptions {
-        let socket = ResponderConfiguration.socketPath(try optional("db", "socket"))
-        return MariaDBOptions(
-            host: try optional("db", "host") ?? "localhost",
-            port: try number("db", "port", default: 3306, range: 1...65535),
+    /// The MariaDB keys, as OCSP_MySql wrote them and with what came since: each from the first of
+    /// `sections` that sets it (`[db_admin]` over `[db]` for the `db` commands).
+    func mariadbOptions(sections: [String]) throws(ConfigError) -> MariaDBOptions {
+        let layered = Layered(reader: self, sections: sections)
+        let socket = ResponderConfiguration.socketPath(try layered.optional("socket"))
+        let defaultPort = try layered.number("port", default: 3306, range: 1...65535)
+        let hosts = try layered.hosts(defaultPort: defaultPort)
+        if socket != nil, hosts.count > 1 {
+            throw layered.error("host", "a socket reaches one local server; a list of hosts needs TCP (socket = 0)")
+        }
+        let timeout = try layered.number("connect_timeout", default: 5, range: 1...3600)
+        var options = MariaDBOptions(
+            hosts: hosts,
             socket: socket,
-            database: try required("db", "db"),
-            user: try required("db", "username"),
-            password: try optional("db", "password", allowEmpty: true),
+            database: try layered.required("db"),
+            user: try layered.required("username"),
+            password: try layered.optional("password", allowEmpty: true),
             connectTimeout: timeout,
             ioTimeout: timeout,
-            tls: try mariadbTLS()
+            tls: try layered.tls()
         )
+        options.failbackSeconds = try layered.number("failback", default: 30, range: 1...86_400)
+        options.maxLagSeconds = try layered.maxLag()
+        return options
     }
 
-    /// `ssl_ca`, `ssl_cert`, `ssl_key`, `ssl_verify`: TLS to MariaDB once any of them is set.
-    func mariadbTLS() throws(ConfigError) -> MariaDBOptions.TLS? {
-        let ca = try optional("db", "ssl_ca")
-        let certificate = try optional("db", "ssl_cert")
-        let key = try optional("db", "ssl_key")
-        let verifyText = try optional("db", "ssl_verify")
-        if (certificate == nil) != (key == nil) {
-            throw error("db", certificate == nil ? "ssl_key" : "ssl_cert", "ssl_cert and ssl_key go together: the client certificate and its key")
+    /// A key looked up in several sections in turn: the first that has it answers, and names it in errors.
+    struct Layered {
+        let reader: SectionReader
+        let sections: [String]
+
+        /// The section that sets `key`, else the first.
+        func section(_ key: String) -> String {
+            sections.first { reader.entry($0, key) != nil } ?? sections[0]
         }
-        let verifies: Bool
-        switch verifyText?.lowercased() {
-        case nil: verifies = ca != nil
-        case "yes", "true", "on", "1": verifies = true
-        case "no", "false", "off", "0": verifies = false
-        case let text?: throw error("db", "ssl_verify", "'\(text)' must be yes or no")
+
+        func optional(_ key: String, allowEmpty: Bool = false) throws(ConfigError) -> String? {
+            try reader.optional(section(key), key, allowEmpty: allowEmpty)
         }
-        if verifies, ca == nil {
-            throw error("db", "ssl_verify", "checking the server's certificate needs ssl_ca, the CA that issued it")
+
+        func required(_ key: String) throws(ConfigError) -> String {
+            try reader.required(sections.first { reader.entry($0, key) != nil } ?? sections[sections.count - 1], key)
         }
-        guard ca != nil || certificate != nil || verifyText != nil else { return nil }
-        return MariaDBOptions.TLS(certificateAuthority: ca, certificate: certificate, key: key, verifiesServer: verifies)
+
+        func number(_ key: String, default value: UInt32, range: ClosedRange<UInt32>) throws(ConfigError) -> UInt32 {
+            try reader.number(section(key), key, default: value, range: range)
+        }
+
+        func error(_ key: String, _ message: String) -> ConfigError {
+            reader.error(section(key), key, message)
+        }
+
+        /// `host`: one name or address, or a comma-separated list, each with an optional `:port`
+        /// (`[v6]:port` for IPv6); `port` is the port of those without one.
+        func hosts(defaultPort: UInt32) throws(ConfigError) -> [MariaDBHost] {
+            guard let text = try optional("host") else { return [MariaDBHost(name: "localhost", port: defaultPort)] }
+            var hosts: [MariaDBHost] = []
+            for item in text.split(separator: ",", omittingEmptySubsequences: false) {
+                let trimmed = item.trimmingWhitespace()
+                guard !trimmed.isEmpty else {
+                    throw error("host", "'\(text)' has an empty entry; list hosts as h1[:port], h2[:port]")
+                }
+                guard let parsed = HostPort(parsing: trimmed) else {
+                    throw error("host", "'\(trimmed)' is not a host, host:port or [IPv6]:port")
+                }
+                let host = MariaDBHost(name: parsed.host, port: parsed.port.map(UInt32.init) ?? defaultPort)
+                guard !hosts.contains(host) else {
+                    throw error("host", "\(host.endpoint) is listed twice")
+                }
+                hosts.append(host)
+            }
+            return hosts
+        }
+
+        /// `max_lag`: seconds, or off (the default; also `0`, `off`, `no`).
+        func maxLag() throws(ConfigError) -> UInt32? {
+            guard let text = try optional("max_lag") else { return nil }
+            if ["0", "off", "no", "false"].contains(text.lowercased()) { return nil }
+            guard let seconds = UInt32(text), (1...86_400).contains(seconds) else {
+                throw error("max_lag", "'\(text)' must be a whole number of seconds from 1 to 86400, or off")
+            }
+            return seconds
+        }
+
+        /// `ssl_ca`, `ssl_cert`, `ssl_key`, `ssl_verify`: TLS to MariaDB once any of them is set.
+        func tls() throws(ConfigError) -> MariaDBOptions.TLS? {
+            let ca = try optional("ssl_ca")
+            let certificate = try optional("ssl_cert")
+            let key = try optional("ssl_key")
+            let verifyText = try optional("ssl_verify")
+            if (certificate == nil) != (key == nil) {
+                throw error(certificate == nil ? "ssl_key" : "ssl_cert", "ssl_cert and ssl_key go together: the client certificate and its key")
+            }
+            let verifies: Bool
+            switch verifyText?.lowercased() {
+            case nil: verifies = ca != nil
+            case "yes", "true", "on", "1": verifies = true
+            case "no", "false", "off", "0": verifies = false
+            case let text?: throw error("ssl_verify", "'\(text)' must be yes or no")
+            }
+            if verifies, ca == nil {
+                throw error("ssl_verify", "checking the server's certificate needs ssl_ca, the CA that issued it")
+            }
+            guard ca != nil || certificate != nil || verifyText != nil else { return nil }
+            return MariaDBOptions.TLS(certificateAuthority: ca, certificate: certificate, key: key, verifiesServer: verifies)
+        }
     }
 
     /// A table name from `section`, checked to be a plain identifier (it cannot be a query parameter).

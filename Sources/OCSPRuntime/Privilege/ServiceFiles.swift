@@ -1,3 +1,5 @@
+import OCSPStoreMariaDB
+
 /// The files a config names, checked to be the service's own before a run under sudo uses any of them.
 ///
 /// The caller may pass `--config`; the config then decides which key signs, which store answers, and
@@ -40,12 +42,11 @@ package struct ServiceFiles: Sendable {
         if case .sqlite(let path) = config.database.backend {
             config.database.backend = .sqlite(path: try files.resolve(path, .fileOrAbsent, config, "db", "path"))
         }
-        if case .mariadb(var options) = config.database.backend, var tls = options.tls {
-            tls.certificateAuthority = try tls.certificateAuthority.map { path throws(ConfigError) in try files.resolve(path, .file, config, "db", "ssl_ca") }
-            tls.certificate = try tls.certificate.map { path throws(ConfigError) in try files.resolve(path, .file, config, "db", "ssl_cert") }
-            tls.key = try tls.key.map { path throws(ConfigError) in try files.resolve(path, .file, config, "db", "ssl_key") }
-            options.tls = tls
-            config.database.backend = .mariadb(options)
+        if case .mariadb(let options) = config.database.backend {
+            config.database.backend = .mariadb(try files.resolveTLS(options, config, "db"))
+        }
+        if let options = config.adminOptions {
+            config.adminOptions = try files.resolveTLS(options, config, "db_admin")
         }
         if let cache = config.run.cachePath {
             var resolved = try files.resolve(cache, .directoryOrAbsent, config, "ocsp", "cache")
@@ -68,6 +69,18 @@ package struct ServiceFiles: Sendable {
             config.log.file = trusted.path
         }
         return files
+    }
+
+    /// `options` with its `ssl_*` files resolved like the others (a section's keys may come from `[db]`).
+    private mutating func resolveTLS(_ options: MariaDBOptions, _ config: ResponderConfiguration, _ section: String) throws(ConfigError) -> MariaDBOptions {
+        guard var tls = options.tls else { return options }
+        var options = options
+        func from(_ key: String) -> String { config.lines["\(section).\(key)"] != nil ? section : "db" }
+        tls.certificateAuthority = try tls.certificateAuthority.map { path throws(ConfigError) in try resolve(path, .file, config, from("ssl_ca"), "ssl_ca") }
+        tls.certificate = try tls.certificate.map { path throws(ConfigError) in try resolve(path, .file, config, from("ssl_cert"), "ssl_cert") }
+        tls.key = try tls.key.map { path throws(ConfigError) in try resolve(path, .file, config, from("ssl_key"), "ssl_key") }
+        options.tls = tls
+        return options
     }
 
     private mutating func resolve(

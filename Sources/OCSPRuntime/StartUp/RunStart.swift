@@ -5,6 +5,7 @@ import Musl
 #endif
 import Logging
 import OCSPCore
+import OCSPStoreMariaDB
 import OCSPWire
 
 /// What every command that reads `config.ini` starts with, in this order: the config read (under sudo,
@@ -91,6 +92,7 @@ package struct RunStart {
         var logged = config
         if !options.opensLog { logged.log.file = nil }
         let logging = RunLogger.make(logged, override: options.logLevel(for: logged))
+        MariaDBHostBoard.shared.reportSwitches(to: logging.logger)
         // Once per start of a long-lived or interactive command; `respond`, a process per request, would
         // repeat it on every answer.
         if options.warnsOfUnverifiedDatabase, let tls = config.database.options?.tls, !tls.verifiesServer {
