@@ -20,7 +20,7 @@ package final class MariaDBHostBoard: Sendable {
     package static let shared = MariaDBHostBoard()
 
     /// What a session may do with a host now.
-    enum Admission: Equatable {
+    package enum Admission: Equatable {
         /// Known good: connect.
         case use
         /// Unusable until now, or the last resort: connect as its one probe, then say how it went
@@ -54,11 +54,11 @@ package final class MariaDBHostBoard: Sendable {
     }
 
     /// A number that changes whenever a host becomes unusable or usable again.
-    var generation: UInt64 { changes.load(ordering: .acquiring) }
+    package var generation: UInt64 { changes.load(ordering: .acquiring) }
 
     /// May a session connect to `host` now? `lastResort`: every host has been skipped once already.
     /// A `.probe` answer reserves the host's one probe for the caller.
-    func admission(_ host: String, lastResort: Bool, now: ContinuousClock.Instant = .now) -> Admission {
+    package func admission(_ host: String, lastResort: Bool, now: ContinuousClock.Instant = .now) -> Admission {
         state.withLock { state in
             guard var entry = state.unusable[host] else { return .use }
             guard !entry.probing, entry.until <= now || lastResort else { return .skip }
@@ -69,13 +69,13 @@ package final class MariaDBHostBoard: Sendable {
     }
 
     /// True when `host` is unusable now (another session found it so), or is being probed.
-    func isUnusable(_ host: String) -> Bool {
+    package func isUnusable(_ host: String) -> Bool {
         state.withLock { $0.unusable[host] != nil }
     }
 
     /// True when a session on `hosts[index]` should leave it for an earlier host of the list: one that
     /// is usable, or whose `failback` is over and that nobody is probing.
-    func prefersEarlierHost(than index: Int, of hosts: [String], now: ContinuousClock.Instant = .now) -> Bool {
+    package func prefersEarlierHost(than index: Int, of hosts: [String], now: ContinuousClock.Instant = .now) -> Bool {
         state.withLock { state in
             hosts.prefix(index).contains { host in
                 guard let entry = state.unusable[host] else { return true }
@@ -85,12 +85,12 @@ package final class MariaDBHostBoard: Sendable {
     }
 
     /// A session connected to `host` (logged at debug level: which host answers is otherwise not seen).
-    func connected(_ host: String) {
+    package func connected(_ host: String) {
         state.withLock { $0.logger }?.debug("connected to MariaDB at \(host)")
     }
 
     /// `host` served: usable again (logged when it had not been).
-    func succeeded(_ host: String) {
+    package func succeeded(_ host: String) {
         let (wasUnusable, logger) = state.withLock { state in
             (state.unusable.removeValue(forKey: host) != nil, state.logger)
         }
@@ -100,7 +100,7 @@ package final class MariaDBHostBoard: Sendable {
     }
 
     /// `host` cannot serve now: unusable for `failback` (logged when it had been usable).
-    func failed(_ host: String, reason: String, failback: Duration, now: ContinuousClock.Instant = .now) {
+    package func failed(_ host: String, reason: String, failback: Duration, now: ContinuousClock.Instant = .now) {
         let logger: Logger? = state.withLock { state in
             let wasUsable = state.unusable[host] == nil
             state.unusable[host] = Unusable(until: now + failback, reason: reason, probing: false)
@@ -112,12 +112,12 @@ package final class MariaDBHostBoard: Sendable {
 
     /// Ends the caller's probe of `host` without a verdict on the host (the failure was not the host's:
     /// a wrong password, a missing table).
-    func released(_ host: String) {
+    package func released(_ host: String) {
         state.withLock { state in state.unusable[host]?.probing = false }
     }
 
     /// Why each of `hosts` that is unusable is, for the error when none can be used.
-    func reasons(_ hosts: [String]) -> [String] {
+    package func reasons(_ hosts: [String]) -> [String] {
         state.withLock { state in
             hosts.compactMap { host in
                 state.unusable[host].map { $0.probing ? "\(host): being tried again" : "\(host): \($0.reason)" }

@@ -249,15 +249,25 @@ struct ServeTests {
         #expect(log.contains("ocsp=malformedRequest"))
     }
 
-    @Test("GET /health: 200, then 503 once the SQLite file is gone")
+    @Test("GET /health and /health/ready: 200, then 503 once the SQLite file is gone; /health/live stays 200")
     func health() throws {
         let server = try ServeHarness()
-        let healthy = try server.get("/health")
-        #expect(healthy.status == 200)
+        for path in ["/health", "/health/ready", "/health/live", "/health/ready?probe=1"] {
+            let healthy = try server.get(path)
+            #expect(healthy.status == 200, "\(path)")
+            #expect(String(decoding: healthy.body, as: UTF8.self) == "ok\n", "\(path)")
+            #expect(healthy.headers["cache-control"] == "no-store", "\(path)")
+        }
         try FileManager.default.removeItem(atPath: server.databasePath)
-        let sick = try server.get("/health")
-        #expect(sick.status == 503)
-        #expect(String(decoding: sick.body, as: UTF8.self).contains("database"))
+        for path in ["/health", "/health/ready"] {
+            let sick = try server.get(path)
+            #expect(sick.status == 503, "\(path)")
+            #expect(String(decoding: sick.body, as: UTF8.self).contains("database"), "\(path)")
+        }
+        // The process answers: a load balancer's liveness check must not restart it for a database outage.
+        #expect(try server.get("/health/live").status == 200)
+        // Another path under /health is not a probe: it is read as a base64 request, not answered "ok".
+        #expect(String(decoding: try server.get("/health/other").body, as: UTF8.self) != "ok\n")
     }
 
     @Test("A slow client is cut off with a 408, lingering, and does not stop others")
