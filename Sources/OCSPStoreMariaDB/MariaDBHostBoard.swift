@@ -107,7 +107,7 @@ package final class MariaDBHostBoard: Sendable {
             return wasUsable ? state.logger : nil
         }
         changes.add(1, ordering: .releasing)
-        logger?.warning("MariaDB at \(host) cannot serve now (\(reason)); the next host is used, and \(host) is tried again in \(failback.components.seconds) s")
+        logger?.warning("MariaDB at \(host) cannot serve now (\(reason)); it is left for the next host for \(failback.components.seconds) s, and tried only when no other can serve")
     }
 
     /// Ends the caller's probe of `host` without a verdict on the host (the failure was not the host's:

@@ -77,6 +77,13 @@ package final class MariaDBSession: StatusStoreSession {
         }
     }
 
+    /// The TLS cipher of the session's connection (connecting now if not yet), or nil for plain text:
+    /// what the server says (`Ssl_cipher`), so a test or an operator sees TLS is really in use.
+    package func tlsCipher() throws(StatusSourceError) -> String? {
+        let value = try statement("SHOW SESSION STATUS LIKE 'Ssl_cipher'").firstRowByName()?["Value"]
+        return value?.isEmpty == false ? value : nil
+    }
+
     /// Closes the connection (for every store of the session); the next use opens a new one.
     package func close() {
         statements = [:]

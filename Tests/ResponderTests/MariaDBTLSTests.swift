@@ -80,6 +80,57 @@ struct MariaDBTLSTests {
         // ssl_verify = no: encrypted, the certificate unchecked (the config warns at start-up).
         let unverified = Self.store(database, tls: .init(certificateAuthority: nil, certificate: nil, key: nil, verifiesServer: false))
         #expect(try unverified.status(of: Self.serial) == .good)
+
+        // The server's own word that the session is TLS: Ssl_cipher is set on it, and empty on a plain one.
+        #expect(try verified.session.tlsCipher()?.isEmpty == false)
+        #expect(try unverified.session.tlsCipher()?.isEmpty == false)
+        let shared = try #require(MariaDBTestServer.shared)
+        let plain = MariaDBSession(options: MariaDBOptions(socket: shared.socket, database: shared.database, user: shared.user, password: shared.password))
+        #expect(try plain.tlsCipher() == nil)
+    }
+
+    /// The deployed shape: the caller reaches `respond` only through sudo, the service user runs it and
+    /// talks TLS to MariaDB with a CA file the service owns; a config naming a CA that did not issue the
+    /// server's certificate gets tryLater, never a plain-text answer.
+    @Test(.enabled(if: TestAccounts.service != nil, "needs the service user and sudo that scripts/test.sh sets up as root"))
+    func throughSudoAsTheServiceUser() throws {
+        let certificates = try Certificates()
+        let database = try Self.database(certificates)
+        let deployment = try Deployment()
+        for (name, ca) in [("config-tls.ini", certificates.ca), ("config-tls-wrong-ca.ini", certificates.otherCA)] {
+            let path = deployment.path("etc/\(name)")
+            try """
+                [db]
+                host = 127.0.0.1:\(database.port)
+                db = \(database.database)
+                username = \(database.user)
+                password = \(database.password)
+                table = \(database.table)
+                connect_timeout = 3
+                ssl_ca = \(ca)
+
+                [ocsp]
+                cert = \(deployment.certificatePath)
+                pkey = \(deployment.keyPath)
+                user = \(deployment.service)
+                """.write(toFile: path, atomically: true, encoding: .utf8)
+            // As setup.sh installs a config: root's, readable by the service's group only.
+            let result = try run("/bin/sh", ["-c", "chown root:\(try TestAccounts.group(of: deployment.service)) \"$1\" && chmod 0640 \"$1\"", "sh", path])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        let request = try deployment.callerRequest("good.pem")
+        let answered = try deployment.respondThroughSudo([request], config: deployment.path("etc/config-tls.ini"))
+        #expect(answered.status == 0, "\(answered.stderr)")
+        #expect(try deployment.verifiedAnswer(in: request).map(\.certStatus) == ["GOOD"])
+
+        let refused = try deployment.callerRequest("good.pem")
+        let wrongCA = try deployment.respondThroughSudo([refused], config: deployment.path("etc/config-tls-wrong-ca.ini"))
+        // respond's exit status is the OCSP status it answered: 3, tryLater.
+        #expect(wrongCA.status == 3, "\(wrongCA.stderr)")
+        // An unsigned tryLater: nothing to verify, so openssl only reads it.
+        let status = try run("openssl", ["ocsp", "-respin", refused, "-resp_text", "-noverify"])
+        #expect(status.stdoutText.contains("Responder Error: trylater (3)"), "\(status.stdoutText)\(status.stderr)")
+        #expect(wrongCA.stderr.contains("127.0.0.1:\(database.port)"), "\(wrongCA.stderr)")
     }
 
     @Test("The config reads the ssl_* keys: ssl_ca alone verifies, ssl_verify = no does not, no key means no TLS")
