@@ -95,8 +95,11 @@ package struct RunStart {
         MariaDBHostBoard.shared.reportSwitches(to: logging.logger)
         // Once per start of a long-lived or interactive command; `respond`, a process per request, would
         // repeat it on every answer.
-        if options.warnsOfUnverifiedDatabase, let tls = config.database.options?.tls, !tls.verifiesServer {
-            logging.logger.warning("[db] ssl_verify = no: the connection to MariaDB is encrypted, but the server's certificate is not checked, so anyone on the path can stand in for it; set ssl_ca")
+        if options.warnsOfUnverifiedDatabase {
+            for (section, options) in [("db", config.database.options), ("db_admin", config.adminOptions)] {
+                guard let tls = options?.tls, !tls.verifiesServer else { continue }
+                logging.logger.warning("[\(section)] ssl_verify = no: the connection to MariaDB is encrypted, but the server's certificate is not checked, so anyone on the path can stand in for it; set ssl_ca")
+            }
         }
         return RunStart(
             config: config, logger: logging.logger, logsToStandardError: logging.toStandardError,
