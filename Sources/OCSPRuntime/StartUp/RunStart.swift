@@ -97,7 +97,8 @@ package struct RunStart {
         // repeat it on every answer.
         if options.warnsOfUnverifiedDatabase {
             for (section, options) in [("db", config.database.options), ("db_admin", config.adminOptions)] {
-                guard let tls = options?.tls, !tls.verifiesServer else { continue }
+                // [db_admin] repeats [db]'s TLS unless it sets its own: one warning is enough.
+                guard let tls = options?.tls, !tls.verifiesServer, section == "db" || tls != config.database.options?.tls else { continue }
                 logging.logger.warning("[\(section)] ssl_verify = no: the connection to MariaDB is encrypted, but the server's certificate is not checked, so anyone on the path can stand in for it; set ssl_ca")
             }
         }
