@@ -113,7 +113,8 @@ final class MariaDBConnection {
 
     /// True when the last call failed because the connection is gone: the server closed it while it was
     /// idle (past `wait_timeout`, by `KILL`, in a restart) and the client noticed on its next use, at once,
-    /// with 2006 (the socket was already known closed) or 2013 (it closed under the request). A statement's
+    /// with 2006 (the socket was already known closed), 2013 (it closed under the request) or 1927 (the
+    /// server said it killed the session). A statement's
     /// error is the connection's too (Connector/C copies it), so this also answers for a failed execute.
     var isLost: Bool {
         preparedOnLostConnection || Self.isLost(code: mysql_errno(handle))
@@ -125,6 +126,7 @@ final class MariaDBConnection {
 
     private static func isLost(code: UInt32) -> Bool {
         code == UInt32(CR_SERVER_GONE_ERROR) || code == UInt32(CR_SERVER_LOST) || code == UInt32(CR_SERVER_LOST_EXTENDED)
+            || code == UInt32(ER_CONNECTION_KILLED)
     }
 
     private func lastError(_ context: String) -> StatusSourceError {
@@ -157,6 +159,8 @@ package enum MariaDBErrorKind {
             // A Galera node that lost quorum or is still joining answers every query with 1047 ("WSREP has
             // not yet prepared node for application use"): this node cannot serve now, another one can.
             UInt32(ER_UNKNOWN_COM_ERROR),
+            // The server ended this session (KILL): a new connection can answer.
+            UInt32(ER_CONNECTION_KILLED),
         ]
         return StatusSourceError(transient.contains(code) ? .unavailable : .failed, "\(context): \(message) (error \(code))")
     }
