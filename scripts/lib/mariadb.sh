@@ -35,6 +35,21 @@
 #
 # mariadb_stop DIR
 #   Stops the server of DIR (a primary or a replica); idempotent, never fails.
+#   A paused server (mariadb_pause) is resumed first, so that it can shut down.
+#
+# mariadb_pid DIR
+#   Prints the pid of the server running in DIR: DIR/mysqld.pid (the server's
+#   own), else DIR/server.pid (the one mariadb_start launched); fails when no
+#   server of DIR is alive.
+#
+# mariadb_pause DIR
+#   SIGSTOPs the server of DIR and returns once it is stopped: a hung host.
+#   Its sockets stay open and the kernel still accepts TCP connections, but
+#   nothing answers (a client waits for its connect or read timeout).
+#
+# mariadb_resume DIR
+#   SIGCONTs the server of DIR (paused or not); it answers again, and so do
+#   the connections that waited on it.
 #
 # Exported by mariadb_start:
 #   OCSP_TEST_MARIADB_SOCKET    absolute path of the unix socket
@@ -407,19 +422,68 @@ mariadb_start_replica() {
     return 0
 }
 
+# Print the pid DIR's files name (mysqld.pid, else server.pid), alive or not;
+# nothing when neither holds a number.
+_mariadb_recorded_pid() {
+    local pid=""
+    # The pid file disappears on a clean shutdown. Fall back on the pid we
+    # launched, in case the server died before writing it.
+    if [[ -s "$1/mysqld.pid" ]]; then
+        pid=$(<"$1/mysqld.pid")
+    elif [[ -s "$1/server.pid" ]]; then
+        pid=$(<"$1/server.pid")
+    fi
+    [[ "$pid" =~ ^[0-9]+$ ]] && printf '%s\n' "$pid"
+    return 0
+}
+
+mariadb_pid() {
+    local dir pid
+    dir=$(_mariadb_dir mariadb_pid "${1:?usage: mariadb_pid DIR}") || return 1
+    pid=$(_mariadb_recorded_pid "$dir")
+    if [[ -z "$pid" ]] || ! _mariadb_alive "$pid"; then
+        echo "mariadb_pid: no server runs in $dir" >&2
+        return 1
+    fi
+    printf '%s\n' "$pid"
+}
+
+mariadb_pause() {
+    local pid i state
+    pid=$(mariadb_pid "${1:?usage: mariadb_pause DIR}") || return 1
+    if ! kill -STOP "$pid"; then
+        echo "mariadb_pause: cannot SIGSTOP $pid" >&2
+        return 1
+    fi
+    # The signal is delivered asynchronously: wait (up to ~5 s) for state T.
+    for ((i = 0; i < 500; i++)); do
+        state=$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null) || state=""
+        [[ "$state" == T ]] && return 0
+        sleep 0.01
+    done
+    echo "mariadb_pause: $pid did not stop (state ${state:-gone})" >&2
+    return 1
+}
+
+mariadb_resume() {
+    local pid
+    pid=$(mariadb_pid "${1:?usage: mariadb_resume DIR}") || return 1
+    if ! kill -CONT "$pid"; then
+        echo "mariadb_resume: cannot SIGCONT $pid" >&2
+        return 1
+    fi
+}
+
 mariadb_stop() {
     local dir=${1:-}
     local pid="" i
     [[ -n "$dir" && -d "$dir" ]] || return 0
 
-    # The pid file disappears on a clean shutdown: read it first. Fall back on
-    # the pid we launched, in case the server died before writing it.
-    if [[ -s "$dir/mysqld.pid" ]]; then
-        pid=$(<"$dir/mysqld.pid")
-    elif [[ -s "$dir/server.pid" ]]; then
-        pid=$(<"$dir/server.pid")
+    pid=$(_mariadb_recorded_pid "$dir")
+    # A paused server would neither answer the shutdown nor act on TERM.
+    if [[ -n "$pid" ]] && _mariadb_alive "$pid"; then
+        kill -CONT "$pid" 2>/dev/null || true
     fi
-    [[ "$pid" =~ ^[0-9]+$ ]] || pid=""
 
     if [[ -S "$dir/mysqld.sock" ]] && { [[ -z "$pid" ]] || _mariadb_alive "$pid"; }; then
         timeout 20 mariadb-admin --no-defaults --socket="$dir/mysqld.sock" -uroot \
