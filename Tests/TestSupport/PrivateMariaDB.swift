@@ -51,22 +51,16 @@ package final class PrivateMariaDB: Sendable {
     /// Starts a fresh server. `serverOptions` go to `mariadbd` (after the script's own), at this and
     /// every later `start()`.
     package static func start(serverOptions: [String] = []) throws -> PrivateMariaDB {
-        // /tmp itself, not TMPDIR: the socket path must stay under 108 bytes.
-        var template = Array("/tmp/ocspdb-t.XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else {
-            throw TestFailure("mkdtemp /tmp/ocspdb-t.XXXXXX: \(String(cString: strerror(errno)))")
-        }
-        let directory = String(cString: made)
+        let directory = try makeServerDirectory("/tmp/ocspdb-t.XXXXXX")
         let environment: [String: String]
         do {
             environment = try launch(directory, serverOptions)
         } catch {
-            try? FileManager.default.removeItem(atPath: directory)
+            discard(directory)
             throw error
         }
         guard let socket = environment["OCSP_TEST_MARIADB_SOCKET"], let port = environment["OCSP_TEST_MARIADB_PORT"] else {
-            stop(directory)
-            try? FileManager.default.removeItem(atPath: directory)
+            discard(directory)
             throw TestFailure("mariadb_start in \(directory) exported no socket or port: \(environment)")
         }
         let server = MariaDBTestServer(
@@ -78,11 +72,26 @@ package final class PrivateMariaDB: Sendable {
         do {
             table = try server.createStatusTable()
         } catch {
-            stop(directory)
-            try? FileManager.default.removeItem(atPath: directory)
+            discard(directory)
             throw error
         }
         return PrivateMariaDB(directory: directory, server: server, table: table, serverOptions: serverOptions)
+    }
+
+    /// A fresh directory from `template` (`mkdtemp`), directly under /tmp, not TMPDIR: the socket path
+    /// must stay under 108 bytes.
+    private static func makeServerDirectory(_ template: String) throws -> String {
+        var bytes = Array(template.utf8CString)
+        guard let made = mkdtemp(&bytes) else {
+            throw TestFailure("mkdtemp \(template): \(String(cString: strerror(errno)))")
+        }
+        return String(cString: made)
+    }
+
+    /// Stops whatever server of `directory` started, and removes the directory: a start that failed.
+    private static func discard(_ directory: String) {
+        stop(directory)
+        try? FileManager.default.removeItem(atPath: directory)
     }
 
     private init(directory: String, server: MariaDBTestServer, table: String, serverOptions: [String],
@@ -99,22 +108,16 @@ package final class PrivateMariaDB: Sendable {
     /// both replication threads run. The replica's `server` has this server's user, password and
     /// database, its `table` is this server's. Remove it before this server.
     package func startReplica(delay: Int = 0) throws -> PrivateMariaDB {
-        var template = Array("/tmp/ocspdb-r.XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else {
-            throw TestFailure("mkdtemp /tmp/ocspdb-r.XXXXXX: \(String(cString: strerror(errno)))")
-        }
-        let replicaDirectory = String(cString: made)
+        let replicaDirectory = try Self.makeServerDirectory("/tmp/ocspdb-r.XXXXXX")
         let environment: [String: String]
         do {
             environment = try Self.launchReplica(replicaDirectory, of: directory, delay: delay)
         } catch {
-            Self.stop(replicaDirectory)
-            try? FileManager.default.removeItem(atPath: replicaDirectory)
+            Self.discard(replicaDirectory)
             throw error
         }
         guard let socket = environment["OCSP_TEST_MARIADB_REPLICA_SOCKET"], let port = environment["OCSP_TEST_MARIADB_REPLICA_PORT"] else {
-            Self.stop(replicaDirectory)
-            try? FileManager.default.removeItem(atPath: replicaDirectory)
+            Self.discard(replicaDirectory)
             throw TestFailure("mariadb_start_replica in \(replicaDirectory) exported no socket or port: \(environment)")
         }
         let replica = MariaDBTestServer(socket: socket, host: server.host, port: port, user: user, password: password, database: database)
