@@ -9,6 +9,7 @@
 # Exports for the tests: OCSP_TEST_MARIADB_* (see scripts/lib/mariadb.sh) for
 # the primary and OCSP_TEST_MARIADB_REPLICA_* for its replica (GTID, read_only,
 # MASTER_DELAY of OCSP_TEST_REPLICA_DELAY seconds, default 3),
+# OCSP_TEST_GALERA_DIR for the Galera cluster (scripts/lib/galera.sh; see OCSP_TEST_GALERA below),
 # OCSP_RESPONDER_BIN (the built executable) and OCSP_TEST_PYTHON (a python3
 # that can import cryptography's OCSP module, for scripts/peer-verify.py).
 set -euo pipefail
@@ -20,7 +21,8 @@ log() { printf 'test.sh: %s\n' "$*" >&2; }
 
 # ---- prerequisites -------------------------------------------------------
 
-apt_packages=(libssl-dev libmariadb-dev libsqlite3-dev mariadb-server openssl pkg-config sudo)
+# galera-4 and rsync: the 3-node Galera cluster of the failover tests (rsync is its state transfer).
+apt_packages=(libssl-dev libmariadb-dev libsqlite3-dev mariadb-server openssl pkg-config sudo galera-4 rsync)
 
 # dpkg -s also succeeds for a removed package whose config files remain, so
 # look at the status itself.
@@ -95,9 +97,14 @@ source scripts/lib/mariadb.sh
 # Short directories: the socket paths must stay under 108 bytes.
 db_dir=$(mktemp -d /tmp/ocspdb.XXXXXX)
 replica_dir=""
+galera_dir=""
 # shellcheck disable=SC2317  # called from the EXIT trap
 cleanup() {
     local rc=$?
+    if [[ -n "$galera_dir" ]]; then
+        galera_stop_cluster "$galera_dir"
+        rm -rf "$galera_dir"
+    fi
     # The replica first: it would otherwise keep reconnecting to a stopped primary.
     if [[ -n "$replica_dir" ]]; then
         mariadb_stop "$replica_dir"
@@ -135,6 +142,28 @@ mariadb_start "$db_dir" --server-id=1 --log-bin=binlog --binlog-format=ROW
 replica_dir=$(mktemp -d /tmp/ocspdb-r.XXXXXX)
 log "starting its replica in $replica_dir (MASTER_DELAY=$replica_delay)"
 mariadb_start_replica "$db_dir" "$replica_dir" "$replica_delay"
+
+# The 3-node Galera cluster (scripts/lib/galera.sh) starts in the background while the suite builds;
+# GaleraClusterTests waits for it. OCSP_TEST_GALERA=1 always starts it, 0 never; unset, it starts for a
+# full run and for a --filter that names Galera.
+want_galera=${OCSP_TEST_GALERA:-}
+if [[ -z "$want_galera" ]]; then
+    want_galera=1
+    for arg in "$@"; do
+        if [[ "$arg" == --filter || "$arg" == --filter=* ]]; then
+            want_galera=0
+            [[ "$*" == *Galera* ]] && want_galera=1
+        fi
+    done
+fi
+if [[ "$want_galera" == 1 ]]; then
+    # shellcheck source=scripts/lib/galera.sh
+    source scripts/lib/galera.sh
+    galera_dir=$(mktemp -d /tmp/ocspgc.XXXXXX)
+    log "starting a 3-node Galera cluster in $galera_dir (in the background)"
+    galera_start_cluster_background "$galera_dir"
+    export OCSP_TEST_GALERA_DIR=$galera_dir
+fi
 
 # ---- build and test ------------------------------------------------------
 

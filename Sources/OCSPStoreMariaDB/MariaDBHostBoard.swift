@@ -9,9 +9,10 @@ import Synchronization
 /// A host that refused, timed out, answered "this node cannot serve now" (Galera 1047, a shutdown, a
 /// replica past `max_lag`) is *unusable* for `failback` seconds: sessions choosing a host skip it. After
 /// that it is tried first again, by one session (the *probe*); the others keep to the next host until
-/// the probe succeeds. When every host is unusable, one session at a time may still probe any of them
-/// (the soonest back first is not known, so the list's order), so that a single host that comes back is
-/// used at once rather than after `failback`; the other sessions fail at once with "unavailable".
+/// the probe succeeds. When every host is unusable, one session at a time in the whole process (the
+/// *last-resort probe*) may still try them, in the list's order (which comes back first is not known),
+/// so that a single host that comes back is used at once rather than after `failback`; the other
+/// sessions fail at once with "unavailable", and at most one worker waits on a hung host.
 ///
 /// Each switch is logged once: when a usable host becomes unusable (warning) and when it answers again
 /// (notice), with the host's name and the reason, never a password.
@@ -38,7 +39,16 @@ package final class MariaDBHostBoard: Sendable {
 
     private struct State {
         var unusable: [String: Unusable] = [:]
+        /// The host a last-resort probe is on: one in the whole process, whichever host it is, so that
+        /// while every host is unusable at most one session waits on a hung one.
+        var lastResortProbe: String?
         var logger: Logger?
+
+        /// The verdict on `host` ends its probe, and the last-resort probe if it was that.
+        mutating func endProbe(_ host: String) {
+            unusable[host]?.probing = false
+            if lastResortProbe == host { lastResortProbe = nil }
+        }
     }
 
     private let state = Mutex(State())
@@ -61,7 +71,11 @@ package final class MariaDBHostBoard: Sendable {
     package func admission(_ host: String, lastResort: Bool, now: ContinuousClock.Instant = .now) -> Admission {
         state.withLock { state in
             guard var entry = state.unusable[host] else { return .use }
-            guard !entry.probing, entry.until <= now || lastResort else { return .skip }
+            guard !entry.probing else { return .skip }
+            if entry.until > now {
+                guard lastResort, state.lastResortProbe == nil else { return .skip }
+                state.lastResortProbe = host
+            }
             entry.probing = true
             state.unusable[host] = entry
             return .probe
@@ -92,7 +106,8 @@ package final class MariaDBHostBoard: Sendable {
     /// `host` served: usable again (logged when it had not been).
     package func succeeded(_ host: String) {
         let (wasUnusable, logger) = state.withLock { state in
-            (state.unusable.removeValue(forKey: host) != nil, state.logger)
+            state.endProbe(host)
+            return (state.unusable.removeValue(forKey: host) != nil, state.logger)
         }
         guard wasUnusable else { return }
         changes.add(1, ordering: .releasing)
@@ -103,6 +118,7 @@ package final class MariaDBHostBoard: Sendable {
     package func failed(_ host: String, reason: String, failback: Duration, now: ContinuousClock.Instant = .now) {
         let logger: Logger? = state.withLock { state in
             let wasUsable = state.unusable[host] == nil
+            state.endProbe(host)
             state.unusable[host] = Unusable(until: now + failback, reason: reason, probing: false)
             return wasUsable ? state.logger : nil
         }
@@ -113,7 +129,7 @@ package final class MariaDBHostBoard: Sendable {
     /// Ends the caller's probe of `host` without a verdict on the host (the failure was not the host's:
     /// a wrong password, a missing table).
     package func released(_ host: String) {
-        state.withLock { state in state.unusable[host]?.probing = false }
+        state.withLock { state in state.endProbe(host) }
     }
 
     /// Why each of `hosts` that is unusable is, for the error when none can be used.
@@ -127,7 +143,10 @@ package final class MariaDBHostBoard: Sendable {
 
     /// Forgets every host (tests).
     package func reset() {
-        state.withLock { $0.unusable = [:] }
+        state.withLock {
+            $0.unusable = [:]
+            $0.lastResortProbe = nil
+        }
         changes.add(1, ordering: .releasing)
     }
 }

@@ -190,6 +190,7 @@ package final class MariaDBSession: StatusStoreSession {
                 tried = true
                 do {
                     let made = try MariaDBConnection(options, to: place)
+                    try Self.requireReady(made)
                     try checkLag(made)
                     if writing {
                         if try made.isReadOnly() {
@@ -220,6 +221,13 @@ package final class MariaDBSession: StatusStoreSession {
             throw StatusSourceError(.unavailable, "no MariaDB host can serve now\(reasons.isEmpty ? "" : ": " + reasons.joined(separator: "; "))")
         }
         throw StatusSourceError(.unavailable, failures.joined(separator: "; "))
+    }
+
+    /// A Galera node that cannot serve now is unusable like an unreachable host.
+    private static func requireReady(_ connection: MariaDBConnection) throws(StatusSourceError) {
+        if let unready = try connection.galeraUnreadiness() {
+            throw StatusSourceError(.unavailable, "MariaDB at \(connection.place.endpoint) \(unready)")
+        }
     }
 
     /// With `max_lag`: a replica past it, or whose replication stopped, cannot serve now.

@@ -131,6 +131,24 @@ import Testing
         #expect(board.reasons(["a:1", "b:2"]) == ["a:1: being tried again"])
     }
 
+    @Test func whileEveryHostIsUnusableOneLastResortProbeRunsInTheWholeProcess() {
+        let board = MariaDBHostBoard()
+        let start = ContinuousClock.now
+        board.failed("a:1", reason: "timed out", failback: .seconds(30), now: start)
+        board.failed("b:2", reason: "timed out", failback: .seconds(30), now: start)
+        #expect(board.admission("a:1", lastResort: true, now: start + .seconds(1)) == .probe)
+        // Another session may not wait on the other hung host meanwhile.
+        #expect(board.admission("b:2", lastResort: true, now: start + .seconds(1)) == .skip)
+        // The verdict on a frees the last-resort probe for b.
+        board.failed("a:1", reason: "timed out", failback: .seconds(30), now: start + .seconds(3))
+        #expect(board.admission("b:2", lastResort: true, now: start + .seconds(3)) == .probe)
+        #expect(board.admission("a:1", lastResort: true, now: start + .seconds(3)) == .skip)
+        // A host whose failback is over is probed as usual, besides the last-resort probe.
+        #expect(board.admission("a:1", lastResort: false, now: start + .seconds(33)) == .probe)
+        board.released("b:2")
+        #expect(board.admission("b:2", lastResort: true, now: start + .seconds(4)) == .probe)
+    }
+
     @Test func aSessionOnALaterHostGoesBackWhenAnEarlierOneIsDue() {
         let board = MariaDBHostBoard()
         let start = ContinuousClock.now

@@ -174,8 +174,10 @@ _mariadb_launch() {
     fi
     server=$(_mariadb_find_server) || return 1
     # --user=root as root (mariadbd refuses to run as root otherwise); an
-    # ordinary user can only run it as itself.
-    user=$(id -un) || return 1
+    # ordinary user can only run it as itself. _MARIADB_SERVER_USER (root
+    # only) runs the server as another user, who then owns DIR: galera.sh's
+    # nodes run as mysql, for the rsync state transfer.
+    user=${_MARIADB_SERVER_USER:-$(id -un)} || return 1
 
     # Other users may pass through DIR to the socket (mariadbd makes it 0777)
     # but not list it; the data directory stays private to the server's user.
@@ -200,6 +202,10 @@ _mariadb_launch() {
         echo "$caller: cannot chmod 0700 $dir/data" >&2
         return 1
     fi
+    if [[ "$user" != "$(id -un)" ]] && ! chown -R "$user:" "$dir"; then
+        echo "$caller: cannot give $dir to $user" >&2
+        return 1
+    fi
 
     if [[ -s "$dir/port" ]]; then
         kept_port=$(<"$dir/port")
@@ -220,6 +226,7 @@ _mariadb_launch() {
         fi
         rm -f "$dir/mysqld.pid"
         : >"$dir/mysqld.err"
+        [[ "$user" != "$(id -un)" ]] && chown "$user:" "$dir/mysqld.err"
         # The character set flags are what Debian's 50-server.cnf sets (which
         # --no-defaults skips); compiled-in defaults would be latin1.
         # stdin/stdout/stderr redirected, and every other descriptor closed: a
