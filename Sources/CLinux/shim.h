@@ -31,4 +31,8 @@ static inline int clinux_set_no_new_privs(void) {
 /// header needs no system header and re-exports no type.
 int fallocate(int fd, int mode, long offset, long len);
 
+/// dup3(2): dup2 that sets O_CLOEXEC on the new descriptor (dup2 clears it); a reopened log file
+/// takes the old one's descriptor number without leaking into a child.
+int dup3(int oldfd, int newfd, int flags);
+
 #endif

@@ -259,7 +259,7 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     /// Runs `job` on a worker thread and writes its answer; `tryLater` when the workers are overloaded.
     private func run(context: ChannelHandlerContext, head: HTTPRequestHead, _ job: @escaping @Sendable (ServeWorker) -> ServedAnswer) {
-        guard let future = server.pool.run(on: context.eventLoop, job) else {
+        guard let future = server.run(on: context.eventLoop, job) else {
             finish(context: context, head: head, answer: Self.tryLater("the server is overloaded"))
             return
         }

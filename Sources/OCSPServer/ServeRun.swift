@@ -6,6 +6,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import Dispatch
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -67,16 +68,10 @@ package enum ServeRun {
         sigemptyset(&stopSignals)
         sigaddset(&stopSignals, SIGTERM)
         sigaddset(&stopSignals, SIGINT)
-        // SIGHUP is what an operator sends for a reload (`systemctl reload`, `kill -HUP`); there is no reload
-        // yet, and its default action killed the server mid-request, unlogged. Until there is one it stops
-        // the server as SIGTERM does, which `respond` also does with it. Unless it was ignored when the
-        // server started (`nohup ocsp-responder serve &`): whoever started it so wants it to outlive the
-        // terminal's hangup, and a blocked signal is not discarded, so sigwait would still take it.
-        var hangup = sigaction()
-        let ignored = unsafeBitCast(SIG_IGN, to: Int.self)
-        if sigaction(SIGHUP, nil, &hangup) != 0 || hangup.__sigaction_handler.sa_handler.map({ unsafeBitCast($0, to: Int.self) }) != ignored {
-            sigaddset(&stopSignals, SIGHUP)
-        }
+        // SIGHUP is what an operator sends for a reload (`systemctl reload`, `kill -HUP`, logrotate's
+        // postrotate): the config, certificates, keys and `ocspresponse` read again, the log files
+        // reopened. Taken even when it was ignored at start (`nohup`): a reload costs a hangup nothing.
+        sigaddset(&stopSignals, SIGHUP)
         pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
 
         let start: RunStart
@@ -98,13 +93,6 @@ package enum ServeRun {
             start.report(message)
             return status
         }
-
-        var signings: [HealthCheck.Signing] = []
-        for (authority, signing) in zip(authorities, config.authorities) {
-            guard let signer = authority.signer as? OpenSSLSigner else { continue }
-            signings.append(.init(name: signing.section, signer: signer))
-        }
-        let health = HealthCheck(database: config.database, tables: config.authorities.map(\.table), signings: signings)
 
         // Everything that needs root happens before the drop: the listening sockets and the log files.
         var sockets: [ListeningSocket] = []
@@ -130,24 +118,15 @@ package enum ServeRun {
 
         // From here on the process is the service user (when one is set), and threads may start.
         let workerCount = options.workers ?? defaultWorkers
-        let memory = config.run.cachePath.map { _ in MemoryFrontedCache.Memory(capacity: memoryCacheEntries) }
-        // Memory never holds an answer or a status longer than `[ocsp] revalidate` allows the cache to.
-        let memoryWindow = min(RecentAnswers.defaultRevalidationInterval, .seconds(config.run.revalidation.interval))
-        let recentAnswers = config.run.cachePath.map { _ in RecentAnswers(capacity: memoryCacheEntries, revalidationInterval: memoryWindow) }
-        let recentStatuses = authorities.map { _ in RecentStatuses(capacity: memoryCacheEntries, window: memoryWindow) }
-        let signerNotices = SignerNotices(logger: logger)
-        let workers = (0..<workerCount).map { _ in
-            ServeWorker(authorities: authorities, config: config, cache: config.run.cachePath.flatMap { path in memory.map { memory in
-                MemoryFrontedCache(files: FileResponseCache(directory: path, digester: OpenSSLDigester(), logger: logger), memory: memory)
-            } }, recentAnswers: recentAnswers, recentStatuses: recentStatuses, signerNotices: signerNotices)
-        }
-        let pool = WorkerPool(workers: workers, maximumBacklog: workerCount * 256)
+        let made = makePool(config: config, authorities: authorities, logger: logger, workers: workerCount)
+        var pool = made.pool
+        let generation = makeGeneration(config: config, authorities: authorities, pool: made)
 
         let accessLog = AccessLog(destination: accessDestination)
         let server = ServerContext(
-            pool: pool, health: health, accessLog: accessLog,
+            pool: generation.pool, health: generation.health, accessLog: accessLog,
             requestTimeout: .seconds(Int64(options.requestTimeout)), maximumBodySize: OCSPResponder.maximumRequestSize,
-            recentAnswers: recentAnswers
+            recentAnswers: generation.recentAnswers
         )
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: options.eventLoops ?? defaultEventLoops)
@@ -188,7 +167,19 @@ package enum ServeRun {
         sockets.removeAll()
 
         var received: Int32 = 0
-        sigwait(&stopSignals, &received)
+        while true {
+            sigwait(&stopSignals, &received)
+            guard received == SIGHUP else { break }
+            if let reloaded = reload(options, logger: logger, workers: workerCount) {
+                _ = server.replace(with: reloaded.generation)
+                let retired = pool
+                pool = reloaded.pool
+                // The old workers finish the requests they hold, then close their connections.
+                let drain = Duration.seconds(options.drainTimeout)
+                DispatchQueue.global().async { retired.retire(within: drain) }
+                logger.notice("reloaded \(options.configPath): serving with its configuration, certificates and keys")
+            }
+        }
         logger.notice("signal \(received): stopping; finishing the requests in flight")
 
         // Stop accepting, let busy connections finish their response, then close the database connections.
@@ -210,4 +201,59 @@ package enum ServeRun {
         logger.notice("stopped")
         return 0
     }
+
+    /// The workers for one reading of the config: each with status stores of its own, the file cache
+    /// behind a shared memory, and the recent answers and statuses the workers share.
+    static func makePool(config: ResponderConfiguration, authorities: [Authority], logger: Logger,
+                         workers workerCount: Int) -> (pool: WorkerPool, recentAnswers: RecentAnswers?) {
+        let memory = config.run.cachePath.map { _ in MemoryFrontedCache.Memory(capacity: memoryCacheEntries) }
+        // Memory never holds an answer or a status longer than `[ocsp] revalidate` allows the cache to.
+        let memoryWindow = min(RecentAnswers.defaultRevalidationInterval, .seconds(config.run.revalidation.interval))
+        let recentAnswers = config.run.cachePath.map { _ in RecentAnswers(capacity: memoryCacheEntries, revalidationInterval: memoryWindow) }
+        let recentStatuses = authorities.map { _ in RecentStatuses(capacity: memoryCacheEntries, window: memoryWindow) }
+        let signerNotices = SignerNotices(logger: logger)
+        let workers = (0..<workerCount).map { _ in
+            ServeWorker(authorities: authorities, config: config, cache: config.run.cachePath.flatMap { path in memory.map { memory in
+                MemoryFrontedCache(files: FileResponseCache(directory: path, digester: OpenSSLDigester(), logger: logger), memory: memory)
+            } }, recentAnswers: recentAnswers, recentStatuses: recentStatuses, signerNotices: signerNotices)
+        }
+        return (WorkerPool(workers: workers, maximumBacklog: workerCount * 256), recentAnswers)
+    }
+
+    /// The pool with the health check of the same config and authorities.
+    static func makeGeneration(config: ResponderConfiguration, authorities: [Authority],
+                               pool: (pool: WorkerPool, recentAnswers: RecentAnswers?)) -> ServeGeneration {
+        var signings: [HealthCheck.Signing] = []
+        for (authority, signing) in zip(authorities, config.authorities) {
+            guard let signer = authority.signer as? OpenSSLSigner else { continue }
+            signings.append(.init(name: signing.section, signer: signer))
+        }
+        let health = HealthCheck(database: config.database, tables: config.authorities.map(\.table), signings: signings)
+        return ServeGeneration(pool: pool.pool, health: health, recentAnswers: pool.recentAnswers)
+    }
+
+    /// SIGHUP: reopens the log files, then reads the config, certificates, keys and `ocspresponse` again
+    /// and makes a new generation of them. Anything that fails to load keeps the running generation,
+    /// with the reason logged; a log file that cannot be reopened is written where it was.
+    static func reload(_ options: Options, logger: Logger, workers: Int) -> (pool: WorkerPool, generation: ServeGeneration)? {
+        for failure in LogDestination.reopenAll() {
+            logger.error("cannot reopen a log file, still writing to the old one: \(failure)")
+        }
+        logger.notice("signal \(SIGHUP): reloading \(options.configPath) (log files reopened)")
+        do throws(StartUpError) {
+            let config = try RunStart.rereadConfig(options.configPath)
+            let authorities: [Authority]
+            do {
+                authorities = try AuthorityLoader.loadAll(config, at: RunClock.currentTime(), logger: logger)
+            } catch {
+                throw StartUpError("config error: \(error.inputReason)")
+            }
+            let pool = makePool(config: config, authorities: authorities, logger: logger, workers: workers)
+            return (pool.pool, makeGeneration(config: config, authorities: authorities, pool: pool))
+        } catch {
+            logger.error("reload failed, still serving with the configuration loaded before: \(error.description)")
+            return nil
+        }
+    }
+
 }

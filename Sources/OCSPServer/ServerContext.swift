@@ -3,35 +3,66 @@ import OCSPRuntime
 import NIOConcurrencyHelpers
 import NIOCore
 
-/// What every connection of a running `serve` shares: the workers, the health check, the access log,
-/// the limits, and the open connections (for a graceful shutdown).
+/// What a reload (SIGHUP) replaces as one: everything `serve` made from the config, the certificates
+/// and the keys. Requests that started on a generation finish on it.
+package struct ServeGeneration: Sendable {
+    /// The workers, with the authorities and the database connections of this config.
+    package var pool: any ServeWorkers
+    package var health: HealthCheck
+    /// Answers the file cache gave a moment ago, repeated by the event loops; nil without `[ocsp] cache`.
+    /// A new one with each generation: an answer signed with the key before a reload is not repeated.
+    package var recentAnswers: RecentAnswers?
+
+    package init(pool: any ServeWorkers, health: HealthCheck, recentAnswers: RecentAnswers?) {
+        self.pool = pool
+        self.health = health
+        self.recentAnswers = recentAnswers
+    }
+}
+
+/// What every connection of a running `serve` shares: the current generation (workers, health check,
+/// recent answers), the access log, the limits, and the open connections (for a graceful shutdown).
 package final class ServerContext: Sendable {
-    let pool: any ServeWorkers
-    let health: HealthCheck
     let accessLog: AccessLog
     /// How long a client has to send a whole request (head and body) once the connection is idle: slow
     /// clients and idle keep-alive connections are closed after it.
     let requestTimeout: TimeAmount
     /// The largest request body accepted: OCSPResponder.maximumRequestSize.
     let maximumBodySize: Int
-    /// Answers the file cache gave a moment ago, repeated by the event loops; nil without `[ocsp] cache`.
-    let recentAnswers: RecentAnswers?
 
+    /// Swapped by `replace`; a job is handed to the pool under the same lock, so that no job reaches a
+    /// pool after it was replaced (the old pool then only has to finish what it holds).
+    private let current: NIOLockedValueBox<ServeGeneration>
     private let connections = NIOLockedValueBox<(open: [ObjectIdentifier: any Channel], draining: Bool)>(([:], false))
 
     package init(pool: any ServeWorkers, health: HealthCheck, accessLog: AccessLog, requestTimeout: TimeAmount, maximumBodySize: Int,
                  recentAnswers: RecentAnswers?) {
-        self.recentAnswers = recentAnswers
-        self.pool = pool
-        self.health = health
+        current = NIOLockedValueBox(ServeGeneration(pool: pool, health: health, recentAnswers: recentAnswers))
         self.accessLog = accessLog
         self.requestTimeout = requestTimeout
         self.maximumBodySize = maximumBodySize
     }
 
+    /// The health check of the current generation.
+    var health: HealthCheck { current.withLockedValue { $0.health } }
+
+    /// Runs `body` on a worker of the current generation; nil when its backlog is full.
+    func run<Result: Sendable>(on eventLoop: any EventLoop, _ body: @escaping @Sendable (ServeWorker) -> Result) -> EventLoopFuture<Result>? {
+        current.withLockedValue { $0.pool.run(on: eventLoop, body) }
+    }
+
+    /// Puts `generation` in place for every request from now on; returns the one it replaced.
+    package func replace(with generation: ServeGeneration) -> ServeGeneration {
+        current.withLockedValue { current in
+            let old = current
+            current = generation
+            return old
+        }
+    }
+
     /// The answer to `der` from `recentAnswers`, with its headers as of now; nil when a worker must answer.
     func recentAnswer(to der: [UInt8], ifNoneMatch: String?) -> ServedAnswer? {
-        guard let recentAnswers else { return nil }
+        guard let recentAnswers = current.withLockedValue({ $0.recentAnswers }) else { return nil }
         let started = ContinuousClock.now
         let now = RunClock.currentTime()
         guard let entry = recentAnswers.entry(for: der, monotonicNow: started, now: now) else { return nil }

@@ -56,6 +56,19 @@ final class WorkerPool: ServeWorkers {
         return future
     }
 
+    /// Jobs accepted and not yet finished.
+    var pendingJobs: Int { backlog.withLockedValue { $0 } }
+
+    /// After a reload put another pool in place: waits (at most `limit`) until the jobs this pool holds
+    /// have finished, then shuts it down.
+    func retire(within limit: Duration) {
+        let deadline = ContinuousClock.now + limit
+        while pendingJobs > 0 && ContinuousClock.now < deadline {
+            usleep(10_000)
+        }
+        shutdown()
+    }
+
     /// Waits for the running jobs, stops the threads, and closes every worker's database connections.
     func shutdown() {
         try? threads.syncShutdownGracefully()

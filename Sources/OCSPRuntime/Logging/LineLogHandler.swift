@@ -1,3 +1,4 @@
+internal import CLinux
 import OCSPWire
 #if canImport(Glibc)
 import Glibc
@@ -5,6 +6,7 @@ import Glibc
 import Musl
 #endif
 import Logging
+import Synchronization
 
 /// Writes one line per message in OCSP_MySql's format, so existing log readers keep working:
 ///
@@ -79,12 +81,26 @@ extension Substring {
 }
 
 /// Where log lines go: a file opened for appending, or standard error.
+///
+/// A file destination can be reopened (`reopenAll`, on `serve`'s SIGHUP after logrotate renamed the
+/// file): the new file is opened at the same path and put in place of the old one under the same
+/// descriptor number (`dup3`), atomically, so that writers on other threads never see a closed or a
+/// reused descriptor and need no lock.
 package final class LogDestination: Sendable {
     private let fd: Int32
     package let isStandardError: Bool
     package let path: String?
 
     package static let standardError = LogDestination(fd: STDERR_FILENO, path: nil)
+
+    /// Every file destination alive, for `reopenAll`: weak, so a destination still closes when its last
+    /// user lets go of it.
+    private static let openFiles = Mutex<[WeakDestination]>([])
+
+    private struct WeakDestination: @unchecked Sendable {
+        // @unchecked Sendable: a weak reference to a Sendable class, only touched under `openFiles`' lock.
+        weak var destination: LogDestination?
+    }
 
     private init(fd: Int32, path: String?) {
         self.fd = fd
@@ -96,6 +112,15 @@ package final class LogDestination: Sendable {
     /// followed (`O_NOFOLLOW`), and anything but a regular file is refused, so a log line never lands in
     /// a file the link's maker chose, nor blocks on a FIFO.
     package static func file(_ path: String) throws(FileIO.Error) -> LogDestination {
+        let destination = LogDestination(fd: try openLogFile(path), path: path)
+        openFiles.withLock { files in
+            files.removeAll { $0.destination == nil }
+            files.append(WeakDestination(destination: destination))
+        }
+        return destination
+    }
+
+    private static func openLogFile(_ path: String) throws(FileIO.Error) -> Int32 {
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0o640)
         guard fd >= 0 else { throw FileIO.Error(path, errno == ELOOP ? "is a symbolic link, not the log file itself" : "cannot open the log file") }
         var info = stat()
@@ -103,7 +128,35 @@ package final class LogDestination: Sendable {
             close(fd)
             throw FileIO.Error(path, reason: "the log file is not a regular file")
         }
-        return LogDestination(fd: fd, path: path)
+        return fd
+    }
+
+    /// Opens the file at `path` again (as the process is now: the service user after `serve` dropped
+    /// root) and writes there from now on; on a failure the old file stays in use and the error says why.
+    package func reopen() throws(FileIO.Error) {
+        guard let path, !isStandardError else { return }
+        let fresh = try Self.openLogFile(path)
+        defer { close(fresh) }
+        guard dup3(fresh, fd, O_CLOEXEC) >= 0 else {
+            throw FileIO.Error(path, "cannot put the reopened log file in place of the old one")
+        }
+    }
+
+    /// Reopens every file destination of the process; the paths that could not be reopened, with why.
+    package static func reopenAll() -> [String] {
+        let destinations = openFiles.withLock { files in
+            files.removeAll { $0.destination == nil }
+            return files.compactMap(\.destination)
+        }
+        var failures: [String] = []
+        for destination in destinations {
+            do {
+                try destination.reopen()
+            } catch {
+                failures.append(error.inputReason)
+            }
+        }
+        return failures
     }
 
     deinit {

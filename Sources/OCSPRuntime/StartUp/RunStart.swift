@@ -57,16 +57,7 @@ package struct RunStart {
     /// Starts a run. A failure is a `StartUpError`: its line for standard error (already in the log
     /// when the log is a file), exit status 78.
     package static func begin(_ options: Options, invocation: Invocation = .current) throws(StartUpError) -> RunStart {
-        var config: ResponderConfiguration
-        var configFile: TrustedPath?
-        do throws(ConfigError) {
-            // Under sudo the config is the caller's choice: it must be the service's own, and so must
-            // everything it names (ServiceFiles), before anything of it is used.
-            if invocation.isUntrusted { configFile = try ServiceFiles.resolveConfigPath(options.configPath) }
-            config = try ResponderConfiguration.load(path: configFile?.path ?? options.configPath)
-        } catch {
-            throw StartUpError("config error: \(invocation.isUntrusted ? error.shownToUntrustedCaller : error.inputReason)")
-        }
+        var (config, configFile) = try readConfig(options.configPath, invocation: invocation)
         let privileges: ServiceAccount.Decision
         do {
             privileges = try ServiceAccount.enforce(config, dropLater: options.dropRootLater)
@@ -106,6 +97,41 @@ package struct RunStart {
             config: config, logger: logging.logger, logsToStandardError: logging.toStandardError,
             serviceFiles: serviceFiles, pendingDrop: pendingDrop
         )
+    }
+
+    /// The config at `path`. Under sudo the config is the caller's choice: it must be the service's own,
+    /// and so must everything it names (ServiceFiles, checked by the caller), before anything of it is used.
+    private static func readConfig(_ path: String, invocation: Invocation) throws(StartUpError) -> (ResponderConfiguration, TrustedPath?) {
+        do throws(ConfigError) {
+            let configFile = invocation.isUntrusted ? try ServiceFiles.resolveConfigPath(path) : nil
+            return (try ResponderConfiguration.load(path: configFile?.path ?? path), configFile)
+        } catch {
+            throw StartUpError("config error: \(invocation.isUntrusted ? error.shownToUntrustedCaller : error.inputReason)")
+        }
+    }
+
+    /// `serve`'s reload (SIGHUP): the config at `path` read again as `begin` reads it, for a process that
+    /// keeps its log files, its sockets and its user. A config whose `[ocsp] user` the process is not
+    /// (it still runs as root, or as another user) is refused: only a restart changes who it runs as.
+    package static func rereadConfig(_ path: String, invocation: Invocation = .current) throws(StartUpError) -> ResponderConfiguration {
+        var (config, configFile) = try readConfig(path, invocation: invocation)
+        do {
+            if case .dropPending(let account) = try ServiceAccount.enforce(config, dropLater: true) {
+                throw StartUpError("config error: \(config.path): [ocsp] user = \(account.name), but serve runs as root: restart it to run as \(account.name)")
+            }
+        } catch let error as StartUpError {
+            throw error
+        } catch {
+            throw StartUpError(error.inputReason)
+        }
+        if let configFile {
+            do {
+                _ = try ServiceFiles.check(&config, configFile: configFile)
+            } catch {
+                throw StartUpError("config error: \(error.shownToUntrustedCaller)")
+            }
+        }
+        return config
     }
 
     /// Every configured CA, with its certificate, key and status table, checked at `now`.
