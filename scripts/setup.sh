@@ -17,15 +17,49 @@
 #     --config-dir DIR     default /etc/ocsp-responder
 #     --data-dir DIR       the SQLite store (default /var/lib/ocsp-responder)
 #     --cache-dir DIR      default /var/cache/ocsp-responder
-#     --log-file FILE      default /var/log/ocsp-responder.log
+#     --log-file FILE      default /var/log/ocsp-responder.log (/var/log/ocsp_py.log with --from)
+#
+#   The status store (default: SQLite in --data-dir):
+#     --backend mariadb    the table in MariaDB; the responder reads with a read-only account, `db`
+#                          writes with another one, named in a second, root-only config (admin.ini:
+#                          `ocsp-responder db … --config CONFIG_DIR/admin.ini`). The accounts must
+#                          exist; as the database's root:
+#                            CREATE USER 'ocsp_reader'@'%' IDENTIFIED BY '…';
+#                            GRANT SELECT ON ocsp.* TO 'ocsp_reader'@'%';
+#                            CREATE USER 'ocsp_admin'@'%' IDENTIFIED BY '…';
+#                            GRANT SELECT, INSERT, UPDATE, CREATE ON ocsp.* TO 'ocsp_admin'@'%';
+#     --db-host LIST       host[:port], … (default localhost)
+#     --db-name NAME       database (default ocsp)
+#     --db-table NAME      table (default list_certs); created with the admin account if missing
+#     --db-user NAME       the responder's read-only account (default ocsp_reader)
+#     --db-password-file F a file whose first line is its password (never on the command line)
+#     --admin-user NAME    the account `db` writes with (default ocsp_admin)
+#     --admin-password-file F
+#     --admin-host LIST    where `db` writes, e.g. the primary (default: --db-host)
+#
+#   The signer (default: the CA's own key, installed with --ca-key):
+#     --delegate           issue a delegated OCSP responder certificate (id-kp-OCSPSigning,
+#                          id-pkix-ocsp-nocheck) with --ca-key, read where it is and never copied, to
+#                          a key made here: only the delegate's key lives on this host. A later run
+#                          issues a new one (and a new key) once a third of its validity is left
+#     --delegate-days N    the delegate's validity in days (default 30)
+#
+#   Taking over OCSP_MySql:
+#     --from FILE          its config.ini (/etc/ocsp_py/config.ini): copied as the config, with
+#                          [ocsp] user and [log] file added; its certificates, key, ocspresponse,
+#                          cache and database stay where they are. Says what it changed.
+#     -h, --help           this text
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo=$PWD
 
 user=pycert caller_group="" ca_cert="" ca_key="" binary="" sudoers=/etc/sudoers.d/ocsp-responder
 prefix=/usr/local config_dir=/etc/ocsp-responder data_dir=/var/lib/ocsp-responder
-cache_dir=/var/cache/ocsp-responder log_file=/var/log/ocsp-responder.log
-usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 64; }
+cache_dir=/var/cache/ocsp-responder log_file="" backend=sqlite
+db_host=localhost db_name=ocsp db_table=list_certs db_user=ocsp_reader db_password_file=""
+admin_user=ocsp_admin admin_password_file="" admin_host="" delegate=0 delegate_days=30 from=""
+# The header above, to its first line that is not a comment.
+usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit "${1:-64}"; }
 while (($#)); do
     case "$1" in
         --user) user=${2:?}; shift 2 ;;
@@ -39,13 +73,59 @@ while (($#)); do
         --data-dir) data_dir=${2:?}; shift 2 ;;
         --cache-dir) cache_dir=${2:?}; shift 2 ;;
         --log-file) log_file=${2:?}; shift 2 ;;
-        -h|--help) usage ;;
+        --backend) backend=${2:?}; shift 2 ;;
+        --db-host) db_host=${2:?}; shift 2 ;;
+        --db-name) db_name=${2:?}; shift 2 ;;
+        --db-table) db_table=${2:?}; shift 2 ;;
+        --db-user) db_user=${2:?}; shift 2 ;;
+        --db-password-file) db_password_file=$(realpath "${2:?}"); shift 2 ;;
+        --admin-user) admin_user=${2:?}; shift 2 ;;
+        --admin-password-file) admin_password_file=$(realpath "${2:?}"); shift 2 ;;
+        --admin-host) admin_host=${2:?}; shift 2 ;;
+        --delegate) delegate=1; shift ;;
+        --delegate-days) delegate_days=${2:?}; shift 2 ;;
+        --from) from=$(realpath "${2:?}"); shift 2 ;;
+        -h|--help) usage 0 ;;
         *) echo "setup: unknown option $1 (see --help)" >&2; exit 64 ;;
     esac
 done
 [[ "$user" =~ ^[a-z_][a-z0-9_-]{0,31}$ ]] || { echo "setup: '$user' is not a valid user name" >&2; exit 64; }
 ((EUID == 0)) || { echo "setup: run as root (it creates a user and installs into $prefix)" >&2; exit 77; }
 [[ -z "$ca_key" || -n "$ca_cert" ]] || { echo "setup: --ca-key needs --ca-cert" >&2; exit 64; }
+fail() { echo "setup: $1" >&2; exit "${2:-64}"; }
+[[ "$backend" == sqlite || "$backend" == mariadb ]] || fail "--backend is sqlite or mariadb, not '$backend'"
+# Names that go into the config and SQL as they are: nothing but what MariaDB and the INI format take plainly.
+for name in "$db_name" "$db_table" "$db_user" "$admin_user"; do
+    [[ "$name" =~ ^[A-Za-z0-9_]{1,64}$ ]] || fail "'$name' is not a plain MariaDB name (letters, digits, _)"
+done
+[[ "$db_host" =~ ^[A-Za-z0-9_.:,\ -]+$ ]] || fail "--db-host '$db_host' is not a list of host[:port]"
+[[ -z "$admin_host" || "$admin_host" =~ ^[A-Za-z0-9_.:,\ -]+$ ]] || fail "--admin-host '$admin_host' is not a list of host[:port]"
+[[ "$delegate_days" =~ ^[1-9][0-9]{0,3}$ ]] || fail "--delegate-days is a number of days (1 to 9999), not '$delegate_days'"
+if [[ "$backend" == mariadb ]]; then
+    [[ -n "$db_password_file" && -n "$admin_password_file" ]] ||
+        fail "--backend mariadb needs --db-password-file and --admin-password-file (the passwords never go on the command line)"
+fi
+if ((delegate)); then
+    [[ -n "$ca_cert" && -n "$ca_key" ]] || fail "--delegate needs --ca-cert and --ca-key (the CA key is read, never installed)"
+fi
+if [[ -n "$from" ]]; then
+    [[ -f "$from" ]] || fail "--from $from: no such file" 66
+    ((!delegate)) && [[ "$backend" == sqlite && -z "$ca_cert" ]] ||
+        fail "--from takes the store and the signer from OCSP_MySql's config: leave out --backend, --delegate and --ca-cert"
+    [[ -n "$log_file" ]] || log_file=/var/log/ocsp_py.log
+fi
+[[ -n "$log_file" ]] || log_file=/var/log/ocsp-responder.log
+# The first line of a password file, which must not be readable by others.
+read_password() {
+    [[ -r "$1" ]] || fail "cannot read $1" 66
+    [[ "$(stat -c '%a' "$1")" =~ [0-7][0-7]0$ ]] || fail "$1 can be read by others: chmod o-rwx $1 first" 77
+    local line
+    IFS= read -r line <"$1" || [[ -n "$line" ]] || fail "$1 is empty" 65
+    [[ "$line" != *[$'\n\r#']* && "$line" == "${line#[[:space:]]}" && "$line" == "${line%[[:space:]]}" ]] ||
+        fail "$1: a password with '#', or starting or ending with a space, cannot go into an INI value" 65
+    # configparser interpolation, which the config keeps (COMPAT.md): a % is written %%.
+    printf '%s' "${line//%/%%}"
+}
 
 changes=0
 did() { printf 'setup: %s\n' "$*"; changes=$((changes + 1)); }
@@ -125,37 +205,153 @@ install_if_changed() {   # SOURCE DEST MODE OWNER
 }
 [[ -n "$ca_cert" ]] && install_if_changed "$ca_cert" "$config_dir/ca.pem" 0644 "root:$group"
 # Root owns the key and the config, so a compromised service user cannot replace what it signs with.
-[[ -n "$ca_key" ]] && install_if_changed "$ca_key" "$config_dir/ca.key" 0640 "root:$group"
+if ((!delegate)); then
+    [[ -n "$ca_key" ]] && install_if_changed "$ca_key" "$config_dir/ca.key" 0640 "root:$group"
+elif [[ -e "$config_dir/ca.key" ]]; then
+    echo "setup: warning: $config_dir/ca.key is the CA's key on the online host; with --delegate it is not needed here: remove it (shred -u $config_dir/ca.key)" >&2
+fi
+
+# ---- the delegated responder (--delegate) ------------------------------------------
+# A key made here, of the CA key's kind, and a certificate for it that the CA key signs once, read from
+# where the operator keeps it (an offline medium): the CA key is never copied. Issued again, with a new
+# key, once a third of its validity is left or when it is not the CA's.
+delegate_cert=$config_dir/responder.pem delegate_key=$config_dir/responder.key
+issue_delegate() {
+    local tmp kind digest=() subject serial
+    tmp=$(mktemp -d)
+    # The key's kind and size from the CA certificate, so that no passphrase is asked for this.
+    kind=$(openssl x509 -in "$ca_cert" -noout -text | sed -n 's/^ *Public Key Algorithm: //p' | head -n 1)
+    case "$kind" in
+        rsaEncryption)
+            local bits
+            bits=$(openssl x509 -in "$ca_cert" -noout -text | sed -n 's/^ *Public-Key: (\([0-9]*\) bit)/\1/p' | head -n 1)
+            openssl genpkey -algorithm RSA -pkeyopt "rsa_keygen_bits:${bits:-3072}" -out "$tmp/key.pem" 2>/dev/null
+            digest=(-sha256) ;;
+        id-ecPublicKey)
+            local curve
+            curve=$(openssl x509 -in "$ca_cert" -noout -text | sed -n 's/^ *ASN1 OID: //p' | head -n 1)
+            openssl genpkey -algorithm EC -pkeyopt "ec_paramgen_curve:${curve:-prime256v1}" -out "$tmp/key.pem" 2>/dev/null
+            case "$curve" in secp384r1) digest=(-sha384) ;; secp521r1) digest=(-sha512) ;; *) digest=(-sha256) ;; esac ;;
+        ED25519) openssl genpkey -algorithm ED25519 -out "$tmp/key.pem" 2>/dev/null ;;
+        *) rm -rf "$tmp"; fail "--delegate: the CA's key is $kind, which this script cannot match" 65 ;;
+    esac
+    subject=$(openssl x509 -in "$ca_cert" -noout -subject -nameopt RFC2253 | sed 's/^subject=//')
+    serial=$(openssl rand -hex 16)
+    cat >"$tmp/ext.cnf" <<EXT
+[delegate]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature
+extendedKeyUsage = critical, OCSPSigning
+subjectKeyIdentifier = hash
+authorityKeyIdentifier = keyid:always
+# id-pkix-ocsp-nocheck (RFC 6960 4.2.2.2.1): clients do not ask about the responder's own certificate.
+1.3.6.1.5.5.7.48.1.5 = ASN1:NULL
+EXT
+    # The subject names the CA it answers for: "OCSP responder for <CA's CN>".
+    local cn
+    cn=$(openssl x509 -in "$ca_cert" -noout -subject -nameopt multiline | sed -n 's/^ *commonName *= //p' | head -n 1)
+    if ! openssl req -new -key "$tmp/key.pem" -subj "/CN=OCSP responder for ${cn:-$subject}" -out "$tmp/req.pem" 2>"$tmp/err" ||
+        ! openssl x509 -req -in "$tmp/req.pem" -CA "$ca_cert" -CAkey "$ca_key" -set_serial "0x${serial#0}" \
+            -days "$delegate_days" "${digest[@]}" -extfile "$tmp/ext.cnf" -extensions delegate -out "$tmp/cert.pem" 2>"$tmp/err"; then
+        cat "$tmp/err" >&2
+        rm -rf "$tmp"
+        fail "--delegate: openssl could not issue the delegate's certificate with $ca_key" 70
+    fi
+    install -m 0640 -o root -g "$group" "$tmp/key.pem" "$delegate_key"
+    install -m 0644 -o root -g "$group" "$tmp/cert.pem" "$delegate_cert"
+    rm -rf "$tmp"
+    did "issued $delegate_cert (delegated OCSP responder, $delegate_days days, serial 0x$serial) with a new key $delegate_key"
+}
+if ((delegate)); then
+    renew_within=$((delegate_days * 86400 / 3))
+    if [[ ! -e "$delegate_cert" || ! -e "$delegate_key" ]] ||
+        ! openssl x509 -in "$delegate_cert" -noout -checkend "$renew_within" >/dev/null 2>&1 ||
+        ! openssl verify -partial_chain -CAfile "$ca_cert" -purpose ocsphelper "$delegate_cert" >/dev/null 2>&1 ||
+        [[ "$(openssl x509 -in "$delegate_cert" -noout -pubkey 2>/dev/null)" != "$(openssl pkey -in "$delegate_key" -pubout 2>/dev/null)" ]]; then
+        issue_delegate
+    fi
+fi
 
 # ---- the config -----------------------------------------------------------------
 config=$config_dir/config.ini
+admin_config=$config_dir/admin.ini
+db_section() {   # HOSTS USER PASSWORD_FILE
+    printf '[db]\nbackend = mariadb\nhost = %s\ndb = %s\nusername = %s\npassword = %s\ntable = %s\n' \
+        "$1" "$db_name" "$2" "$(read_password "$3")" "$db_table"
+}
 if [[ ! -e "$config" ]]; then
     umask 077
-    cat >"$config" <<INI
-# ocsp-responder, installed by scripts/setup.sh. See etc/config.ini in the source for every key.
-[db]
-backend = sqlite
-path = $data_dir/status.db
-
-[ocsp]
-cert = $config_dir/ca.pem
-pkey = $config_dir/ca.key
-producetime = 1d
-cache = $cache_dir
-timeout = 10
-user = $user
-
-[log]
-file = $log_file
-level = info
-INI
-    did "wrote $config (an existing one is never overwritten)"
+    if [[ -n "$from" ]]; then
+        # OCSP_MySql's config as it is (ours reads its keys, configparser's %% included), plus the
+        # service user and the log file; the changes are listed at the end.
+        from_changes=()
+        if grep -qE '^[[:space:]]*user[[:space:]]*[=:]' <(sed -n '/^\[ocsp\]/,/^\[/p' "$from"); then
+            sed 's/\r$//' "$from" >"$config"
+        else
+            sed -e 's/\r$//' -e "/^\[ocsp\][[:space:]]*\$/a user = $user" "$from" >"$config"
+            from_changes+=("[ocsp] user = $user added: only $user may answer, as ocsp.py required")
+        fi
+        if ! grep -q '^\[log\]' "$config"; then
+            printf '\n[log]\nfile = %s\nlevel = info\n' "$log_file" >>"$config"
+            from_changes+=("[log] file = $log_file added (OCSP_MySql's log file; same line format)")
+        fi
+        did "wrote $config from $from (an existing one is never overwritten)"
+    else
+        {
+            echo "# ocsp-responder, installed by scripts/setup.sh. See etc/config.ini in the source for every key."
+            if [[ "$backend" == mariadb ]]; then
+                echo "# The responder's read-only account; db commands use $admin_config."
+                db_section "$db_host" "$db_user" "$db_password_file"
+            else
+                printf '[db]\nbackend = sqlite\npath = %s\n' "$data_dir/status.db"
+            fi
+            echo
+            echo "[ocsp]"
+            if ((delegate)); then
+                printf 'cert = %s\npkey = %s\nissuer = %s\n' "$delegate_cert" "$delegate_key" "$config_dir/ca.pem"
+            else
+                printf 'cert = %s\npkey = %s\n' "$config_dir/ca.pem" "$config_dir/ca.key"
+            fi
+            printf 'producetime = 1d\ncache = %s\ntimeout = 10\nuser = %s\n\n[log]\nfile = %s\nlevel = info\n' "$cache_dir" "$user" "$log_file"
+        } >"$config"
+        did "wrote $config (an existing one is never overwritten)"
+    fi
 fi
 ensure "$config" 0640 "root:$group" file
+if ((delegate)) && ! grep -q "^cert = $delegate_cert\$" "$config"; then
+    echo "setup: warning: $config does not sign with the delegate: set cert = $delegate_cert, pkey = $delegate_key and issuer = $config_dir/ca.pem in [ocsp]" >&2
+fi
+
+# The admin config: the responder's config with a [db_admin] section for the account db writes with,
+# readable by root alone, so that the service user (and whoever took it over) cannot write the table.
+# Made again from config.ini whenever that changes: edit config.ini, then run setup.sh again.
+if [[ "$backend" == mariadb ]]; then
+    wanted_admin=$(
+        echo "# Made by scripts/setup.sh from $config for db commands (root only): edit that one and run setup.sh again."
+        grep -v '^# ocsp-responder, installed by' "$config"
+        echo
+        db_section "${admin_host:-$db_host}" "$admin_user" "$admin_password_file" | sed -e 's/^\[db\]$/[db_admin]/' -e '/^backend = /d' -e '/^db = /d' -e '/^table = /d'
+    )
+    if [[ "$(cat "$admin_config" 2>/dev/null)" != "$wanted_admin" ]]; then
+        (umask 077 && printf '%s\n' "$wanted_admin" >"$admin_config")
+        did "wrote $admin_config ([db_admin] as $admin_user)"
+    fi
+    ensure "$admin_config" 0600 "root:root" file
+fi
 
 # ---- the store ------------------------------------------------------------------
 # As the service user, so that it owns the SQLite file (and its -wal and -shm files) it reads.
-if [[ -e "$config_dir/ca.pem" ]]; then
+if [[ -n "$from" ]]; then
+    :   # OCSP_MySql's table, as it is.
+elif [[ "$backend" == mariadb ]]; then
+    # The table with the admin account when the reader cannot see it yet; then the reader must read it.
+    if ! runuser -u "$user" -- "$installed" db list --config "$config" --format csv >/dev/null 2>&1; then
+        "$installed" db init --config "$admin_config" >/dev/null || fail "db init with $admin_config failed (is $admin_user allowed CREATE on $db_name?)" 69
+        did "created the status table $db_name.$db_table"
+        runuser -u "$user" -- "$installed" db list --config "$config" --format csv >/dev/null ||
+            fail "$db_user cannot read $db_name.$db_table: GRANT SELECT ON $db_name.* TO '$db_user'@'…'" 69
+    fi
+elif [[ -e "$config_dir/ca.pem" ]]; then
     if [[ ! -e "$data_dir/status.db" ]] || ! runuser -u "$user" -- "$installed" db list --config "$config" --format csv >/dev/null 2>&1; then
         runuser -u "$user" -- "$installed" db init --config "$config" >/dev/null
         did "created the status table in $data_dir/status.db"
@@ -188,16 +384,43 @@ if [[ -n "$caller_group" ]]; then
     fi
 fi
 
+# ---- the config loads --------------------------------------------------------------
+# An empty request, answered as the calling app's request would be: 78 and the reason when the config,
+# a certificate or the key does not load (a malformedRequest answer otherwise, which is thrown away).
+if [[ -n "$from" || -e "$config_dir/ca.pem" ]]; then
+    check_status=0
+    check_out=$(runuser -u "$user" -- "$installed" respond --config "$config" - </dev/null 2>&1 >/dev/null) || check_status=$?
+    ((check_status != 78)) || fail "the installed config does not load: $check_out" 78
+fi
+
 if ((changes == 0)); then
     echo "setup: nothing to change; everything is in place"
 else
     echo "setup: done ($changes changes)"
 fi
+if [[ "$backend" == mariadb ]]; then
+    store="$db_name.$db_table on $db_host   (ocsp-responder db add CERT.pem --config $admin_config)"
+elif [[ -n "$from" ]]; then
+    store="OCSP_MySql's table, as its [db] says"
+else
+    store="$data_dir/status.db      (sudo -u $user ocsp-responder db add CERT.pem)"
+fi
 cat <<EOT
   binary:  $installed
   config:  $config
-  store:   $data_dir/status.db      (sudo -u $user ocsp-responder db add CERT.pem)
+  store:   $store
   cache:   $cache_dir
   log:     $log_file
   sudoers: $rule
 EOT
+((delegate)) && echo "  signer:  $delegate_cert, valid until $(openssl x509 -in "$delegate_cert" -noout -enddate | sed 's/^notAfter=//'); run setup.sh --delegate again before then (a timer or cron: it renews once a third is left)"
+if [[ -n "$from" ]]; then
+    echo "setup: taken over from OCSP_MySql ($from):"
+    for change in "${from_changes[@]+"${from_changes[@]}"}"; do echo "  - $change"; done
+    echo "  - the calling app: replace 'sudo -u $user ocsp.py FILE' by 'sudo -u $user $installed FILE' (same file, same answer in place)"
+    old_rules=$(grep -l 'ocsp\.py' /etc/sudoers /etc/sudoers.d/* 2>/dev/null || true)
+    if [[ -n "$old_rules" ]]; then
+        echo "  - OCSP_MySql's sudoers rule (ocsp.py*, which lets any argument through) is still in: $old_rules; remove it once the app calls ocsp-responder${caller_group:+ (ours is in $sudoers)}"
+    fi
+    echo "  - left as they were: its certificates, key, ocspresponse, cache directory and database"
+fi
