@@ -25,12 +25,9 @@ struct GaleraClusterTests {
 
     @Test("serve under load: kill -9 of the node in use → the next node, no internalError, at most one tryLater per worker; back after the node rejoins")
     func killOfTheNodeInUse() throws {
-        let setup = try GaleraSetup.healthy()
-        let host = try setup.responder()
+        let (setup, host, request) = try GaleraSetup.servingFromNode1()
         let server = host.harness
         defer { server.stop() }
-        let request = try server.request(["good.pem"])
-        #expect(try setup.served(request, host) == 1, "serve must read node 1, listed first")
 
         let mark = host.logLength
         let load = try GaleraSetup.load(server, request, seconds: 4, after: 1) { try setup.cluster.kill(1) }
@@ -47,20 +44,16 @@ struct GaleraClusterTests {
         let back = try setup.waitUntilServed(from: 1, request, host, since: .now)
         GaleraFigures.note("serve, node 1 restarted and Synced: answers from it again after \(GaleraFigures.seconds(back))")
         #expect(back <= Self.failback + 1)
-        #expect(server.stop() == 0)
-        #expect(MariaDBFailoverTests.count("ocsp=internalError", in: host.accessLog()) == 0)
+        GaleraSetup.expectCleanStop(host)
     }
 
     // MARK: - quorum loss
 
     @Test("serve under load: SIGSTOP of two nodes (the third loses quorum: 1047) → tryLater, never internalError; answers again after SIGCONT")
     func quorumLoss() throws {
-        let setup = try GaleraSetup.healthy()
-        let host = try setup.responder()
+        let (setup, host, request) = try GaleraSetup.servingFromNode1()
         let server = host.harness
         defer { server.stop() }
-        let request = try server.request(["good.pem"])
-        #expect(try setup.served(request, host) == 1)
 
         let mark = host.logLength
         let load = try GaleraSetup.load(server, request, seconds: 8, after: 0.5) {
@@ -84,20 +77,16 @@ struct GaleraClusterTests {
         try setup.cluster.waitSynced(timeout: 60)
         let log = host.log(since: mark)
         #expect(log.contains("MariaDB at \(setup.cluster.endpoint(3)) cannot serve now"), "node 3's 1047 must make it unusable:\n\(log.suffix(4000))")
-        #expect(server.stop() == 0)
-        #expect(MariaDBFailoverTests.count("ocsp=internalError", in: host.accessLog()) == 0)
+        GaleraSetup.expectCleanStop(host)
     }
 
     // MARK: - isolation
 
     @Test("serve under load: the node in use cut off its peers (1047) → the next node; respond too; back after it rejoins")
     func isolationOfTheNodeInUse() throws {
-        let setup = try GaleraSetup.healthy()
-        let host = try setup.responder()
+        let (setup, host, request) = try GaleraSetup.servingFromNode1()
         let server = host.harness
         defer { server.stop() }
-        let request = try server.request(["good.pem"])
-        #expect(try setup.served(request, host) == 1)
 
         let mark = host.logLength
         let load = try GaleraSetup.load(server, request, seconds: 5, after: 1) {
@@ -124,8 +113,7 @@ struct GaleraClusterTests {
         let back = try setup.waitUntilServed(from: 1, request, host, since: synced)
         GaleraFigures.note("serve, node 1 rejoined and Synced: answers from it again after \(GaleraFigures.seconds(back))")
         #expect(back <= Self.failback + 1)
-        #expect(server.stop() == 0)
-        #expect(MariaDBFailoverTests.count("ocsp=internalError", in: host.accessLog()) == 0)
+        GaleraSetup.expectCleanStop(host)
     }
 }
 
@@ -195,6 +183,22 @@ final class GaleraSetup: Sendable {
         case (["REVOKED"], "cessation_of_operation"): return 3
         case let other: throw TestFailure("not one answer from a marked row: \(other)")
         }
+    }
+
+    /// The healthy cluster, `serve` on it, and a request about good.pem, which node 1 (listed first) answers.
+    static func servingFromNode1() throws -> (GaleraSetup, ResponderHost, Data) {
+        let setup = try healthy()
+        let host = try setup.responder()
+        let request = try host.harness.request(["good.pem"])
+        let first = try setup.served(request, host)
+        guard first == 1 else { throw TestFailure("serve must read node 1, listed first, not node \(first)") }
+        return (setup, host, request)
+    }
+
+    /// `serve` stops cleanly (exit 0), and no answer of its run was an internalError.
+    static func expectCleanStop(_ host: ResponderHost) {
+        #expect(host.harness.stop() == 0)
+        #expect(MariaDBFailoverTests.count("ocsp=internalError", in: host.accessLog()) == 0)
     }
 
     /// A responder of the service user's with `serve --workers 2` on the three nodes in order.

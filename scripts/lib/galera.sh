@@ -183,17 +183,7 @@ galera_start_cluster() {
 
     _galera_launch_node "$dir" 1 1 || return 1
     _galera_wait_node "$dir" 1 1 30 || return 1
-    if ! mariadb --no-defaults --socket="$dir/n1/mysqld.sock" -uroot >"$dir/setup.log" 2>&1 <<'SQL'; then
-CREATE DATABASE IF NOT EXISTS ocsp_test;
-CREATE USER IF NOT EXISTS 'ocsp'@'localhost' IDENTIFIED BY 'ocsp-test-pw';
-CREATE USER IF NOT EXISTS 'ocsp'@'127.0.0.1' IDENTIFIED BY 'ocsp-test-pw';
-GRANT ALL PRIVILEGES ON ocsp_test.* TO 'ocsp'@'localhost';
-GRANT ALL PRIVILEGES ON ocsp_test.* TO 'ocsp'@'127.0.0.1';
-SQL
-        echo "galera_start_cluster: creating the test database and user failed:" >&2
-        cat "$dir/setup.log" >&2
-        return 1
-    fi
+    _mariadb_create_test_user galera_start_cluster "$dir/n1/mysqld.sock" "$dir/setup.log" || return 1
     # Joiners one at a time: a donor serves one state transfer at once.
     for n in 2 3; do
         _galera_launch_node "$dir" "$n" || return 1

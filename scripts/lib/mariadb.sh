@@ -271,16 +271,12 @@ _mariadb_launch() {
     return 1
 }
 
-mariadb_start() {
-    local dir sock port
-    dir=$(_mariadb_dir mariadb_start "${1:?usage: mariadb_start DIR [SERVER_OPTION...]}") || return 1
-    shift
-    sock="$dir/mysqld.sock"
-    _mariadb_launch mariadb_start "$dir" "$@" || return 1
-
+# _mariadb_create_test_user CALLER SOCK LOG: the test database and user on the
+# server of socket SOCK (idempotent); the client's output goes to LOG.
+_mariadb_create_test_user() {
     # Both host names: a TCP client from 127.0.0.1 matches 'ocsp'@'127.0.0.1'
     # (or 'localhost' after reverse resolution), a socket client 'localhost'.
-    if ! mariadb --no-defaults --socket="$sock" -uroot >"$dir/setup.log" 2>&1 <<'SQL'; then
+    if ! mariadb --no-defaults --socket="$2" -uroot >"$3" 2>&1 <<'SQL'; then
 CREATE DATABASE IF NOT EXISTS ocsp_test;
 CREATE USER IF NOT EXISTS 'ocsp'@'localhost' IDENTIFIED BY 'ocsp-test-pw';
 CREATE USER IF NOT EXISTS 'ocsp'@'127.0.0.1' IDENTIFIED BY 'ocsp-test-pw';
@@ -288,8 +284,20 @@ GRANT ALL PRIVILEGES ON ocsp_test.* TO 'ocsp'@'localhost';
 GRANT ALL PRIVILEGES ON ocsp_test.* TO 'ocsp'@'127.0.0.1';
 FLUSH PRIVILEGES;
 SQL
-        echo "mariadb_start: creating the test database and user failed:" >&2
-        cat "$dir/setup.log" >&2
+        echo "$1: creating the test database and user failed:" >&2
+        cat "$3" >&2
+        return 1
+    fi
+}
+
+mariadb_start() {
+    local dir sock port
+    dir=$(_mariadb_dir mariadb_start "${1:?usage: mariadb_start DIR [SERVER_OPTION...]}") || return 1
+    shift
+    sock="$dir/mysqld.sock"
+    _mariadb_launch mariadb_start "$dir" "$@" || return 1
+
+    if ! _mariadb_create_test_user mariadb_start "$sock" "$dir/setup.log"; then
         mariadb_stop "$dir"
         return 1
     fi
