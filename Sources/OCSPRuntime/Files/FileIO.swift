@@ -192,11 +192,33 @@ package enum FileIO {
     /// that `fchmod` is always called.
     static let processUmask: mode_t = {
         guard let status = try? read(path: "/proc/self/status", limit: 64 * 1024) else { return 0o7777 }
-        for line in String(decoding: status, as: UTF8.self).split(separator: "\n") where line.hasPrefix("Umask:") {
-            return mode_t(line.dropFirst("Umask:".count).trimmingSpaces, radix: 8) ?? 0o7777
-        }
-        return 0o7777
+        return parsedUmask(status) ?? 0o7777
     }()
+
+    /// The `Umask:` line's octal value in the text of `/proc/self/status`, scanned as bytes: `respond`
+    /// reads it once per process, and splitting the whole text into lines cost more than the rest of a
+    /// cached answer's file work.
+    package static func parsedUmask(_ status: [UInt8]) -> mode_t? {
+        let key = Array("Umask:".utf8)
+        var lineStart = 0
+        while lineStart + key.count <= status.count {
+            if status[lineStart..<(lineStart + key.count)].elementsEqual(key) {
+                var index = lineStart + key.count
+                while index < status.count, status[index] == UInt8(ascii: " ") || status[index] == UInt8(ascii: "\t") { index += 1 }
+                var value: mode_t = 0
+                var digits = 0
+                while index < status.count, (UInt8(ascii: "0")...UInt8(ascii: "7")).contains(status[index]), digits < 6 {
+                    value = value << 3 | mode_t(status[index] - UInt8(ascii: "0"))
+                    digits += 1
+                    index += 1
+                }
+                return digits > 0 ? value : nil
+            }
+            guard let newline = status[lineStart...].firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+            lineStart = newline + 1
+        }
+        return nil
+    }
     private static let temporaryCounter = Atomic<UInt64>(UInt64(UInt32.random(in: 0...UInt32.max)))
 
     /// Creates `path` as a directory with `mode` unless it exists, and its missing parents with the same mode.
