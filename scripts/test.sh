@@ -20,7 +20,10 @@ log() { printf 'test.sh: %s\n' "$*" >&2; }
 
 # ---- prerequisites -------------------------------------------------------
 
-apt_packages=(libssl-dev libmariadb-dev libsqlite3-dev mariadb-server openssl pkg-config sudo)
+# mandoc and groff: the man pages' lint and rendering; logrotate and systemd (systemd-analyze): the shipped
+# config and units; python3-seccomp: serve under the units' system call filter (SystemdUnitTests).
+apt_packages=(libssl-dev libmariadb-dev libsqlite3-dev mariadb-server openssl pkg-config sudo
+    mandoc groff-base logrotate systemd python3-seccomp)
 
 # dpkg -s also succeeds for a removed package whose config files remain, so
 # look at the status itself.
