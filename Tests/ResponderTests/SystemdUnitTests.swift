@@ -80,7 +80,10 @@ import Glibc
         let harness = try ServeHarness(launch: .root, port: try freePort(privileged: true), launcher: launcher)
         defer { harness.stop() }
 
-        let ready = try #require(listener.receive(seconds: 10), "no READY=1: \(harness.serveOutput)")
+        let (ready, sender) = try #require(listener.receiveWithSender(seconds: 10), "no READY=1: \(harness.serveOutput)")
+        // NotifyAccess=main: systemd takes only what the main process sends, and every launcher here
+        // execs in place, as systemd's ExecStart does (ocsp-responder execs ocsp-responder-commands too).
+        #expect(sender == harness.process.processIdentifier, "READY=1 came from pid \(sender), not serve's \(harness.process.processIdentifier)")
         let lines = ready.split(separator: "\n").map(String.init)
         #expect(lines.first == "READY=1", "\(ready)")
         #expect(lines.contains { $0.hasPrefix("STATUS=serving on http://127.0.0.1:\(harness.port)/") }, "\(ready)")
@@ -91,10 +94,30 @@ import Glibc
         #expect(try harness.verify(answer.body).first?.certStatus == "GOOD")
 
         #expect(harness.stop() == 0, "\(harness.serveOutput)")
-        let stopping = listener.receive(seconds: 5)
-        #expect(stopping == "STOPPING=1", "\(stopping ?? "nothing")")
+        let stopping = listener.receiveWithSender(seconds: 5)
+        #expect(stopping?.text == "STOPPING=1", "\(stopping?.text ?? "nothing")")
+        #expect(stopping?.sender == harness.process.processIdentifier)
         #expect(!harness.serveOutput.contains("cannot notify"), "\(harness.serveOutput)")
         #expect(!harness.serveOutput.contains("Operation not permitted"), "\(harness.serveOutput)")
+    }
+
+    /// resign as its unit runs it: the service user, no capability, under its filter and MDWE; it signs
+    /// both certificates' responses into the cache, which a peer verifies.
+    @Test(.enabled(if: getuid() == 0 && TestAccounts.service != nil, "needs root and the test accounts (scripts/test.sh)"))
+    func resignRunsUnderItsUnitsConfinement() throws {
+        let harness = try ServeHarness(launch: .none)
+        let confine = repositoryRoot.appendingPathComponent("scripts/unit-confine.py").path
+        let unit = repositoryRoot.appendingPathComponent("etc/systemd/ocsp-responder-resign.service").path
+        let result = try runAs(harness.service, "/usr/bin/python3", [confine, unit, ResponderBinary.path, "resign", "--config", harness.configPath, "--json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdoutText.contains("\"signed\":2") || result.stdoutText.contains("\"signed\" : 2"), "\(result.stdoutText)")
+        #expect(!harness.serveOutput.contains("Operation not permitted"), "\(harness.serveOutput)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: harness.cachePath).filter { $0.hasSuffix(".der") }
+        #expect(files.count == 2, "\(files)")
+        for file in files {
+            let response = try Data(contentsOf: URL(fileURLWithPath: harness.cachePath).appendingPathComponent(file))
+            #expect(try harness.verify(response).count == 1)
+        }
     }
 
     /// The confinement script is not a no-op: under a unit that refuses write(2), the same binary prints nothing.
@@ -173,6 +196,38 @@ final class NotifyListener: @unchecked Sendable {
         let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) } }
         guard bound == 0 else { throw TestFailure("bind \(name): \(String(cString: strerror(errno)))") }
         if let path { chmod(path, 0o777) }
+        // The sender's credentials with each datagram, as systemd reads them.
+        var on: Int32 = 1
+        setsockopt(descriptor, SOL_SOCKET, SO_PASSCRED, &on, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    /// One datagram within `seconds` and the pid of the process that sent it (SCM_CREDENTIALS).
+    func receiveWithSender(seconds: Int) -> (text: String, sender: pid_t)? {
+        var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        guard poll(&poller, 1, Int32(seconds * 1000)) == 1 else { return nil }
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        // struct cmsghdr (size_t len, int level, int type) then struct ucred (pid, uid, gid), 8-byte aligned.
+        var control = [UInt64](repeating: 0, count: 8)
+        let count = buffer.withUnsafeMutableBytes { bytes in
+            control.withUnsafeMutableBytes { controlBytes in
+                var vector = iovec(iov_base: bytes.baseAddress, iov_len: bytes.count)
+                return withUnsafeMutablePointer(to: &vector) { vectorPointer in
+                    var message = msghdr()
+                    message.msg_iov = vectorPointer
+                    message.msg_iovlen = 1
+                    message.msg_control = controlBytes.baseAddress
+                    message.msg_controllen = controlBytes.count
+                    return recvmsg(descriptor, &message, 0)
+                }
+            }
+        }
+        guard count >= 0 else { return nil }
+        let text = String(decoding: buffer[..<count], as: UTF8.self)
+        let (level, type) = control.withUnsafeBytes { ($0.load(fromByteOffset: 8, as: Int32.self), $0.load(fromByteOffset: 12, as: Int32.self)) }
+        // SCM_CREDENTIALS is 2 on Linux (<bits/socket.h>; declared only under _GNU_SOURCE).
+        guard level == SOL_SOCKET, type == 2 else { return (text, -1) }
+        let pid = control.withUnsafeBytes { $0.load(fromByteOffset: 16, as: Int32.self) }
+        return (text, pid)
     }
 
     /// One datagram within `seconds`, as text; nil if none came.
