@@ -43,7 +43,7 @@ import Glibc
     }
 
     /// What a reviewer expects of the service, as systemd itself scores it (0 safest, 10 exposed): at most
-    /// 2.0 for both services (1.5 and 1.4 now); and the keys the issue names.
+    /// 2.0 for both services (1.4 and 1.2 now); and the keys the issue names.
     @Test func servicesAreHardened() throws {
         let directory = try makeTemporaryDirectory("ocsp-units")
         defer { try? FileManager.default.removeItem(at: directory) }
