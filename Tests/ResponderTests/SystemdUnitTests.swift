@@ -66,8 +66,19 @@ import Glibc
 
     /// serve as the unit runs it: READY=1 once it listens, a signed answer under the filter, and
     /// STOPPING=1 after SIGTERM, each as one datagram on the socket named by NOTIFY_SOCKET.
-    @Test(.enabled(if: getuid() == 0 && TestAccounts.service != nil, "needs root and the test accounts (scripts/test.sh)"))
-    func serveNotifiesUnderTheUnitsConfinement() throws {
+    /// On each store: SQLite, and MariaDB over its unix socket and over TCP (Connector/C under the filter).
+    enum Store: String, CaseIterable, Sendable { case sqlite, mariadbSocket, mariadbTCP }
+
+    @Test(.enabled(if: getuid() == 0 && TestAccounts.service != nil, "needs root and the test accounts (scripts/test.sh)"),
+          arguments: Store.allCases)
+    func serveNotifiesUnderTheUnitsConfinement(store: Store) throws {
+        var database: String?
+        if store != .sqlite {
+            guard let server = MariaDBTestServer.shared else { return }
+            let table = try server.createStatusTable()
+            _ = try server.execute("INSERT INTO \(table) (cert_num, cert, status) VALUES ('0x1001', 'x', 'Valid')")
+            database = server.configSection(table: table, tcp: store == .mariadbTCP)
+        }
         let listener = try NotifyListener(directory: try makeTemporaryDirectory("ocsp-notify"))
         defer { listener.close() }
         let service = try #require(TestAccounts.service)
@@ -77,7 +88,7 @@ import Glibc
         let launcher = ["/usr/bin/setpriv", "--reuid", service, "--regid", service, "--init-groups",
                         "--inh-caps", "+net_bind_service", "--ambient-caps", "+net_bind_service", "--",
                         "/usr/bin/env", "NOTIFY_SOCKET=\(listener.name)", "/usr/bin/python3", confine, unit]
-        let harness = try ServeHarness(launch: .root, port: try freePort(privileged: true), launcher: launcher)
+        let harness = try ServeHarness(launch: .root, port: try Self.freePrivilegedPort(), database: database, launcher: launcher)
         defer { harness.stop() }
 
         let (ready, sender) = try #require(listener.receiveWithSender(seconds: 10), "no READY=1: \(harness.serveOutput)")
@@ -99,6 +110,15 @@ import Glibc
         #expect(stopping?.sender == harness.process.processIdentifier)
         #expect(!harness.serveOutput.contains("cannot notify"), "\(harness.serveOutput)")
         #expect(!harness.serveOutput.contains("Operation not permitted"), "\(harness.serveOutput)")
+    }
+
+    /// A free loopback port below 1024, picked at random: the cases of this test run in parallel with
+    /// each other and with PrivilegeTests, whose `freePort(privileged: true)` counts down from 1023.
+    static func freePrivilegedPort() throws -> Int {
+        for candidate in Array(700..<1000).shuffled() {
+            if let port = try bindLoopback(port: candidate) { return port }
+        }
+        throw TestFailure("no free loopback port below 1024")
     }
 
     /// resign as its unit runs it: the service user, no capability, under its filter and MDWE; it signs
