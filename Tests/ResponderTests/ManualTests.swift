@@ -14,6 +14,7 @@ import TestSupport
         var path: [String]
         var options: [String]
         var subcommands: [String]
+        var abstract: String
         var page: String { (["ocsp-responder"] + path).joined(separator: ".") + ".1" }
     }
 
@@ -29,7 +30,8 @@ import TestSupport
                 return names.first { $0["kind"] as? String == "long" }?["name"] as? String
             }
             let subcommands = command["subcommands"] as? [[String: Any]] ?? []
-            found.append(Command(path: path, options: options, subcommands: subcommands.compactMap { $0["commandName"] as? String }))
+            found.append(Command(path: path, options: options, subcommands: subcommands.compactMap { $0["commandName"] as? String },
+                                 abstract: command["abstract"] as? String ?? ""))
             for subcommand in subcommands {
                 if let name = subcommand["commandName"] as? String { walk(subcommand, path + [name]) }
             }
@@ -52,6 +54,10 @@ import TestSupport
             }
             let name = (["ocsp-responder"] + command.path).joined(separator: " ")
             #expect(page.contains(".Nm \"\(name)\"\n") || page.contains(".Nm \(name)\n"), "\(command.page) does not say it is \(name): \(stale)")
+            // The one-line description, as the page's NAME line gives it (text mdoc would escape is left out).
+            if !command.abstract.isEmpty, !command.abstract.contains("\\"), !command.abstract.contains("\"") {
+                #expect(page.contains(".Nd \"\(command.abstract)\""), "\(command.page): its abstract changed: \(stale)")
+            }
             for option in command.options {
                 #expect(page.contains("Fl -\(option)"), "\(command.page) lacks --\(option): \(stale)")
             }
