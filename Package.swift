@@ -115,18 +115,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The version, set in one place, with the checkout's `git describe` from the plugin below.
+        .target(name: "OCSPVersion", plugins: ["GitDescription"]),
+        .plugin(name: "GitDescription", capability: .buildTool()),
+
         // The program the socket app and sudo call: `respond` in its plain forms, linking neither NIO nor
         // ArgumentParser (a process runs per request, so what it links is paid on every answer); anything
         // else it hands to `ocsp-responder-commands` beside it.
         .executableTarget(
             name: "ocsp-responder",
-            dependencies: ["OCSPRespond", "OCSPRuntime"]
+            dependencies: ["OCSPRespond", "OCSPRuntime", "OCSPVersion"]
         ),
         // Every command, through ArgumentParser: a thin root command, one file per subcommand.
         .executableTarget(
             name: "ocsp-responder-commands",
             dependencies: [
-                "OCSPWire", "OCSPCore", "OCSPCrypto", "OCSPRuntime", "OCSPRespond", "OCSPAdmin", "OCSPClient", "OCSPServer", "OCSPStore",
+                "OCSPWire", "OCSPCore", "OCSPCrypto", "OCSPRuntime", "OCSPRespond", "OCSPAdmin", "OCSPClient", "OCSPServer", "OCSPStore", "OCSPVersion",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

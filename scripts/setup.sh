@@ -17,7 +17,9 @@
 #     --config-dir DIR     default /etc/ocsp-responder
 #     --data-dir DIR       the SQLite store (default /var/lib/ocsp-responder)
 #     --cache-dir DIR      default /var/cache/ocsp-responder
-#     --log-file FILE      default /var/log/ocsp-responder.log (/var/log/ocsp_py.log with --from)
+#     --log-file FILE      default /var/log/ocsp-responder/ocsp-responder.log (a directory of its own, so
+#                          that logrotate can create the next file and the unit can keep the rest of /var/log read-only)
+#                          (/var/log/ocsp_py.log with --from)
 #
 #   The status store (default: SQLite in --data-dir):
 #     --backend mariadb    the table in MariaDB; the responder reads with a read-only account, `db`
@@ -48,6 +50,15 @@
 #     --from FILE          its config.ini (/etc/ocsp_py/config.ini): copied as the config, with
 #                          [ocsp] user and [log] file added; its certificates, key, ocspresponse,
 #                          cache and database stay where they are. Says what it changed.
+#   Running it for years (README, "Operating"):
+#     --init MODE          how `resign` runs hourly and `serve` is installed: systemd (the units in
+#                          etc/systemd, the resign timer enabled), cron (a line in --cron-file), none;
+#                          default auto: systemd when it is PID 1, else cron
+#     --systemd-dir DIR    where the units go (default /etc/systemd/system)
+#     --cron-file FILE     default /etc/cron.d/ocsp-responder
+#     --logrotate-file F   default /etc/logrotate.d/ocsp-responder
+#     --man-dir DIR        the man pages from man/ (default PREFIX/share/man/man1)
+#     --completion-dir D   bash, zsh and fish completions under D (default PREFIX/share)
 #     -h, --help           this text
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -58,8 +69,10 @@ prefix=/usr/local config_dir=/etc/ocsp-responder data_dir=/var/lib/ocsp-responde
 cache_dir=/var/cache/ocsp-responder log_file="" backend=sqlite
 db_host=localhost db_name=ocsp db_table=list_certs db_user=ocsp_reader db_password_file=""
 admin_user=ocsp_admin admin_password_file="" admin_host="" delegate=0 delegate_days=30 from=""
-# The header above, to its first line that is not a comment.
-usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit "${1:-64}"; }
+init=auto systemd_dir=/etc/systemd/system cron_file=/etc/cron.d/ocsp-responder
+logrotate_file=/etc/logrotate.d/ocsp-responder man_dir="" completion_dir=""
+# The comment block at the top of this file, without its first line.
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; }
 while (($#)); do
     case "$1" in
         --user) user=${2:?}; shift 2 ;;
@@ -85,10 +98,17 @@ while (($#)); do
         --delegate) delegate=1; shift ;;
         --delegate-days) delegate_days=${2:?}; shift 2 ;;
         --from) from=$(realpath "${2:?}"); shift 2 ;;
-        -h|--help) usage 0 ;;
+        --init) init=${2:?}; shift 2 ;;
+        --systemd-dir) systemd_dir=${2:?}; shift 2 ;;
+        --cron-file) cron_file=${2:?}; shift 2 ;;
+        --logrotate-file) logrotate_file=${2:?}; shift 2 ;;
+        --man-dir) man_dir=${2:?}; shift 2 ;;
+        --completion-dir) completion_dir=${2:?}; shift 2 ;;
+        -h|--help) usage; exit 0 ;;
         *) echo "setup: unknown option $1 (see --help)" >&2; exit 64 ;;
     esac
 done
+[[ "$init" =~ ^(auto|systemd|cron|none)$ ]] || { echo "setup: --init is auto, systemd, cron or none, not '$init'" >&2; exit 64; }
 [[ "$user" =~ ^[a-z_][a-z0-9_-]{0,31}$ ]] || { echo "setup: '$user' is not a valid user name" >&2; exit 64; }
 ((EUID == 0)) || { echo "setup: run as root (it creates a user and installs into $prefix)" >&2; exit 77; }
 [[ -z "$ca_key" || -n "$ca_cert" ]] || { echo "setup: --ca-key needs --ca-cert" >&2; exit 64; }
@@ -114,7 +134,7 @@ if [[ -n "$from" ]]; then
         fail "--from takes the store and the signer from OCSP_MySql's config: leave out --backend, --delegate and --ca-cert"
     [[ -n "$log_file" ]] || log_file=/var/log/ocsp_py.log
 fi
-[[ -n "$log_file" ]] || log_file=/var/log/ocsp-responder.log
+[[ -n "$log_file" ]] || log_file=/var/log/ocsp-responder/ocsp-responder.log
 # The first line of a password file, which must not be readable by others.
 read_password() {
     [[ -r "$1" ]] || fail "cannot read $1" 66
@@ -191,6 +211,9 @@ ensure "$data_dir" 0700 "$user:$group" dir
 ensure "$cache_dir" 0700 "$user:$group" dir
 log_group=adm
 getent group adm >/dev/null || log_group=$group
+# The log's own directory (the default) is the service's: logrotate creates the next file there, and the
+# unit keeps the rest of /var/log read-only. One that already exists (/var/log itself, say) is left alone.
+[[ -e "$(dirname "$log_file")" ]] || ensure "$(dirname "$log_file")" 0750 "$user:$log_group" dir
 ensure "$log_file" 0640 "$user:$log_group" file
 
 # ---- the CA's certificate and key -------------------------------------------------
@@ -384,6 +407,101 @@ if [[ -n "$caller_group" ]]; then
     fi
 fi
 
+# ---- running it for years: the units or a cron line, logrotate, man pages, completions ----------------
+# They follow the installed config, which may predate this run or name other paths than these options.
+ini_get() {   # SECTION KEY: the key's value in the installed config, or nothing
+    awk -v section="[$1]" -v key="$2" '
+        /^[ \t]*[#;]/ { next }
+        /^[ \t]*\[/ { current = $0; gsub(/[ \t]/, "", current); next }
+        current == section {
+            line = $0; sub(/^[ \t]+/, "", line)
+            if (index(line, key) != 1) next
+            rest = substr(line, length(key) + 1)
+            if (rest !~ /^[ \t]*[=:]/) next
+            sub(/^[ \t]*[=:][ \t]*/, "", rest); sub(/[ \t]+$/, "", rest); print rest; exit
+        }' "$config"
+}
+install_text() {   # TEXT DEST MODE: DEST (root's) holds TEXT
+    local tmp
+    tmp=$(mktemp)
+    printf '%s\n' "$1" >"$tmp"
+    mkdir -p "$(dirname "$2")"
+    install_if_changed "$tmp" "$2" "$3" root:root
+    rm -f "$tmp"
+}
+run_log=$(ini_get log file) run_cache=$(ini_get ocsp cache)
+run_backend=$(ini_get db backend) run_store=$(ini_get db path)
+# ProtectSystem=strict: what serve and resign write. The store's directory is optional ("-"): SQLite only.
+writable=()
+[[ -n "$run_cache" ]] && writable+=("$run_cache")
+[[ "$run_backend" == sqlite && -n "$run_store" ]] && writable+=("-$(dirname "$run_store")")
+[[ -n "$run_log" ]] && writable+=("$(dirname "$run_log")")
+render_unit() {
+    sed -e "s|/usr/local/bin/ocsp-responder|$installed|g" -e "s|/etc/ocsp-responder/config.ini|$config|g" \
+        -e "s|^User=pycert\$|User=$user|" -e "s|^Group=pycert\$|Group=$group|" \
+        -e "s|^ReadWritePaths=.*|ReadWritePaths=${writable[*]}|" "$repo/etc/systemd/$1"
+}
+systemd_running=0
+[[ -d /run/systemd/system ]] && command -v systemctl >/dev/null && systemd_running=1
+if [[ "$init" == auto ]]; then
+    if ((systemd_running)); then init=systemd; else init=cron; fi
+fi
+units=(ocsp-responder.service ocsp-responder-resign.service ocsp-responder-resign.timer)
+case "$init" in
+    systemd)
+        before=$changes
+        for unit in "${units[@]}"; do
+            install_text "$(render_unit "$unit")" "$systemd_dir/$unit" 0644
+        done
+        if ((systemd_running)); then
+            ((changes > before)) && systemctl daemon-reload
+            if ! systemctl --quiet is-enabled ocsp-responder-resign.timer 2>/dev/null; then
+                systemctl --quiet enable --now ocsp-responder-resign.timer
+                did "enabled ocsp-responder-resign.timer (resign, hourly)"
+            fi
+        else
+            echo "setup: systemd is not running here; once it is: systemctl daemon-reload && systemctl enable --now ocsp-responder-resign.timer" >&2
+        fi
+        # A cron line an earlier run installed would re-sign a second time.
+        if [[ -f "$cron_file" ]] && grep -q '^# ocsp-responder, installed by scripts/setup.sh' "$cron_file"; then
+            rm -f "$cron_file"
+            did "removed $cron_file (the timer re-signs now)"
+        fi
+        ;;
+    cron)
+        install_text "# ocsp-responder, installed by scripts/setup.sh: re-sign every response ahead of time (README, \"Bulk re-signing\").
+SHELL=/bin/sh
+PATH=/usr/sbin:/usr/bin:/sbin:/bin
+0 * * * * $user $installed resign --config $config" "$cron_file" 0644
+        ;;
+esac
+
+if [[ -n "$run_log" ]]; then
+    rotation=$(sed -e "s|/var/log/ocsp-responder/ocsp-responder.log|$run_log|" \
+        -e "s|su pycert adm|su $user $log_group|" -e "s|create 0640 pycert adm|create 0640 $user $log_group|" \
+        "$repo/etc/logrotate.d/ocsp-responder")
+    # A log directly in a directory of root's (/var/log) is rotated as root, which alone may rename there.
+    if [[ "$(stat -c %U "$(dirname "$run_log")" 2>/dev/null)" == root ]]; then
+        rotation=$(printf '%s\n' "$rotation" | sed -e '/^ *su /d' -e '/Rotated as the service user/d')
+    fi
+    install_text "$rotation" "$logrotate_file" 0644
+fi
+
+man_dir=${man_dir:-$prefix/share/man/man1}
+for page in "$repo"/man/*.1; do
+    mkdir -p "$man_dir"
+    install_if_changed "$page" "$man_dir/$(basename "$page")" 0644 root:root
+done
+completion_dir=${completion_dir:-$prefix/share}
+for shell in bash zsh fish; do
+    case "$shell" in
+        bash) target=$completion_dir/bash-completion/completions/ocsp-responder ;;
+        zsh) target=$completion_dir/zsh/site-functions/_ocsp-responder ;;
+        fish) target=$completion_dir/fish/vendor_completions.d/ocsp-responder.fish ;;
+    esac
+    install_text "$("$installed" completion "$shell")" "$target" 0644
+done
+
 # ---- the config loads --------------------------------------------------------------
 # An empty request, answered as the calling app's request would be: 78 and the reason when the config,
 # a certificate or the key does not load (a malformedRequest answer otherwise, which is thrown away).
@@ -412,6 +530,10 @@ cat <<EOT
   cache:   $cache_dir
   log:     $log_file
   sudoers: $rule
+  resign:  $(case "$init" in systemd) echo "$systemd_dir/ocsp-responder-resign.timer (hourly)" ;; cron) echo "$cron_file (hourly)" ;; *) echo "not scheduled (--init none)" ;; esac)
+  serve:   $([[ "$init" == systemd ]] && echo "$systemd_dir/ocsp-responder.service (systemctl enable --now ocsp-responder)" || echo "no unit (no systemd)")
+  logs:    ${run_log:-standard error}$([[ -n "$run_log" ]] && echo " (rotated by $logrotate_file)")
+  manual:  $man_dir (man ocsp-responder), completions under $completion_dir
 EOT
 ((delegate)) && echo "  signer:  $delegate_cert, valid until $(openssl x509 -in "$delegate_cert" -noout -enddate | sed 's/^notAfter=//'); run setup.sh --delegate again before then (a timer or cron: it renews once a third is left)"
 if [[ -n "$from" ]]; then

@@ -22,7 +22,10 @@ log() { printf 'test.sh: %s\n' "$*" >&2; }
 # ---- prerequisites -------------------------------------------------------
 
 # galera-4 and rsync: the 3-node Galera cluster of the failover tests (rsync is its state transfer).
-apt_packages=(libssl-dev libmariadb-dev libsqlite3-dev mariadb-server openssl pkg-config sudo galera-4 rsync)
+# mandoc and groff: the man pages' lint and rendering; logrotate and systemd (systemd-analyze): the shipped
+# config and units; python3-seccomp: serve under the units' system call filter (SystemdUnitTests).
+apt_packages=(libssl-dev libmariadb-dev libsqlite3-dev mariadb-server openssl pkg-config sudo galera-4 rsync
+    mandoc groff-base logrotate systemd python3-seccomp)
 
 # dpkg -s also succeeds for a removed package whose config files remain, so
 # look at the status itself.

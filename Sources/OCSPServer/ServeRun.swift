@@ -89,6 +89,9 @@ package enum ServeRun {
             return error.exitStatus
         }
         let (config, logger, toStandardError, pendingDrop) = (start.config, start.logger, start.logsToStandardError, start.pendingDrop)
+        // systemd's `Type=notify` (etc/systemd/ocsp-responder.service): READY=1 once every socket listens,
+        // STOPPING=1 when a signal starts the shutdown; nil when not started by systemd.
+        let notifier = ServiceNotifier.fromEnvironment()
         func fail(_ message: String, _ status: Int32) -> Int32 {
             start.report(message)
             return status
@@ -146,6 +149,7 @@ package enum ServeRun {
             }
 
         var listeners: [any Channel] = []
+        var served: [String] = []
         for socket in sockets {
             do {
                 let channel = try socket.handOver(to: bootstrap)
@@ -153,6 +157,7 @@ package enum ServeRun {
                 let address = socket.address
                 let bound = channel.localAddress.map { "\($0.ipAddress ?? address.host):\($0.port ?? address.port)" } ?? "\(address)"
                 logger.notice("serving on http://\(bound)/", metadata: ["workers": "\(workerCount)"])
+                served.append("http://\(bound)/")
                 if !toStandardError || logger.logLevel > .notice {
                     Console.printError("serving on http://\(bound)/ with \(workerCount) workers")
                 }
@@ -165,6 +170,11 @@ package enum ServeRun {
             }
         }
         sockets.removeAll()
+        do {
+            try notifier?.ready(status: "serving on \(served.joined(separator: " ")) with \(workerCount) workers")
+        } catch {
+            logger.warning("\(error)")
+        }
 
         var received: Int32 = 0
         while true {
@@ -181,6 +191,11 @@ package enum ServeRun {
             }
         }
         logger.notice("signal \(received): stopping; finishing the requests in flight")
+        do {
+            try notifier?.stopping()
+        } catch {
+            logger.warning("\(error)")
+        }
 
         // Stop accepting, let busy connections finish their response, then close the database connections.
         for listener in listeners { try? listener.close().wait() }

@@ -1,4 +1,5 @@
 import OCSPRuntime
+import OCSPVersion
 import ArgumentParser
 #if canImport(Glibc)
 import Glibc
@@ -20,7 +21,8 @@ struct OCSPResponderCommand: ParsableCommand {
               ocsp-responder request --issuer ca.pem --cert leaf.pem \\
                 | ocsp-responder respond - | ocsp-responder inspect --issuer ca.pem -
             """,
-        subcommands: [Respond.self, Sign.self, DB.self, Resign.self, RequestCommand.self, Inspect.self, Serve.self, Check.self],
+        version: OCSPVersion.line,
+        subcommands: [Respond.self, Sign.self, DB.self, Resign.self, RequestCommand.self, Inspect.self, Serve.self, Check.self, Version.self, Completion.self],
         defaultSubcommand: Respond.self
     )
 

@@ -1,5 +1,6 @@
 import OCSPRespond
 import OCSPRuntime
+import OCSPVersion
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -14,6 +15,12 @@ import Musl
 // `sign` with the service's key, `db revoke`, `resign --out`, `serve`, or `inspect` on the service's files.
 
 let arguments = Array(CommandLine.arguments.dropFirst())
+// Before the fast path, which under sudo takes a bare word for a request file: `version` is the command.
+// Only the exact one-word forms; anything longer goes on as before. It says nothing a caller may not know.
+if arguments.count == 1, arguments[0] == "--version" || arguments[0] == "version" {
+    print(OCSPVersion.line)
+    exit(0)
+}
 let invocation = Invocation.current
 if invocation.isUntrusted { Invocation.clearEnvironment() }
 if let options = RespondFastPath.options(from: arguments, bareNameIsRequestFile: invocation.isUntrusted) {

@@ -38,6 +38,8 @@ final class Deployment: @unchecked Sendable {
             repositoryRoot.appendingPathComponent("scripts/setup.sh").path, "--user", service, "--binary", ResponderBinary.path,
             "--prefix", path("usr"), "--config-dir", path("etc"), "--data-dir", path("lib"), "--cache-dir", cachePath,
             "--log-file", logPath, "--ca-cert", pki.path(.rsa, "ca.pem"), "--ca-key", pki.path(.rsa, "ca.key"),
+            // Nothing outside the directory: no cron line or unit, logrotate's file kept here.
+            "--init", "none", "--logrotate-file", path("logrotate.d/ocsp-responder"),
         ])
         guard setup.status == 0 else { throw TestFailure("setup.sh: \(setup.stdoutText)\(setup.stderr)") }
         for arguments in [["db", "add", pki.path(.rsa, "good.pem"), pki.path(.rsa, "revoked.pem")],

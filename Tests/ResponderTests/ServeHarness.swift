@@ -199,7 +199,7 @@ func freePort(privileged: Bool = false) throws -> Int {
 }
 
 /// Binds a socket to 127.0.0.1:`port` and closes it again: the port it got, or nil when that one is taken.
-private func bindLoopback(port: Int) throws -> Int? {
+func bindLoopback(port: Int) throws -> Int? {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw TestFailure("socket") }
     defer { close(fd) }

@@ -25,6 +25,9 @@ struct SetupScriptTests {
             "--prefix", path("usr"), "--config-dir", path("etc"), "--data-dir", path("lib"), "--cache-dir", path("cache"),
             "--log-file", path("log/ocsp.log"), "--ca-cert", pki.path(.rsa, "ca.pem"), "--ca-key", pki.path(.rsa, "ca.key"),
             "--caller-group", try TestAccounts.group(of: accounts.caller), "--sudoers-file", sudoers,
+            // Issue 18's files, kept in the test's directory: cron here (SetupServiceFilesTests does systemd).
+            "--init", "cron", "--cron-file", path("cron.d/ocsp-responder"), "--logrotate-file", path("logrotate.d/ocsp-responder"),
+            "--systemd-dir", path("systemd"),
         ]
         let first = try run("/bin/bash", arguments)
         #expect(first.status == 0, "\(first.stdoutText)\(first.stderr)")
@@ -46,6 +49,13 @@ struct SetupScriptTests {
         let config = path("etc/config.ini")
         let rule = try String(contentsOfFile: sudoers, encoding: .utf8)
         #expect(rule.contains("ALL=(\(user)) NOPASSWD: \(binary) ^(respond )?(--config "), "\(rule)")
+
+        let cron = try String(contentsOfFile: path("cron.d/ocsp-responder"), encoding: .utf8)
+        #expect(cron.contains("0 * * * * \(user) \(path("usr/bin/ocsp-responder")) resign --config \(path("etc/config.ini"))\n"), "\(cron)")
+        #expect(try String(contentsOfFile: path("logrotate.d/ocsp-responder"), encoding: .utf8).contains(path("log/ocsp.log") + " {"))
+        #expect(FileManager.default.fileExists(atPath: path("usr/share/man/man1/ocsp-responder.serve.1")))
+        #expect(FileManager.default.fileExists(atPath: path("usr/share/bash-completion/completions/ocsp-responder")))
+        #expect(!FileManager.default.fileExists(atPath: path("systemd/ocsp-responder.service")))
 
         let second = try run("/bin/bash", arguments)
         #expect(second.status == 0)
