@@ -180,6 +180,19 @@ package enum ServeRun {
         while true {
             sigwait(&stopSignals, &received)
             guard received == SIGHUP else { break }
+            do {
+                try notifier?.reloading()
+            } catch {
+                logger.warning("\(error)")
+            }
+            // READY=1 again once the reload ended, whether it took or kept the old generation.
+            defer {
+                do {
+                    try notifier?.ready(status: "serving on \(served.joined(separator: " ")) with \(workerCount) workers")
+                } catch {
+                    logger.warning("\(error)")
+                }
+            }
             if let reloaded = reload(options, logger: logger, workers: workerCount) {
                 _ = server.replace(with: reloaded.generation)
                 let retired = pool

@@ -128,6 +128,8 @@ final class SetupInstall {
             repositoryRoot.appendingPathComponent("scripts/setup.sh").path, "--user", user, "--binary", ResponderBinary.path,
             "--prefix", path("usr"), "--config-dir", path("etc"), "--data-dir", path("lib"), "--cache-dir", path("cache"),
             "--log-file", path("log/ocsp.log"), "--caller-group", try TestAccounts.group(of: accounts.caller), "--sudoers-file", sudoers,
+            // Nothing outside the install's directory: no cron line, no logrotate file in /etc.
+            "--init", "none", "--logrotate-file", path("logrotate.d/ocsp-responder"),
         ] + extra)
     }
 
