@@ -104,6 +104,16 @@ import Glibc
         #expect(answer.status == 200)
         #expect(try harness.verify(answer.body).first?.certStatus == "GOOD")
 
+        // systemctl reload: RELOADING=1 (with the monotonic time systemd 253 wants), then READY=1 again
+        // once the new configuration serves; under the filter too.
+        kill(harness.process.processIdentifier, SIGHUP)
+        let reloading = listener.receiveWithSender(seconds: 10)
+        #expect(reloading?.text.hasPrefix("RELOADING=1\nMONOTONIC_USEC=") == true, "\(reloading?.text ?? "nothing")")
+        #expect(reloading?.sender == harness.process.processIdentifier)
+        let readyAgain = listener.receiveWithSender(seconds: 10)
+        #expect(readyAgain?.text.hasPrefix("READY=1") == true, "\(readyAgain?.text ?? "nothing")")
+        #expect(try harness.verify(try harness.post(try harness.request(["good.pem"])).body).first?.certStatus == "GOOD")
+
         #expect(harness.stop() == 0, "\(harness.serveOutput)")
         let stopping = listener.receiveWithSender(seconds: 5)
         #expect(stopping?.text == "STOPPING=1", "\(stopping?.text ?? "nothing")")
