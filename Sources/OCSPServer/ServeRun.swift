@@ -32,9 +32,11 @@ package enum ServeRun {
         package var requestTimeout: Int
         /// Seconds in-flight requests get to finish after SIGTERM, SIGINT or SIGHUP.
         package var drainTimeout: Int
+        /// `--metrics-listen`: where /metrics (and health) is served instead of on `listen`; nil: on `listen`.
+        package var metricsListen: ListenAddress?
 
         package init(configPath: String, listen: [ListenAddress], logLevel: Logger.Level?, workers: Int? = nil,
-                    eventLoops: Int? = nil, requestTimeout: Int = 10, drainTimeout: Int = 10) {
+                    eventLoops: Int? = nil, requestTimeout: Int = 10, drainTimeout: Int = 10, metricsListen: ListenAddress? = nil) {
             self.configPath = configPath
             self.listen = listen
             self.logLevel = logLevel
@@ -42,6 +44,7 @@ package enum ServeRun {
             self.eventLoops = eventLoops
             self.requestTimeout = requestTimeout
             self.drainTimeout = drainTimeout
+            self.metricsListen = metricsListen
         }
     }
 
@@ -102,13 +105,14 @@ package enum ServeRun {
         var signings: [HealthCheck.Signing] = []
         for (authority, signing) in zip(authorities, config.authorities) {
             guard let signer = authority.signer as? OpenSSLSigner else { continue }
-            signings.append(.init(name: signing.section, signer: signer))
+            signings.append(.init(name: signing.section, ca: signing.name, signer: signer, statusFiles: authority.intermediate.map(CAStatusFiles.init)))
         }
-        let health = HealthCheck(database: config.database, tables: config.authorities.map(\.table), signings: signings)
+        let health = HealthCheck(database: config.database, tables: config.authorities.map(\.table), signings: signings,
+                                 warnDays: config.run.warnDays)
 
         // Everything that needs root happens before the drop: the listening sockets and the log files.
         var sockets: [ListeningSocket] = []
-        for address in options.listen {
+        for address in options.listen + (options.metricsListen.map { [$0] } ?? []) {
             do {
                 sockets.append(try ListeningSocket(address, backlog: 512))
             } catch {
@@ -147,32 +151,41 @@ package enum ServeRun {
         let server = ServerContext(
             pool: pool, health: health, accessLog: accessLog,
             requestTimeout: .seconds(Int64(options.requestTimeout)), maximumBodySize: OCSPResponder.maximumRequestSize,
-            recentAnswers: recentAnswers
+            recentAnswers: recentAnswers, memoryResponseCount: { memory?.count ?? 0 }, metricsOnOCSPListener: options.metricsListen == nil
         )
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: options.eventLoops ?? defaultEventLoops)
         let logFlush = group.next().scheduleRepeatedTask(
             initialDelay: .milliseconds(Int64(AccessLog.flushInterval)), delay: .milliseconds(Int64(AccessLog.flushInterval))
         ) { _ in accessLog.flush() }
-        let bootstrap = ServerBootstrap(group: group)
-            // SO_REUSEADDR and the backlog are ListeningSocket's. A TCP option, not a socket option: as
-            // `.socketOption(.tcp_nodelay)` it was SOL_SOCKET's option 1, SO_DEBUG, which needs CAP_NET_ADMIN,
-            // so every connection to a server not run as root was closed at once.
-            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .childChannelInitializer { channel in
-                server.register(channel)
-                return channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addServeHandlers(server: server)
+        func bootstrap(_ listener: ServeListener) -> ServerBootstrap {
+            ServerBootstrap(group: group)
+                // SO_REUSEADDR and the backlog are ListeningSocket's. A TCP option, not a socket option: as
+                // `.socketOption(.tcp_nodelay)` it was SOL_SOCKET's option 1, SO_DEBUG, which needs CAP_NET_ADMIN,
+                // so every connection to a server not run as root was closed at once.
+                .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+                .childChannelInitializer { channel in
+                    server.register(channel)
+                    return channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addServeHandlers(server: server, listener: listener)
+                    }
                 }
-            }
+        }
 
         var listeners: [any Channel] = []
-        for socket in sockets {
+        for (index, socket) in sockets.enumerated() {
+            // The last socket is --metrics-listen's, when it is set.
+            let listener: ServeListener = index < options.listen.count ? .ocsp : .metrics
             do {
-                let channel = try socket.handOver(to: bootstrap)
+                let channel = try socket.handOver(to: bootstrap(listener))
                 listeners.append(channel)
                 let address = socket.address
                 let bound = channel.localAddress.map { "\($0.ipAddress ?? address.host):\($0.port ?? address.port)" } ?? "\(address)"
+                if listener == .metrics {
+                    logger.notice("serving /metrics on http://\(bound)/metrics")
+                    if !toStandardError || logger.logLevel > .notice { Console.printError("serving /metrics on http://\(bound)/metrics") }
+                    continue
+                }
                 logger.notice("serving on http://\(bound)/", metadata: ["workers": "\(workerCount)"])
                 if !toStandardError || logger.logLevel > .notice {
                     Console.printError("serving on http://\(bound)/ with \(workerCount) workers")

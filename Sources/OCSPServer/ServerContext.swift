@@ -16,12 +16,22 @@ package final class ServerContext: Sendable {
     let maximumBodySize: Int
     /// Answers the file cache gave a moment ago, repeated by the event loops; nil without `[ocsp] cache`.
     let recentAnswers: RecentAnswers?
+    /// How many responses memory holds in front of the file cache (`MemoryFrontedCache`), for `ocsp_cache_entries`.
+    let memoryResponseCount: @Sendable () -> Int
+    /// What `/metrics` reports.
+    let metrics: ServeMetrics
+    /// False with `--metrics-listen`: `/metrics` is then served there alone, and is 404 on the OCSP listeners.
+    let metricsOnOCSPListener: Bool
 
     private let connections = NIOLockedValueBox<(open: [ObjectIdentifier: any Channel], draining: Bool)>(([:], false))
 
     package init(pool: any ServeWorkers, health: HealthCheck, accessLog: AccessLog, requestTimeout: TimeAmount, maximumBodySize: Int,
-                 recentAnswers: RecentAnswers?) {
+                 recentAnswers: RecentAnswers?, memoryResponseCount: @escaping @Sendable () -> Int = { 0 }, metrics: ServeMetrics = ServeMetrics(),
+                 metricsOnOCSPListener: Bool = true) {
         self.recentAnswers = recentAnswers
+        self.memoryResponseCount = memoryResponseCount
+        self.metrics = metrics
+        self.metricsOnOCSPListener = metricsOnOCSPListener
         self.pool = pool
         self.health = health
         self.accessLog = accessLog
