@@ -106,8 +106,8 @@ package struct HealthCheck: Sendable {
     private func expiresSoon(_ end: UnixTime, at now: UnixTime) -> String? {
         let left = end.seconds - now.seconds
         guard left < warning else { return nil }
-        let days = Double(left) / 86_400
-        let text = days < 1 ? "in \(left / 3600) hours" : "in \(Int(days)) days"
+        // Hours below two days; above, days to the nearest (5.99 days left is "in 6 days").
+        let text = left < 2 * 86_400 ? "in \(left / 3600) hours" : "in \((left + 43_200) / 86_400) days"
         return "\(text), within [ocsp] warn_days = \(warning / 86_400)"
     }
 }

@@ -290,11 +290,12 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         run(context: context, head: head) { worker in worker.answer(der, ifNoneMatch: ifNoneMatch) }
     }
 
-    /// Runs `job` on a worker thread and writes its answer; `whenRefused` (`tryLater`) when the workers are overloaded.
-    private func run(context: ChannelHandlerContext, head: HTTPRequestHead, whenRefused: ServedAnswer = OCSPHTTPHandler.tryLater("the server is overloaded"),
+    /// Runs `job` on a worker thread and writes its answer; when the workers are overloaded, `whenRefused`
+    /// (nil: `tryLater`, made only then: it is an answer with its log text).
+    private func run(context: ChannelHandlerContext, head: HTTPRequestHead, whenRefused: ServedAnswer? = nil,
                      _ job: @escaping @Sendable (ServeWorker) -> ServedAnswer) {
         guard let future = server.pool.run(on: context.eventLoop, job) else {
-            finish(context: context, head: head, answer: whenRefused)
+            finish(context: context, head: head, answer: whenRefused ?? Self.tryLater("the server is overloaded"))
             return
         }
         future.assumeIsolated().whenComplete { result in
