@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.3"),
+        // `serve`'s /metrics: the Prometheus registry and its text exposition (Sources/OCSPServer/Metrics).
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         // Tests only: property-based round trips.
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
@@ -107,12 +109,13 @@ let package = Package(
         .target(
             name: "OCSPServer",
             dependencies: [
-                "OCSPWire", "OCSPCore", "OCSPCrypto", "OCSPStore", "OCSPRuntime",
+                "OCSPWire", "OCSPCore", "OCSPCrypto", "OCSPStore", "OCSPStoreMariaDB", "OCSPRuntime",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         // The version, set in one place, with the checkout's `git describe` from the plugin below.

@@ -33,7 +33,8 @@ deb_installed() {
     [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" == "install ok installed" ]]
 }
 
-have_crypto() { "$1" -c 'from cryptography.x509 import ocsp' >/dev/null 2>&1; }
+# The Python peers: cryptography (OCSP verification) and prometheus_client (the parser of /metrics).
+have_crypto() { "$1" -c 'from cryptography.x509 import ocsp; from prometheus_client.parser import text_string_to_metric_families' >/dev/null 2>&1; }
 
 missing_apt=()
 if command -v dpkg-query >/dev/null 2>&1; then
@@ -52,7 +53,7 @@ have_crypto python3 || missing_python=1
 if ((${#missing_apt[@]} || missing_python)); then
     if ((EUID != 0)); then
         ((${#missing_apt[@]})) && log "missing packages: ${missing_apt[*]} (sudo apt-get install ${missing_apt[*]})"
-        ((missing_python)) && log "python3 cannot import cryptography.x509.ocsp (python3 -m pip install cryptography, or apt-get install python3-cryptography)"
+        ((missing_python)) && log "python3 cannot import cryptography.x509.ocsp and prometheus_client (python3 -m pip install cryptography prometheus_client, or apt-get install python3-cryptography python3-prometheus-client)"
         log "not root: install the above, then run again"
         exit 1
     fi
@@ -69,11 +70,11 @@ if ((${#missing_apt[@]} || missing_python)); then
         apt_install "${missing_apt[@]}"
     fi
     if ((missing_python)); then
-        log "installing Python's cryptography"
+        log "installing Python's cryptography and prometheus_client"
         # pip fails on Debian's own python3 (PEP 668, externally managed);
-        # the Debian package is the fallback there.
-        if ! python3 -m pip install -q cryptography || ! have_crypto python3; then
-            apt_install python3-cryptography
+        # the Debian packages are the fallback there.
+        if ! python3 -m pip install -q cryptography prometheus_client || ! have_crypto python3; then
+            apt_install python3-cryptography python3-prometheus-client
         fi
     fi
 fi
@@ -87,7 +88,7 @@ if have_crypto python3; then
 elif have_crypto /usr/bin/python3; then
     OCSP_TEST_PYTHON=/usr/bin/python3
 else
-    log "no python3 can import cryptography.x509.ocsp after installing it"
+    log "no python3 can import cryptography.x509.ocsp and prometheus_client after installing them"
     exit 1
 fi
 export OCSP_TEST_PYTHON

@@ -13,9 +13,15 @@ extension ChannelPipeline.SynchronousOperations {
     /// are added in one call (looking up the error handler's position cast every handler to find it), and
     /// without NIOHTTP1's outbound header validator, which checked on every answer the headers that
     /// `finish` builds from fixed names and values that are never the client's.
-    package func addServeHandlers(server: ServerContext) throws {
+    ///
+    /// `listener`: what the connection's socket serves: OCSP (and health, and /metrics unless
+    /// `--metrics-listen` is set), or `--metrics-listen`'s /metrics and health alone.
+    package func addServeHandlers(server: ServerContext, listener: ServeListener = .ocsp) throws {
         try configureHTTPServerPipeline(withPipeliningAssistance: true, withErrorHandling: false, withOutboundHeaderValidation: false)
-        try addHandlers([ParserErrorFilter(accessLog: server.accessLog), HTTPServerProtocolErrorHandler(), OCSPHTTPHandler(server: server)])
+        try addHandlers([
+            ParserErrorFilter(accessLog: server.accessLog, metrics: server.metrics), HTTPServerProtocolErrorHandler(),
+            OCSPHTTPHandler(server: server, listener: listener),
+        ])
     }
 }
 
@@ -36,11 +42,13 @@ final class ParserErrorFilter: ChannelDuplexHandler, RemovableChannelHandler {
     typealias OutboundOut = HTTPServerResponsePart
 
     private let accessLog: AccessLog
+    private let metrics: ServeMetrics
     private var reported = false
     private var closeAnnounced = false
 
-    init(accessLog: AccessLog) {
+    init(accessLog: AccessLog, metrics: ServeMetrics) {
         self.accessLog = accessLog
+        self.metrics = metrics
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -48,6 +56,7 @@ final class ParserErrorFilter: ChannelDuplexHandler, RemovableChannelHandler {
             guard !reported, !closeAnnounced else { return }
             reported = true
             accessLog.recordUnparsed(client: context.channel.remoteAddress?.logText ?? "-", reason: "\(parserError)")
+            metrics.countRequest(method: nil, status: .badRequest)
         }
         context.fireErrorCaught(error)
     }
@@ -72,12 +81,14 @@ final class ParserErrorFilter: ChannelDuplexHandler, RemovableChannelHandler {
 /// front of it delivers one request at a time, so at most one request per connection is in flight.
 ///
 /// RFC 6960 appendix A and RFC 5019 §5: POST with `Content-Type: application/ocsp-request` and the DER
-/// as the body, or GET with the base64 DER as the last path segment. `GET /health/live`, `/health/ready` and `/health` (ready) are `HealthProbe`s.
+/// as the body, or GET with the base64 DER as the last path segment. `GET /health/live`, `/health/ready` and `/health` (ready) are `HealthProbe`s;
+/// `GET /metrics` is the Prometheus scrape (`ServeMetrics`), on the OCSP listener unless `--metrics-listen` is set.
 final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
 
     private let server: ServerContext
+    private let listener: ServeListener
     private var head: HTTPRequestHead?
     private var body: [UInt8] = []
     private var bodySize = 0
@@ -88,9 +99,12 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// True once the connection is being closed: anything still arriving is ignored.
     private var closing = false
     private var deadline: Scheduled<Void>?
+    /// When the request's last byte arrived, for `ocsp_request_duration_seconds`.
+    private var requestEnded = ContinuousClock.now
 
-    init(server: ServerContext) {
+    init(server: ServerContext, listener: ServeListener = .ocsp) {
         self.server = server
+        self.listener = listener
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -141,6 +155,7 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             deadline?.cancel()
             deadline = nil
             answering = true
+            requestEnded = .now
             dispatch(context: context, head: head)
         }
     }
@@ -231,16 +246,34 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         let der: [UInt8]
         if head.method == .POST {
+            guard listener == .ocsp else {
+                finish(context: context, head: head, answer: .httpError(.methodNotAllowed, "the metrics listener answers GET /metrics and /health", headers: [("Allow", "GET, HEAD")]))
+                return
+            }
             der = body
+        } else if ServeMetrics.isScrape(target: head.uri) {
+            // Before the OCSP GET below: "/metrics" is never read as a base64 request (`isScrape`).
+            guard listener == .metrics || server.metricsOnOCSPListener else {
+                finish(context: context, head: head, answer: .httpError(.notFound, "not found"))
+                return
+            }
+            let server = server
+            run(context: context, head: head, whenRefused: Self.unavailable("the server is overloaded")) { _ in server.scrape(at: RunClock.currentTime()) }
+            return
         } else if let probe = HealthProbe(target: head.uri) {
             switch probe {
             case .live:
                 // The process answers: nothing else is asked, so a database outage never fails it.
-                finish(context: context, head: head, answer: Self.healthAnswer([]))
+                finish(context: context, head: head, answer: Self.healthAnswer(HealthCheck.Report()))
             case .ready:
                 let health = server.health
-                run(context: context, head: head) { _ in Self.healthAnswer(health.problems(at: RunClock.currentTime())) }
+                run(context: context, head: head, whenRefused: Self.unavailable("the server is overloaded")) { _ in
+                    Self.healthAnswer(health.report(at: RunClock.currentTime()))
+                }
             }
+            return
+        } else if listener == .metrics {
+            finish(context: context, head: head, answer: .httpError(.notFound, "the metrics listener answers GET /metrics and /health"))
             return
         } else if let decoded = GETRequestDecoding.decode(target: head.uri) {
             der = decoded
@@ -257,10 +290,12 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         run(context: context, head: head) { worker in worker.answer(der, ifNoneMatch: ifNoneMatch) }
     }
 
-    /// Runs `job` on a worker thread and writes its answer; `tryLater` when the workers are overloaded.
-    private func run(context: ChannelHandlerContext, head: HTTPRequestHead, _ job: @escaping @Sendable (ServeWorker) -> ServedAnswer) {
+    /// Runs `job` on a worker thread and writes its answer; when the workers are overloaded, `whenRefused`
+    /// (nil: `tryLater`, made only then: it is an answer with its log text).
+    private func run(context: ChannelHandlerContext, head: HTTPRequestHead, whenRefused: ServedAnswer? = nil,
+                     _ job: @escaping @Sendable (ServeWorker) -> ServedAnswer) {
         guard let future = server.run(on: context.eventLoop, job) else {
-            finish(context: context, head: head, answer: Self.tryLater("the server is overloaded"))
+            finish(context: context, head: head, answer: whenRefused ?? Self.tryLater("the server is overloaded"))
             return
         }
         future.assumeIsolated().whenComplete { result in
@@ -271,12 +306,18 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    /// 200 `ok`, or 503 with one problem a line.
-    static func healthAnswer(_ problems: [String]) -> ServedAnswer {
-        problems.isEmpty
-            ? ServedAnswer(status: .ok, contentType: "text/plain; charset=utf-8", headers: [("Cache-Control", "no-store")], body: Array("ok\n".utf8))
+    /// 200 `ok`, then a `warning: …` line for each warning; or 503 with one problem a line, then the warnings.
+    static func healthAnswer(_ report: HealthCheck.Report) -> ServedAnswer {
+        let warnings = report.warnings.map { "warning: \($0)\n" }.joined()
+        return report.problems.isEmpty
+            ? ServedAnswer(status: .ok, contentType: "text/plain; charset=utf-8", headers: [("Cache-Control", "no-store")], body: Array("ok\n\(warnings)".utf8))
             : ServedAnswer(status: .serviceUnavailable, contentType: "text/plain; charset=utf-8", headers: [("Cache-Control", "no-store")],
-                           body: Array(problems.map { $0 + "\n" }.joined().utf8))
+                           body: Array((report.problems.map { $0 + "\n" }.joined() + warnings).utf8))
+    }
+
+    /// 503 for a health check or a scrape that found no free worker: a load balancer must not read it as healthy.
+    static func unavailable(_ reason: String) -> ServedAnswer {
+        ServedAnswer(status: .serviceUnavailable, contentType: "text/plain; charset=utf-8", headers: [("Cache-Control", "no-store")], body: Array("\(reason)\n".utf8))
     }
 
     static func tryLater(_ reason: String) -> ServedAnswer {
@@ -297,6 +338,10 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         for (name, value) in answer.headers { headers.add(name: name, value: value) }
         headers.add(name: "Connection", value: keepAlive ? "keep-alive" : "close")
 
+        server.metrics.countRequest(method: head.method, status: answer.status)
+        if let decision = answer.decision {
+            server.metrics.countAnswer(decision.decision, elapsed: .now - requestEnded)
+        }
         let isOCSPGet = head.method != .POST && answer.contentType == "application/ocsp-response" || (head.method != .POST && answer.status == .notModified)
         server.accessLog.record(
             client: context.channel.remoteAddress?.logText ?? "-", method: head.method.rawValue,

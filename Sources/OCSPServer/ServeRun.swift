@@ -33,9 +33,11 @@ package enum ServeRun {
         package var requestTimeout: Int
         /// Seconds in-flight requests get to finish after SIGTERM, SIGINT or SIGHUP.
         package var drainTimeout: Int
+        /// `--metrics-listen`: where /metrics (and health) is served instead of on `listen`; nil: on `listen`.
+        package var metricsListen: ListenAddress?
 
         package init(configPath: String, listen: [ListenAddress], logLevel: Logger.Level?, workers: Int? = nil,
-                    eventLoops: Int? = nil, requestTimeout: Int = 10, drainTimeout: Int = 10) {
+                    eventLoops: Int? = nil, requestTimeout: Int = 10, drainTimeout: Int = 10, metricsListen: ListenAddress? = nil) {
             self.configPath = configPath
             self.listen = listen
             self.logLevel = logLevel
@@ -43,6 +45,7 @@ package enum ServeRun {
             self.eventLoops = eventLoops
             self.requestTimeout = requestTimeout
             self.drainTimeout = drainTimeout
+            self.metricsListen = metricsListen
         }
     }
 
@@ -99,7 +102,7 @@ package enum ServeRun {
 
         // Everything that needs root happens before the drop: the listening sockets and the log files.
         var sockets: [ListeningSocket] = []
-        for address in options.listen {
+        for address in options.listen + (options.metricsListen.map { [$0] } ?? []) {
             do {
                 sockets.append(try ListeningSocket(address, backlog: 512))
             } catch {
@@ -129,33 +132,43 @@ package enum ServeRun {
         let server = ServerContext(
             pool: generation.pool, health: generation.health, accessLog: accessLog,
             requestTimeout: .seconds(Int64(options.requestTimeout)), maximumBodySize: OCSPResponder.maximumRequestSize,
-            recentAnswers: generation.recentAnswers
+            recentAnswers: generation.recentAnswers, memoryResponseCount: generation.memoryResponseCount,
+            metricsOnOCSPListener: options.metricsListen == nil
         )
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: options.eventLoops ?? defaultEventLoops)
         let logFlush = group.next().scheduleRepeatedTask(
             initialDelay: .milliseconds(Int64(AccessLog.flushInterval)), delay: .milliseconds(Int64(AccessLog.flushInterval))
         ) { _ in accessLog.flush() }
-        let bootstrap = ServerBootstrap(group: group)
-            // SO_REUSEADDR and the backlog are ListeningSocket's. A TCP option, not a socket option: as
-            // `.socketOption(.tcp_nodelay)` it was SOL_SOCKET's option 1, SO_DEBUG, which needs CAP_NET_ADMIN,
-            // so every connection to a server not run as root was closed at once.
-            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .childChannelInitializer { channel in
-                server.register(channel)
-                return channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addServeHandlers(server: server)
+        func bootstrap(_ listener: ServeListener) -> ServerBootstrap {
+            ServerBootstrap(group: group)
+                // SO_REUSEADDR and the backlog are ListeningSocket's. A TCP option, not a socket option: as
+                // `.socketOption(.tcp_nodelay)` it was SOL_SOCKET's option 1, SO_DEBUG, which needs CAP_NET_ADMIN,
+                // so every connection to a server not run as root was closed at once.
+                .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+                .childChannelInitializer { channel in
+                    server.register(channel)
+                    return channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addServeHandlers(server: server, listener: listener)
+                    }
                 }
-            }
+        }
 
         var listeners: [any Channel] = []
         var served: [String] = []
-        for socket in sockets {
+        for (index, socket) in sockets.enumerated() {
+            // The last socket is --metrics-listen's, when it is set.
+            let listener: ServeListener = index < options.listen.count ? .ocsp : .metrics
             do {
-                let channel = try socket.handOver(to: bootstrap)
+                let channel = try socket.handOver(to: bootstrap(listener))
                 listeners.append(channel)
                 let address = socket.address
                 let bound = channel.localAddress.map { "\($0.ipAddress ?? address.host):\($0.port ?? address.port)" } ?? "\(address)"
+                if listener == .metrics {
+                    logger.notice("serving /metrics on http://\(bound)/metrics")
+                    if !toStandardError || logger.logLevel > .notice { Console.printError("serving /metrics on http://\(bound)/metrics") }
+                    continue
+                }
                 logger.notice("serving on http://\(bound)/", metadata: ["workers": "\(workerCount)"])
                 served.append("http://\(bound)/")
                 if !toStandardError || logger.logLevel > .notice {
@@ -233,7 +246,7 @@ package enum ServeRun {
     /// The workers for one reading of the config: each with status stores of its own, the file cache
     /// behind a shared memory, and the recent answers and statuses the workers share.
     static func makePool(config: ResponderConfiguration, authorities: [Authority], logger: Logger,
-                         workers workerCount: Int) -> (pool: WorkerPool, recentAnswers: RecentAnswers?) {
+                         workers workerCount: Int) -> MadePool {
         let memory = config.run.cachePath.map { _ in MemoryFrontedCache.Memory(capacity: memoryCacheEntries) }
         // Memory never holds an answer or a status longer than `[ocsp] revalidate` allows the cache to.
         let memoryWindow = min(RecentAnswers.defaultRevalidationInterval, .seconds(config.run.revalidation.interval))
@@ -245,19 +258,28 @@ package enum ServeRun {
                 MemoryFrontedCache(files: FileResponseCache(directory: path, digester: OpenSSLDigester(), logger: logger), memory: memory)
             } }, recentAnswers: recentAnswers, recentStatuses: recentStatuses, signerNotices: signerNotices)
         }
-        return (WorkerPool(workers: workers, maximumBacklog: workerCount * 256), recentAnswers)
+        return MadePool(pool: WorkerPool(workers: workers, maximumBacklog: workerCount * 256), recentAnswers: recentAnswers,
+                        memoryResponseCount: { memory?.count ?? 0 })
+    }
+
+    /// What `makePool` made: the pool and the memories its workers share.
+    struct MadePool {
+        var pool: WorkerPool
+        var recentAnswers: RecentAnswers?
+        var memoryResponseCount: @Sendable () -> Int
     }
 
     /// The pool with the health check of the same config and authorities.
-    static func makeGeneration(config: ResponderConfiguration, authorities: [Authority],
-                               pool: (pool: WorkerPool, recentAnswers: RecentAnswers?)) -> ServeGeneration {
+    static func makeGeneration(config: ResponderConfiguration, authorities: [Authority], pool: MadePool) -> ServeGeneration {
         var signings: [HealthCheck.Signing] = []
         for (authority, signing) in zip(authorities, config.authorities) {
             guard let signer = authority.signer as? OpenSSLSigner else { continue }
-            signings.append(.init(name: signing.section, signer: signer))
+            signings.append(.init(name: signing.section, ca: signing.name, signer: signer, statusFiles: authority.intermediate.map(CAStatusFiles.init)))
         }
-        let health = HealthCheck(database: config.database, tables: config.authorities.map(\.table), signings: signings)
-        return ServeGeneration(pool: pool.pool, health: health, recentAnswers: pool.recentAnswers)
+        let health = HealthCheck(database: config.database, tables: config.authorities.map(\.table), signings: signings,
+                                 warnDays: config.run.warnDays)
+        return ServeGeneration(pool: pool.pool, health: health, recentAnswers: pool.recentAnswers,
+                               memoryResponseCount: pool.memoryResponseCount)
     }
 
     /// SIGHUP: reopens the log files, then reads the config, certificates, keys and `ocspresponse` again

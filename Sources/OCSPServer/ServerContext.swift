@@ -12,11 +12,15 @@ package struct ServeGeneration: Sendable {
     /// Answers the file cache gave a moment ago, repeated by the event loops; nil without `[ocsp] cache`.
     /// A new one with each generation: an answer signed with the key before a reload is not repeated.
     package var recentAnswers: RecentAnswers?
+    /// How many responses memory holds in front of the file cache (`MemoryFrontedCache`), for `ocsp_cache_entries`.
+    package var memoryResponseCount: @Sendable () -> Int
 
-    package init(pool: any ServeWorkers, health: HealthCheck, recentAnswers: RecentAnswers?) {
+    package init(pool: any ServeWorkers, health: HealthCheck, recentAnswers: RecentAnswers?,
+                 memoryResponseCount: @escaping @Sendable () -> Int = { 0 }) {
         self.pool = pool
         self.health = health
         self.recentAnswers = recentAnswers
+        self.memoryResponseCount = memoryResponseCount
     }
 }
 
@@ -29,6 +33,10 @@ package final class ServerContext: Sendable {
     let requestTimeout: TimeAmount
     /// The largest request body accepted: OCSPResponder.maximumRequestSize.
     let maximumBodySize: Int
+    /// What `/metrics` reports; kept across reloads, as Prometheus expects of a counter.
+    let metrics: ServeMetrics
+    /// False with `--metrics-listen`: `/metrics` is then served there alone, and is 404 on the OCSP listeners.
+    let metricsOnOCSPListener: Bool
 
     /// Swapped by `replace`; a job is handed to the pool under the same lock, so that no job reaches a
     /// pool after it was replaced (the old pool then only has to finish what it holds).
@@ -36,8 +44,12 @@ package final class ServerContext: Sendable {
     private let connections = NIOLockedValueBox<(open: [ObjectIdentifier: any Channel], draining: Bool)>(([:], false))
 
     package init(pool: any ServeWorkers, health: HealthCheck, accessLog: AccessLog, requestTimeout: TimeAmount, maximumBodySize: Int,
-                 recentAnswers: RecentAnswers?) {
-        current = NIOLockedValueBox(ServeGeneration(pool: pool, health: health, recentAnswers: recentAnswers))
+                 recentAnswers: RecentAnswers?, memoryResponseCount: @escaping @Sendable () -> Int = { 0 }, metrics: ServeMetrics = ServeMetrics(),
+                 metricsOnOCSPListener: Bool = true) {
+        current = NIOLockedValueBox(ServeGeneration(pool: pool, health: health, recentAnswers: recentAnswers,
+                                                    memoryResponseCount: memoryResponseCount))
+        self.metrics = metrics
+        self.metricsOnOCSPListener = metricsOnOCSPListener
         self.accessLog = accessLog
         self.requestTimeout = requestTimeout
         self.maximumBodySize = maximumBodySize
@@ -45,6 +57,12 @@ package final class ServerContext: Sendable {
 
     /// The health check of the current generation.
     var health: HealthCheck { current.withLockedValue { $0.health } }
+
+    /// The current generation's recent answers (nil without `[ocsp] cache`).
+    var recentAnswers: RecentAnswers? { current.withLockedValue { $0.recentAnswers } }
+
+    /// How many responses the current generation's memory holds in front of the file cache.
+    var memoryResponseCount: @Sendable () -> Int { current.withLockedValue { $0.memoryResponseCount } }
 
     /// Runs `body` on a worker of the current generation; nil when its backlog is full.
     func run<Result: Sendable>(on eventLoop: any EventLoop, _ body: @escaping @Sendable (ServeWorker) -> Result) -> EventLoopFuture<Result>? {

@@ -79,6 +79,9 @@ package struct MariaDBOptions: Sendable, Hashable {
     var places: [MariaDBHost] {
         socket == nil ? hosts : [MariaDBHost(socket: socket ?? "")]
     }
+
+    /// How the host board names each place, in order (`serve`'s metrics report each one).
+    package var endpoints: [String] { places.map(\.endpoint) }
 }
 
 /// One MariaDB server of a `[db] host` list: a name (or address) and a TCP port, or a unix socket.

@@ -29,6 +29,8 @@ import Testing
         #expect(config.signing.notFound == .unknown)
         #expect(config.log.level == .debug)
         #expect(config.run.cachePath == "/var/cache/ocsp_py")
+        #expect(config.run.warnDays == 14)
+        #expect(try ResponderConfiguration.parse(text + "\nwarn_days = 30", path: "config.ini").run.warnDays == 30)
     }
 
     @Test(arguments: [
@@ -43,6 +45,8 @@ import Testing
         ("[db]\ndb = x\nusername = u\nssl_cert = c.pem\n[ocsp]\ncert = c\npkey = k\n", 4, "ssl_cert", "ssl_cert and ssl_key go together"),
         ("[db]\ndb = x\nusername = u\nssl_verify = yes\n[ocsp]\ncert = c\npkey = k\n", 4, "ssl_verify", "needs ssl_ca"),
         ("[db]\ndb = x\nusername = u\nssl_ca = ca.pem\nssl_verify = maybe\n[ocsp]\ncert = c\npkey = k\n", 5, "ssl_verify", "yes or no"),
+        ("[db]\ndb = x\nusername = u\n[ocsp]\ncert = c\npkey = k\nwarn_days = soon\n", 7, "warn_days", "whole number from 0 to 3650"),
+        ("[db]\ndb = x\nusername = u\n[ocsp]\ncert = c\npkey = k\nwarn_days = 4000\n", 7, "warn_days", "whole number from 0 to 3650"),
     ] as [(String, Int, String?, String)])
     func badConfigNamesFileLineAndKey(text: String, line: Int, key: String?, message: String) {
         #expect {

@@ -76,6 +76,48 @@ package enum Peers {
         guard result.status == 0 else { throw TestFailure("peer-make.py \(arguments) failed: \(result.stderr)") }
     }
 
+    /// One sample of a Prometheus text exposition, as `prometheus_client`'s parser reads it.
+    package struct MetricSample: Decodable, Sendable {
+        /// The family's name (a counter's without `_total`) and type.
+        package var family: String
+        package var type: String
+        /// The sample's own name (`…_total`, `…_bucket`, `…_count`).
+        package var name: String
+        package var labels: [String: String]
+        package var value: Double
+    }
+
+    /// Parses a `/metrics` answer with Python's `prometheus_client` (`text_string_to_metric_families`), the
+    /// parser Prometheus' own Python client ships: a malformed line fails the parse, so the test.
+    package static func prometheusSamples(_ exposition: Data) throws -> [MetricSample] {
+        let script = """
+            import json, math, sys
+            from prometheus_client.parser import text_string_to_metric_families
+            samples = []
+            for family in text_string_to_metric_families(sys.stdin.read()):
+                for sample in family.samples:
+                    value = sample.value if math.isfinite(sample.value) else (1e308 if sample.value > 0 else -1e308)
+                    samples.append({"family": family.name, "type": family.type, "name": sample.name, "labels": sample.labels, "value": value})
+            print(json.dumps(samples))
+            """
+        let result = try run(pythonExecutable, ["-c", script], stdin: exposition)
+        guard result.status == 0 else { throw TestFailure("prometheus_client could not parse the exposition: \(result.stderr)") }
+        return try JSONDecoder().decode([MetricSample].self, from: result.stdout)
+    }
+
+    /// A certificate's notAfter, as Python's cryptography reads it, in Unix seconds.
+    package static func notAfter(ofCertificate path: String) throws -> Double {
+        let result = try run(pythonExecutable, ["-c", """
+            import sys
+            from cryptography import x509
+            print(x509.load_pem_x509_certificate(open(sys.argv[1], "rb").read()).not_valid_after_utc.timestamp())
+            """, path])
+        guard result.status == 0, let value = Double(result.stdoutText.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw TestFailure("cannot read notAfter of \(path): \(result.stderr)")
+        }
+        return value
+    }
+
     /// scripts/test.sh names the python3 that has cryptography (Debian's, when pyenv's lacks it).
     static var pythonExecutable: String { ProcessInfo.processInfo.environment["OCSP_TEST_PYTHON"] ?? "python3" }
 

@@ -20,11 +20,41 @@ package struct IntermediateResponse {
         case unusable(String)
     }
 
+    /// Which CertIDs name the CA certificate: plain values, without the reader, so that `serve`'s health
+    /// check and metrics can hold them and look at the files themselves.
+    package struct Naming: Hashable, Sendable {
+        /// The CA certificate's serial.
+        package let serial: CertificateSerialNumber
+        let issuerNameHashes: [HashAlgorithm: [UInt8]]
+
+        /// True when `certID` asks about the CA certificate itself.
+        package func names(_ certID: CertID) -> Bool {
+            guard certID.serialNumber == serial, let algorithm = HashAlgorithm(certID.hashAlgorithm),
+                  let nameHash = issuerNameHashes[algorithm] else { return false }
+            return certID.issuerNameHash.bytes.elementsEqual(nameHash)
+        }
+
+        /// When `stored` stops answering for the CA certificate: the earliest nextUpdate of its
+        /// SingleResponses that name it. `.never` when none of them has a nextUpdate; nil when none names it.
+        package func validUntil(_ stored: StoredResponse) -> Validity? {
+            let ours = stored.data.responses.filter { names($0.certID) }
+            guard !ours.isEmpty else { return nil }
+            let ends = ours.compactMap { $0.nextUpdate.map(UnixTime.init) }
+            guard let first = ends.min() else { return .never }
+            return .until(first)
+        }
+
+        package enum Validity: Hashable, Sendable {
+            case until(UnixTime)
+            case never
+        }
+    }
+
     /// The CA certificate's serial.
-    package let serial: CertificateSerialNumber
+    package var serial: CertificateSerialNumber { naming.serial }
     /// Where the pre-signed responses are, in config order, for messages.
     package let paths: [String]
-    private let issuerNameHashes: [HashAlgorithm: [UInt8]]
+    package let naming: Naming
     private let read: (String) throws -> [UInt8]
 
     /// - Parameters:
@@ -34,19 +64,16 @@ package struct IntermediateResponse {
         serial: CertificateSerialNumber, issuerNameDER: [UInt8], paths: [String], digester: some Digester,
         read: @escaping (String) throws -> [UInt8]
     ) {
-        self.serial = serial
         self.paths = paths
         self.read = read
         var hashes: [HashAlgorithm: [UInt8]] = [:]
         for algorithm in HashAlgorithm.allCases { hashes[algorithm] = digester.digest(algorithm, issuerNameDER) }
-        self.issuerNameHashes = hashes
+        self.naming = Naming(serial: serial, issuerNameHashes: hashes)
     }
 
     /// True when `certID` asks about the CA certificate itself.
     package func names(_ certID: CertID) -> Bool {
-        guard certID.serialNumber == serial, let algorithm = HashAlgorithm(certID.hashAlgorithm),
-              let nameHash = issuerNameHashes[algorithm] else { return false }
-        return certID.issuerNameHash.bytes.elementsEqual(nameHash)
+        naming.names(certID)
     }
 
     /// The file to serve for a request whose CertIDs all `name` this certificate: the first, in config

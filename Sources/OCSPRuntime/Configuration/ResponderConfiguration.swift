@@ -37,6 +37,7 @@ import Logging
 /// revalidate = 60                               ; seconds a kept response is served unchecked
 /// timeout = 10                                  ; seconds a whole run may take
 /// user = pycert                                 ; run only as that user (root becomes it)
+/// warn_days = 14                                ; serve's /health/ready warns this close to an expiry
 ///
 /// [issuer second-ca]                            ; another CA, same keys as [ocsp]'s CA keys
 /// cert = ...
@@ -147,6 +148,12 @@ package struct ResponderConfiguration: Sendable {
         /// The only user the responder runs as (OCSP_MySql's `pycert`): others are refused, root becomes it
         /// (`ServiceAccount`); nil: anyone.
         package var user: String?
+        /// Days before a signing certificate or a CA status file (`ocspresponse`) expires from which
+        /// `serve`'s `/health/ready` says so in a warning line (still 200); `[ocsp] warn_days`, default 14,
+        /// 0: no warning, only the 503 once it has expired.
+        package var warnDays: Int = Run.defaultWarnDays
+
+        package static let defaultWarnDays = 14
     }
 
     package struct Log: Sendable {
@@ -226,7 +233,7 @@ package struct ResponderConfiguration: Sendable {
         let known: [String: Set<String>] = [
             "db": mariadbKeys.union(["backend", "path", "log", "table"]),
             "db_admin": mariadbKeys,
-            "ocsp": authorityKeys.union(["cache", "timeout", "user", "revalidate"]),
+            "ocsp": authorityKeys.union(["cache", "timeout", "user", "revalidate", "warn_days"]),
             "log": ["file", "level"],
         ]
         for section in ini.sections {
@@ -286,7 +293,8 @@ package struct ResponderConfiguration: Sendable {
             timeout: Int(try reader.number("ocsp", "timeout", default: 10, range: 1...3600)),
             revalidation: Revalidation(interval: Int64(try reader.number(
                 "ocsp", "revalidate", default: UInt32(Revalidation.defaultInterval), range: 0...86_400))),
-            user: try reader.optional("ocsp", "user")
+            user: try reader.optional("ocsp", "user"),
+            warnDays: Int(try reader.number("ocsp", "warn_days", default: UInt32(Run.defaultWarnDays), range: 0...3650))
         )
 
         var level = try reader.level("log", "level")

@@ -7,7 +7,9 @@ struct Serve: ParsableCommand {
         discussion: """
             POST with Content-Type: application/ocsp-request, or GET with the base64 request as the \
             last path segment; GET /health says whether the database and the signing keys are usable \
-            (200 or 503). The same config, core and cache as `respond`; every CA is loaded once at \
+            (200 or 503, with a warning line for a signer or CA status file that expires within [ocsp] \
+            warn_days); GET /metrics is the Prometheus scrape, on --metrics-listen alone when that is \
+            set. The same config, core and cache as `respond`; every CA is loaded once at \
             start-up. One access log line per request goes to [log] file, else stderr.
 
             With [ocsp] user, it runs only as that user. Started as root, it loads the CAs and binds \
@@ -21,6 +23,7 @@ struct Serve: ParsableCommand {
             Examples:
               ocsp-responder serve --config /etc/ocsp-responder/config.ini
               ocsp-responder serve --listen 0.0.0.0:80 --listen [::]:80 --workers 8
+              ocsp-responder serve --listen 0.0.0.0:80 --metrics-listen 127.0.0.1:9180
             """
     )
 
@@ -28,6 +31,10 @@ struct Serve: ParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("HOST:PORT to listen on (default 127.0.0.1:8080); repeatable.", valueName: "host:port"))
     var listen: [ListenAddress] = []
+
+    @Option(name: .long, help: ArgumentHelp(
+        "HOST:PORT that serves GET /metrics (and /health), which the --listen addresses then do not serve (404).", valueName: "host:port"))
+    var metricsListen: ListenAddress?
 
     @Option(name: .long, help: ArgumentHelp("Worker threads, each with its own database connection (default: twice the number of cores).", valueName: "n"))
     var workers: Int?
@@ -51,6 +58,9 @@ struct Serve: ParsableCommand {
         if !(1...3600).contains(requestTimeout) || !(0...3600).contains(drainTimeout) {
             throw ValidationError("--request-timeout must be from 1 to 3600 seconds, --drain-timeout from 0 to 3600.")
         }
+        if let metricsListen, listen.contains(metricsListen) || (listen.isEmpty && metricsListen == .default) {
+            throw ValidationError("--metrics-listen \(metricsListen) is also a --listen address; give it an address of its own.")
+        }
     }
 
     func run() throws {
@@ -58,7 +68,7 @@ struct Serve: ParsableCommand {
             configPath: options.configPath,
             listen: listen.isEmpty ? [.default] : listen,
             logLevel: options.logLevel, workers: workers, eventLoops: eventLoops, requestTimeout: requestTimeout,
-            drainTimeout: drainTimeout
+            drainTimeout: drainTimeout, metricsListen: metricsListen
         ))
         if status != 0 { throw ExitCode(status) }
     }
