@@ -99,8 +99,8 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// True once the connection is being closed: anything still arriving is ignored.
     private var closing = false
     private var deadline: Scheduled<Void>?
-    /// When the request's last byte arrived, for `ocsp_request_duration_seconds`.
-    private var requestEnded = ContinuousClock.now
+    /// When the request's last byte arrived (`RunClock.monotonicNanoseconds`), for `ocsp_request_duration_seconds`.
+    private var requestEnded: Int64 = 0
 
     init(server: ServerContext, listener: ServeListener = .ocsp) {
         self.server = server
@@ -155,7 +155,7 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             deadline?.cancel()
             deadline = nil
             answering = true
-            requestEnded = .now
+            requestEnded = RunClock.monotonicNanoseconds()
             dispatch(context: context, head: head)
         }
     }
@@ -339,8 +339,8 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         headers.add(name: "Connection", value: keepAlive ? "keep-alive" : "close")
 
         server.metrics.countRequest(method: head.method, status: answer.status)
-        if let decision = answer.decision {
-            server.metrics.countAnswer(decision.decision, elapsed: .now - requestEnded)
+        if let series = answer.decision?.responseSeries {
+            server.metrics.countAnswer(series: series, nanoseconds: RunClock.monotonicNanoseconds() - requestEnded)
         }
         let isOCSPGet = head.method != .POST && answer.contentType == "application/ocsp-response" || (head.method != .POST && answer.status == .notModified)
         server.accessLog.record(

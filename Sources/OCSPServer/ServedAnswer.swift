@@ -61,9 +61,13 @@ package struct ServedAnswer: Sendable {
 package struct LoggedDecision: Sendable {
     package let decision: Decision
     package let text: String
+    /// Its series of `ocsp_responses_total` (`ServeMetrics.responseIndex`), worked out here too, so that the
+    /// event loop only adds to it.
+    let responseSeries: Int
 
     package init(_ decision: Decision) {
         self.decision = decision
         self.text = decision.logText(for: .access)
+        self.responseSeries = ServeMetrics.responseIndex(decision)
     }
 }

@@ -53,6 +53,7 @@ extension HTTPFuzzHarness {
         add("http10", Array("GET \(path) HTTP/1.0\r\n\r\n".utf8))
         add("http10-keep-alive", post(der, version: "HTTP/1.0", headers: ["Connection: keep-alive"]), get("/health", version: "HTTP/1.0"))
         add("absolute-form", get("http://ocsp.example:8080/ocsp" + path))
+        add("metrics-scrape", get("/metrics"), post(der), get("/metrics?name[]=ocsp_responses_total"), get("/x/metrics"))
         add("query-and-fragment", get("/ocsp" + path + "?nocache=1#x"))
         add("not-base64", get("/ocsp/not*base64!"))
         add("broken-escape", get("/ocsp/MEIw%zz"))

@@ -1,4 +1,5 @@
 import OCSPWire
+import OCSPServer
 import NIOHTTP1
 import SwiftASN1
 
@@ -7,7 +8,8 @@ import SwiftASN1
 /// a status `serve` can give; OCSP answers typed and parseable as an OCSPResponse; nothing after a
 /// `Connection: close`; nothing left over.
 struct ResponseStreamCheck {
-    /// Everything `serve` answers: 200 (OCSP, health), 304, 400, 405, 408, 413, 415, 503 (health).
+    /// Everything `serve` answers: 200 (OCSP, health, metrics), 304, 400, 405, 408, 413, 415, 503 (health, metrics).
+    /// (404 is the metrics listener's, which the fuzz target does not run.)
     static let statuses: Set<UInt> = [200, 304, 400, 405, 408, 413, 415, 503]
 
     private var bytes: [UInt8] = []
@@ -101,9 +103,12 @@ struct ResponseStreamCheck {
             guard exchange.answer?.code == status else { fail("status \(status) read, \(exchange.answer?.code ?? 0) written") }
             let uri = exchange.request.uri
             let isHealth = exchange.request.method != .POST && (uri == "/health" || uri.hasPrefix("/health?"))
+            let isScrape = exchange.request.method != .POST && ServeMetrics.isScrape(target: uri)
             switch status {
             case 200 where isHealth:
                 guard contentType == "text/plain; charset=utf-8", bodyless || body == Array("ok\n".utf8) else { fail("health \(contentType ?? "-")") }
+            case 200 where isScrape:
+                guard contentType == ServeMetrics.contentType, bodyless || body.starts(with: Array("# HELP ".utf8)) else { fail("metrics \(contentType ?? "-")") }
             case 200:
                 // RFC 6960 appendix A.1: every OCSP answer, error statuses included, is an OCSPResponse.
                 guard contentType == "application/ocsp-response" else { fail("a 200 with Content-Type \(contentType ?? "none")") }
@@ -117,7 +122,7 @@ struct ResponseStreamCheck {
             case 304:
                 guard contentType == nil, values("etag").count == 1 else { fail("a 304 with Content-Type \(contentType ?? "none")") }
             case 503:
-                guard isHealth else { fail("a 503 outside /health") }
+                guard isHealth || isScrape else { fail("a 503 outside /health and /metrics") }
             default:
                 guard contentType == "text/plain; charset=utf-8" else { fail("a \(status) with Content-Type \(contentType ?? "none")") }
             }

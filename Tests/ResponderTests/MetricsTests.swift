@@ -152,6 +152,31 @@ struct MetricsTests {
         #expect(server.stop() == 0)
     }
 
+    @Test("MariaDB: ocsp_database_up per host of [db] host, 0 for the one the host board leaves (refused), 1 for the one that serves",
+          .enabled(if: MariaDBTestServer.isAvailable, "needs the MariaDB that scripts/test.sh starts"))
+    func databaseUpPerMariaDBHost() throws {
+        let database = try #require(MariaDBTestServer.shared)
+        let table = try database.createStatusTable()
+        let closed = try freePort()
+        let server = try ServeHarness(database: """
+            [db]
+            host = 127.0.0.1:\(closed), 127.0.0.1:\(database.port)
+            failback = 600
+            db = \(database.database)
+            username = \(database.user)
+            password = \(database.password)
+            table = \(table)
+            connect_timeout = 3
+            """)
+        // Not in the table: unknown, read from the second host after the first refused.
+        #expect(try server.verify(try server.post(try server.request(["good.pem"])).body).first?.certStatus == "UNKNOWN")
+        let scrape = try Self.scrape(server)
+        #expect(scrape.value("ocsp_database_up", ["host": "127.0.0.1:\(closed)"]) == 0)
+        #expect(scrape.value("ocsp_database_up", ["host": "127.0.0.1:\(database.port)"]) == 1)
+        #expect(scrape.samples.filter { $0.family == "ocsp_database_up" }.count == 2)
+        #expect(server.stop() == 0)
+    }
+
     @Test("--metrics-listen on a --listen address is refused (64)")
     func metricsListenOnTheOCSPAddress() throws {
         let result = try ResponderBinary.run(["serve", "--listen", "127.0.0.1:8999", "--metrics-listen", "127.0.0.1:8999"])

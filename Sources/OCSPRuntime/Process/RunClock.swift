@@ -19,6 +19,14 @@ package enum RunClock {
         return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
     }
 
+    /// Monotonic nanoseconds (`CLOCK_MONOTONIC`), for a duration measured on every request: a plain
+    /// integer, without `ContinuousClock`'s `Duration` arithmetic (`serve`'s request-duration histogram).
+    package static func monotonicNanoseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return Int64(now.tv_sec) * 1_000_000_000 + Int64(now.tv_nsec)
+    }
+
     /// Milliseconds since `started`, to the hundredth, as log lines give durations.
     package static func milliseconds(since started: ContinuousClock.Instant) -> Double {
         (seconds(started.duration(to: .now)) * 100_000).rounded() / 100

@@ -14,7 +14,7 @@ extension ServeMetrics {
     /// True for `GET /metrics` (with any query). Only that exact path: `/ocsp/metrics` and the like are OCSP
     /// GETs as before. "metrics" read as base64 would be 5 bytes, never a DER OCSPRequest (one is dozens
     /// of bytes at least), so no request can be lost to the scrape.
-    static func isScrape(target: String) -> Bool {
+    package static func isScrape(target: String) -> Bool {
         target.utf8.prefix { $0 != UInt8(ascii: "?") }.elementsEqual("/metrics".utf8)
     }
 }
@@ -50,5 +50,5 @@ extension ServerContext {
 
 extension ServeMetrics {
     /// The text exposition format's media type (Prometheus accepts it from any exporter).
-    static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+    package static let contentType = "text/plain; version=0.0.4; charset=utf-8"
 }
