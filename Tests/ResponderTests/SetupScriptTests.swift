@@ -7,19 +7,10 @@ import TestSupport
 @Suite(.enabled(if: getuid() == 0, "setup.sh creates users: it needs root"))
 struct SetupScriptTests {
     @Test func installsServesAndIsIdempotent() throws {
-        let pki = TestPKI.shared
-        let user = "ocsp-t-\(UUID().uuidString.prefix(6).lowercased())"
-        let base = URL(fileURLWithPath: "/tmp/ocsp-setup-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-        defer {
-            _ = try? run("userdel", [user])
-            try? FileManager.default.removeItem(at: base)
-        }
-        func path(_ relative: String) -> String { base.appendingPathComponent(relative).path }
         // The sudoers rule goes where sudo reads it, for the caller account's group, and is removed after.
-        let accounts = try TestAccounts.required()
-        let sudoers = "/etc/sudoers.d/ocsp-setup-test-\(UUID().uuidString.prefix(6).lowercased())"
-        defer { unlink(sudoers) }
+        let install = try SetupInstall()
+        let (pki, user, base, accounts, sudoers) = (install.pki, install.user, install.base, install.accounts, install.sudoers)
+        func path(_ relative: String) -> String { install.path(relative) }
         let arguments = [
             repositoryRoot.appendingPathComponent("scripts/setup.sh").path, "--user", user, "--binary", ResponderBinary.path,
             "--prefix", path("usr"), "--config-dir", path("etc"), "--data-dir", path("lib"), "--cache-dir", path("cache"),

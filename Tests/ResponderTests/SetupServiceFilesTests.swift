@@ -19,15 +19,9 @@ struct SetupServiceFilesTests {
     }
 
     @Test func installsUnitsForItsOwnPaths() throws {
-        let pki = TestPKI.shared
-        let user = "ocsp-u-\(UUID().uuidString.prefix(6).lowercased())"
-        let base = URL(fileURLWithPath: "/tmp/ocsp-setup-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: base, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-        defer {
-            _ = try? run("userdel", [user])
-            try? FileManager.default.removeItem(at: base)
-        }
-        func path(_ relative: String) -> String { base.appendingPathComponent(relative).path }
+        let install = try SetupInstall()
+        let (pki, user) = (install.pki, install.user)
+        func path(_ relative: String) -> String { install.path(relative) }
         let arguments = [
             repositoryRoot.appendingPathComponent("scripts/setup.sh").path, "--user", user, "--binary", ResponderBinary.path,
             "--prefix", path("usr"), "--config-dir", path("etc"), "--data-dir", path("lib"), "--cache-dir", path("cache"),
