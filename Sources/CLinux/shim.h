@@ -35,4 +35,11 @@ int fallocate(int fd, int mode, long offset, long len);
 /// takes the old one's descriptor number without leaking into a child.
 int dup3(int oldfd, int newfd, int flags);
 
+/// getauxval(3) with AT_BASE (7, <elf.h>): where the kernel loaded the program interpreter (ld.so),
+/// 0 when it loaded none, as for a statically linked executable.
+unsigned long getauxval(unsigned long type);
+static inline int clinux_has_program_interpreter(void) {
+    return getauxval(7) != 0;
+}
+
 #endif

@@ -24,10 +24,14 @@ package struct OpenSSLError: Error, CustomStringConvertible, Sendable {
     }
 }
 
-/// One-time library set-up, cheaper than the default: a one-shot process does not need openssl.cnf.
+/// One-time library set-up, cheaper than the default: a one-shot process does not need openssl.cnf,
+/// nor `OPENSSL_cleanup` at exit (about 1.2 million instructions after a signature), which only frees
+/// memory the exiting process gives back anyway; keys and contexts are still freed by their owners.
+/// This must be the process's first full `OPENSSL_init_crypto` call: only the first decides whether the
+/// clean-up is registered (Connector/C's own initialisation comes later, with its first connection).
 enum OpenSSLLibrary {
     private static let initialized: Bool = {
-        OPENSSL_init_crypto(UInt64(OPENSSL_INIT_NO_LOAD_CONFIG), nil) == 1
+        OPENSSL_init_crypto(UInt64(OPENSSL_INIT_NO_LOAD_CONFIG) | UInt64(OPENSSL_INIT_NO_ATEXIT), nil) == 1
     }()
 
     static func initialize() {
