@@ -42,4 +42,10 @@ static inline int clinux_has_program_interpreter(void) {
     return getauxval(7) != 0;
 }
 
+/// glibc's <nss.h>: the sources of one NSS database (passwd, group, hosts...) for this process,
+/// instead of /etc/nsswitch.conf's line. A statically linked glibc has `files` and `dns` built in and
+/// dlopens every other source (systemd, sss, ldap...) as a shared library that links the system's libc:
+/// a second libc in the process, which crashes (libnss_systemd in initgroups, seen here).
+int __nss_configure_lookup(const char *dbname, const char *string);
+
 #endif

@@ -223,15 +223,20 @@ package struct ResponderConfiguration: Sendable {
     /// Checks a config file's text; `path` is only for messages and for relative paths' sake.
     package static func parse(_ text: String, path: String) throws(ConfigError) -> ResponderConfiguration {
         let ini = try INIFile(text: text, path: path)
-        let known: [String: Set<String>] = [
-            "db": mariadbKeys.union(["backend", "path", "log", "table"]),
-            "db_admin": mariadbKeys,
-            "ocsp": authorityKeys.union(["cache", "timeout", "user", "revalidate"]),
-            "log": ["file", "level"],
-        ]
+        // A switch, not a dictionary of sets: that dictionary's generic storage type is instantiated by
+        // the Swift runtime at every start of a one-shot process.
+        func known(_ name: String) -> Set<String>? {
+            switch name {
+            case "db": mariadbKeys.union(["backend", "path", "log", "table"])
+            case "db_admin": mariadbKeys
+            case "ocsp": authorityKeys.union(["cache", "timeout", "user", "revalidate"])
+            case "log": ["file", "level"]
+            default: nil
+            }
+        }
         for section in ini.sections {
             let keys: Set<String>
-            if let fixed = known[section.name] {
+            if let fixed = known(section.name) {
                 keys = fixed
             } else if let name = issuerSectionName(section.name) {
                 guard !name.isEmpty else {
