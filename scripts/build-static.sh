@@ -3,7 +3,7 @@
 # glibc, OpenSSL, Connector/C, SQLite and zlib linked in, no dynamic loader at start-up. Opt-in: the
 # shipped build (`swift build -c release --static-swift-stdlib`, scripts/setup.sh) stays dynamically
 # linked against Debian's OpenSSL and Connector/C, whose security updates then apply without a rebuild.
-# README.md, "The fully static build", says what else differs.
+# README.md ("The fully static build", under Benchmarks) says what else differs.
 #
 #   scripts/build-static.sh                        # both programs; the last line is ocsp-responder's path
 #   scripts/build-static.sh --product ocsp-responder   # only the program `respond` runs in
