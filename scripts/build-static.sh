@@ -6,7 +6,7 @@
 # README.md ("The fully static build", under Benchmarks) says what else differs.
 #
 #   scripts/build-static.sh                        # both programs; the last line is ocsp-responder's path
-#   scripts/build-static.sh --product ocsp-responder   # only the program `respond` runs in
+#   scripts/build-static.sh --product ocsp-responder   # only the program `respond` runs in (its path last)
 #
 # Its own build folder (.build-static, or $OCSP_STATIC_SCRATCH), so the ordinary build is untouched.
 set -euo pipefail
@@ -47,4 +47,5 @@ for product in "${products[@]}"; do
         exit 70
     fi
 done
-echo "$bin/ocsp-responder"
+# The program `respond` runs in, or the one product asked for.
+echo "$bin/${products[0]}"
