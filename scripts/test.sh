@@ -21,10 +21,11 @@ log() { printf 'test.sh: %s\n' "$*" >&2; }
 
 # ---- prerequisites -------------------------------------------------------
 
+# zlib1g-dev: libz.a for the fully static build (scripts/build-static.sh; Connector/C compresses with zlib).
 # galera-4 and rsync: the 3-node Galera cluster of the failover tests (rsync is its state transfer).
 # mandoc and groff: the man pages' lint and rendering; logrotate and systemd (systemd-analyze): the shipped
 # config and units; python3-seccomp: serve under the units' system call filter (SystemdUnitTests).
-apt_packages=(libssl-dev libmariadb-dev libsqlite3-dev mariadb-server openssl pkg-config sudo galera-4 rsync
+apt_packages=(libssl-dev libmariadb-dev libsqlite3-dev zlib1g-dev mariadb-server openssl pkg-config sudo galera-4 rsync
     mandoc groff-base logrotate systemd python3-seccomp)
 
 # dpkg -s also succeeds for a removed package whose config files remain, so
@@ -178,6 +179,17 @@ scripts/check-traps.sh
 swift build
 OCSP_RESPONDER_BIN="$(swift build --show-bin-path)/ocsp-responder"
 export OCSP_RESPONDER_BIN
+
+# The fully static respond program (scripts/build-static.sh, in .build-static) for StaticBuildTests: under
+# CI (CI=true), or with OCSP_TEST_STATIC=1; 0 skips it. A release build of that program alone, about
+# 3 minutes on 2 cores from a cold .build-static, before the tests rather than beside them, so it takes no
+# core from tests that time what they run.
+test_static=${OCSP_TEST_STATIC:-$([[ "${CI:-}" == true ]] && echo 1 || echo 0)}
+if [[ "$test_static" == 1 ]]; then
+    log "building the fully static ocsp-responder (scripts/build-static.sh --product ocsp-responder)"
+    OCSP_TEST_STATIC_BIN=$(bash scripts/build-static.sh --product ocsp-responder | tail -n 1)
+    export OCSP_TEST_STATIC_BIN
+fi
 
 # ---- accounts: a service user and an untrusted caller, through real sudo ----
 #

@@ -35,4 +35,17 @@ int fallocate(int fd, int mode, long offset, long len);
 /// takes the old one's descriptor number without leaking into a child.
 int dup3(int oldfd, int newfd, int flags);
 
+/// getauxval(3) with AT_BASE (7, <elf.h>): where the kernel loaded the program interpreter (ld.so),
+/// 0 when it loaded none, as for a statically linked executable.
+unsigned long getauxval(unsigned long type);
+static inline int clinux_has_program_interpreter(void) {
+    return getauxval(7) != 0;
+}
+
+/// glibc's <nss.h>: the sources of one NSS database (passwd, group, hosts...) for this process,
+/// instead of /etc/nsswitch.conf's line. A statically linked glibc has `files` and `dns` built in and
+/// dlopens every other source (systemd, sss, ldap...) as a shared library that links the system's libc:
+/// a second libc in the process, which crashes (libnss_systemd in initgroups, seen here).
+int __nss_configure_lookup(const char *dbname, const char *string);
+
 #endif

@@ -1,5 +1,9 @@
 import OCSPCore
 internal import CMariaDB
+internal import CLinux
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One connection to MariaDB, owning Connector/C's `MYSQL` handle.
 final class MariaDBConnection {
@@ -7,6 +11,16 @@ final class MariaDBConnection {
 
     /// `mysql_library_init` is a macro; `mysql_server_init` is what it calls. Once, before any connection.
     private static let libraryReady: Bool = mysql_server_init(0, nil, nil) == 0
+
+    /// False in a statically linked process (`scripts/build-static.sh`): no program interpreter was
+    /// loaded (the kernel's AT_BASE is 0), so a shared library dlopened here would bring a second libc.
+    /// (Started through ld.so by hand, a dynamic build counts as static too: it then only loses the
+    /// authentication plugins.)
+    static let canLoadPlugins = clinux_has_program_interpreter() != 0
+
+    /// The authentication plugins linked into Connector/C, `MARIADB_OPT_RESTRICTED_AUTH`'s list in a
+    /// static process. A C string for the process's life: Connector/C copies it, but the call is per connection.
+    private nonisolated(unsafe) static let builtInAuthentication: UnsafeMutablePointer<CChar>? = strdup("mysql_native_password")
 
     /// Where this connection goes, for messages and the host board.
     let place: MariaDBHost
@@ -27,6 +41,12 @@ final class MariaDBConnection {
         mysql_options(handle, MYSQL_OPT_WRITE_TIMEOUT, &ioTimeout)
         var protocolType = place.socket == nil ? MYSQL_PROTOCOL_TCP : MYSQL_PROTOCOL_SOCKET
         mysql_options(handle, MYSQL_OPT_PROTOCOL, &protocolType)
+        if !Self.canLoadPlugins {
+            // Only the authentication built into Connector/C: any other plugin would be dlopened, with
+            // the system's libc and libcrypto beside the ones linked in. The server's request for
+            // another one then fails at once with "not in restricted_auth plugin list".
+            mysql_options(handle, MARIADB_OPT_RESTRICTED_AUTH, Self.builtInAuthentication)
+        }
         if let tls = options.tls {
             // Enforced: a server that cannot do TLS, or whose certificate does not verify, fails the
             // connection (2026), which is "unavailable" like an unreachable host, never a plaintext session.
@@ -43,7 +63,11 @@ final class MariaDBConnection {
         )
         if connected == nil {
             // deinit still runs for a fully initialised object whose init throws, and closes the handle.
-            throw lastError("cannot connect to MariaDB at \(place.endpoint)")
+            var error = lastError("cannot connect to MariaDB at \(place.endpoint)")
+            if !Self.canLoadPlugins, mysql_errno(handle) == UInt32(CR_PLUGIN_NOT_ALLOWED) {
+                error.message += "; this statically linked build authenticates with mysql_native_password only: give the account that (ALTER USER ... IDENTIFIED VIA mysql_native_password USING PASSWORD('...')), or use the dynamically linked build"
+            }
+            throw error
         }
         // A server whose default is autocommit=0 would open a transaction at the first SELECT and keep its
         // REPEATABLE READ snapshot until a COMMIT that a reader never sends: a connection kept open (serve)

@@ -35,6 +35,7 @@ struct OCSPResponderCommand: ParsableCommand {
     /// The one place a command's failure is printed and the process exits: a `CommandError` gives its
     /// line and status; anything else (usage errors, help, `ExitCode`) is ArgumentParser's.
     static func main() {
+        StaticLinking.useBuiltInNameServices()
         let arguments = Array(CommandLine.arguments.dropFirst())
         let invocation = Invocation.current
         if invocation.isUntrusted { Invocation.clearEnvironment() }

@@ -14,6 +14,8 @@ import Musl
 // a sudoers rule wider than `scripts/setup.sh`'s (OCSP_MySql's was `ocsp.py*`) must not let it run
 // `sign` with the service's key, `db revoke`, `resign --out`, `serve`, or `inspect` on the service's files.
 
+// Statically linked (scripts/build-static.sh): users, groups and hosts from glibc's built-in sources only.
+StaticLinking.useBuiltInNameServices()
 let arguments = Array(CommandLine.arguments.dropFirst())
 // Before the fast path, which under sudo takes a bare word for a request file: `version` is the command.
 // Only the exact one-word forms; anything longer goes on as before. It says nothing a caller may not know.

@@ -41,6 +41,28 @@ import TestSupport
         #expect(json.responses.first?.certStatus == "GOOD")
     }
 
+    /// RSA keys sign through `RSA_sign` (PrivateKey.signPKCS1SHA256), not `EVP_DigestSign`: PKCS #1 v1.5
+    /// is deterministic, so the signature must be exactly what `openssl dgst -sha256 -sign` (the EVP path)
+    /// makes of the same bytes, for a key read directly and one read through OpenSSL's decoders.
+    @Test(arguments: ["ca.key", "ca-enc.key"])
+    func rsaSignatureIsTheEVPSignature(keyFile: String) throws {
+        let pki = TestPKI.shared
+        let directory = try makeTemporaryDirectory("ocsp-rsa-sign")
+        let summary = try Certificate.certificates(pem: try load(pki.path(.rsa, "ca.pem")))[0]
+        let passphrase = keyFile == "ca-enc.key" ? "secret-pass" : nil
+        let key = try PrivateKey(pem: try load(pki.path(.rsa, keyFile)), passphrase: passphrase, keyType: "RSA")
+        let signer = try OpenSSLSigner(certificate: summary, key: key, includeCertificate: false)
+        #expect(signer.signatureAlgorithm.algorithm == AlgorithmObjectIdentifier.sha256WithRSAEncryption)
+        for length in [0, 1, 100, 5000] {
+            let message = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+            let messagePath = directory.appendingPathComponent("m\(length)").path
+            try Data(message).write(to: URL(fileURLWithPath: messagePath))
+            let peer = try run("openssl", ["dgst", "-sha256", "-sign", pki.path(.rsa, "ca.key"), messagePath])
+            #expect(peer.status == 0, "\(peer.stderr)")
+            #expect(try signer.sign(message) == Array(peer.stdout), "length \(length)")
+        }
+    }
+
     /// `OCSPResponder.sign` assembles the layers around the signed data by hand: the bytes must be exactly
     /// those swift-asn1 writes for the same values (DER has one encoding), with and without certificates,
     /// for signatures whose lengths need one, two or no extra length octets.

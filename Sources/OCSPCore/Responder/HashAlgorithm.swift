@@ -30,6 +30,16 @@ package enum HashAlgorithm: String, CaseIterable, Hashable, Sendable {
         AlgorithmIdentifier(algorithm: objectIdentifier, parameters: AlgorithmIdentifier.nullParameters)
     }
 
+    /// Where this case is in `allCases`: 0 to 3.
+    package var position: Int {
+        switch self {
+        case .sha1: 0
+        case .sha256: 1
+        case .sha384: 2
+        case .sha512: 3
+        }
+    }
+
     package var digestLength: Int {
         switch self {
         case .sha1: 20

@@ -14,19 +14,17 @@ package struct IssuerIdentity: Sendable {
 
     package let subjectNameDER: [UInt8]
     package let publicKeyBits: [UInt8]
-    private let hashes: [HashAlgorithm: Hashes]
+    /// One entry per algorithm, at its `position`. An array rather than a dictionary: a dictionary keyed
+    /// by `HashAlgorithm` is a generic type the Swift runtime instantiates by name at every start, about
+    /// 230,000 instructions of a one-shot `respond`.
+    private let hashes: [Hashes]
 
     package init(subjectNameDER: [UInt8], publicKeyBits: [UInt8], digester: some Digester) {
         self.subjectNameDER = subjectNameDER
         self.publicKeyBits = publicKeyBits
-        var hashes: [HashAlgorithm: Hashes] = [:]
-        for algorithm in HashAlgorithm.allCases {
-            hashes[algorithm] = Hashes(
-                name: digester.digest(algorithm, subjectNameDER),
-                key: digester.digest(algorithm, publicKeyBits)
-            )
+        hashes = HashAlgorithm.allCases.map { algorithm in
+            Hashes(name: digester.digest(algorithm, subjectNameDER), key: digester.digest(algorithm, publicKeyBits))
         }
-        self.hashes = hashes
     }
 
     /// The identity of the CA whose certificate is `certificate`.
@@ -42,7 +40,7 @@ package struct IssuerIdentity: Sendable {
     }
 
     package func hashes(_ algorithm: HashAlgorithm) -> Hashes {
-        hashes[algorithm]!
+        hashes[algorithm.position]
     }
 
     /// True when the CertID's hashes, computed with the algorithm it names, are this issuer's.
