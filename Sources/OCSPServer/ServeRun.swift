@@ -133,7 +133,7 @@ package enum ServeRun {
             pool: generation.pool, health: generation.health, accessLog: accessLog,
             requestTimeout: .seconds(Int64(options.requestTimeout)), maximumBodySize: OCSPResponder.maximumRequestSize,
             recentAnswers: generation.recentAnswers, memoryResponseCount: generation.memoryResponseCount,
-            metricsOnOCSPListener: options.metricsListen == nil
+            metricsOnOCSPListener: options.metricsListen == nil, eventLoopResponder: generation.eventLoopResponder
         )
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: options.eventLoops ?? defaultEventLoops)
@@ -258,15 +258,19 @@ package enum ServeRun {
                 MemoryFrontedCache(files: FileResponseCache(directory: path, digester: OpenSSLDigester(), logger: logger), memory: memory)
             } }, recentAnswers: recentAnswers, recentStatuses: recentStatuses, signerNotices: signerNotices)
         }
+        let eventLoopResponder = EventLoopResponder(authorities: authorities, recentStatuses: recentStatuses,
+                                                    cacheConfigured: config.run.cachePath != nil, signerNotices: signerNotices)
         return MadePool(pool: WorkerPool(workers: workers, maximumBacklog: workerCount * 256), recentAnswers: recentAnswers,
-                        memoryResponseCount: { memory?.count ?? 0 })
+                        memoryResponseCount: { memory?.count ?? 0 }, eventLoopResponder: eventLoopResponder)
     }
 
-    /// What `makePool` made: the pool and the memories its workers share.
+    /// What `makePool` made: the pool, the memories its workers share, and the event loops' signing from
+    /// those memories.
     struct MadePool {
         var pool: WorkerPool
         var recentAnswers: RecentAnswers?
         var memoryResponseCount: @Sendable () -> Int
+        var eventLoopResponder: EventLoopResponder
     }
 
     /// The pool with the health check of the same config and authorities.
@@ -279,7 +283,7 @@ package enum ServeRun {
         let health = HealthCheck(database: config.database, tables: config.authorities.map(\.table), signings: signings,
                                  warnDays: config.run.warnDays)
         return ServeGeneration(pool: pool.pool, health: health, recentAnswers: pool.recentAnswers,
-                               memoryResponseCount: pool.memoryResponseCount)
+                               memoryResponseCount: pool.memoryResponseCount, eventLoopResponder: pool.eventLoopResponder)
     }
 
     /// SIGHUP: reopens the log files, then reads the config, certificates, keys and `ocspresponse` again

@@ -1,5 +1,6 @@
 import OCSPCore
 import OCSPRuntime
+import OCSPWire
 import NIOConcurrencyHelpers
 import NIOCore
 
@@ -14,18 +15,22 @@ package struct ServeGeneration: Sendable {
     package var recentAnswers: RecentAnswers?
     /// How many responses memory holds in front of the file cache (`MemoryFrontedCache`), for `ocsp_cache_entries`.
     package var memoryResponseCount: @Sendable () -> Int
+    /// Signs, on the event loops, the nonce requests whose statuses are at hand, with this generation's keys;
+    /// nil: every request that `recentAnswers` cannot answer goes to a worker.
+    package var eventLoopResponder: EventLoopResponder?
 
     package init(pool: any ServeWorkers, health: HealthCheck, recentAnswers: RecentAnswers?,
-                 memoryResponseCount: @escaping @Sendable () -> Int = { 0 }) {
+                 memoryResponseCount: @escaping @Sendable () -> Int = { 0 }, eventLoopResponder: EventLoopResponder? = nil) {
         self.pool = pool
         self.health = health
         self.recentAnswers = recentAnswers
         self.memoryResponseCount = memoryResponseCount
+        self.eventLoopResponder = eventLoopResponder
     }
 }
 
 /// What every connection of a running `serve` shares: the current generation (workers, health check,
-/// recent answers), the access log, the limits, and the open connections (for a graceful shutdown).
+/// recent answers, the event loops' signing), the access log, the limits, and the open connections (for a graceful shutdown).
 package final class ServerContext: Sendable {
     let accessLog: AccessLog
     /// How long a client has to send a whole request (head and body) once the connection is idle: slow
@@ -45,9 +50,9 @@ package final class ServerContext: Sendable {
 
     package init(pool: any ServeWorkers, health: HealthCheck, accessLog: AccessLog, requestTimeout: TimeAmount, maximumBodySize: Int,
                  recentAnswers: RecentAnswers?, memoryResponseCount: @escaping @Sendable () -> Int = { 0 }, metrics: ServeMetrics = ServeMetrics(),
-                 metricsOnOCSPListener: Bool = true) {
+                 metricsOnOCSPListener: Bool = true, eventLoopResponder: EventLoopResponder? = nil) {
         current = NIOLockedValueBox(ServeGeneration(pool: pool, health: health, recentAnswers: recentAnswers,
-                                                    memoryResponseCount: memoryResponseCount))
+                                                    memoryResponseCount: memoryResponseCount, eventLoopResponder: eventLoopResponder))
         self.metrics = metrics
         self.metricsOnOCSPListener = metricsOnOCSPListener
         self.accessLog = accessLog
@@ -86,6 +91,12 @@ package final class ServerContext: Sendable {
         guard let entry = recentAnswers.entry(for: der, monotonicNow: started, now: now) else { return nil }
         return ServedAnswer.ocspResponse(entry.body, caching: entry.caching, ifNoneMatch: ifNoneMatch, at: now, decision: entry.decision,
                                          milliseconds: RunClock.milliseconds(since: started))
+    }
+
+    /// The current generation's answer to `request`, signed on the calling event loop, when a nonce request's
+    /// statuses are at hand (`EventLoopResponder`); nil when a worker must answer.
+    func answerOnEventLoop(_ request: OCSPRequest) -> ServedAnswer? {
+        current.withLockedValue { $0.eventLoopResponder }?.answer(request)
     }
 
     var isDraining: Bool { connections.withLockedValue { $0.draining } }
