@@ -60,6 +60,10 @@ package enum ServeRun {
     /// with keep-alive where two answered 45,000; `--event-loops` sets another count.
     static var defaultEventLoops: Int { max(1, System.coreCount / 2) }
 
+    /// The cores `eventLoops` event loops leave to the workers (none when there are as many loops as cores or
+    /// more): an event loop signs a nonce answer itself only while the workers hold at least this many jobs.
+    static func workerCores(eventLoops: Int) -> Int { max(0, System.coreCount - eventLoops) }
+
     /// Responses kept in memory in front of the file cache (a few KiB each); also the bound of each status
     /// table's `RecentStatuses`.
     static let memoryCacheEntries = 50_000
@@ -124,6 +128,7 @@ package enum ServeRun {
 
         // From here on the process is the service user (when one is set), and threads may start.
         let workerCount = options.workers ?? defaultWorkers
+        let eventLoopCount = options.eventLoops ?? defaultEventLoops
         let made = makePool(config: config, authorities: authorities, logger: logger, workers: workerCount)
         var pool = made.pool
         let generation = makeGeneration(config: config, authorities: authorities, pool: made)
@@ -133,10 +138,11 @@ package enum ServeRun {
             pool: generation.pool, health: generation.health, accessLog: accessLog,
             requestTimeout: .seconds(Int64(options.requestTimeout)), maximumBodySize: OCSPResponder.maximumRequestSize,
             recentAnswers: generation.recentAnswers, memoryResponseCount: generation.memoryResponseCount,
-            metricsOnOCSPListener: options.metricsListen == nil, eventLoopResponder: generation.eventLoopResponder
+            metricsOnOCSPListener: options.metricsListen == nil, eventLoopResponder: generation.eventLoopResponder,
+            jobsBeforeSigningOnEventLoop: workerCores(eventLoops: eventLoopCount)
         )
 
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: options.eventLoops ?? defaultEventLoops)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: eventLoopCount)
         let logFlush = group.next().scheduleRepeatedTask(
             initialDelay: .milliseconds(Int64(AccessLog.flushInterval)), delay: .milliseconds(Int64(AccessLog.flushInterval))
         ) { _ in accessLog.flush() }

@@ -42,6 +42,12 @@ package final class ServerContext: Sendable {
     let metrics: ServeMetrics
     /// False with `--metrics-listen`: `/metrics` is then served there alone, and is 404 on the OCSP listeners.
     let metricsOnOCSPListener: Bool
+    /// How many jobs the workers must hold before an event loop signs a nonce answer itself: the cores that
+    /// the event loops leave to the workers (`ServeRun.workerCores`). Fewer, and the request goes to a worker
+    /// whatever is at hand, so that every core signs: one loop on two cores signing everything itself used
+    /// one of them. With as many loops as cores it is 0: each loop signs what it reads, as `openssl ocsp
+    /// -multi` does.
+    let jobsBeforeSigningOnEventLoop: Int
 
     /// Swapped by `replace`; a job is handed to the pool under the same lock, so that no job reaches a
     /// pool after it was replaced (the old pool then only has to finish what it holds).
@@ -50,7 +56,8 @@ package final class ServerContext: Sendable {
 
     package init(pool: any ServeWorkers, health: HealthCheck, accessLog: AccessLog, requestTimeout: TimeAmount, maximumBodySize: Int,
                  recentAnswers: RecentAnswers?, memoryResponseCount: @escaping @Sendable () -> Int = { 0 }, metrics: ServeMetrics = ServeMetrics(),
-                 metricsOnOCSPListener: Bool = true, eventLoopResponder: EventLoopResponder? = nil) {
+                 metricsOnOCSPListener: Bool = true, eventLoopResponder: EventLoopResponder? = nil, jobsBeforeSigningOnEventLoop: Int = 0) {
+        self.jobsBeforeSigningOnEventLoop = jobsBeforeSigningOnEventLoop
         current = NIOLockedValueBox(ServeGeneration(pool: pool, health: health, recentAnswers: recentAnswers,
                                                     memoryResponseCount: memoryResponseCount, eventLoopResponder: eventLoopResponder))
         self.metrics = metrics
@@ -94,9 +101,12 @@ package final class ServerContext: Sendable {
     }
 
     /// The current generation's answer to `request`, signed on the calling event loop, when a nonce request's
-    /// statuses are at hand (`EventLoopResponder`); nil when a worker must answer.
+    /// statuses are at hand (`EventLoopResponder`) and the workers hold `jobsBeforeSigningOnEventLoop` jobs
+    /// or more; nil when a worker must answer.
     func answerOnEventLoop(_ request: OCSPRequest) -> ServedAnswer? {
-        current.withLockedValue { $0.eventLoopResponder }?.answer(request)
+        let (responder, pool) = current.withLockedValue { ($0.eventLoopResponder, $0.pool) }
+        guard let responder, jobsBeforeSigningOnEventLoop == 0 || pool.pendingJobs >= jobsBeforeSigningOnEventLoop else { return nil }
+        return responder.answer(request)
     }
 
     var isDraining: Bool { connections.withLockedValue { $0.draining } }

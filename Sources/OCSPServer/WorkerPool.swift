@@ -7,6 +7,8 @@ import NIOPosix
 package protocol ServeWorkers: Sendable {
     /// Runs `body` with a worker of its own and completes the future on `eventLoop`; nil when the backlog is full.
     func run<Result: Sendable>(on eventLoop: any EventLoop, _ body: @escaping @Sendable (ServeWorker) -> Result) -> EventLoopFuture<Result>?
+    /// Jobs accepted and not yet finished.
+    var pendingJobs: Int { get }
 }
 
 /// Runs signing and database calls off the event loops: a fixed number of threads (NIOThreadPool), and as
@@ -56,8 +58,7 @@ final class WorkerPool: ServeWorkers {
         return future
     }
 
-    /// Jobs accepted and not yet finished.
-    var pendingJobs: Int { backlog.withLockedValue { $0 } }
+    package var pendingJobs: Int { backlog.withLockedValue { $0 } }
 
     /// After a reload put another pool in place: waits (at most `limit`) until the jobs this pool holds
     /// have finished, then shuts it down.
