@@ -49,12 +49,18 @@ final class WorkerPool: ServeWorkers {
             return true
         }
         guard accepted else { return nil }
-        let future = threads.runIfActive(eventLoop: eventLoop) { [free] in
+        let future = threads.runIfActive(eventLoop: eventLoop) { [free, backlog] in
             let box = free.withLockedValue { $0.popLast() }!
-            defer { free.withLockedValue { $0.append(box) } }
+            // Counted off here, on the worker, not when the event loop takes the answer: a loop busy signing
+            // (`ServerContext.answerOnEventLoop`) must see at once that a worker is free again.
+            defer {
+                free.withLockedValue { $0.append(box) }
+                backlog.withLockedValue { $0 -= 1 }
+            }
             return body(box.worker)
         }
-        future.whenComplete { [backlog] _ in backlog.withLockedValue { $0 -= 1 } }
+        // A job the pool refused (shut down) never ran its closure.
+        future.whenFailure { [backlog] _ in backlog.withLockedValue { $0 -= 1 } }
         return future
     }
 
