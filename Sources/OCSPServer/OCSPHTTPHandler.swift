@@ -1,4 +1,3 @@
-import OCSPCore
 import OCSPRuntime
 import OCSPWire
 import NIOCore
@@ -78,8 +77,7 @@ final class ParserErrorFilter: ChannelDuplexHandler, RemovableChannelHandler {
 }
 
 /// One HTTP/1.1 connection of `serve`: collects a request, checks what HTTP says about it (method, content
-/// type, size), answers it here when it can (`RecentAnswers`, `EventLoopResponder`) or hands it to a worker
-/// thread, and writes the answer. NIOHTTP1's pipeline handler in
+/// type, size), hands the DER to a worker thread, and writes the answer. NIOHTTP1's pipeline handler in
 /// front of it delivers one request at a time, so at most one request per connection is in flight.
 ///
 /// RFC 6960 appendix A and RFC 5019 §5: POST with `Content-Type: application/ocsp-request` and the DER
@@ -289,14 +287,7 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             finish(context: context, head: head, answer: recent)
             return
         }
-        // Parsed once, here: a nonce request whose statuses are at hand is signed on this loop, and what a worker
-        // must answer reaches it parsed (a malformed one is parsed there again, for its reason).
-        let parsed = try? OCSPResponder.parseRequest(der)
-        if let parsed, let signed = server.answerOnEventLoop(parsed) {
-            finish(context: context, head: head, answer: signed)
-            return
-        }
-        run(context: context, head: head) { worker in worker.answer(der, parsed: parsed, ifNoneMatch: ifNoneMatch) }
+        run(context: context, head: head) { worker in worker.answer(der, ifNoneMatch: ifNoneMatch) }
     }
 
     /// Runs `job` on a worker thread and writes its answer; when the workers are overloaded, `whenRefused`

@@ -1,8 +1,7 @@
 import OCSPCore
 import OCSPWire
 
-/// Statuses one status table gave a moment ago, shared by `serve`'s workers and event loops, for requests
-/// with a nonce.
+/// Statuses one status table gave a moment ago, shared by `serve`'s workers, for requests with a nonce.
 ///
 /// A nonce answer is signed for its request alone, so nothing of it can be kept; without this, every one
 /// costs a database round trip besides its signature (the database's CPU and the worker's wait: about a
@@ -12,9 +11,7 @@ import OCSPWire
 ///
 /// Only nonce requests use it: an answer without a nonce goes to the file cache, where a status a second
 /// old must never be written after `db revoke` removed the file it replaces. Serials not in the table are
-/// not kept (the CA may add the certificate at any moment), nor failures. A nonce request whose every
-/// status is here is signed on the event loop that read it (`EventLoopResponder`); the others go to a
-/// worker, whose look-up fills it.
+/// not kept (the CA may add the certificate at any moment), nor failures.
 package final class RecentStatuses: Sendable {
     struct Entry: Sendable {
         var status: RecordedStatus
@@ -36,22 +33,6 @@ package final class RecentStatuses: Sendable {
     /// `source` with this table's memory in front of it.
     func remembering(_ source: any CertificateStatusSource) -> any CertificateStatusSource {
         Source(table: source, recent: self)
-    }
-
-    /// This memory alone, for the event loops (`EventLoopResponder`): a status the table gave within the
-    /// window, else `unavailable` (not at hand: the request goes to a worker, which asks the table). It
-    /// never waits for the database, and never keeps anything: only the workers fill the memory.
-    var atHand: any CertificateStatusSource { AtHand(recent: self) }
-
-    private struct AtHand: CertificateStatusSource {
-        let recent: RecentStatuses
-
-        func status(of serial: CertificateSerialNumber) throws(StatusSourceError) -> RecordedStatus? {
-            guard let entry = recent.entries[serial], ContinuousClock.now - entry.readAt < recent.window else {
-                throw StatusSourceError(.unavailable, "not at hand")
-            }
-            return entry.status
-        }
     }
 
     private struct Source: CertificateStatusSource {

@@ -60,10 +60,6 @@ package enum ServeRun {
     /// with keep-alive where two answered 45,000; `--event-loops` sets another count.
     static var defaultEventLoops: Int { max(1, System.coreCount / 2) }
 
-    /// The cores `eventLoops` event loops leave to the workers (none when there are as many loops as cores or
-    /// more): an event loop signs a nonce answer itself only while the workers hold at least this many jobs.
-    static func workerCores(eventLoops: Int) -> Int { max(0, System.coreCount - eventLoops) }
-
     /// Responses kept in memory in front of the file cache (a few KiB each); also the bound of each status
     /// table's `RecentStatuses`.
     static let memoryCacheEntries = 50_000
@@ -128,7 +124,6 @@ package enum ServeRun {
 
         // From here on the process is the service user (when one is set), and threads may start.
         let workerCount = options.workers ?? defaultWorkers
-        let eventLoopCount = options.eventLoops ?? defaultEventLoops
         let made = makePool(config: config, authorities: authorities, logger: logger, workers: workerCount)
         var pool = made.pool
         let generation = makeGeneration(config: config, authorities: authorities, pool: made)
@@ -138,11 +133,10 @@ package enum ServeRun {
             pool: generation.pool, health: generation.health, accessLog: accessLog,
             requestTimeout: .seconds(Int64(options.requestTimeout)), maximumBodySize: OCSPResponder.maximumRequestSize,
             recentAnswers: generation.recentAnswers, memoryResponseCount: generation.memoryResponseCount,
-            metricsOnOCSPListener: options.metricsListen == nil, eventLoopResponder: generation.eventLoopResponder,
-            jobsBeforeSigningOnEventLoop: workerCores(eventLoops: eventLoopCount)
+            metricsOnOCSPListener: options.metricsListen == nil
         )
 
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: eventLoopCount)
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: options.eventLoops ?? defaultEventLoops)
         let logFlush = group.next().scheduleRepeatedTask(
             initialDelay: .milliseconds(Int64(AccessLog.flushInterval)), delay: .milliseconds(Int64(AccessLog.flushInterval))
         ) { _ in accessLog.flush() }
@@ -264,19 +258,15 @@ package enum ServeRun {
                 MemoryFrontedCache(files: FileResponseCache(directory: path, digester: OpenSSLDigester(), logger: logger), memory: memory)
             } }, recentAnswers: recentAnswers, recentStatuses: recentStatuses, signerNotices: signerNotices)
         }
-        let eventLoopResponder = EventLoopResponder(authorities: authorities, recentStatuses: recentStatuses,
-                                                    cacheConfigured: config.run.cachePath != nil, signerNotices: signerNotices)
         return MadePool(pool: WorkerPool(workers: workers, maximumBacklog: workerCount * 256), recentAnswers: recentAnswers,
-                        memoryResponseCount: { memory?.count ?? 0 }, eventLoopResponder: eventLoopResponder)
+                        memoryResponseCount: { memory?.count ?? 0 })
     }
 
-    /// What `makePool` made: the pool, the memories its workers share, and the event loops' signing from
-    /// those memories.
+    /// What `makePool` made: the pool and the memories its workers share.
     struct MadePool {
         var pool: WorkerPool
         var recentAnswers: RecentAnswers?
         var memoryResponseCount: @Sendable () -> Int
-        var eventLoopResponder: EventLoopResponder
     }
 
     /// The pool with the health check of the same config and authorities.
@@ -289,7 +279,7 @@ package enum ServeRun {
         let health = HealthCheck(database: config.database, tables: config.authorities.map(\.table), signings: signings,
                                  warnDays: config.run.warnDays)
         return ServeGeneration(pool: pool.pool, health: health, recentAnswers: pool.recentAnswers,
-                               memoryResponseCount: pool.memoryResponseCount, eventLoopResponder: pool.eventLoopResponder)
+                               memoryResponseCount: pool.memoryResponseCount)
     }
 
     /// SIGHUP: reopens the log files, then reads the config, certificates, keys and `ocspresponse` again

@@ -56,16 +56,14 @@ package final class ServeWorker {
     }
 
     /// Answers a DER request, as `respond` would at this moment, with the HTTP headers around it. An answer
-    /// the file cache gave is handed to `recentAnswers` for the event loops to repeat. `parsed`: `der` as
-    /// the event loop parsed it already (nil: parsed here, and a malformed request gets its reason).
-    func answer(_ der: [UInt8], parsed: OCSPRequest? = nil, ifNoneMatch: String?) -> ServedAnswer {
+    /// the file cache gave is handed to `recentAnswers` for the event loops to repeat.
+    func answer(_ der: [UInt8], ifNoneMatch: String?) -> ServedAnswer {
         let started = ContinuousClock.now
         let now = RunClock.currentTime()
         let outcome: ResponderOutcome
         var hasNonce = false
         do {
-            let request: OCSPRequest
-            if let parsed { request = parsed } else { request = try OCSPResponder.parseRequest(der) }
+            let request = try OCSPResponder.parseRequest(der)
             hasNonce = request.tbsRequest.requestExtensions?[OCSPObjectIdentifier.nonce] != nil
             outcome = (hasNonce ? nonceResponder : responder).respond(to: request, at: now)
         } catch {

@@ -1,6 +1,5 @@
 import OCSPCore
 import OCSPRuntime
-import OCSPWire
 import NIOConcurrencyHelpers
 import NIOCore
 
@@ -15,22 +14,18 @@ package struct ServeGeneration: Sendable {
     package var recentAnswers: RecentAnswers?
     /// How many responses memory holds in front of the file cache (`MemoryFrontedCache`), for `ocsp_cache_entries`.
     package var memoryResponseCount: @Sendable () -> Int
-    /// Signs, on the event loops, the nonce requests whose statuses are at hand, with this generation's keys;
-    /// nil: every request that `recentAnswers` cannot answer goes to a worker.
-    package var eventLoopResponder: EventLoopResponder?
 
     package init(pool: any ServeWorkers, health: HealthCheck, recentAnswers: RecentAnswers?,
-                 memoryResponseCount: @escaping @Sendable () -> Int = { 0 }, eventLoopResponder: EventLoopResponder? = nil) {
+                 memoryResponseCount: @escaping @Sendable () -> Int = { 0 }) {
         self.pool = pool
         self.health = health
         self.recentAnswers = recentAnswers
         self.memoryResponseCount = memoryResponseCount
-        self.eventLoopResponder = eventLoopResponder
     }
 }
 
 /// What every connection of a running `serve` shares: the current generation (workers, health check,
-/// recent answers, the event loops' signing), the access log, the limits, and the open connections (for a graceful shutdown).
+/// recent answers), the access log, the limits, and the open connections (for a graceful shutdown).
 package final class ServerContext: Sendable {
     let accessLog: AccessLog
     /// How long a client has to send a whole request (head and body) once the connection is idle: slow
@@ -42,12 +37,6 @@ package final class ServerContext: Sendable {
     let metrics: ServeMetrics
     /// False with `--metrics-listen`: `/metrics` is then served there alone, and is 404 on the OCSP listeners.
     let metricsOnOCSPListener: Bool
-    /// How many jobs the workers must hold before an event loop signs a nonce answer itself: the cores that
-    /// the event loops leave to the workers (`ServeRun.workerCores`). Fewer, and the request goes to a worker
-    /// whatever is at hand, so that every core signs: one loop on two cores signing everything itself used
-    /// one of them. With as many loops as cores it is 0: each loop signs what it reads, as `openssl ocsp
-    /// -multi` does.
-    let jobsBeforeSigningOnEventLoop: Int
 
     /// Swapped by `replace`; a job is handed to the pool under the same lock, so that no job reaches a
     /// pool after it was replaced (the old pool then only has to finish what it holds).
@@ -56,10 +45,9 @@ package final class ServerContext: Sendable {
 
     package init(pool: any ServeWorkers, health: HealthCheck, accessLog: AccessLog, requestTimeout: TimeAmount, maximumBodySize: Int,
                  recentAnswers: RecentAnswers?, memoryResponseCount: @escaping @Sendable () -> Int = { 0 }, metrics: ServeMetrics = ServeMetrics(),
-                 metricsOnOCSPListener: Bool = true, eventLoopResponder: EventLoopResponder? = nil, jobsBeforeSigningOnEventLoop: Int = 0) {
-        self.jobsBeforeSigningOnEventLoop = jobsBeforeSigningOnEventLoop
+                 metricsOnOCSPListener: Bool = true) {
         current = NIOLockedValueBox(ServeGeneration(pool: pool, health: health, recentAnswers: recentAnswers,
-                                                    memoryResponseCount: memoryResponseCount, eventLoopResponder: eventLoopResponder))
+                                                    memoryResponseCount: memoryResponseCount))
         self.metrics = metrics
         self.metricsOnOCSPListener = metricsOnOCSPListener
         self.accessLog = accessLog
@@ -98,15 +86,6 @@ package final class ServerContext: Sendable {
         guard let entry = recentAnswers.entry(for: der, monotonicNow: started, now: now) else { return nil }
         return ServedAnswer.ocspResponse(entry.body, caching: entry.caching, ifNoneMatch: ifNoneMatch, at: now, decision: entry.decision,
                                          milliseconds: RunClock.milliseconds(since: started))
-    }
-
-    /// The current generation's answer to `request`, signed on the calling event loop, when a nonce request's
-    /// statuses are at hand (`EventLoopResponder`) and the workers hold `jobsBeforeSigningOnEventLoop` jobs
-    /// or more; nil when a worker must answer.
-    func answerOnEventLoop(_ request: OCSPRequest) -> ServedAnswer? {
-        let (responder, pool) = current.withLockedValue { ($0.eventLoopResponder, $0.pool) }
-        guard let responder, jobsBeforeSigningOnEventLoop == 0 || pool.pendingJobs >= jobsBeforeSigningOnEventLoop else { return nil }
-        return responder.answer(request)
     }
 
     var isDraining: Bool { connections.withLockedValue { $0.draining } }

@@ -7,8 +7,6 @@ import NIOPosix
 package protocol ServeWorkers: Sendable {
     /// Runs `body` with a worker of its own and completes the future on `eventLoop`; nil when the backlog is full.
     func run<Result: Sendable>(on eventLoop: any EventLoop, _ body: @escaping @Sendable (ServeWorker) -> Result) -> EventLoopFuture<Result>?
-    /// Jobs accepted and not yet finished.
-    var pendingJobs: Int { get }
 }
 
 /// Runs signing and database calls off the event loops: a fixed number of threads (NIOThreadPool), and as
@@ -49,22 +47,17 @@ final class WorkerPool: ServeWorkers {
             return true
         }
         guard accepted else { return nil }
-        let future = threads.runIfActive(eventLoop: eventLoop) { [free, backlog] in
+        let future = threads.runIfActive(eventLoop: eventLoop) { [free] in
             let box = free.withLockedValue { $0.popLast() }!
-            // Counted off here, on the worker, not when the event loop takes the answer: a loop busy signing
-            // (`ServerContext.answerOnEventLoop`) must see at once that a worker is free again.
-            defer {
-                free.withLockedValue { $0.append(box) }
-                backlog.withLockedValue { $0 -= 1 }
-            }
+            defer { free.withLockedValue { $0.append(box) } }
             return body(box.worker)
         }
-        // A job the pool refused (shut down) never ran its closure.
-        future.whenFailure { [backlog] _ in backlog.withLockedValue { $0 -= 1 } }
+        future.whenComplete { [backlog] _ in backlog.withLockedValue { $0 -= 1 } }
         return future
     }
 
-    package var pendingJobs: Int { backlog.withLockedValue { $0 } }
+    /// Jobs accepted and not yet finished.
+    var pendingJobs: Int { backlog.withLockedValue { $0 } }
 
     /// After a reload put another pool in place: waits (at most `limit`) until the jobs this pool holds
     /// have finished, then shuts it down.

@@ -151,7 +151,6 @@ final class QueuedWorkers: ServeWorkers, @unchecked Sendable {
     }
 
     var pending: Int { queue.count }
-    var pendingJobs: Int { queue.count }
 
     func run<Result: Sendable>(on eventLoop: any EventLoop, _ body: @escaping @Sendable (ServeWorker) -> Result) -> EventLoopFuture<Result>? {
         // NIOHTTP1's pipelining handler hands over one request at a time: a second job is a second answer in the making.

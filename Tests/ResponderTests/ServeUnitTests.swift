@@ -1,5 +1,4 @@
 import OCSPCore
-import OCSPCrypto
 import OCSPRuntime
 @testable import OCSPServer
 import OCSPWire
@@ -7,7 +6,6 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import Testing
-import TestSupport
 
 /// The pieces of `serve` that need no server: GET decoding, caching headers and ETags, the content type
 /// check, the answers repeated from memory, the access log.
@@ -165,76 +163,6 @@ struct ServeUnitTests {
         table.failure = StatusSourceError(.unavailable, "down")
         #expect(throws: StatusSourceError.self) { try expired.status(of: good) }
         #expect(table.reads == 5)
-    }
-
-    @Test("Nonce requests are signed on the event loop only when every status is at hand; everything else is left to a worker")
-    func eventLoopResponder() throws {
-        final class CountingTable: CertificateStatusSource {
-            var rows: [CertificateSerialNumber: RecordedStatus] = [:]
-            var reads = 0
-            func status(of serial: CertificateSerialNumber) throws(StatusSourceError) -> RecordedStatus? {
-                reads += 1
-                return rows[serial]
-            }
-        }
-        let pki = TestPKI.shared
-        func pem(_ file: String) throws -> [UInt8] { Array(try Data(contentsOf: URL(fileURLWithPath: pki.path(.rsa, file)))) }
-        let certificate = try Certificate.certificates(pem: try pem("ca.pem"))[0]
-        let identity = IssuerIdentity(certificate, digester: OpenSSLDigester())
-        let signer = try OpenSSLSigner(certificate: certificate, key: try PrivateKey(pem: try pem("ca.key"), passphrase: nil), includeCertificate: false)
-        let table = CountingTable()
-        table.rows[serial(0x1001)] = .good
-        table.rows[serial(0x1002)] = .revoked(at: UnixTime(seconds: 1_700_000_000), reason: .superseded)
-        let authority = Authority(issuer: identity, signer: signer, statusSource: table, validity: 3600)
-        let recent = RecentStatuses(capacity: 8, window: .seconds(60))
-        let onLoop = EventLoopResponder(authorities: [authority], recentStatuses: [recent], cacheConfigured: true, signerNotices: nil)
-        func request(_ serials: [UInt64], nonce: [UInt8]?) throws -> (der: [UInt8], parsed: OCSPRequest) {
-            let der = try makeRequest(serials.map { identity.certID(serial: serial($0), hash: .sha256) }, nonce: nonce)
-            return (der, try OCSPResponder.parseRequest(der))
-        }
-
-        // Not read yet: not at hand, and the event loop never asks the table itself.
-        let first = try request([0x1001], nonce: Array(repeating: 0x11, count: 16))
-        #expect(onLoop.answer(first.parsed) == nil)
-        #expect(table.reads == 0)
-        // A worker's look-up fills the memory; from then on the event loop signs, without the table.
-        let worker = recent.remembering(table)
-        #expect(try worker.status(of: serial(0x1001)) == .good)
-        #expect(try worker.status(of: serial(0x1002)) == .revoked(at: UnixTime(seconds: 1_700_000_000), reason: .superseded))
-        let answer = try #require(onLoop.answer(first.parsed))
-        #expect(table.reads == 2)
-        #expect(answer.status == .ok)
-        #expect(answer.headers.first { $0.0 == "Cache-Control" }?.1 == "no-store")
-        #expect(answer.decision?.decision.cache == .bypass)   // as a worker's decision says with [ocsp] cache
-        #expect(answer.decision?.decision.carriesNonce == true)
-        let report = try Peers.verifySuccessful(response: Data(answer.body), issuer: pki.path(.rsa, "ca.pem"), chain: pki.path(.rsa, "chain.pem"),
-                                                request: Data(first.der))
-        #expect(report.responses.map(\.certStatus) == ["GOOD"])
-        // Both statuses at hand: one answer for both; each nonce its own signature.
-        let both = try request([0x1001, 0x1002], nonce: Array(repeating: 0x22, count: 16))
-        let bothAnswer = try #require(onLoop.answer(both.parsed))
-        let bothReport = try Peers.verifySuccessful(response: Data(bothAnswer.body), issuer: pki.path(.rsa, "ca.pem"), chain: pki.path(.rsa, "chain.pem"),
-                                                    request: Data(both.der))
-        #expect(bothReport.responses.map(\.certStatus) == ["GOOD", "REVOKED"])
-        #expect(bothReport.responses[1].revocationReason == "superseded")
-
-        // Left to a worker: a status not at hand (here with one that is), a serial not in the table, a
-        // request without a nonce (the file cache's), another CA's certificate.
-        #expect(onLoop.answer(try request([0x1001, 0x1003], nonce: [0x33]).parsed) == nil)
-        #expect(try worker.status(of: serial(0x1003)) == nil)
-        #expect(onLoop.answer(try request([0x1003], nonce: [0x33]).parsed) == nil)
-        #expect(onLoop.answer(try request([0x1001], nonce: nil).parsed) == nil)
-        let foreign = IssuerIdentity(subjectNameDER: [0x30, 0x00], publicKeyBits: Array(repeating: 1, count: 65), digester: OpenSSLDigester())
-        let foreignRequest = try makeRequest([foreign.certID(serial: serial(0x1001), hash: .sha256)], nonce: [0x44])
-        #expect(onLoop.answer(try OCSPResponder.parseRequest(foreignRequest)) == nil)
-        #expect(table.reads == 3)
-
-        // Past the window the status is no longer at hand: a worker reads it again (a revocation reaches
-        // nonce clients within the window).
-        let expired = RecentStatuses(capacity: 8, window: .zero)
-        _ = try expired.remembering(table).status(of: serial(0x1001))
-        let late = EventLoopResponder(authorities: [authority], recentStatuses: [expired], cacheConfigured: false, signerNotices: nil)
-        #expect(late.answer(first.parsed) == nil)
     }
 
     @Test("The access log cleans what clients send and writes in batches")
