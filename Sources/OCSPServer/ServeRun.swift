@@ -124,15 +124,13 @@ package enum ServeRun {
 
         // From here on the process is the service user (when one is set), and threads may start.
         let workerCount = options.workers ?? defaultWorkers
-        let made = makePool(config: config, authorities: authorities, logger: logger, workers: workerCount)
-        var pool = made.pool
-        let generation = makeGeneration(config: config, authorities: authorities, pool: made)
+        let (firstPool, generation) = makeGeneration(config: config, authorities: authorities, logger: logger, workers: workerCount)
+        var pool = firstPool
 
         let accessLog = AccessLog(destination: accessDestination)
         let server = ServerContext(
-            pool: generation.pool, health: generation.health, accessLog: accessLog,
+            generation: generation, accessLog: accessLog,
             requestTimeout: .seconds(Int64(options.requestTimeout)), maximumBodySize: OCSPResponder.maximumRequestSize,
-            recentAnswers: generation.recentAnswers, memoryResponseCount: generation.memoryResponseCount,
             metricsOnOCSPListener: options.metricsListen == nil
         )
 
@@ -183,31 +181,27 @@ package enum ServeRun {
             }
         }
         sockets.removeAll()
-        do {
-            try notifier?.ready(status: "serving on \(served.joined(separator: " ")) with \(workerCount) workers")
-        } catch {
-            logger.warning("\(error)")
+        // A notification systemd could not take is logged, never a reason to stop serving.
+        func notify(_ send: (ServiceNotifier) throws -> Void) {
+            guard let notifier else { return }
+            do {
+                try send(notifier)
+            } catch {
+                logger.warning("\(error)")
+            }
         }
+        let readyStatus = "serving on \(served.joined(separator: " ")) with \(workerCount) workers"
+        notify { try $0.ready(status: readyStatus) }
 
         var received: Int32 = 0
         while true {
             sigwait(&stopSignals, &received)
             guard received == SIGHUP else { break }
-            do {
-                try notifier?.reloading()
-            } catch {
-                logger.warning("\(error)")
-            }
+            notify { try $0.reloading() }
             // READY=1 again once the reload ended, whether it took or kept the old generation.
-            defer {
-                do {
-                    try notifier?.ready(status: "serving on \(served.joined(separator: " ")) with \(workerCount) workers")
-                } catch {
-                    logger.warning("\(error)")
-                }
-            }
+            defer { notify { try $0.ready(status: readyStatus) } }
             if let reloaded = reload(options, logger: logger, workers: workerCount) {
-                _ = server.replace(with: reloaded.generation)
+                server.replace(with: reloaded.generation)
                 let retired = pool
                 pool = reloaded.pool
                 // The old workers finish the requests they hold, then close their connections.
@@ -217,11 +211,7 @@ package enum ServeRun {
             }
         }
         logger.notice("signal \(received): stopping; finishing the requests in flight")
-        do {
-            try notifier?.stopping()
-        } catch {
-            logger.warning("\(error)")
-        }
+        notify { try $0.stopping() }
 
         // Stop accepting, let busy connections finish their response, then close the database connections.
         for listener in listeners { try? listener.close().wait() }
@@ -243,10 +233,11 @@ package enum ServeRun {
         return 0
     }
 
-    /// The workers for one reading of the config: each with status stores of its own, the file cache
-    /// behind a shared memory, and the recent answers and statuses the workers share.
-    static func makePool(config: ResponderConfiguration, authorities: [Authority], logger: Logger,
-                         workers workerCount: Int) -> MadePool {
+    /// Everything `serve` makes from one reading of the config: the workers (each with status stores of
+    /// its own, the file cache behind a shared memory, the recent answers and statuses they share) and
+    /// the health check of the same authorities; the pool also on its own, for its shutdown.
+    static func makeGeneration(config: ResponderConfiguration, authorities: [Authority], logger: Logger,
+                               workers workerCount: Int) -> (pool: WorkerPool, generation: ServeGeneration) {
         let memory = config.run.cachePath.map { _ in MemoryFrontedCache.Memory(capacity: memoryCacheEntries) }
         // Memory never holds an answer or a status longer than `[ocsp] revalidate` allows the cache to.
         let memoryWindow = min(RecentAnswers.defaultRevalidationInterval, .seconds(config.run.revalidation.interval))
@@ -258,19 +249,8 @@ package enum ServeRun {
                 MemoryFrontedCache(files: FileResponseCache(directory: path, digester: OpenSSLDigester(), logger: logger), memory: memory)
             } }, recentAnswers: recentAnswers, recentStatuses: recentStatuses, signerNotices: signerNotices)
         }
-        return MadePool(pool: WorkerPool(workers: workers, maximumBacklog: workerCount * 256), recentAnswers: recentAnswers,
-                        memoryResponseCount: { memory?.count ?? 0 })
-    }
+        let pool = WorkerPool(workers: workers, maximumBacklog: workerCount * 256)
 
-    /// What `makePool` made: the pool and the memories its workers share.
-    struct MadePool {
-        var pool: WorkerPool
-        var recentAnswers: RecentAnswers?
-        var memoryResponseCount: @Sendable () -> Int
-    }
-
-    /// The pool with the health check of the same config and authorities.
-    static func makeGeneration(config: ResponderConfiguration, authorities: [Authority], pool: MadePool) -> ServeGeneration {
         var signings: [HealthCheck.Signing] = []
         for (authority, signing) in zip(authorities, config.authorities) {
             guard let signer = authority.signer as? OpenSSLSigner else { continue }
@@ -278,8 +258,8 @@ package enum ServeRun {
         }
         let health = HealthCheck(database: config.database, tables: config.authorities.map(\.table), signings: signings,
                                  warnDays: config.run.warnDays)
-        return ServeGeneration(pool: pool.pool, health: health, recentAnswers: pool.recentAnswers,
-                               memoryResponseCount: pool.memoryResponseCount)
+        return (pool, ServeGeneration(pool: pool, health: health, recentAnswers: recentAnswers,
+                                      memoryResponseCount: { memory?.count ?? 0 }))
     }
 
     /// SIGHUP: reopens the log files, then reads the config, certificates, keys and `ocspresponse` again
@@ -298,8 +278,7 @@ package enum ServeRun {
             } catch {
                 throw StartUpError("config error: \(error.inputReason)")
             }
-            let pool = makePool(config: config, authorities: authorities, logger: logger, workers: workers)
-            return (pool.pool, makeGeneration(config: config, authorities: authorities, pool: pool))
+            return makeGeneration(config: config, authorities: authorities, logger: logger, workers: workers)
         } catch {
             logger.error("reload failed, still serving with the configuration loaded before: \(error.description)")
             return nil

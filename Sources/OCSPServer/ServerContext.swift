@@ -43,11 +43,9 @@ package final class ServerContext: Sendable {
     private let current: NIOLockedValueBox<ServeGeneration>
     private let connections = NIOLockedValueBox<(open: [ObjectIdentifier: any Channel], draining: Bool)>(([:], false))
 
-    package init(pool: any ServeWorkers, health: HealthCheck, accessLog: AccessLog, requestTimeout: TimeAmount, maximumBodySize: Int,
-                 recentAnswers: RecentAnswers?, memoryResponseCount: @escaping @Sendable () -> Int = { 0 }, metrics: ServeMetrics = ServeMetrics(),
-                 metricsOnOCSPListener: Bool = true) {
-        current = NIOLockedValueBox(ServeGeneration(pool: pool, health: health, recentAnswers: recentAnswers,
-                                                    memoryResponseCount: memoryResponseCount))
+    package init(generation: ServeGeneration, accessLog: AccessLog, requestTimeout: TimeAmount, maximumBodySize: Int,
+                 metrics: ServeMetrics = ServeMetrics(), metricsOnOCSPListener: Bool = true) {
+        current = NIOLockedValueBox(generation)
         self.metrics = metrics
         self.metricsOnOCSPListener = metricsOnOCSPListener
         self.accessLog = accessLog
@@ -55,27 +53,20 @@ package final class ServerContext: Sendable {
         self.maximumBodySize = maximumBodySize
     }
 
+    /// The current generation, as one: what a reader takes from it belongs to the same config.
+    var generation: ServeGeneration { current.withLockedValue { $0 } }
+
     /// The health check of the current generation.
     var health: HealthCheck { current.withLockedValue { $0.health } }
-
-    /// The current generation's recent answers (nil without `[ocsp] cache`).
-    var recentAnswers: RecentAnswers? { current.withLockedValue { $0.recentAnswers } }
-
-    /// How many responses the current generation's memory holds in front of the file cache.
-    var memoryResponseCount: @Sendable () -> Int { current.withLockedValue { $0.memoryResponseCount } }
 
     /// Runs `body` on a worker of the current generation; nil when its backlog is full.
     func run<Result: Sendable>(on eventLoop: any EventLoop, _ body: @escaping @Sendable (ServeWorker) -> Result) -> EventLoopFuture<Result>? {
         current.withLockedValue { $0.pool.run(on: eventLoop, body) }
     }
 
-    /// Puts `generation` in place for every request from now on; returns the one it replaced.
-    package func replace(with generation: ServeGeneration) -> ServeGeneration {
-        current.withLockedValue { current in
-            let old = current
-            current = generation
-            return old
-        }
+    /// Puts `generation` in place for every request from now on.
+    package func replace(with generation: ServeGeneration) {
+        current.withLockedValue { $0 = generation }
     }
 
     /// The answer to `der` from `recentAnswers`, with its headers as of now; nil when a worker must answer.

@@ -62,8 +62,8 @@ final class FuzzedConnection {
         let recentAnswers = RecentAnswers(capacity: 16)
         workers = QueuedWorkers(worker: ServeWorker(responder: responder, recentAnswers: recentAnswers))
         server = ServerContext(
-            pool: workers, health: Self.health, accessLog: Self.accessLog, requestTimeout: Self.requestTimeout,
-            maximumBodySize: HTTPFuzzHarness.maximumBodySize, recentAnswers: recentAnswers
+            generation: ServeGeneration(pool: workers, health: Self.health, recentAnswers: recentAnswers),
+            accessLog: Self.accessLog, requestTimeout: Self.requestTimeout, maximumBodySize: HTTPFuzzHarness.maximumBodySize
         )
         exchanges = ExchangeCheck(maximumBodySize: HTTPFuzzHarness.maximumBodySize)
         do {

@@ -54,16 +54,7 @@ struct RevalidationTests {
 
     static func mariadbSection(_ server: MariaDBTestServer, table: String) -> String {
         // Over TCP: the service user needs no access to the test server's socket directory.
-        """
-        [db]
-        host = 127.0.0.1
-        port = \(server.port)
-        db = \(server.database)
-        username = \(server.user)
-        password = \(server.password)
-        table = \(table)
-        connect_timeout = 3
-        """
+        server.configSection(table: table, tcp: true)
     }
 
     /// Warms every observer (two answers each, so `serve`'s memory holds the answer too), changes the

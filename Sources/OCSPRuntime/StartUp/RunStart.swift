@@ -67,14 +67,7 @@ package struct RunStart {
             let logging = RunLogger.make(config, override: options.logLevel(for: config))
             throw StartUpError(error.inputReason, loggingTo: logging)
         }
-        var serviceFiles = ServiceFiles()
-        if let configFile {
-            do {
-                serviceFiles = try ServiceFiles.check(&config, configFile: configFile)
-            } catch {
-                throw StartUpError("config error: \(error.shownToUntrustedCaller)")
-            }
-        }
+        let serviceFiles = try checkServiceFiles(&config, configFile: configFile)
         var pendingDrop: ServiceAccount?
         if case .dropPending(let account) = privileges {
             if let path = config.log.file { account.createLogFile(at: path) }
@@ -115,23 +108,27 @@ package struct RunStart {
     /// (it still runs as root, or as another user) is refused: only a restart changes who it runs as.
     package static func rereadConfig(_ path: String, invocation: Invocation = .current) throws(StartUpError) -> ResponderConfiguration {
         var (config, configFile) = try readConfig(path, invocation: invocation)
+        let privileges: ServiceAccount.Decision
         do {
-            if case .dropPending(let account) = try ServiceAccount.enforce(config, dropLater: true) {
-                throw StartUpError("config error: \(config.path): [ocsp] user = \(account.name), but serve runs as root: restart it to run as \(account.name)")
-            }
-        } catch let error as StartUpError {
-            throw error
+            privileges = try ServiceAccount.enforce(config, dropLater: true)
         } catch {
             throw StartUpError(error.inputReason)
         }
-        if let configFile {
-            do {
-                _ = try ServiceFiles.check(&config, configFile: configFile)
-            } catch {
-                throw StartUpError("config error: \(error.shownToUntrustedCaller)")
-            }
+        if case .dropPending(let account) = privileges {
+            throw StartUpError("config error: \(config.path): [ocsp] user = \(account.name), but serve runs as root: restart it to run as \(account.name)")
         }
+        _ = try checkServiceFiles(&config, configFile: configFile)
         return config
+    }
+
+    /// Under sudo (`configFile` set): everything the config names must be the service's own.
+    private static func checkServiceFiles(_ config: inout ResponderConfiguration, configFile: TrustedPath?) throws(StartUpError) -> ServiceFiles {
+        guard let configFile else { return ServiceFiles() }
+        do {
+            return try ServiceFiles.check(&config, configFile: configFile)
+        } catch {
+            throw StartUpError("config error: \(error.shownToUntrustedCaller)")
+        }
     }
 
     /// Every configured CA, with its certificate, key and status table, checked at `now`.

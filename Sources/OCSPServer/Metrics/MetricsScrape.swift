@@ -23,6 +23,9 @@ extension ServerContext {
     /// The scrape's answer: read on a worker thread (the SQLite file and the `ocspresponse` files are
     /// opened and read), never cached.
     func scrape(at now: UnixTime) -> ServedAnswer {
+        // One generation for the whole scrape, so that a reload meanwhile cannot mix two configs.
+        let generation = generation
+        let health = generation.health
         var snapshot = ServeMetrics.Snapshot()
         for signing in health.signings {
             var nextUpdate: UnixTime?
@@ -42,7 +45,7 @@ extension ServerContext {
         case .sqlite(let path):
             snapshot.databases = [(path, health.tables.first.map { health.databaseProblem(table: $0) == nil } ?? true)]
         }
-        snapshot.cacheEntries = [("responses", memoryResponseCount()), ("answers", recentAnswers?.count ?? 0)]
+        snapshot.cacheEntries = [("responses", generation.memoryResponseCount()), ("answers", generation.recentAnswers?.count ?? 0)]
         return ServedAnswer(status: .ok, contentType: ServeMetrics.contentType, headers: [("Cache-Control", "no-store")],
                             body: metrics.exposition(snapshot))
     }
