@@ -7,6 +7,13 @@
   peer-make.py response --issuer ISSUER.pem --key KEY.pem --cert CERT.pem --from H --to H --out FILE
       a Basic OCSP response 'good' for CERT, signed by ISSUER's KEY (byKey), with thisUpdate now+H1
       and nextUpdate now+H2 hours: a stale or future pre-signed response.
+  peer-make.py crl --issuer ISSUER.pem --key KEY.pem --out FILE [--entry SERIAL,TIME[,REASON]]...
+                   [--number N] [--delta BASE] [--this-update TIME] [--next-hours H] [--pem]
+                   [--critical-unknown] [--idp]
+      a CRL signed by ISSUER's KEY: each --entry a hex SERIAL revoked at TIME (ISO 8601, UTC) with an
+      RFC 5280 reason name (keyCompromise, certificateHold, removeFromCRL, ...); --delta makes a delta
+      CRL of base BASE; --critical-unknown adds a critical extension no reader knows, --idp an
+      issuingDistributionPoint.
 """
 import argparse
 import datetime
@@ -64,6 +71,46 @@ def make_response(args):
         f.write(response.public_bytes(serialization.Encoding.DER))
 
 
+def parse_time(text):
+    return datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+REASONS = {flag.value: flag for flag in x509.ReasonFlags}
+
+
+def make_crl(args):
+    issuer = load_cert(args.issuer)
+    with open(args.key, "rb") as f:
+        key = serialization.load_pem_private_key(f.read(), password=None)
+    this_update = parse_time(args.this_update) if args.this_update else now()
+    builder = (x509.CertificateRevocationListBuilder()
+               .issuer_name(issuer.subject)
+               .last_update(this_update)
+               .next_update(this_update + datetime.timedelta(hours=args.next_hours))
+               .add_extension(x509.CRLNumber(args.number), critical=False)
+               .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer.public_key()), critical=False))
+    if args.delta is not None:
+        builder = builder.add_extension(x509.DeltaCRLIndicator(args.delta), critical=True)
+    if args.critical_unknown:
+        builder = builder.add_extension(x509.UnrecognizedExtension(x509.ObjectIdentifier("1.3.6.1.4.1.55555.1"), b"\x05\x00"), critical=True)
+    if args.idp:
+        builder = builder.add_extension(x509.IssuingDistributionPoint(
+            full_name=[x509.UniformResourceIdentifier("http://crl.example/part1.crl")], relative_name=None,
+            only_contains_user_certs=True, only_contains_ca_certs=False, only_some_reasons=None,
+            indirect_crl=False, only_contains_attribute_certs=False), critical=True)
+    for entry in args.entry:
+        parts = entry.split(",")
+        revoked = (x509.RevokedCertificateBuilder()
+                   .serial_number(int(parts[0], 16))
+                   .revocation_date(parse_time(parts[1])))
+        if len(parts) > 2:
+            revoked = revoked.add_extension(x509.CRLReason(REASONS[parts[2]]), critical=False)
+        builder = builder.add_revoked_certificate(revoked.build())
+    crl = builder.sign(key, hashes.SHA256())
+    with open(args.out, "wb") as f:
+        f.write(crl.public_bytes(serialization.Encoding.PEM if args.pem else serialization.Encoding.DER))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="what", required=True)
@@ -79,8 +126,20 @@ def main():
     r.add_argument("--from", dest="from_hours", type=float, required=True)
     r.add_argument("--to", dest="to_hours", type=float, required=True)
     r.add_argument("--out", required=True)
+    l = sub.add_parser("crl")
+    l.add_argument("--issuer", required=True)
+    l.add_argument("--key", required=True)
+    l.add_argument("--out", required=True)
+    l.add_argument("--entry", action="append", default=[])
+    l.add_argument("--number", type=int, default=1)
+    l.add_argument("--delta", type=int)
+    l.add_argument("--this-update")
+    l.add_argument("--next-hours", type=float, default=24)
+    l.add_argument("--pem", action="store_true")
+    l.add_argument("--critical-unknown", action="store_true")
+    l.add_argument("--idp", action="store_true")
     args = parser.parse_args()
-    make_cert(args) if args.what == "cert" else make_response(args)
+    {"cert": make_cert, "response": make_response, "crl": make_crl}[args.what](args)
     return 0
 
 

@@ -243,36 +243,198 @@ package struct StatusAdmin {
                 certificate = try certificateFile(entry.serial, in: certificatesDirectory, ca: ca)
             }
             if certificate.isEmpty { summary.withoutCertificate += 1 }
-            let wanted = StatusRecord(serial: entry.serial, status: entry.status, certificate: certificate)
-            let changed = try transaction { () throws(AdminError) -> Bool in
-                let rows = try storeCall { () throws(StatusSourceError) in try ca.store.records(for: entry.serial) }
-                if rows.isEmpty {
-                    try storeCall { () throws(StatusSourceError) in try ca.store.insert(wanted) }
-                    summary.added += 1
-                    return true
-                }
-                if rows.allSatisfy({ $0.status == wanted.status && $0.revocationTime == wanted.revocationTime && $0.revocationReason == wanted.revocationReason }) {
-                    summary.unchanged += 1
-                    return false
-                }
-                if !wanted.isRevoked, !allowUnrevoke, let revoked = rows.first(where: \.isRevoked) {
-                    summary.conflicts.append("0x\(entry.serial): the table has \(revoked.status) at \(revoked.revocationTimeText ?? "an unknown time") (reason \(revoked.revocationReason?.text ?? "none")), the index \(entry.indexStatus) (Valid); kept")
-                    return false
-                }
-                if wanted.isRevoked, !allowRewrite, let revoked = rows.first(where: { $0.isRevoked && !$0.isOnHold }) {
-                    summary.rewriteConflicts.append("0x\(entry.serial): the table has \(revoked.status) at \(revoked.revocationTimeText ?? "an unknown time") (reason \(revoked.revocationReason?.text ?? "none")), the index R at \(wanted.revocationTime?.iso8601 ?? "an unknown time") (reason \(wanted.revocationReason?.text ?? "none")); kept the first revocation")
-                    return false
-                }
-                try storeCall { () throws(StatusSourceError) in
-                    try ca.store.update(certNums: rows.map(\.certNum), status: wanted.isRevoked ? .revoked : .valid,
-                                        revocationTime: wanted.revocationTime, revocationReason: wanted.revocationReason?.known)
-                }
-                summary.updated += 1
-                return true
-            }
-            if changed { forget(entry.serial) }
+            try apply(StatusRecord(serial: entry.serial, status: entry.status, certificate: certificate), serial: entry.serial,
+                      in: ca, source: entry.status == .good ? "the index \(entry.indexStatus)" : "the index R", allowUnrevoke: allowUnrevoke, allowRewrite: allowRewrite, to: &summary)
         }
         return summary
+    }
+
+    /// Gives `wanted`'s serial `wanted`'s status in one transaction, unless that would undo a revocation
+    /// (a conflict, unless `allowUnrevoke`) or replace a final revocation's time or reason (unless
+    /// `allowRewrite`); a serial not in the table is inserted. `source` says where the status came from,
+    /// for the conflict's line.
+    private func apply(
+        _ wanted: StatusRecord, serial: CertificateSerialNumber, in ca: CA, source: String, allowUnrevoke: Bool, allowRewrite: Bool, to summary: inout ImportSummary
+    ) throws(AdminError) {
+        let changed = try transaction { () throws(AdminError) -> Bool in
+            let rows = try storeCall { () throws(StatusSourceError) in try ca.store.records(for: serial) }
+            if rows.isEmpty {
+                try storeCall { () throws(StatusSourceError) in try ca.store.insert(wanted) }
+                summary.added += 1
+                return true
+            }
+            if rows.allSatisfy({ $0.status == wanted.status && $0.revocationTime == wanted.revocationTime && $0.revocationReason == wanted.revocationReason }) {
+                summary.unchanged += 1
+                return false
+            }
+            if !wanted.isRevoked, !allowUnrevoke, let revoked = rows.first(where: \.isRevoked) {
+                summary.conflicts.append("0x\(serial): the table has \(revoked.status) at \(revoked.revocationTimeText ?? "an unknown time") (reason \(revoked.revocationReason?.text ?? "none")), \(source) (Valid); kept")
+                return false
+            }
+            if wanted.isRevoked, !allowRewrite, let revoked = rows.first(where: { $0.isRevoked && !$0.isOnHold }) {
+                summary.rewriteConflicts.append("0x\(serial): the table has \(revoked.status) at \(revoked.revocationTimeText ?? "an unknown time") (reason \(revoked.revocationReason?.text ?? "none")), \(source) at \(wanted.revocationTime?.iso8601 ?? "an unknown time") (reason \(wanted.revocationReason?.text ?? "none")); kept the first revocation")
+                return false
+            }
+            try storeCall { () throws(StatusSourceError) in
+                try ca.store.update(certNums: rows.map(\.certNum), status: wanted.isRevoked ? .revoked : .valid,
+                                    revocationTime: wanted.revocationTime, revocationReason: wanted.revocationReason?.known)
+            }
+            summary.updated += 1
+            return true
+        }
+        if changed { forget(serial) }
+    }
+
+    /// What `importCRL` did, beyond the rows: which CRL it was, and the entries it could not act on.
+    package struct CRLImport: Sendable, Hashable {
+        package var summary = ImportSummary()
+        package var ca: String
+        package var table: String
+        package var crlNumber: String?
+        /// The BaseCRLNumber of a delta CRL; nil for a full one.
+        package var baseCRLNumber: String?
+        package var thisUpdate: UnixTime
+        package var nextUpdate: UnixTime?
+        /// removeFromCRL entries that lifted a hold.
+        package var holdsLifted = 0
+        /// Entries left alone, one line each (a removeFromCRL of a serial not on hold, or on hold since
+        /// after the CRL was issued).
+        package var skipped: [String] = []
+        /// Warnings that do not stop the import (a CRL past its nextUpdate still tells true revocations).
+        package var warnings: [String] = []
+    }
+
+    /// Imports a CRL (RFC 5280 §5; DER or PEM, full or delta) issued by one of the configured CAs: each
+    /// entry becomes Revoked with its revocationDate and reasonCode, checked and written as `importIndex`
+    /// writes (a final revocation keeps its first time and reason unless `allowRewrite`; a hold may become
+    /// final), so running it again changes nothing.
+    ///
+    /// Nothing is made Valid by a CRL's silence: a full CRL that omits a serial says nothing the table must
+    /// act on (the table may hold revocations made with `db revoke` that no CRL has yet). The one way a CRL
+    /// un-revokes is a delta CRL's removeFromCRL entry (§5.3.1), and only for a serial on certificate_hold
+    /// since before the CRL's thisUpdate: an older delta cannot lift a hold placed after it was issued, and
+    /// a final revocation is never lifted (a conflict, reported). The CRL is refused whole when its
+    /// signature does not verify with the CA's key, when it has a critical extension this reader does not
+    /// act on (§5.2), when it is partitioned (an issuingDistributionPoint: its entries would be applied, but
+    /// it is not the CA's whole list, so it is refused to keep the rule simple to state), or when an entry
+    /// names another issuer (an indirect CRL).
+    ///
+    /// - Parameter caName: the CA (`--ca NAME`); nil: the configured CA whose name and key issued it.
+    package func importCRL(path: String, caName: String?, allowRewrite: Bool = false, now: UnixTime = RunClock.currentTime()) throws(AdminError) -> [CRLImport] {
+        let bytes: [UInt8]
+        do {
+            bytes = try FileIO.read(path: path, limit: 256 << 20)
+        } catch {
+            throw AdminError(.data, "cannot read the CRL: \(error.inputReason)")
+        }
+        let lists: [CertificateList]
+        do {
+            lists = try CertificateList.lists(pemOrDER: bytes)
+        } catch {
+            throw AdminError(.data, "\(path) is not a CRL (DER, or PEM with -----BEGIN X509 CRL-----): \(error.inputReason)")
+        }
+        guard !lists.isEmpty else { throw AdminError(.data, "\(path) holds no -----BEGIN X509 CRL----- block") }
+        // Every CRL of the file is checked before any is applied, so a bad one leaves the table as it was.
+        var checked: [(CertificateList, CA)] = []
+        for (index, list) in lists.enumerated() {
+            let which = lists.count == 1 ? path : "\(path) (CRL \(index + 1))"
+            let ca = try crlIssuer(of: list, which: which, caName: caName)
+            if let critical = list.unhandledCriticalExtension {
+                throw AdminError(.data, "\(which) has a critical extension \(critical) this reader does not act on (RFC 5280 §5.2); not imported")
+            }
+            if list.isPartitioned {
+                throw AdminError(.data, "\(which) has an issuingDistributionPoint: it is a partition of the CA's revocations, not the whole list; import the CA's full CRL")
+            }
+            if list.entries.contains(where: \.namesAnotherIssuer) {
+                throw AdminError(.data, "\(which) is an indirect CRL (an entry names another certificateIssuer); not supported")
+            }
+            for entry in list.entries {
+                do {
+                    _ = try entry.reason
+                } catch {
+                    throw AdminError(.data, "\(which): the reasonCode of serial 0x\(entry.serial) does not parse: \(error.inputReason)")
+                }
+            }
+            checked.append((list, ca))
+        }
+        var imports: [CRLImport] = []
+        for (list, ca) in checked {
+            let base = try? list.baseCRLNumber
+            var result = CRLImport(ca: ca.name, table: ca.table, crlNumber: (try? list.crlNumber)?.map { "0x\($0)" },
+                                   baseCRLNumber: base.map { "0x\($0)" } ?? nil, thisUpdate: list.thisUpdate, nextUpdate: list.nextUpdate)
+            if let nextUpdate = list.nextUpdate, nextUpdate < now {
+                result.warnings.append("the CRL's nextUpdate \(nextUpdate.iso8601) has passed: the CA has issued a newer one; its revocations are imported, but look for the newer CRL")
+            }
+            if list.thisUpdate > now {
+                result.warnings.append("the CRL's thisUpdate \(list.thisUpdate.iso8601) is in the future: check this host's clock")
+            }
+            let isDelta = base != nil
+            for entry in list.entries {
+                let reason = (try? entry.reason) ?? nil
+                if reason == .removeFromCRL {
+                    guard isDelta else {
+                        result.skipped.append("0x\(entry.serial): removeFromCRL in a full CRL (RFC 5280 allows it only in a delta CRL); left alone")
+                        continue
+                    }
+                    try liftHold(entry.serial, in: ca, crlIssued: list.thisUpdate, to: &result)
+                    continue
+                }
+                let wanted = StatusRecord(serial: entry.serial, status: .revoked(at: entry.revocationDate, reason: reason), certificate: [])
+                let before = result.summary.added
+                try apply(wanted, serial: entry.serial, in: ca, source: "the CRL", allowUnrevoke: false, allowRewrite: allowRewrite, to: &result.summary)
+                if result.summary.added > before { result.summary.withoutCertificate += 1 }
+            }
+            imports.append(result)
+        }
+        return imports
+    }
+
+    /// The CA of the config that issued `list`: `caName`'s, or the one whose name and key fit.
+    private func crlIssuer(of list: CertificateList, which: String, caName: String?) throws(AdminError) -> CA {
+        if caName != nil {
+            let ca = try ca(named: caName)
+            if let problem = list.issuanceProblem(by: ca.issuer, key: ca.issuerKey) {
+                throw AdminError(.data, "\(which) is not issued by CA \(ca.name) (\(ca.issuerPath)): \(problem); not imported")
+            }
+            return ca
+        }
+        var problems: [String] = []
+        for ca in cas {
+            guard let problem = list.issuanceProblem(by: ca.issuer, key: ca.issuerKey) else { return ca }
+            problems.append("\(ca.name): \(problem)")
+        }
+        throw AdminError(.data, "\(which) (issuer \(list.issuer)) is not issued by a configured CA (\(problems.joined(separator: "; "))); not imported")
+    }
+
+    /// A delta CRL's removeFromCRL: the serial's certificate_hold is lifted when it was placed before the
+    /// CRL was issued; anything else is left alone and said.
+    private func liftHold(_ serial: CertificateSerialNumber, in ca: CA, crlIssued: UnixTime, to result: inout CRLImport) throws(AdminError) {
+        let outcome = try transaction { () throws(AdminError) -> String? in
+            let rows = try storeCall { () throws(StatusSourceError) in try ca.store.records(for: serial) }
+            guard !rows.isEmpty, rows.contains(where: \.isRevoked) else {
+                result.summary.unchanged += 1
+                return nil
+            }
+            if let final = rows.first(where: { $0.isRevoked && !$0.isOnHold }) {
+                result.summary.conflicts.append("0x\(serial): the table has \(final.status) at \(final.revocationTimeText ?? "an unknown time") (reason \(final.revocationReason?.text ?? "none")), the delta CRL removeFromCRL; a final revocation is never lifted; kept")
+                return nil
+            }
+            let placed = rows.compactMap(\.revocationTime).max()
+            guard let placed, placed <= crlIssued else {
+                return "0x\(serial): on certificate_hold since \(placed?.iso8601 ?? "an unknown time"), after the CRL's thisUpdate \(crlIssued.iso8601); an older CRL does not lift a newer hold; kept"
+            }
+            try storeCall { () throws(StatusSourceError) in
+                try ca.store.update(certNums: rows.map(\.certNum), status: .valid, revocationTime: nil, revocationReason: nil)
+            }
+            result.holdsLifted += 1
+            result.summary.updated += 1
+            return ""
+        }
+        switch outcome {
+        case nil: break
+        case ""?: forget(serial)
+        case let line?: result.skipped.append(line)
+        }
     }
 
     private func certificateFile(_ serial: CertificateSerialNumber, in directory: String, ca: CA) throws(AdminError) -> [UInt8] {

@@ -101,7 +101,7 @@ package struct Certificate: Hashable, Sendable {
     /// The Extensions SEQUENCE, read as leniently as OpenSSL reads it: CAs in use write `critical FALSE`
     /// out (which DER forbids) and some repeat an extension; neither may make a CA's own certificate
     /// unloadable. A repeated extension is refused where it is used (`value(of:)`).
-    private static func extensions(_ node: ASN1Node) throws -> [Extension] {
+    static func extensions(_ node: ASN1Node) throws -> [Extension] {
         guard node.identifier == .sequence, case .constructed(let children) = node.content else {
             throw ASN1Error.invalidASN1Object(reason: "Extensions is a SEQUENCE")
         }
@@ -120,7 +120,7 @@ package struct Certificate: Hashable, Sendable {
         try PEM.decodeAllBlocks(pem, label: "CERTIFICATE").map { try Certificate(der: $0) }
     }
 
-    private static func time(_ node: ASN1Node?) throws -> UnixTime {
+    static func time(_ node: ASN1Node?) throws -> UnixTime {
         guard let node else { throw ASN1Error.invalidASN1Object(reason: "validity is too short") }
         switch node.identifier {
         case .utcTime:
@@ -248,6 +248,7 @@ package struct KeyUsage: Hashable, Sendable {
 
     package var digitalSignature: Bool { contains(bit: 0) }
     package var keyCertSign: Bool { contains(bit: 5) }
+    package var crlSign: Bool { contains(bit: 6) }
 }
 
 /// ```
@@ -262,6 +263,11 @@ package struct AuthorityKeyIdentifier: Hashable, Sendable {
     /// The DER of each directoryName ([4] EXPLICIT Name) in authorityCertIssuer.
     package var issuerNameDERs: [[UInt8]]
     package var serialNumber: CertificateSerialNumber?
+
+    /// From an authorityKeyIdentifier extension's value (the DER inside extnValue).
+    package init(extensionValue value: ArraySlice<UInt8>) throws {
+        try self.init(derEncoded: value)
+    }
 
     init(derEncoded value: ArraySlice<UInt8>) throws {
         let tag0 = ASN1Identifier(tagWithNumber: 0, tagClass: .contextSpecific)
