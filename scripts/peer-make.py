@@ -14,6 +14,11 @@
       RFC 5280 reason name (keyCompromise, certificateHold, removeFromCRL, ...); --delta makes a delta
       CRL of base BASE; --critical-unknown adds a critical extension no reader knows, --idp an
       issuingDistributionPoint.
+  peer-make.py signed-request --issuer ISSUER.pem --cert CERT.pem --signer S.pem --signer-key K.pem --out FILE
+                   [--no-certs] [--corrupt]
+      an OCSP request for CERT (SHA-1 CertID, no nonce) signed with SHA-256 by S's key K, S in certs
+      unless --no-certs; --corrupt flips a bit of the signature. cryptography builds requests but does
+      not sign them, so the Signature is put together here, in DER, over cryptography's tbsRequest.
 """
 import argparse
 import datetime
@@ -111,6 +116,58 @@ def make_crl(args):
         f.write(crl.public_bytes(serialization.Encoding.PEM if args.pem else serialization.Encoding.DER))
 
 
+def der(tag, content):
+    n = len(content)
+    if n < 0x80:
+        length = bytes([n])
+    else:
+        octets = n.to_bytes((n.bit_length() + 7) // 8, "big")
+        length = bytes([0x80 | len(octets)]) + octets
+    return bytes([tag]) + length + content
+
+
+def der_children(data):
+    """The (start, end) of each element inside one constructed DER element's content."""
+    def header(i):
+        n = data[i + 1]
+        if n < 0x80:
+            return i + 2, n
+        k = n & 0x7F
+        return i + 2 + k, int.from_bytes(data[i + 2:i + 2 + k], "big")
+    start, length = header(0)
+    i, end, out = start, start + length, []
+    while i < end:
+        body, n = header(i)
+        out.append((i, body + n))
+        i = body + n
+    return out
+
+
+def make_signed_request(args):
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+    request = (ocsp.OCSPRequestBuilder()
+               .add_certificate(load_cert(args.cert), load_cert(args.issuer), hashes.SHA1())
+               .build().public_bytes(serialization.Encoding.DER))
+    start, end = der_children(request)[0]
+    tbs = request[start:end]
+    signer = load_cert(args.signer)
+    with open(args.signer_key, "rb") as f:
+        key = serialization.load_pem_private_key(f.read(), password=None)
+    if isinstance(key, rsa.RSAPrivateKey):
+        signature = key.sign(tbs, padding.PKCS1v15(), hashes.SHA256())
+        algorithm = der(0x30, der(0x06, bytes.fromhex("2a864886f70d01010b")) + b"\x05\x00")
+    else:
+        signature = key.sign(tbs, ec.ECDSA(hashes.SHA256()))
+        algorithm = der(0x30, der(0x06, bytes.fromhex("2a8648ce3d040302")))
+    if args.corrupt:
+        signature = signature[:-1] + bytes([signature[-1] ^ 1])
+    body = algorithm + der(0x03, b"\x00" + signature)
+    if not args.no_certs:
+        body += der(0xA0, der(0x30, signer.public_bytes(serialization.Encoding.DER)))
+    with open(args.out, "wb") as f:
+        f.write(der(0x30, tbs + der(0xA0, der(0x30, body))))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="what", required=True)
@@ -138,8 +195,13 @@ def main():
     l.add_argument("--pem", action="store_true")
     l.add_argument("--critical-unknown", action="store_true")
     l.add_argument("--idp", action="store_true")
+    q = sub.add_parser("signed-request")
+    for name in ("--issuer", "--cert", "--signer", "--signer-key", "--out"):
+        q.add_argument(name, required=True)
+    q.add_argument("--no-certs", action="store_true")
+    q.add_argument("--corrupt", action="store_true")
     args = parser.parse_args()
-    {"cert": make_cert, "response": make_response, "crl": make_crl}[args.what](args)
+    {"cert": make_cert, "response": make_response, "crl": make_crl, "signed-request": make_signed_request}[args.what](args)
     return 0
 
 

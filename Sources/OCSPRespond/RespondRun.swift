@@ -45,6 +45,7 @@ package struct RespondRun {
         let invocation = Invocation.current
         let start: RunStart
         let authorities: [Authority]
+        let requestAuthentication: RequestAuthentication
         let now: UnixTime
         let watchdog: RunWatchdog
         do throws(StartUpError) {
@@ -54,6 +55,7 @@ package struct RespondRun {
             watchdog = RunWatchdog(timeoutSeconds: options.timeout ?? start.config.run.timeout, logger: start.logger)
             now = RunClock.currentTime()
             authorities = try start.loadAuthorities(at: now)
+            requestAuthentication = try start.loadRequestAuthentication()
         } catch {
             Console.printError(error.description)
             return error.exitStatus
@@ -109,7 +111,8 @@ package struct RespondRun {
         }
         watchdog.arm { try? write(OCSPResponse.error(.tryLater)) }
 
-        let outcome = OCSPResponder(authorities: authorities, cache: cache, revalidation: config.run.revalidation).respond(to: request, at: now)
+        let outcome = OCSPResponder(authorities: authorities, cache: cache, revalidation: config.run.revalidation,
+                                    requestAuthentication: requestAuthentication).respond(to: request, at: now)
 
         let decision = outcome.decision
         let status = ExitStatus.respond(decision.status)

@@ -79,6 +79,7 @@ package enum ServeRun {
 
         let start: RunStart
         let authorities: [Authority]
+        let requestAuthentication: RequestAuthentication
         do throws(StartUpError) {
             // Root binds first and drops after (port 80); the log is opened before, so it says why it refused.
             start = try RunStart.begin(.init(configPath: options.configPath, logLevel: options.logLevel, dropRootLater: true))
@@ -87,6 +88,7 @@ package enum ServeRun {
                 start.logger.warning("running as root: set [ocsp] user = NAME in \(start.config.path), and serve binds its ports as root, then answers as NAME")
             }
             authorities = try start.loadAuthorities(at: RunClock.currentTime())
+            requestAuthentication = try start.loadRequestAuthentication()
         } catch {
             Console.printError(error.description)
             return error.exitStatus
@@ -124,7 +126,8 @@ package enum ServeRun {
 
         // From here on the process is the service user (when one is set), and threads may start.
         let workerCount = options.workers ?? defaultWorkers
-        let (firstPool, generation) = makeGeneration(config: config, authorities: authorities, logger: logger, workers: workerCount)
+        let (firstPool, generation) = makeGeneration(
+            config: config, authorities: authorities, requestAuthentication: requestAuthentication, logger: logger, workers: workerCount)
         var pool = firstPool
 
         let accessLog = AccessLog(destination: accessDestination)
@@ -236,8 +239,8 @@ package enum ServeRun {
     /// Everything `serve` makes from one reading of the config: the workers (each with status stores of
     /// its own, the file cache behind a shared memory, the recent answers and statuses they share) and
     /// the health check of the same authorities; the pool also on its own, for its shutdown.
-    static func makeGeneration(config: ResponderConfiguration, authorities: [Authority], logger: Logger,
-                               workers workerCount: Int) -> (pool: WorkerPool, generation: ServeGeneration) {
+    static func makeGeneration(config: ResponderConfiguration, authorities: [Authority], requestAuthentication: RequestAuthentication,
+                               logger: Logger, workers workerCount: Int) -> (pool: WorkerPool, generation: ServeGeneration) {
         let memory = config.run.cachePath.map { _ in MemoryFrontedCache.Memory(capacity: memoryCacheEntries) }
         // Memory never holds an answer or a status longer than `[ocsp] revalidate` allows the cache to.
         let memoryWindow = min(RecentAnswers.defaultRevalidationInterval, .seconds(config.run.revalidation.interval))
@@ -245,7 +248,7 @@ package enum ServeRun {
         let recentStatuses = authorities.map { _ in RecentStatuses(capacity: memoryCacheEntries, window: memoryWindow) }
         let signerNotices = SignerNotices(logger: logger)
         let workers = (0..<workerCount).map { _ in
-            ServeWorker(authorities: authorities, config: config, cache: config.run.cachePath.flatMap { path in memory.map { memory in
+            ServeWorker(authorities: authorities, config: config, requestAuthentication: requestAuthentication, cache: config.run.cachePath.flatMap { path in memory.map { memory in
                 MemoryFrontedCache(files: FileResponseCache(directory: path, digester: OpenSSLDigester(), logger: logger), memory: memory)
             } }, recentAnswers: recentAnswers, recentStatuses: recentStatuses, signerNotices: signerNotices)
         }
@@ -273,12 +276,15 @@ package enum ServeRun {
         do throws(StartUpError) {
             let config = try RunStart.rereadConfig(options.configPath)
             let authorities: [Authority]
+            let requestAuthentication: RequestAuthentication
             do {
                 authorities = try AuthorityLoader.loadAll(config, at: RunClock.currentTime(), logger: logger)
+                requestAuthentication = try AuthorityLoader.requestAuthentication(config)
             } catch {
                 throw StartUpError("config error: \(error.inputReason)")
             }
-            return makeGeneration(config: config, authorities: authorities, logger: logger, workers: workers)
+            return makeGeneration(config: config, authorities: authorities, requestAuthentication: requestAuthentication,
+                                  logger: logger, workers: workers)
         } catch {
             logger.error("reload failed, still serving with the configuration loaded before: \(error.description)")
             return nil

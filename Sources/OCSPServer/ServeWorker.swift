@@ -23,7 +23,8 @@ package final class ServeWorker {
 
     /// `recentStatuses`: one per authority, in config order, shared by all workers; nil: every nonce request
     /// reads its status from the table.
-    convenience init(authorities: [Authority], config: ResponderConfiguration, cache: (any ResponseCache)?,
+    convenience init(authorities: [Authority], config: ResponderConfiguration, requestAuthentication: RequestAuthentication,
+                     cache: (any ResponseCache)?,
                      recentAnswers: RecentAnswers? = nil, recentStatuses: [RecentStatuses]? = nil, signerNotices: SignerNotices? = nil) {
         var ownAuthorities = authorities
         var connections: [any StatusStore] = []
@@ -38,8 +39,10 @@ package final class ServeWorker {
                 nonceAuthorities[index].statusSource = recent.remembering(ownAuthorities[index].statusSource)
             }
         }
-        self.init(responder: OCSPResponder(authorities: ownAuthorities, cache: cache, revalidation: config.run.revalidation),
-                  nonceResponder: OCSPResponder(authorities: nonceAuthorities, cache: cache, revalidation: config.run.revalidation),
+        self.init(responder: OCSPResponder(authorities: ownAuthorities, cache: cache, revalidation: config.run.revalidation,
+                                           requestAuthentication: requestAuthentication),
+                  nonceResponder: OCSPResponder(authorities: nonceAuthorities, cache: cache, revalidation: config.run.revalidation,
+                                                requestAuthentication: requestAuthentication),
                   connections: connections, recentAnswers: recentAnswers, signerNotices: signerNotices)
     }
 

@@ -41,6 +41,8 @@ package struct Decision: Sendable {
     package var nextUpdate: UnixTime?
     /// True when the response carries a nonce: it answers this request alone, and no cache may keep it.
     package var carriesNonce: Bool
+    /// What the check of a signed request found (`RequestAuthentication`); nil for an unsigned request.
+    package var requestSignature: String?
     /// When the status of a kept (or just kept) response was last read from the table; nil for an answer
     /// that is not kept. Memory in front of the cache must not serve it past `checkedAt + revalidate`.
     package var checkedAt: UnixTime?
@@ -130,6 +132,9 @@ extension Decision {
         }
         if let reason = loggedReason {
             field(LogField("reason", reason, isText: true))
+        }
+        if let requestSignature, requestSignature != reason {
+            field(LogField("request_signature", requestSignature, isText: true))
         }
     }
 

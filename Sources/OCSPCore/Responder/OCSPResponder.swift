@@ -15,11 +15,15 @@ package struct OCSPResponder {
     package var cache: (any ResponseCache)?
     /// How long a kept response is served before the table is asked again.
     package var revalidation: Revalidation
+    /// Whether requests must be signed, and the check of those that are.
+    package var requestAuthentication: RequestAuthentication
 
-    package init(authorities: [Authority], cache: (any ResponseCache)? = nil, revalidation: Revalidation = Revalidation()) {
+    package init(authorities: [Authority], cache: (any ResponseCache)? = nil, revalidation: Revalidation = Revalidation(),
+                 requestAuthentication: RequestAuthentication = RequestAuthentication()) {
         self.authorities = authorities
         self.cache = cache
         self.revalidation = revalidation
+        self.requestAuthentication = requestAuthentication
     }
 
     /// Answers one DER request at `now`. Never throws: every failure becomes an OCSP error status.
@@ -33,14 +37,29 @@ package struct OCSPResponder {
         return respond(to: request, at: now)
     }
 
-    /// Answers a request that is already parsed and checked.
+    /// Answers a request that is already parsed and checked: first its signature (a signed request is
+    /// checked whatever the setting, and what the check found goes into the log line; with
+    /// `requestAuthentication.required`, an unsigned one is refused `sigRequired` and one not signed by a
+    /// trusted requestor `unauthorized`, RFC 6960 §4.2.1), then `answer`.
+    package func respond(to request: OCSPRequest, at now: UnixTime) -> ResponderOutcome {
+        // The common request is unsigned and the setting off: nothing to judge.
+        guard request.optionalSignature != nil || requestAuthentication.required else {
+            return answer(request, at: now)
+        }
+        let (refusal, note) = requestAuthentication.judge(request, at: now)
+        var outcome = refusal.map { ResponderOutcome.failure($0.0, $0.1, request: request) } ?? answer(request, at: now)
+        outcome.decision.requestSignature = note
+        return outcome
+    }
+
+    /// Answers a request whose signature, if any, was judged.
     ///
     /// In order: a request about one of our CA certificates is answered with the file its issuer signed;
     /// a single CertID without a nonce is answered from the cache while the kept response is sound and
     /// was checked against the table less than `revalidation.interval` ago, or after the table confirms
     /// it; everything else is looked up and signed by the first CA the request names, and a signed answer
     /// to a single CertID without a nonce is kept for next time.
-    package func respond(to request: OCSPRequest, at now: UnixTime) -> ResponderOutcome {
+    func answer(_ request: OCSPRequest, at now: UnixTime) -> ResponderOutcome {
         let certIDs = request.tbsRequest.requestList.map(\.certID)
         if let answer = answerFromIntermediateFile(certIDs, request: request, at: now) {
             return answer

@@ -38,6 +38,8 @@ import Logging
 /// timeout = 10                                  ; seconds a whole run may take
 /// user = pycert                                 ; run only as that user (root becomes it)
 /// warn_days = 14                                ; serve's /health/ready warns this close to an expiry
+/// require_signed_requests = no                  ; yes: unsigned -> sigRequired, untrusted -> unauthorized
+/// trusted_requestors = ...                      ; PEM: requestors' certificates, or the CAs that issue them
 ///
 /// [issuer second-ca]                            ; another CA, same keys as [ocsp]'s CA keys
 /// cert = ...
@@ -152,6 +154,11 @@ package struct ResponderConfiguration: Sendable {
         /// `serve`'s `/health/ready` says so in a warning line (still 200); `[ocsp] warn_days`, default 14,
         /// 0: no warning, only the 503 once it has expired.
         package var warnDays: Int = Run.defaultWarnDays
+        /// `[ocsp] require_signed_requests = yes`: an unsigned request is answered `sigRequired`, one whose
+        /// signature does not verify to a trusted requestor `unauthorized` (RFC 6960 §4.2.1).
+        package var requireSignedRequests = false
+        /// `[ocsp] trusted_requestors`: a PEM file of requestors' certificates or of the CAs that issue them.
+        package var trustedRequestorsPath: String?
 
         package static let defaultWarnDays = 14
     }
@@ -238,7 +245,7 @@ package struct ResponderConfiguration: Sendable {
             switch name {
             case "db": mariadbKeys + ["backend", "path", "log", "table"]
             case "db_admin": mariadbKeys
-            case "ocsp": authorityKeys + ["cache", "timeout", "user", "revalidate", "warn_days"]
+            case "ocsp": authorityKeys + ["cache", "timeout", "user", "revalidate", "warn_days", "require_signed_requests", "trusted_requestors"]
             case "log": ["file", "level"]
             default: nil
             }
@@ -295,13 +302,20 @@ package struct ResponderConfiguration: Sendable {
             guard let name = issuerSectionName(section.name) else { continue }
             authorities.append(try reader.authority(section: section.name, name: name, defaultTable: table))
         }
+        let requireSigned = try reader.yesOrNo("ocsp", "require_signed_requests")
+        let trustedRequestors = try reader.optional("ocsp", "trusted_requestors")
+        if requireSigned, trustedRequestors == nil {
+            throw reader.error("ocsp", "require_signed_requests", "yes needs trusted_requestors = FILE in [ocsp] (the requestors' certificates, or the CAs that issue them)")
+        }
         let run = Run(
             cachePath: try reader.optional("ocsp", "cache"),
             timeout: Int(try reader.number("ocsp", "timeout", default: 10, range: 1...3600)),
             revalidation: Revalidation(interval: Int64(try reader.number(
                 "ocsp", "revalidate", default: UInt32(Revalidation.defaultInterval), range: 0...86_400))),
             user: try reader.optional("ocsp", "user"),
-            warnDays: Int(try reader.number("ocsp", "warn_days", default: UInt32(Run.defaultWarnDays), range: 0...3650))
+            warnDays: Int(try reader.number("ocsp", "warn_days", default: UInt32(Run.defaultWarnDays), range: 0...3650)),
+            requireSignedRequests: requireSigned,
+            trustedRequestorsPath: trustedRequestors
         )
 
         var level = try reader.level("log", "level")
@@ -380,6 +394,15 @@ struct SectionReader {
             throw error(section, key, "required in [\(section)] but missing or empty")
         }
         return value
+    }
+
+    /// A yes/no key (also true/false, on/off, 1/0); absent: no.
+    func yesOrNo(_ section: String, _ key: String) throws(ConfigError) -> Bool {
+        switch try optional(section, key)?.lowercased() {
+        case nil, "no", "false", "off", "0": false
+        case "yes", "true", "on", "1": true
+        case let text?: throw error(section, key, "'\(text)' must be yes or no")
+        }
     }
 
     func number(_ section: String, _ key: String, default value: UInt32, range: ClosedRange<UInt32>) throws(ConfigError) -> UInt32 {
@@ -527,12 +550,7 @@ struct SectionReader {
         } else {
             notFound = .unknown
         }
-        let includeSigner: Bool
-        switch try optional(section, "include_signer")?.lowercased() {
-        case nil, "no", "false", "off", "0": includeSigner = false
-        case "yes", "true", "on", "1": includeSigner = true
-        case let text?: throw error(section, "include_signer", "'\(text)' must be yes or no")
-        }
+        let includeSigner = try yesOrNo(section, "include_signer")
         // Paths are split at commas, not spaces: a path with a space is more likely than one with a comma.
         let ocspResponses = (try optional(section, "ocspresponse") ?? "")
             .split(separator: ",").map { String($0.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()) }

@@ -23,6 +23,24 @@ package enum AuthorityLoader {
         return authorities
     }
 
+    /// `[ocsp] require_signed_requests` with the certificates of `trusted_requestors`: what every
+    /// responder checks a signed request against (an empty list, without the key: signatures are still
+    /// checked, and nobody is trusted).
+    package static func requestAuthentication(_ config: ResponderConfiguration) throws(ConfigError) -> RequestAuthentication {
+        var certificates: [Certificate] = []
+        if let path = config.run.trustedRequestorsPath {
+            do {
+                certificates = try Certificate.certificates(pem: try FileIO.read(path: path, limit: 16 << 20))
+            } catch {
+                throw config.error("ocsp", "trusted_requestors", "cannot load the trusted requestors \(path): \(error.inputReason)")
+            }
+            guard !certificates.isEmpty else {
+                throw config.error("ocsp", "trusted_requestors", "\(path) holds no -----BEGIN CERTIFICATE----- block")
+            }
+        }
+        return RequestAuthentication(required: config.run.requireSignedRequests, verifier: TrustedRequestors(certificates: certificates))
+    }
+
     /// Loads and checks one CA.
     package static func load(
         _ signing: ResponderConfiguration.Signing, config: ResponderConfiguration, at now: UnixTime, logger: Logger

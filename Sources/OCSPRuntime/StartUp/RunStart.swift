@@ -140,6 +140,15 @@ package struct RunStart {
         }
     }
 
+    /// The check of signed requests the config asks for (`AuthorityLoader.requestAuthentication`).
+    package func loadRequestAuthentication() throws(StartUpError) -> RequestAuthentication {
+        do {
+            return try AuthorityLoader.requestAuthentication(config)
+        } catch {
+            throw StartUpError("config error: \(error.inputReason)", loggingTo: (logger, logsToStandardError))
+        }
+    }
+
     /// Logs `message` as an error, and prints it on standard error too when the log is a file: the
     /// operator at the terminal (or the calling app) hears of it once either way.
     package func report(_ message: String) {

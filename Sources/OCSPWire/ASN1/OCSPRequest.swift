@@ -8,27 +8,41 @@ import SwiftASN1
 ///     optionalSignature   [0]     EXPLICIT Signature OPTIONAL }
 /// ```
 ///
-/// Signed requests are accepted but their signature is not checked: this responder answers anyone,
-/// as RFC 5019 profiles expect. The signature is kept opaque.
+/// A signed request's signature is checked by the responder (`RequestSignatureVerifier`) over the DER
+/// of tbsRequest as it came, which a parsed request keeps.
 package struct OCSPRequest: DERImplicitlyTaggable, Hashable, Sendable {
     package static var defaultIdentifier: ASN1Identifier { .sequence }
 
     package var tbsRequest: TBSRequest
-    package var optionalSignature: ASN1Any?
+    package var optionalSignature: RequestSignature?
+    /// The DER of tbsRequest as received: what a signature covers; nil for a request made here.
+    package var tbsRequestDER: ArraySlice<UInt8>?
 
-    package init(tbsRequest: TBSRequest, optionalSignature: ASN1Any? = nil) {
+    package init(tbsRequest: TBSRequest, optionalSignature: RequestSignature? = nil, tbsRequestDER: ArraySlice<UInt8>? = nil) {
         self.tbsRequest = tbsRequest
         self.optionalSignature = optionalSignature
+        self.tbsRequestDER = tbsRequestDER
     }
 
     package init(derEncoded rootNode: ASN1Node, withIdentifier identifier: ASN1Identifier) throws {
         self = try DER.sequence(rootNode, identifier: identifier) { nodes in
-            let tbsRequest = try TBSRequest(derEncoded: &nodes)
+            guard let tbsNode = nodes.next() else { throw ASN1Error.invalidASN1Object(reason: "OCSPRequest has no tbsRequest") }
+            let tbsRequest = try TBSRequest(derEncoded: tbsNode)
             let signature = try DER.optionalExplicitlyTagged(&nodes, tagNumber: 0, tagClass: .contextSpecific) {
-                ASN1Any(derEncoded: $0)
+                try RequestSignature(derEncoded: $0)
             }
-            return OCSPRequest(tbsRequest: tbsRequest, optionalSignature: signature)
+            return OCSPRequest(tbsRequest: tbsRequest, optionalSignature: signature, tbsRequestDER: tbsNode.encodedBytes)
         }
+    }
+
+    /// Equal requests say the same; where their tbsRequest bytes came from does not matter.
+    package static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.tbsRequest == rhs.tbsRequest && lhs.optionalSignature == rhs.optionalSignature
+    }
+
+    package func hash(into hasher: inout Hasher) {
+        hasher.combine(tbsRequest)
+        hasher.combine(optionalSignature)
     }
 
     package func serialize(into coder: inout DER.Serializer, withIdentifier identifier: ASN1Identifier) throws {
