@@ -150,6 +150,7 @@ let package = Package(
             name: "ocsp-responder-commands",
             dependencies: [
                 "OCSPWire", "OCSPCore", "OCSPCrypto", "OCSPRuntime", "OCSPRespond", "OCSPAdmin", "OCSPClient", "OCSPServer", "OCSPStore", "OCSPVersion",
+                "OCSPLint",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -196,7 +197,7 @@ let package = Package(
             name: "ResponderTests",
             dependencies: [
                 "OCSPWire", "OCSPCore", "OCSPCrypto", "OCSPStore", "OCSPStoreMariaDB", "OCSPStoreSQLite", "OCSPRuntime",
-                "OCSPRespond", "OCSPAdmin", "OCSPClient", "OCSPServer", "TestSupport",
+                "OCSPRespond", "OCSPAdmin", "OCSPClient", "OCSPServer", "TestSupport", "OCSPLint",
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
             ]

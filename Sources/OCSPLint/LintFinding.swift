@@ -61,6 +61,11 @@ package struct LintReport: Codable, Hashable, Sendable {
     package var warnings: Int
     package var notices: Int
 
+    /// The JSON keys `inspect --lint --json` prints (snake_case, as the other reports).
+    private enum CodingKeys: String, CodingKey {
+        case profile, checkedAt = "checked_at", errors, warnings, notices, findings
+    }
+
     package init(profile: LintProfile, checkedAt: UnixTime?, findings: [LintFinding]) {
         self.profile = profile.rawValue
         self.checkedAt = checkedAt?.iso8601
