@@ -83,6 +83,18 @@ struct LintRun {
         return inner.first
     }
 
+    /// The length of the DER element at the start of `bytes` (tag, length and contents), from its header;
+    /// nil when the header is not a one-octet tag with a definite length of at most 4 octets.
+    static func firstElementLength(_ bytes: [UInt8]) -> Int? {
+        guard bytes.count >= 2, bytes[0] & 0x1F != 0x1F else { return nil }
+        let first = Int(bytes[1])
+        if first < 0x80 { return 2 + first }
+        let count = first & 0x7F
+        guard (1...4).contains(count), bytes.count >= 2 + count else { return nil }
+        let length = bytes[2..<(2 + count)].reduce(0) { $0 << 8 | Int($1) }
+        return 2 + count + length
+    }
+
     // MARK: OCSPResponse
 
     mutating func lintResponse() {
@@ -90,9 +102,14 @@ struct LintRun {
         do {
             root = try DER.parse(bytes)
         } catch {
-            add(.error, "der", "X.690 §10 (DER)", "the input is not one DER element: \(error)",
-                at: LintLocation(offset: 0, length: bytes.count, element: "OCSPResponse"))
-            return
+            // swift-asn1 refuses octets after the element: lint the element, and say what follows it.
+            guard let length = Self.firstElementLength(bytes), length < bytes.count,
+                  let first = try? DER.parse(bytes[..<length]) else {
+                add(.error, "der", "X.690 §10 (DER)", "the input is not one DER element: \(error)",
+                    at: LintLocation(offset: 0, length: bytes.count, element: "OCSPResponse"))
+                return
+            }
+            root = first
         }
         if root.encodedBytes.count != bytes.count {
             add(.error, "trailing-bytes", "RFC 6960 §4.2.1", "\(bytes.count - root.encodedBytes.count) octets follow the OCSPResponse",
