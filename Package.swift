@@ -52,6 +52,12 @@ let package = Package(
             name: "OCSPCore",
             dependencies: ["OCSPWire", .product(name: "SwiftASN1", package: "swift-asn1")]
         ),
+        // `inspect --lint`: a response held to RFC 6960 / 9919 / 9654 and the clients' rules, with DER locations.
+        // Pure like OCSPCore: signatures and hashes come from the caller.
+        .target(
+            name: "OCSPLint",
+            dependencies: ["OCSPWire", "OCSPCore", .product(name: "SwiftASN1", package: "swift-asn1")]
+        ),
         // Keys, certificates, digests and signatures on OpenSSL's libcrypto.
         .target(
             name: "OCSPCrypto",
@@ -98,7 +104,7 @@ let package = Package(
         .target(
             name: "OCSPClient",
             dependencies: [
-                "OCSPWire", "OCSPCore", "OCSPCrypto", "OCSPRuntime",
+                "OCSPWire", "OCSPCore", "OCSPCrypto", "OCSPRuntime", "OCSPLint",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -144,6 +150,7 @@ let package = Package(
             name: "ocsp-responder-commands",
             dependencies: [
                 "OCSPWire", "OCSPCore", "OCSPCrypto", "OCSPRuntime", "OCSPRespond", "OCSPAdmin", "OCSPClient", "OCSPServer", "OCSPStore", "OCSPVersion",
+                "OCSPLint",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -169,14 +176,14 @@ let package = Package(
         // Test helpers: the test PKI, the peers (openssl, Python cryptography), MariaDB and the binary.
         .target(
             name: "TestSupport",
-            dependencies: ["OCSPWire", "OCSPCore", .product(name: "SwiftASN1", package: "swift-asn1")],
+            dependencies: ["OCSPWire", "OCSPCore", "OCSPLint", .product(name: "SwiftASN1", package: "swift-asn1")],
             path: "Tests/TestSupport"
         ),
         // In-process only: no openssl, no Python, no child process; fixtures are committed or built in Swift.
         .testTarget(
             name: "OCSPCoreTests",
             dependencies: [
-                "OCSPWire", "OCSPCore", "OCSPCrypto", "OCSPRuntime", "OCSPAdmin", "OCSPFuzzing", "OCSPServerFuzzing", "TestSupport",
+                "OCSPWire", "OCSPCore", "OCSPCrypto", "OCSPRuntime", "OCSPAdmin", "OCSPFuzzing", "OCSPServerFuzzing", "TestSupport", "OCSPLint",
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ]
@@ -190,7 +197,7 @@ let package = Package(
             name: "ResponderTests",
             dependencies: [
                 "OCSPWire", "OCSPCore", "OCSPCrypto", "OCSPStore", "OCSPStoreMariaDB", "OCSPStoreSQLite", "OCSPRuntime",
-                "OCSPRespond", "OCSPAdmin", "OCSPClient", "OCSPServer", "TestSupport",
+                "OCSPRespond", "OCSPAdmin", "OCSPClient", "OCSPServer", "TestSupport", "OCSPLint",
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
             ]

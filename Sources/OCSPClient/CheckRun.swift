@@ -1,5 +1,6 @@
 import OCSPCore
 import OCSPCrypto
+import OCSPLint
 import OCSPRuntime
 import OCSPWire
 
@@ -21,9 +22,12 @@ package enum CheckRun {
         package var json: Bool
         /// Seconds for each network step.
         package var timeout: Int
+        /// `--lint`: also hold the response to this profile; an error fails the check.
+        package var lint: LintProfile?
 
         package init(certificatePath: String?, host: String?, issuerPath: String?, url: String?, forcePost: Bool = false,
-                    nonce: Bool = true, json: Bool = false, timeout: Int = 10) {
+                    nonce: Bool = true, json: Bool = false, timeout: Int = 10, lint: LintProfile? = nil) {
+            self.lint = lint
             self.certificatePath = certificatePath
             self.host = host
             self.issuerPath = issuerPath
@@ -53,6 +57,7 @@ package enum CheckRun {
         var nextUpdate: String?
         var producedAt: String?
         var verification: VerificationReport?
+        var lint: LintReport?
         var error: String?
     }
 
@@ -118,8 +123,9 @@ package enum CheckRun {
         let nonce = options.nonce ? RequestBuilder.randomNonce() : nil
         result.nonceSent = nonce != nil
         let request: [UInt8]
+        let ocspRequest = OCSPRequest(certIDs: [certID], nonce: nonce)
         do {
-            request = try OCSPRequest(certIDs: [certID], nonce: nonce).derBytes()
+            request = try ocspRequest.derBytes()
         } catch {
             throw failure("cannot encode the request: \(error.inputReason)")
         }
@@ -142,7 +148,11 @@ package enum CheckRun {
             throw failure("\(url) answered HTTP \(response.status)")
         }
 
-        // 6. The answer, verified against the issuer.
+        // 6. The answer, linted when asked (before anything refuses it), and verified against the issuer.
+        if let profile = options.lint {
+            result.lint = ResponseLinter.lint(response.body, profile: profile, request: ocspRequest, issuer: issuer.certificate,
+                                              at: RunClock.currentTime())
+        }
         let document: OCSPDocument
         do {
             document = try OCSPDocument(der: response.body)
@@ -185,6 +195,9 @@ package enum CheckRun {
         }
         guard report.verified else {
             throw failure("the response does not verify: \(report.problems.joined(separator: "; "))")
+        }
+        if let lint = result.lint, lint.errors > 0 {
+            throw failure("the response has \(lint.errors) lint error\(lint.errors == 1 ? "" : "s") (profile \(lint.profile))")
         }
         switch single.certStatus {
         case .good: return ExitStatus.Check.good
@@ -302,6 +315,9 @@ package enum CheckRun {
             add("verified", verification.verified ? String(verification.verdictLine.dropFirst("Verification: ".count)) : "no")
         }
         add("error", result.error)
+        if let lint = result.lint {
+            lines += lint.text.split(separator: "\n").map { "  " + $0 }
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -322,6 +338,7 @@ package enum CheckRun {
             ("produced_at", .string(result.producedAt)),
             ("verification", result.verification.map(InspectionReport.verificationJSON) ?? .null),
             ("error", .string(result.error)),
+            ("lint", result.lint.map(ResponseLinter.json) ?? .null),
         ])
     }
 }

@@ -1,4 +1,6 @@
+import OCSPLint
 import OCSPRuntime
+import OCSPWire
 
 /// `ocsp-responder inspect`: shows every field of an OCSP request or response, as text or JSON, and with
 /// `--issuer` verifies a response (see `ResponseVerification`).
@@ -9,11 +11,20 @@ package enum Inspection {
         package var json: Bool
         /// The CA to verify against.
         package var issuerPath: String?
+        /// `--lint`: hold the response to `profile` instead of showing it.
+        package var lint: Bool
+        package var profile: LintProfile
+        /// `--request`: the request the response answers, for the CertID and nonce echo.
+        package var requestPath: String?
 
-        package init(input: String = "-", json: Bool = false, issuerPath: String? = nil) {
+        package init(input: String = "-", json: Bool = false, issuerPath: String? = nil, lint: Bool = false,
+                     profile: LintProfile = .rfc6960, requestPath: String? = nil) {
             self.input = input
             self.json = json
             self.issuerPath = issuerPath
+            self.lint = lint
+            self.profile = profile
+            self.requestPath = requestPath
         }
     }
 
@@ -43,6 +54,9 @@ package enum Inspection {
             Console.printError("\(options.input == "-" ? "standard input" : options.input) is over \(inputLimit) bytes: not an OCSP request or response")
             return ExitStatus.Inspect.notOCSP
         }
+        if options.lint {
+            return lint(bytes, options: options, issuer: issuer?.certificate)
+        }
         let document: OCSPDocument
         do {
             document = try OCSPDocument(derOrPEM: bytes)
@@ -61,5 +75,48 @@ package enum Inspection {
             return ExitStatus.ioError
         }
         return verification?.verified == false ? ExitStatus.Inspect.verificationFailed : ExitStatus.success
+    }
+
+    /// `--lint`: the findings, as text or JSON; the exit status is the report's (0 clean, 1 warnings, 2 errors).
+    static func lint(_ bytes: [UInt8], options: Options, issuer: Certificate?) -> Int32 {
+        let name = options.input == "-" ? "standard input" : options.input
+        // DER as it is (the lint reads what a strict decoder refuses), or PEM around it.
+        let der: [UInt8]
+        if bytes.first == 0x30 {
+            der = bytes
+        } else if let decoded = PEM.decodeFirstBlock(bytes), !decoded.isEmpty {
+            der = decoded
+        } else {
+            Console.printError("\(name) is neither DER nor PEM")
+            return ExitStatus.Inspect.notOCSP
+        }
+        if case .request? = try? OCSPDocument(der: der) {
+            Console.printError("\(name) is an OCSP request: --lint checks responses (give the request with --request)")
+            return ExitStatus.usage
+        }
+        var request: OCSPRequest?
+        if let path = options.requestPath {
+            let requestBytes: [UInt8]
+            do {
+                requestBytes = try FileIO.read(path: path, limit: inputLimit)
+            } catch {
+                Console.printError("--request: \(error.inputReason)")
+                return ExitStatus.noInput
+            }
+            guard case .request(let parsed)? = try? OCSPDocument(derOrPEM: requestBytes) else {
+                Console.printError("--request: \(path) is not an OCSP request")
+                return ExitStatus.Inspect.notOCSP
+            }
+            request = parsed
+        }
+        let report = ResponseLinter.lint(der, profile: options.profile, request: request, issuer: issuer, at: RunClock.currentTime())
+        let output = options.json ? ResponseLinter.json(report).rendered() + "\n" : report.text
+        do {
+            try FileIO.writeStandardOutput(Array(output.utf8))
+        } catch {
+            Console.printError("cannot write: \(error.inputReason)")
+            return ExitStatus.ioError
+        }
+        return report.exitStatus
     }
 }

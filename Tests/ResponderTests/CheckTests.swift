@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import OCSPLint
 import TestSupport
 
 /// `ocsp-responder check` against `serve`, against `openssl ocsp -port` (a responder nobody here wrote) and
@@ -77,6 +78,33 @@ struct CheckTests {
         #expect(object.revocationReason == "keyCompromise")
         #expect(object.revocationTime == "2026-01-02T03:04:05Z")
         #expect(object.verification?.verified == true)
+    }
+
+    /// `check --json` with `--lint`: the report under `lint`.
+    struct LintedCheck: Decodable {
+        var status: String
+        var lint: LintReport?
+    }
+
+    @Test("--lint: serve's answer linted as fetched; a lint error fails the check (exit 3), else the status stands")
+    func lint() throws {
+        let server = try ServeHarness()
+        let leaf = try Self.leaf(server.directory, serial: "0x1001", ocsp: nil, caIssuers: nil)
+        let arguments = ["check", "--cert", leaf, "--issuer", server.pki.path(.rsa, "ca.pem"), "--url", server.base + "/"]
+        let plain = try ResponderBinary.run(arguments + ["--lint"])
+        #expect(plain.status == 0, "\(plain.stdoutText) \(plain.stderr)")
+        #expect(plain.stdoutText.contains("Lint (rfc6960): 0 errors, 0 warnings"))
+        for profile in ["all", "cabf", "windows"] {
+            let result = try ResponderBinary.run(arguments + ["--lint", "--profile", profile, "--json"])
+            let object = try JSONDecoder().decode(LintedCheck.self, from: result.stdout)
+            let report = try #require(object.lint)
+            #expect(report.profile == profile)
+            #expect(result.status == (report.errors > 0 ? 3 : 0), "\(result.stdoutText)")
+            // Whatever the validity the test configuration picked, the signer, the echo and the nonce are right.
+            let wrong: Set<String> = ["signature", "responder-id", "certid-missing", "cisco-certid-echo", "nonce-mismatch", "java-nonce", "windows-next-update"]
+            #expect(wrong.isDisjoint(with: report.findings.map(\.rule)), "\(result.stdoutText)")
+        }
+        #expect(try ResponderBinary.run(arguments + ["--profile", "cabf"]).status == 64)
     }
 
     @Test("Missing AIA entries and an unreachable responder are errors (exit 3) with the reason")

@@ -1,4 +1,6 @@
 import Foundation
+import OCSPLint
+import OCSPWire
 
 /// Verifiers nobody on this project wrote: `openssl ocsp` and Python's `cryptography`.
 package enum Peers {
@@ -35,7 +37,20 @@ package enum Peers {
         guard result.status == 0, output.contains("Response verify OK") else {
             throw TestFailure("openssl ocsp did not verify the response (exit \(result.status)):\n\(output)")
         }
+        try lint(response: response, request: request)
         return output
+    }
+
+    /// Our own lint (OCSPLint, `inspect --lint`'s rules, profile rfc6960), in process: every response a test
+    /// has openssl verify passes here too, so our answers are held to it; an error fails the test. Without
+    /// cryptography and without a clock (the peers check signatures; tests make stale responses on purpose);
+    /// with the request, when there is one, for the CertID and nonce echo.
+    package static func lint(response: Data, request: Data? = nil) throws {
+        let parsedRequest = try request.map { try OCSPRequest(derEncoded: Array($0)) }
+        let report = ResponseLinter.lint(Array(response), context: LintContext(profile: .rfc6960, request: parsedRequest))
+        guard report.errors == 0 else {
+            throw TestFailure("the lint finds errors in the response:\n\(report.text)")
+        }
     }
 
     /// `scripts/peer-verify.py`: Python cryptography's view of the response.

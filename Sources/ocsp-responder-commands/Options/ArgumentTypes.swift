@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import OCSPCore
+import OCSPLint
 import OCSPRuntime
 import OCSPServer
 import OCSPStore
@@ -11,6 +12,13 @@ import OCSPWire
 
 extension HashAlgorithm: ExpressibleByArgument {
     /// `sha1`, `SHA256`, …: the names in any case.
+    package init?(argument: String) {
+        self.init(rawValue: argument.lowercased())
+    }
+}
+
+extension LintProfile: ExpressibleByArgument {
+    /// `rfc6960`, `cabf`, …: the names in any case.
     package init?(argument: String) {
         self.init(rawValue: argument.lowercased())
     }
