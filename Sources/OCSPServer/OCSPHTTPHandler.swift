@@ -1,3 +1,4 @@
+import OCSPCore
 import OCSPRuntime
 import OCSPWire
 import NIOCore
@@ -101,6 +102,8 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var deadline: Scheduled<Void>?
     /// When the request's last byte arrived (`RunClock.monotonicNanoseconds`), for `ocsp_request_duration_seconds`.
     private var requestEnded: Int64 = 0
+    /// The peer's `RateLimitClient`, worked out at its first request that `--rate-limit` asks about.
+    private var client: RateLimitClient?
 
     init(server: ServerContext, listener: ServeListener = .ocsp) {
         self.server = server
@@ -287,7 +290,26 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             finish(context: context, head: head, answer: recent)
             return
         }
+        if let limiter = server.rateLimiter {
+            let client = self.client ?? RateLimitClient(context.channel.remoteAddress)
+            self.client = client
+            // A client with no token left is refused here, before the hop, when its request has a nonce
+            // (parsed only then): a flood of them never takes a worker from another client. Other requests
+            // take their token on the worker, once it knows that no kept response answers.
+            if let wait = limiter.wait(for: client), Self.hasNonce(der) {
+                limiter.countRefusal()
+                finish(context: context, head: head, answer: .rateLimited(retryAfter: wait, limit: limiter.limit))
+                return
+            }
+            run(context: context, head: head) { worker in worker.answer(der, ifNoneMatch: ifNoneMatch, limit: (limiter, client)) }
+            return
+        }
         run(context: context, head: head) { worker in worker.answer(der, ifNoneMatch: ifNoneMatch) }
+    }
+
+    /// True for a request that parses and carries a nonce.
+    static func hasNonce(_ der: [UInt8]) -> Bool {
+        (try? OCSPResponder.parseRequest(der))?.tbsRequest.requestExtensions?[OCSPObjectIdentifier.nonce] != nil
     }
 
     /// Runs `job` on a worker thread and writes its answer; when the workers are overloaded, `whenRefused`

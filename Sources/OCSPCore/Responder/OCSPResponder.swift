@@ -40,7 +40,10 @@ package struct OCSPResponder {
     /// was checked against the table less than `revalidation.interval` ago, or after the table confirms
     /// it; everything else is looked up and signed by the first CA the request names, and a signed answer
     /// to a single CertID without a nonce is kept for next time.
-    package func respond(to request: OCSPRequest, at now: UnixTime) -> ResponderOutcome {
+    ///
+    /// `mayAnswerFresh` is asked once, when no kept or pre-signed response answers and the request goes on
+    /// to the status table and the signer (`serve`'s rate limit); false: `tryLater`, nothing looked up.
+    package func respond(to request: OCSPRequest, at now: UnixTime, mayAnswerFresh: () -> Bool = { true }) -> ResponderOutcome {
         let certIDs = request.tbsRequest.requestList.map(\.certID)
         if let answer = answerFromIntermediateFile(certIDs, request: request, at: now) {
             return answer
@@ -89,6 +92,9 @@ package struct OCSPResponder {
             if recorded == nil { cache?.discard(certIDs[0]) }
             alreadyRead = (certIDs[0], recorded)
             cacheUse = .changed
+        }
+        guard mayAnswerFresh() else {
+            return .failure(.tryLater, "rate limited", request: request)
         }
 
         var statuses: [(certID: CertID, status: CertStatus)] = []
