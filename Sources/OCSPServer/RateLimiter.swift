@@ -26,6 +26,11 @@ package struct RateLimit: Sendable, Equatable {
         max(1, Int((2 * perSecond).rounded(.up)))
     }
 
+    /// `20/s`, `0.5/s`: the rate as log lines give it.
+    package var text: String {
+        perSecond == perSecond.rounded() && perSecond < 1e15 ? "\(Int(perSecond))/s" : "\(perSecond)/s"
+    }
+
     /// `N/s`, `N/m` or `N` (a second), N above 0: `--rate-limit`'s text; nil when it is none of those.
     package init?(parsing text: String, burst: Int? = nil) {
         var number = Substring(text)

@@ -54,7 +54,7 @@ package struct ServedAnswer: Sendable {
     static func rateLimited(retryAfter: Int, limit: RateLimit) -> ServedAnswer {
         ServedAnswer(status: .ok, contentType: "application/ocsp-response",
                      headers: [("Cache-Control", "no-store"), ("Retry-After", String(retryAfter))], body: OCSPResponse.error(.tryLater),
-                     decision: LoggedDecision(.refusal(.tryLater, "rate limited (\(limit.perSecond)/s, burst \(limit.burst)), retry after \(retryAfter) s")))
+                     decision: LoggedDecision(.refusal(.tryLater, "rate limited (\(limit.text), burst \(limit.burst)), retry after \(retryAfter) s")))
     }
 
     /// A plain-text HTTP error (400, 405, 413, 415, …): the request never reached the responder.
