@@ -43,7 +43,7 @@ struct RateLimitTests {
         for bad in ["", "0/s", "-1/s", "x/s", "5/h", "inf", "nan"] { #expect(RateLimit(parsing: bad) == nil, "\(bad)") }
     }
 
-    @Test("A flood of distinct addresses keeps the table bounded; a client over its limit stays limited")
+    @Test("A flood of distinct addresses keeps the table bounded")
     func boundedTable() {
         let limiter = RateLimiter(RateLimit(perSecond: 1, burst: 1), capacity: 4096)
         let attacker = RateLimitClient(ipv4: 0xC000_0201)
@@ -176,22 +176,23 @@ struct RateLimitTests {
     }
 
     /// Issue 21: a client flooding requests with a nonce does not slow another one down. The measured client
-    /// (127.0.0.1) asks with a nonce 20 times a second, under its limit, first alone, then while another
-    /// (127.0.0.2) floods on four connections; its median may at most double.
+    /// (127.0.0.1) asks with a nonce about 15 times a second, under its limit, first alone, then while another
+    /// (127.0.0.2) floods on four connections; its median may at most double. The limit is low (20/s) so that
+    /// what the flood is still allowed to sign takes little of a loaded 2-core machine.
     @Test("One client flooding nonce requests cannot push another client's median latency above twice its idle value")
     func fairness() throws {
-        let server = try ServeHarness(extraArguments: ["--rate-limit", "50/s", "--rate-burst", "50"])
+        let server = try ServeHarness(extraArguments: ["--rate-limit", "20/s", "--rate-burst", "20"])
         let nonce = try Self.file(try server.request(["good.pem"], nonce: true), in: server, "nonce.der")
         // Warm up (the worker's connections, the signer), then the idle median.
         _ = try Self.client(["measure", "\(server.port)", "127.0.0.1", "10", "0.02", nonce])
-        let idle = try #require(try Self.client(["measure", "\(server.port)", "127.0.0.1", "40", "0.04", nonce]).first)
+        let idle = try #require(try Self.client(["measure", "\(server.port)", "127.0.0.1", "30", "0.06", nonce]).first)
         #expect(idle["statuses"] as? [String] == ["200"], "\(idle)")
 
         let flood = Thread.detachNewThreadResult {
-            try? Self.client(["flood", "\(server.port)", "127.0.0.2", "3", "4", nonce])
+            try? Self.client(["flood", "\(server.port)", "127.0.0.2", "2.8", "4", nonce])
         }
         usleep(300_000)
-        let loaded = try #require(try Self.client(["measure", "\(server.port)", "127.0.0.1", "40", "0.04", nonce]).first)
+        let loaded = try #require(try Self.client(["measure", "\(server.port)", "127.0.0.1", "30", "0.06", nonce]).first)
         let flooded = try #require(flood.wait() ?? nil).first ?? [:]
         let idleMedian = try #require(idle["median"] as? Double)
         let loadedMedian = try #require(loaded["median"] as? Double)
