@@ -208,7 +208,9 @@ struct RateLimitTests {
 
     /// Issue 21: a client flooding requests with a nonce does not slow another one down. The measured client
     /// (127.0.0.1) asks with a nonce about 15 times a second, under its limit, in six phases, alternately
-    /// alone and while another (127.0.0.2) floods on three connections: whatever else loads the machine
+    /// alone and while another (127.0.0.2) floods on two keep-alive connections (each answer is followed at
+    /// once by the next request; a debug build spends about 0.6 ms of its event loop on each, so more
+    /// connections measure the build more than the limit): whatever else loads the machine
     /// (other suites, other processes) falls on both kinds alike. Its median under the flood may at most
     /// double. The limit is low (20/s) so that what the flood is still allowed to sign stays small.
     @Test("One client flooding nonce requests cannot push another client's median latency above twice its idle value")
@@ -219,7 +221,7 @@ struct RateLimitTests {
         // Warm up: the worker's connections, the signer.
         _ = try Self.client(["measure", "\(server.port)", "127.0.0.1", "10", "0.02", nonce, flag, "1"])
         let flood = Thread.detachNewThreadResult {
-            try? Self.client(["flood", "\(server.port)", "127.0.0.2", "8", "3", nonce, flag])
+            try? Self.client(["flood", "\(server.port)", "127.0.0.2", "8", "2", nonce, flag])
         }
         let measured = try #require(try Self.client(["measure", "\(server.port)", "127.0.0.1", "12", "0.06", nonce, flag, "6"]).first)
         try? FileManager.default.removeItem(atPath: flag)
