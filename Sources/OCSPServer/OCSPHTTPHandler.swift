@@ -1,3 +1,4 @@
+import OCSPCore
 import OCSPRuntime
 import OCSPWire
 import NIOCore
@@ -101,6 +102,8 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private var deadline: Scheduled<Void>?
     /// When the request's last byte arrived (`RunClock.monotonicNanoseconds`), for `ocsp_request_duration_seconds`.
     private var requestEnded: Int64 = 0
+    /// The peer's `RateLimitClient`, worked out at its first request that `--rate-limit` asks about.
+    private var client: RateLimitClient?
 
     init(server: ServerContext, listener: ServeListener = .ocsp) {
         self.server = server
@@ -287,7 +290,46 @@ final class OCSPHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             finish(context: context, head: head, answer: recent)
             return
         }
+        if let limiter = server.rateLimiter {
+            let client = self.client ?? RateLimitClient(context.channel.remoteAddress)
+            self.client = client
+            // A client with no token left is refused here, before the hop, when its request has a nonce
+            // (looked for only then): a flood of them never takes a worker from another client. Other requests
+            // take their token on the worker, once it knows that no kept response answers.
+            if let wait = limiter.wait(for: client), Self.hasNonce(der) {
+                limiter.countRefusal()
+                finish(context: context, head: head, answer: .rateLimited(retryAfter: wait, limit: limiter.limit))
+                return
+            }
+            run(context: context, head: head) { worker in worker.answer(der, ifNoneMatch: ifNoneMatch, limit: (limiter, client)) }
+            return
+        }
         run(context: context, head: head) { worker in worker.answer(der, ifNoneMatch: ifNoneMatch) }
+    }
+
+    /// The nonce extension's OID as DER writes it (`06 09 2B 06 01 05 05 07 30 01 02`, id-pkix-ocsp-nonce).
+    static let nonceOID: [UInt8] = [0x06, 0x09, 0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x02]
+
+    /// True when the request's bytes hold the nonce extension's OID: a search, not a parse, as it runs on
+    /// the event loop for every request of a client over its limit (a parse there cost more than the flood's
+    /// refusals saved). A request with a nonce always holds it (DER has one encoding of an OID); one
+    /// without a nonce that holds these bytes elsewhere was made so by its client, which is then refused
+    /// as if it had one.
+    static func hasNonce(_ der: [UInt8]) -> Bool {
+        let oid = nonceOID
+        guard der.count >= oid.count else { return false }
+        return der.withUnsafeBufferPointer { bytes in
+            var start = 0
+            while start <= bytes.count - oid.count {
+                if bytes[start] == 0x06 && bytes[start + 1] == 0x09 && bytes[start + 10] == 0x02 {
+                    var index = 2
+                    while index < oid.count && bytes[start + index] == oid[index] { index += 1 }
+                    if index == oid.count { return true }
+                }
+                start += 1
+            }
+            return false
+        }
     }
 
     /// Runs `job` on a worker thread and writes its answer; when the workers are overloaded, `whenRefused`

@@ -35,9 +35,13 @@ package enum ServeRun {
         package var drainTimeout: Int
         /// `--metrics-listen`: where /metrics (and health) is served instead of on `listen`; nil: on `listen`.
         package var metricsListen: ListenAddress?
+        /// `--rate-limit` and `--rate-burst`: each client's signed answers; nil: not limited.
+        package var rateLimit: RateLimit?
 
         package init(configPath: String, listen: [ListenAddress], logLevel: Logger.Level?, workers: Int? = nil,
-                    eventLoops: Int? = nil, requestTimeout: Int = 10, drainTimeout: Int = 10, metricsListen: ListenAddress? = nil) {
+                    eventLoops: Int? = nil, requestTimeout: Int = 10, drainTimeout: Int = 10, metricsListen: ListenAddress? = nil,
+                    rateLimit: RateLimit? = nil) {
+            self.rateLimit = rateLimit
             self.configPath = configPath
             self.listen = listen
             self.logLevel = logLevel
@@ -134,7 +138,7 @@ package enum ServeRun {
         let server = ServerContext(
             generation: generation, accessLog: accessLog,
             requestTimeout: .seconds(Int64(options.requestTimeout)), maximumBodySize: OCSPResponder.maximumRequestSize,
-            metricsOnOCSPListener: options.metricsListen == nil
+            metricsOnOCSPListener: options.metricsListen == nil, rateLimit: options.rateLimit
         )
 
         let group = MultiThreadedEventLoopGroup(numberOfThreads: options.eventLoops ?? defaultEventLoops)

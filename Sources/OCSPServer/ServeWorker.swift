@@ -60,17 +60,30 @@ package final class ServeWorker {
 
     /// Answers a DER request, as `respond` would at this moment, with the HTTP headers around it. An answer
     /// the file cache gave is handed to `recentAnswers` for the event loops to repeat.
-    func answer(_ der: [UInt8], ifNoneMatch: String?) -> ServedAnswer {
+    ///
+    /// `limit`: the rate limit and the client, asked for a token when the answer must be signed now; an
+    /// answer it refuses is `tryLater` with `Retry-After` (`rateLimited`).
+    func answer(_ der: [UInt8], ifNoneMatch: String?, limit: (limiter: RateLimiter, client: RateLimitClient)? = nil) -> ServedAnswer {
         let started = ContinuousClock.now
         let now = RunClock.currentTime()
         let outcome: ResponderOutcome
         var hasNonce = false
+        var retryAfter: Int?
         do {
             let request = try OCSPResponder.parseRequest(der)
             hasNonce = request.tbsRequest.requestExtensions?[OCSPObjectIdentifier.nonce] != nil
-            outcome = (hasNonce ? nonceResponder : responder).respond(to: request, at: now)
+            outcome = (hasNonce ? nonceResponder : responder).respond(to: request, at: now) {
+                guard let limit else { return true }
+                retryAfter = limit.limiter.take(limit.client)
+                return retryAfter == nil
+            }
         } catch {
             outcome = .failure(.malformedRequest, error.description)
+        }
+        if let retryAfter, let limit {
+            // Not a cache hit: the event loops must not repeat an older answer either.
+            if !hasNonce { recentAnswers?.forget(der) }
+            return .rateLimited(retryAfter: retryAfter, limit: limit.limiter.limit)
         }
         let decision = outcome.decision
         if decision.status == .tryLater || decision.status == .internalError || decision.cache == .unrevalidated {

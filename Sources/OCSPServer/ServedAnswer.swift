@@ -49,6 +49,14 @@ package struct ServedAnswer: Sendable {
         return detail
     }
 
+    /// `tryLater` for a client over `--rate-limit`, with `Retry-After` (RFC 9110 §10.2.3): HTTP 200, as
+    /// every OCSP answer, unsigned (RFC 6960 §4.2.1).
+    static func rateLimited(retryAfter: Int, limit: RateLimit) -> ServedAnswer {
+        ServedAnswer(status: .ok, contentType: "application/ocsp-response",
+                     headers: [("Cache-Control", "no-store"), ("Retry-After", String(retryAfter))], body: OCSPResponse.error(.tryLater),
+                     decision: LoggedDecision(.refusal(.tryLater, "rate limited (\(limit.text), burst \(limit.burst)), retry after \(retryAfter) s")))
+    }
+
     /// A plain-text HTTP error (400, 405, 413, 415, …): the request never reached the responder.
     package static func httpError(_ status: HTTPResponseStatus, _ message: String, headers: [(String, String)] = []) -> ServedAnswer {
         ServedAnswer(status: status, contentType: "text/plain; charset=utf-8", headers: headers, body: Array("\(message)\n".utf8))

@@ -37,6 +37,8 @@ package final class ServerContext: Sendable {
     let metrics: ServeMetrics
     /// False with `--metrics-listen`: `/metrics` is then served there alone, and is 404 on the OCSP listeners.
     let metricsOnOCSPListener: Bool
+    /// `--rate-limit`: the buckets of the answers signed now; nil: none is limited.
+    let rateLimiter: RateLimiter?
 
     /// Swapped by `replace`; a job is handed to the pool under the same lock, so that no job reaches a
     /// pool after it was replaced (the old pool then only has to finish what it holds).
@@ -44,8 +46,9 @@ package final class ServerContext: Sendable {
     private let connections = NIOLockedValueBox<(open: [ObjectIdentifier: any Channel], draining: Bool)>(([:], false))
 
     package init(generation: ServeGeneration, accessLog: AccessLog, requestTimeout: TimeAmount, maximumBodySize: Int,
-                 metrics: ServeMetrics = ServeMetrics(), metricsOnOCSPListener: Bool = true) {
+                 metrics: ServeMetrics = ServeMetrics(), metricsOnOCSPListener: Bool = true, rateLimit: RateLimit? = nil) {
         current = NIOLockedValueBox(generation)
+        rateLimiter = rateLimit.map { RateLimiter($0, refusals: metrics.rateLimited) }
         self.metrics = metrics
         self.metricsOnOCSPListener = metricsOnOCSPListener
         self.accessLog = accessLog

@@ -41,13 +41,14 @@ package struct OCSPResponder {
     /// checked whatever the setting, and what the check found goes into the log line; with
     /// `requestAuthentication.required`, an unsigned one is refused `sigRequired` and one not signed by a
     /// trusted requestor `unauthorized`, RFC 6960 §4.2.1), then `answer`.
-    package func respond(to request: OCSPRequest, at now: UnixTime) -> ResponderOutcome {
+    package func respond(to request: OCSPRequest, at now: UnixTime, mayAnswerFresh: () -> Bool = { true }) -> ResponderOutcome {
         // The common request is unsigned and the setting off: nothing to judge.
         guard request.optionalSignature != nil || requestAuthentication.required else {
-            return answer(request, at: now)
+            return answer(request, at: now, mayAnswerFresh: mayAnswerFresh)
         }
         let (refusal, note) = requestAuthentication.judge(request, at: now)
-        var outcome = refusal.map { ResponderOutcome.failure($0.0, $0.1, request: request) } ?? answer(request, at: now)
+        var outcome = refusal.map { ResponderOutcome.failure($0.0, $0.1, request: request) }
+            ?? answer(request, at: now, mayAnswerFresh: mayAnswerFresh)
         outcome.decision.requestSignature = note
         return outcome
     }
@@ -59,7 +60,10 @@ package struct OCSPResponder {
     /// was checked against the table less than `revalidation.interval` ago, or after the table confirms
     /// it; everything else is looked up and signed by the first CA the request names, and a signed answer
     /// to a single CertID without a nonce is kept for next time.
-    func answer(_ request: OCSPRequest, at now: UnixTime) -> ResponderOutcome {
+    ///
+    /// `mayAnswerFresh` is asked once, when no kept or pre-signed response answers and the request goes on
+    /// to the status table and the signer (`serve`'s rate limit); false: `tryLater`, nothing looked up.
+    func answer(_ request: OCSPRequest, at now: UnixTime, mayAnswerFresh: () -> Bool) -> ResponderOutcome {
         let certIDs = request.tbsRequest.requestList.map(\.certID)
         if let answer = answerFromIntermediateFile(certIDs, request: request, at: now) {
             return answer
@@ -108,6 +112,9 @@ package struct OCSPResponder {
             if recorded == nil { cache?.discard(certIDs[0]) }
             alreadyRead = (certIDs[0], recorded)
             cacheUse = .changed
+        }
+        guard mayAnswerFresh() else {
+            return .failure(.tryLater, "rate limited", request: request)
         }
 
         var statuses: [(certID: CertID, status: CertStatus)] = []

@@ -37,6 +37,8 @@ package final class ServeMetrics: Sendable {
         name: "ocsp_request_duration_seconds", help: "Seconds from an OCSP request's last byte to its answer being written")
     /// (`methods` + other) × (`codes` + other).
     private let requests: [Counter]
+    /// `ocsp_rate_limited_total`: requests refused `tryLater` by `--rate-limit` (`RateLimiter`).
+    let rateLimited: Counter
 
     package init() {
         let responsesName = Self.name("responses", unit: "total",
@@ -59,6 +61,8 @@ package final class ServeMetrics: Sendable {
             }
         }
         self.requests = requests
+        rateLimited = registry.makeCounter(descriptor: Self.name("rate_limited", unit: "total",
+                                                                 help: "OCSP requests answered tryLater because their client was over --rate-limit"))
     }
 
     /// `ocsp_NAME_UNIT`, or `ocsp_NAME` without a unit.

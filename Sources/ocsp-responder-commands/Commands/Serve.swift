@@ -24,6 +24,7 @@ struct Serve: ParsableCommand {
               ocsp-responder serve --config /etc/ocsp-responder/config.ini
               ocsp-responder serve --listen 0.0.0.0:80 --listen [::]:80 --workers 8
               ocsp-responder serve --listen 0.0.0.0:80 --metrics-listen 127.0.0.1:9180
+              ocsp-responder serve --listen 0.0.0.0:80 --rate-limit 20/s --rate-burst 50
             """
     )
 
@@ -48,7 +49,27 @@ struct Serve: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Seconds in-flight requests get after SIGTERM.", valueName: "seconds"))
     var drainTimeout: Int = 10
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Answers each client address (an IPv6 one by its /64) may get signed now: requests with a nonce, or without one that no kept response answers; N/s, N/m or N (a second). Over it: tryLater with Retry-After. Cached answers are never limited.",
+        valueName: "n/s"))
+    var rateLimit: String?
+
+    @Option(name: .long, help: ArgumentHelp("Tokens a client's bucket holds for --rate-limit (default: twice the rate a second, at least 1).", valueName: "n"))
+    var rateBurst: Int?
+
+    /// `--rate-limit` with `--rate-burst`; nil without `--rate-limit` (`validate` refuses what does not parse).
+    var limit: RateLimit? {
+        rateLimit.flatMap { RateLimit(parsing: $0, burst: rateBurst) }
+    }
+
     func validate() throws {
+        if let rateLimit, RateLimit(parsing: rateLimit) == nil {
+            throw ValidationError("--rate-limit must be N/s, N/m or N (a second), N above 0 and at most 1000000, not '\(rateLimit)'.")
+        }
+        if let rateBurst {
+            guard rateLimit != nil else { throw ValidationError("--rate-burst needs --rate-limit.") }
+            guard (1...1_000_000).contains(rateBurst) else { throw ValidationError("--rate-burst must be from 1 to 1000000.") }
+        }
         if let workers, !(1...256).contains(workers) {
             throw ValidationError("--workers must be from 1 to 256.")
         }
@@ -68,7 +89,7 @@ struct Serve: ParsableCommand {
             configPath: options.configPath,
             listen: listen.isEmpty ? [.default] : listen,
             logLevel: options.logLevel, workers: workers, eventLoops: eventLoops, requestTimeout: requestTimeout,
-            drainTimeout: drainTimeout, metricsListen: metricsListen
+            drainTimeout: drainTimeout, metricsListen: metricsListen, rateLimit: limit
         ))
         if status != 0 { throw ExitCode(status) }
     }
