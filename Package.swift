@@ -35,6 +35,8 @@ let package = Package(
         ),
         // Linux interfaces glibc declares only under _GNU_SOURCE (O_PATH, fallocate, getresuid) or Swift cannot call (prctl).
         .systemLibrary(name: "CLinux"),
+        // The PKCS#11 header only (vendored from p11-kit): modules are loaded with dlopen, nothing is linked.
+        .systemLibrary(name: "CPKCS11"),
         .systemLibrary(
             name: "CSQLite",
             pkgConfig: "sqlite3",
@@ -58,10 +60,10 @@ let package = Package(
             name: "OCSPLint",
             dependencies: ["OCSPWire", "OCSPCore", .product(name: "SwiftASN1", package: "swift-asn1")]
         ),
-        // Keys, certificates, digests and signatures on OpenSSL's libcrypto.
+        // Keys, certificates, digests and signatures on OpenSSL's libcrypto; keys on a PKCS#11 token.
         .target(
             name: "OCSPCrypto",
-            dependencies: ["COpenSSL", "OCSPWire", "OCSPCore"]
+            dependencies: ["COpenSSL", "CPKCS11", "OCSPWire", "OCSPCore"]
         ),
         // The status table: the store protocol every backend implements, its rows, transactions.
         .target(

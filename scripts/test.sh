@@ -26,7 +26,7 @@ log() { printf 'test.sh: %s\n' "$*" >&2; }
 # mandoc and groff: the man pages' lint and rendering; logrotate and systemd (systemd-analyze): the shipped
 # config and units; python3-seccomp: serve under the units' system call filter (SystemdUnitTests).
 apt_packages=(libssl-dev libmariadb-dev libsqlite3-dev zlib1g-dev mariadb-server openssl pkg-config sudo galera-4 rsync
-    mandoc groff-base logrotate systemd python3-seccomp)
+    mandoc groff-base logrotate systemd python3-seccomp softhsm2 opensc)
 
 # dpkg -s also succeeds for a removed package whose config files remain, so
 # look at the status itself.

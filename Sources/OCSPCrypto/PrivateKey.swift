@@ -105,20 +105,23 @@ package final class PrivateKey: @unchecked Sendable {
     }
 
     /// The key family and size, e.g. `RSA-2048`, `EC P-256`, `Ed25519`.
-    package var kind: Kind {
-        switch EVP_PKEY_get_base_id(pointer) {
-        case EVP_PKEY_RSA, EVP_PKEY_RSA_PSS: return .rsa(bits: Int(EVP_PKEY_get_bits(pointer)))
-        case EVP_PKEY_EC: return .ec(bits: Int(EVP_PKEY_get_bits(pointer)))
-        case EVP_PKEY_ED25519: return .ed25519
-        default: return .other(Int(EVP_PKEY_get_base_id(pointer)))
-        }
-    }
+    package var kind: Kind { Kind(pointer) }
 
     package enum Kind: Hashable, Sendable, CustomStringConvertible {
         case rsa(bits: Int)
         case ec(bits: Int)
         case ed25519
         case other(Int)
+
+        /// The family and size of an `EVP_PKEY`, private or public.
+        init(_ pointer: OpaquePointer) {
+            self = switch EVP_PKEY_get_base_id(pointer) {
+            case EVP_PKEY_RSA, EVP_PKEY_RSA_PSS: .rsa(bits: Int(EVP_PKEY_get_bits(pointer)))
+            case EVP_PKEY_EC: .ec(bits: Int(EVP_PKEY_get_bits(pointer)))
+            case EVP_PKEY_ED25519: .ed25519
+            default: .other(Int(EVP_PKEY_get_base_id(pointer)))
+            }
+        }
 
         package var description: String {
             switch self {
@@ -132,8 +135,15 @@ package final class PrivateKey: @unchecked Sendable {
 
     /// The signature algorithm we use with this key, and the digest it hashes with (nil for Ed25519).
     var signatureScheme: (identifier: AlgorithmIdentifier, digest: OpaquePointer?) {
+        get throws { try kind.signatureScheme }
+    }
+}
+
+extension PrivateKey.Kind {
+    /// The signature algorithm we use with a key of this kind, and the digest it hashes with (nil for Ed25519).
+    var signatureScheme: (identifier: AlgorithmIdentifier, digest: OpaquePointer?) {
         get throws {
-            switch kind {
+            switch self {
             case .rsa:
                 return (AlgorithmIdentifier(algorithm: AlgorithmObjectIdentifier.sha256WithRSAEncryption,
                                             parameters: AlgorithmIdentifier.nullParameters), EVP_sha256())
@@ -146,10 +156,13 @@ package final class PrivateKey: @unchecked Sendable {
             case .ed25519:
                 return (AlgorithmIdentifier(algorithm: AlgorithmObjectIdentifier.ed25519), nil)
             case .other:
-                throw KeyError("unsupported key type (\(kind)); use RSA, EC P-256/P-384 or Ed25519")
+                throw KeyError("unsupported key type (\(self)); use RSA, EC P-256/P-384 or Ed25519")
             }
         }
     }
+}
+
+extension PrivateKey {
 
     /// Signs `message` with the digest (nil for Ed25519, which hashes internally).
     func sign(_ message: [UInt8], digest: OpaquePointer?) throws -> [UInt8] {

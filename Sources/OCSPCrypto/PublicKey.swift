@@ -23,4 +23,7 @@ package final class PublicKey: @unchecked Sendable {
         }
         pointer = decoded
     }
+
+    /// The key family and size, e.g. `RSA-2048`, `EC P-256`, `Ed25519`.
+    package var kind: PrivateKey.Kind { PrivateKey.Kind(pointer) }
 }

@@ -16,11 +16,11 @@ package struct HealthCheck: Sendable {
         var name: String
         /// The CA's name, for metrics: `ocsp`, or NAME of `[issuer NAME]`.
         var ca: String
-        var signer: OpenSSLSigner
+        var signer: any ResponseSigner
         /// The CA certificate's own status files (`ocspresponse`); nil when none is configured.
         var statusFiles: CAStatusFiles?
 
-        package init(name: String, ca: String, signer: OpenSSLSigner, statusFiles: CAStatusFiles? = nil) {
+        package init(name: String, ca: String, signer: any ResponseSigner, statusFiles: CAStatusFiles? = nil) {
             self.name = name
             self.ca = ca
             self.signer = signer

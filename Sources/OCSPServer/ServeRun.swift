@@ -260,8 +260,7 @@ package enum ServeRun {
 
         var signings: [HealthCheck.Signing] = []
         for (authority, signing) in zip(authorities, config.authorities) {
-            guard let signer = authority.signer as? OpenSSLSigner else { continue }
-            signings.append(.init(name: signing.section, ca: signing.name, signer: signer, statusFiles: authority.intermediate.map(CAStatusFiles.init)))
+            signings.append(.init(name: signing.section, ca: signing.name, signer: authority.signer, statusFiles: authority.intermediate.map(CAStatusFiles.init)))
         }
         let health = HealthCheck(database: config.database, tables: config.authorities.map(\.table), signings: signings,
                                  warnDays: config.run.warnDays)

@@ -60,15 +60,18 @@ package enum OfflineSigning {
         package var hashes: [HashAlgorithm]
         /// A file whose first line is the key's passphrase; never taken from the command line, where `ps` shows it.
         package var passwordFilePath: String?
+        /// The PKCS#11 module for a `--key pkcs11:...` URI.
+        package var pkcs11Module: String? = nil
         /// Where the response goes; `-` for standard output.
         package var output: String
         package var format: OutputFormat
 
         package init(
             issuerPath: String, keyPath: String, signerPath: String?, subject: Subject, status: Status,
-            validity: Int64, hashes: [HashAlgorithm] = [.sha1], passwordFilePath: String? = nil,
+            validity: Int64, hashes: [HashAlgorithm] = [.sha1], passwordFilePath: String? = nil, pkcs11Module: String? = nil,
             output: String, format: OutputFormat = .der
         ) {
+            self.pkcs11Module = pkcs11Module
             self.issuerPath = issuerPath
             self.keyPath = keyPath
             self.signerPath = signerPath
@@ -154,24 +157,11 @@ package enum OfflineSigning {
             signerCertificate = issuer
         }
 
-        let passphrase = try options.passwordFilePath.map { path throws(Failure) in try readPassphrase(path) }
-        let key: PrivateKey
-        do {
-            key = try SigningFiles.privateKey(path: options.keyPath, passphrase: passphrase, keyType: PrivateKey.typeName(for: signerCertificate.publicKeyAlgorithm))
-        } catch {
-            // PrivateKey words this for config.ini ("no password is configured"); here the fix is an option.
-            let hint = passphrase == nil && error.description.contains("encrypted") ? "; give its passphrase with --password-file FILE" : ""
-            throw .unusable("\(error.inputReason)\(hint)")
-        }
-        let signer: OpenSSLSigner
-        do {
-            signer = try OpenSSLSigner(
-                certificate: signerCertificate, key: key, includeCertificate: options.signerPath != nil,
-                issuer: options.signerPath == nil ? nil : issuer
-            )
-        } catch {
-            let certificateOption = options.signerPath == nil ? "--issuer \(options.issuerPath)" : "--signer \(options.signerPath!)"
-            throw .unusable("--key \(options.keyPath) cannot sign for \(certificateOption): \(error.inputReason)")
+        let signer: any ResponseSigner
+        if PKCS11URI.isURI(options.keyPath) {
+            signer = try tokenSigner(options, certificate: signerCertificate, issuer: issuer)
+        } else {
+            signer = try fileSigner(options, certificate: signerCertificate, issuer: issuer)
         }
 
         let identity = IssuerIdentity(issuer, digester: OpenSSLDigester())
@@ -202,6 +192,62 @@ package enum OfflineSigning {
     }
 
     /// The first line of the password file, as `openssl -passin file:` reads it.
+    /// The signer of a `--key` file.
+    static func fileSigner(_ options: Options, certificate signerCertificate: Certificate, issuer: Certificate) throws(Failure) -> any ResponseSigner {
+        let passphrase = try options.passwordFilePath.map { path throws(Failure) in try readPassphrase(path) }
+        let key: PrivateKey
+        do {
+            key = try SigningFiles.privateKey(path: options.keyPath, passphrase: passphrase, keyType: PrivateKey.typeName(for: signerCertificate.publicKeyAlgorithm))
+        } catch {
+            // PrivateKey words this for config.ini ("no password is configured"); here the fix is an option.
+            let hint = passphrase == nil && error.description.contains("encrypted") ? "; give its passphrase with --password-file FILE" : ""
+            throw .unusable("\(error.inputReason)\(hint)")
+        }
+        let signer: any ResponseSigner
+        do {
+            signer = try OpenSSLSigner(
+                certificate: signerCertificate, key: key, includeCertificate: options.signerPath != nil,
+                issuer: options.signerPath == nil ? nil : issuer
+            )
+        } catch {
+            let certificateOption = options.signerPath == nil ? "--issuer \(options.issuerPath)" : "--signer \(options.signerPath!)"
+            throw .unusable("--key \(options.keyPath) cannot sign for \(certificateOption): \(error.inputReason)")
+        }
+        return signer
+    }
+
+    /// The signer of a `--key pkcs11:...` URI, with `--pkcs11-module`; the PIN from the URI's pin-source file.
+    static func tokenSigner(_ options: Options, certificate: Certificate, issuer: Certificate) throws(Failure) -> any ResponseSigner {
+        let uri: PKCS11URI
+        do {
+            uri = try PKCS11URI(options.keyPath)
+        } catch {
+            throw .unusable("--key: \(error.description)")
+        }
+        guard let pinFile = uri.pinFile else { throw .unusable("--key: the PKCS#11 URI needs pin-source=file:/path (the PIN's file)") }
+        guard let modulePath = options.pkcs11Module else { throw .unusable("--key pkcs11:... needs --pkcs11-module /path/to/module.so") }
+        let pin: [UInt8]
+        do {
+            pin = try SigningFiles.pin(path: pinFile)
+        } catch {
+            throw .unusable(error.description)
+        }
+        let module: PKCS11Module
+        do {
+            module = try PKCS11Module.shared(path: modulePath)
+        } catch {
+            throw .unusable("--pkcs11-module: \(error.description)")
+        }
+        do {
+            return try PKCS11Signer(
+                certificate: certificate, module: module, uri: uri, pin: pin, includeCertificate: options.signerPath != nil,
+                issuer: options.signerPath == nil ? nil : issuer
+            )
+        } catch {
+            throw .unusable("--key \(uri): \(error.inputReason)")
+        }
+    }
+
     static func readPassphrase(_ path: String) throws(Failure) -> String {
         let bytes: [UInt8]
         do {

@@ -184,6 +184,9 @@ package struct OCSPResponder {
         let der: [UInt8]
         do {
             der = try Self.sign(data, with: authority.signer)
+        } catch let error as SignerUnavailableError {
+            // A token removed, a wrong PIN: the key may be back by the next request.
+            return .failure(.tryLater, "signer [\(authority.name)]: \(error.description)", request: request)
         } catch {
             return .failure(.internalError, "signing failed: \(error.inputReason)", request: request)
         }

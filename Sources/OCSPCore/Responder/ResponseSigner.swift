@@ -13,3 +13,10 @@ package protocol ResponseSigner: Sendable {
     /// The signature over `message`, the DER of ResponseData.
     func sign(_ message: [UInt8]) throws -> [UInt8]
 }
+
+/// A signer that cannot sign now but may later (a token removed, a wrong PIN, a module that fails):
+/// the request gets `tryLater` and the description is logged. It must never contain a secret.
+package struct SignerUnavailableError: Error, Sendable, CustomStringConvertible {
+    package var description: String
+    package init(description: String) { self.description = description }
+}

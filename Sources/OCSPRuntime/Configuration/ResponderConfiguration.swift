@@ -1,4 +1,5 @@
 import OCSPCore
+import OCSPCrypto
 import OCSPStore
 import OCSPStoreMariaDB
 import OCSPWire
@@ -29,6 +30,8 @@ import Logging
 /// cert = /etc/ocsp-responder/intermediate.pem   ; signing certificate
 /// pkey = /etc/ocsp-responder/intermediate.key
 /// password =                                    ; key passphrase, optional
+///                                               ; or pkey = pkcs11:token=T;object=K?pin-source=file:/etc/ocsp-responder/token.pin
+/// pkcs11_module = /usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so   ; with a pkcs11: pkey
 /// issuer =                                      ; the CA answered for; default: cert
 /// producetime = 1d                              ; h, d, m (30 days), y (365 days)
 /// not_found = unknown                           ; unknown | unauthorized | revoked
@@ -123,6 +126,8 @@ package struct ResponderConfiguration: Sendable {
         package var certificatePath: String
         package var keyPath: String
         package var keyPassword: String?
+        /// `pkey = pkcs11:...`: the key on a token, and `pkcs11_module`; nil for a key file.
+        package var pkcs11: (uri: PKCS11URI, module: String)?
         /// nil: the signing certificate is the issuer.
         package var issuerPath: String?
         /// Seconds from thisUpdate to nextUpdate.
@@ -234,6 +239,7 @@ package struct ResponderConfiguration: Sendable {
     /// The keys of `[ocsp]` that describe a CA, which `[issuer NAME]` sections repeat.
     static let authorityKeys: [String] = [
         "cert", "pkey", "password", "issuer", "table", "ocspresponse", "not_found", "producetime", "include_signer",
+        "pkcs11_module",
     ]
 
     /// Checks a config file's text; `path` is only for messages and for relative paths' sake.
@@ -555,12 +561,34 @@ struct SectionReader {
         let ocspResponses = (try optional(section, "ocspresponse") ?? "")
             .split(separator: ",").map { String($0.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()) }
             .filter { !$0.isEmpty }
+        let keyPath = try required(section, "pkey")
+        var pkcs11: (uri: PKCS11URI, module: String)?
+        if PKCS11URI.isURI(keyPath) {
+            let uri: PKCS11URI
+            do {
+                uri = try PKCS11URI(keyPath)
+            } catch {
+                throw self.error(section, "pkey", error.description)
+            }
+            guard uri.pinFile != nil else {
+                throw self.error(section, "pkey", "the PKCS#11 URI needs the PIN's file: add pin-source=file:/etc/ocsp-responder/token.pin")
+            }
+            // An [issuer NAME] section uses [ocsp]'s module unless it names its own.
+            let own = try optional(section, "pkcs11_module")
+            let inherited = try optional("ocsp", "pkcs11_module")
+            guard let module = own ?? inherited else {
+                throw self.error(section, "pkey", "a pkcs11: key needs pkcs11_module = /path/to/module.so (e.g. /usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so)")
+            }
+            guard module.hasPrefix("/") else { throw self.error(section, "pkcs11_module", "must be an absolute path") }
+            pkcs11 = (uri, module)
+        }
         return .init(
             section: section,
             name: name,
             certificatePath: try required(section, "cert"),
-            keyPath: try required(section, "pkey"),
+            keyPath: keyPath,
             keyPassword: try optional(section, "password"),
+            pkcs11: pkcs11,
             issuerPath: try optional(section, "issuer"),
             validity: validity,
             notFound: notFound,

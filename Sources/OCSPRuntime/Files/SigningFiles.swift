@@ -40,6 +40,21 @@ package enum SigningFiles {
         }
     }
 
+    /// A token's user PIN from its `pin-source` file: the first line, held to the key file's rules
+    /// (`SecretFileMode`). The message names the file, never its content.
+    package static func pin(path: String, serviceUser: String? = nil) throws(Failure) -> [UInt8] {
+        if let problem = SecretFileMode.problem(path: path, what: "the PIN file", serviceUser: serviceUser) { throw Failure(problem) }
+        let bytes: [UInt8]
+        do {
+            bytes = try FileIO.read(path: path, limit: 4096)
+        } catch {
+            throw Failure("cannot read the PIN file: \(error.inputReason)")
+        }
+        let line = bytes.prefix { $0 != 0x0a && $0 != 0x0d }
+        guard !line.isEmpty else { throw Failure("the PIN file \(path) is empty; its first line is the token's user PIN") }
+        return Array(line)
+    }
+
     /// Why the key file at `path` must not be used (see `SecretFileMode`), as ssh refuses keys others can read.
     package static func keyPermissionProblem(path: String, serviceUser: String? = nil) -> String? {
         SecretFileMode.problem(path: path, what: "the private key", serviceUser: serviceUser)

@@ -59,24 +59,7 @@ package enum AuthorityLoader {
             throw config.error(section, "cert", problem)
         }
 
-        let key: PrivateKey
-        do {
-            key = try SigningFiles.privateKey(
-                path: signing.keyPath, passphrase: signing.keyPassword, keyType: PrivateKey.typeName(for: certificate.publicKeyAlgorithm),
-                serviceUser: config.run.user
-            )
-        } catch {
-            throw config.error(section, "pkey", "\(error.inputReason)")
-        }
-        let signer: OpenSSLSigner
-        do {
-            signer = try OpenSSLSigner(
-                certificate: certificate, key: key, includeCertificate: delegated || signing.includeSigner,
-                issuer: delegated ? issuer : nil
-            )
-        } catch {
-            throw config.error(section, "pkey", "\(signing.keyPath) with \(signing.certificatePath): \(error.inputReason)")
-        }
+        let signer = try loadSigner(signing, config: config, certificate: certificate, issuer: issuer, delegated: delegated)
         warnAboutPeriod(signer.period, path: signing.certificatePath, section: section, at: now, logger: logger)
 
         let digester = OpenSSLDigester()
@@ -94,6 +77,53 @@ package enum AuthorityLoader {
             issuer: identity, signer: signer, statusSource: store, notFound: signing.notFound, validity: signing.validity,
             intermediate: intermediate, name: signing.name
         )
+    }
+
+    /// The signer of `signing`: its key file, or its key on a PKCS#11 token (`pkey = pkcs11:...`).
+    static func loadSigner(
+        _ signing: ResponderConfiguration.Signing, config: ResponderConfiguration, certificate: Certificate, issuer: Certificate, delegated: Bool
+    ) throws(ConfigError) -> any ResponseSigner {
+        let section = signing.section
+        let includeCertificate = delegated || signing.includeSigner
+        if let (uri, modulePath) = signing.pkcs11 {
+            let pin: [UInt8]
+            do {
+                pin = try SigningFiles.pin(path: uri.pinFile ?? "", serviceUser: config.run.user)
+            } catch {
+                throw config.error(section, "pkey", error.description)
+            }
+            let module: PKCS11Module
+            do {
+                module = try PKCS11Module.shared(path: modulePath)
+            } catch {
+                let key = config.lines["\(section).pkcs11_module"] == nil ? "ocsp" : section
+                throw config.error(key, "pkcs11_module", error.description)
+            }
+            do {
+                return try PKCS11Signer(
+                    certificate: certificate, module: module, uri: uri, pin: pin, includeCertificate: includeCertificate,
+                    issuer: delegated ? issuer : nil
+                )
+            } catch {
+                throw config.error(section, "pkey", "\(uri) with \(signing.certificatePath): \(error.inputReason)")
+            }
+        }
+        let key: PrivateKey
+        do {
+            key = try SigningFiles.privateKey(
+                path: signing.keyPath, passphrase: signing.keyPassword, keyType: PrivateKey.typeName(for: certificate.publicKeyAlgorithm),
+                serviceUser: config.run.user
+            )
+        } catch {
+            throw config.error(section, "pkey", "\(error.inputReason)")
+        }
+        do {
+            return try OpenSSLSigner(
+                certificate: certificate, key: key, includeCertificate: includeCertificate, issuer: delegated ? issuer : nil
+            )
+        } catch {
+            throw config.error(section, "pkey", "\(signing.keyPath) with \(signing.certificatePath): \(error.inputReason)")
+        }
     }
 
     static func loadCertificate(_ config: ResponderConfiguration, _ section: String, key: String, path: String) throws(ConfigError) -> Certificate {

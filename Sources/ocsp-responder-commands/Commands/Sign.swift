@@ -43,7 +43,9 @@ struct Sign: ParsableCommand {
         "PEM of the CA that issued the certificate answered for; the CertID names it.", valueName: "cert"))
     var issuer: String
 
-    @Option(name: .long, help: ArgumentHelp("PEM private key of the signer (--signer, else --issuer).", valueName: "key"))
+    @Option(name: .long, help: ArgumentHelp(
+        "PEM private key of the signer (--signer, else --issuer), or its PKCS#11 URI (pkcs11:token=T;object=K?pin-source=file:/path) with --pkcs11-module.",
+        valueName: "key"))
     var key: String
 
     @Option(name: .long, help: ArgumentHelp(
@@ -87,6 +89,9 @@ struct Sign: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("A file whose first line is the key's passphrase.", valueName: "file"))
     var passwordFile: String?
 
+    @Option(name: .long, help: ArgumentHelp("The PKCS#11 module that holds a --key pkcs11: URI's token, e.g. /usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so.", valueName: "file"))
+    var pkcs11Module: String?
+
     @Flag(name: .long, help: "Write base64 PEM (BEGIN OCSP RESPONSE) instead of DER.")
     var pem = false
 
@@ -100,6 +105,9 @@ struct Sign: ParsableCommand {
         case (nil, nil): throw ValidationError("Name the certificate: give --cert FILE or --serial HEX.")
         case (_?, _?): throw ValidationError("Give --cert or --serial, not both.")
         default: break
+        }
+        if pkcs11Module != nil, !key.lowercased().hasPrefix("pkcs11:") {
+            throw ValidationError("--pkcs11-module goes only with a --key pkcs11: URI.")
         }
         if status != .revoked {
             if revokedAt != nil { throw ValidationError("--revoked-at goes only with --status revoked.") }
@@ -133,7 +141,8 @@ struct Sign: ParsableCommand {
         }
         let exitStatus = OfflineSigning.run(.init(
             issuerPath: issuer, keyPath: key, signerPath: signer, subject: subject, status: certStatus,
-            validity: valid.seconds, hashes: hash, passwordFilePath: passwordFile, output: out, format: pem ? .pem : .der
+            validity: valid.seconds, hashes: hash, passwordFilePath: passwordFile, pkcs11Module: pkcs11Module, output: out,
+            format: pem ? .pem : .der
         ))
         if exitStatus != 0 { throw ExitCode(exitStatus) }
     }
