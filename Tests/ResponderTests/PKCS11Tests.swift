@@ -71,10 +71,11 @@ struct PKCS11Tests {
     }
 
     /// `respond` for `kind`'s good.pem, as the service user with the token's SOFTHSM2_CONF.
-    func respond(_ harness: ServeHarness, _ kind: TestPKI.Kind, token: SoftHSMToken) throws -> (result: ProcessResult, response: Data, log: String) {
+    /// - Parameter nonce: a request with a nonce, which no kept response answers: it must be signed now.
+    func respond(_ harness: ServeHarness, _ kind: TestPKI.Kind, token: SoftHSMToken, nonce: Bool = false) throws -> (result: ProcessResult, response: Data, log: String) {
         let service = try #require(TestAccounts.service)
         let request = harness.directory.appendingPathComponent("req-\(UUID().uuidString.prefix(6)).der").path
-        let made = try run("openssl", ["ocsp", "-issuer", pki.path(kind, "ca.pem"), "-cert", pki.path(kind, "good.pem"), "-no_nonce", "-reqout", request])
+        let made = try run("openssl", ["ocsp", "-issuer", pki.path(kind, "ca.pem"), "-cert", pki.path(kind, "good.pem"), nonce ? "-nonce" : "-no_nonce", "-reqout", request])
         guard made.status == 0 else { throw TestFailure("openssl ocsp -reqout: \(made.stderr)") }
         try TestAccounts.chown(request, to: service)
         let result = try runAs(service, "/usr/bin/env", ["SOFTHSM2_CONF=\(token.configPath)", ResponderBinary.path, "respond", "--config", harness.configPath, request])
@@ -114,7 +115,8 @@ struct PKCS11Tests {
         #expect(first.result.status == 0, "\(first.result.stderr)")
         _ = try Peers.verifySuccessful(response: first.response, issuer: pki.path(.rsa, "ca.pem"), chain: pki.path(.rsa, "chain.pem"))
         try FileManager.default.removeItem(atPath: token.tokenDirectory)
-        let (result, response, log) = try respond(harness, .rsa, token: token)
+        // With a nonce: the first answer, kept in the cache, would answer a request without one.
+        let (result, response, log) = try respond(harness, .rsa, token: token, nonce: true)
         #expect(response == Self.tryLater, "\(result.stderr)")
         #expect(log.contains("PKCS#11 key pkcs11:token=ocsp;object=rsa"), "\(log)")
         expectNoPIN(result.stdoutText, result.stderr, log)

@@ -90,10 +90,11 @@ final class ServeHarness: @unchecked Sendable {
             process.executableURL = URL(fileURLWithPath: ResponderBinary.path)
             process.arguments = Array(serve.dropFirst())
         case .serviceUser:
+            // The launcher goes inside setpriv, whose --reset-env would drop what it sets (env VAR=…).
             process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            process.arguments = setprivArguments(service) + serve
+            process.arguments = setprivArguments(service) + launcher + serve
         }
-        if let first = launcher.first, let executable = process.executableURL {
+        if launch == .root, let first = launcher.first, let executable = process.executableURL {
             process.arguments = Array(launcher.dropFirst()) + [executable.path] + (process.arguments ?? [])
             process.executableURL = URL(fileURLWithPath: first)
         }
@@ -106,8 +107,9 @@ final class ServeHarness: @unchecked Sendable {
             if let result = try? curl(["-o", "/dev/null", "-w", "%{http_code}", "\(base)/health"]), result.stdoutText == "200" { return }
             usleep(100_000)
         }
+        let health = (try? curl(["-s", "\(base)/health"]))?.stdoutText ?? ""
         stop()
-        throw TestFailure("serve did not become ready on port \(port): \((try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "")")
+        throw TestFailure("serve did not become ready on port \(port): /health says \(health); stderr: \((try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "")")
     }
 
     deinit { stop() }
