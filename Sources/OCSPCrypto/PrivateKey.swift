@@ -7,7 +7,7 @@ import SwiftASN1
 /// `@unchecked Sendable`: the key is immutable after loading, and OpenSSL 3 allows concurrent signing
 /// with one `EVP_PKEY` as long as each signature uses its own `EVP_MD_CTX`, which `sign` does.
 package final class PrivateKey: @unchecked Sendable {
-    private let pointer: OpaquePointer
+    let pointer: OpaquePointer
 
     deinit {
         EVP_PKEY_free(pointer)

@@ -19,8 +19,16 @@ package struct HealthCheck: Sendable {
         var signer: OpenSSLSigner
         /// The CA certificate's own status files (`ocspresponse`); nil when none is configured.
         var statusFiles: CAStatusFiles?
+        /// With signer pairs (`SignerRotation`): when the last one ends, what the expiry warning and the
+        /// expiry metric are about (the one signing now is replaced before its end); nil: one pair.
+        var lastPairEnd: (notAfter: UnixTime, path: String)?
 
-        package init(name: String, ca: String, signer: OpenSSLSigner, statusFiles: CAStatusFiles? = nil) {
+        /// When signing for this CA ends unless a certificate is renewed: the last pair's end, else the signer's.
+        var signingEnd: UnixTime { lastPairEnd?.notAfter ?? signer.period.notAfter }
+
+        package init(name: String, ca: String, signer: OpenSSLSigner, statusFiles: CAStatusFiles? = nil,
+                     lastPairEnd: (notAfter: UnixTime, path: String)? = nil) {
+            self.lastPairEnd = lastPairEnd
             self.name = name
             self.ca = ca
             self.signer = signer
@@ -61,6 +69,10 @@ package struct HealthCheck: Sendable {
             let period = signing.signer.period
             if let problem = period.problem(at: now) {
                 report.problems.append("signing key [\(signing.name)]: \(problem)")
+            } else if let last = signing.lastPairEnd {
+                if let soon = expiresSoon(last.notAfter, at: now) {
+                    report.warnings.append("signing key [\(signing.name)]: the last signer pair \(last.path) expires at \(last.notAfter), \(soon); issue new ones (ocsp-responder sign-delegates)")
+                }
             } else if let soon = expiresSoon(period.notAfter, at: now) {
                 report.warnings.append("signing key [\(signing.name)]: \(period.notAfterSource) expires at \(period.notAfter), \(soon); install a renewed signing certificate")
             }

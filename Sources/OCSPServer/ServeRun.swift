@@ -194,13 +194,25 @@ package enum ServeRun {
         notify { try $0.ready(status: readyStatus) }
 
         var received: Int32 = 0
+        // With signer pairs (`[ocsp] cert` naming a directory or a list), the signers are loaded again when
+        // the choice among them changes or the directory does: at the moment a pair starts or ends, and
+        // at least once a minute (a pair a cron job added). The same as a SIGHUP reload.
+        var loaded = (config: config, authorities: authorities)
         while true {
-            sigwait(&stopSignals, &received)
-            guard received == SIGHUP else { break }
+            let rotation = AuthorityLoader.nextRotation(loaded.authorities, after: RunClock.currentTime())
+            received = SignalWait.next(&stopSignals, rotationAt: rotation, orWithin: rotation == nil ? nil : 60)
+            var reason = "signal \(SIGHUP): reloading \(options.configPath) (log files reopened)"
+            if received == 0 {
+                guard let due = AuthorityLoader.rotationDue(loaded.config, loaded.authorities, at: RunClock.currentTime()) else { continue }
+                reason = "signer rotation: \(due); loading the signers again"
+            } else {
+                guard received == SIGHUP else { break }
+            }
             notify { try $0.reloading() }
             // READY=1 again once the reload ended, whether it took or kept the old generation.
             defer { notify { try $0.ready(status: readyStatus) } }
-            if let reloaded = reload(options, logger: logger, workers: workerCount) {
+            if let reloaded = reload(options, logger: logger, workers: workerCount, reason: reason, reopenLogs: received != 0) {
+                loaded = (reloaded.config, reloaded.authorities)
                 server.replace(with: reloaded.generation)
                 let retired = pool
                 pool = reloaded.pool
@@ -254,7 +266,8 @@ package enum ServeRun {
         var signings: [HealthCheck.Signing] = []
         for (authority, signing) in zip(authorities, config.authorities) {
             guard let signer = authority.signer as? OpenSSLSigner else { continue }
-            signings.append(.init(name: signing.section, ca: signing.name, signer: signer, statusFiles: authority.intermediate.map(CAStatusFiles.init)))
+            signings.append(.init(name: signing.section, ca: signing.name, signer: signer, statusFiles: authority.intermediate.map(CAStatusFiles.init),
+                                  lastPairEnd: authority.rotation.flatMap(\.lastPair)))
         }
         let health = HealthCheck(database: config.database, tables: config.authorities.map(\.table), signings: signings,
                                  warnDays: config.run.warnDays)
@@ -265,11 +278,14 @@ package enum ServeRun {
     /// SIGHUP: reopens the log files, then reads the config, certificates, keys and `ocspresponse` again
     /// and makes a new generation of them. Anything that fails to load keeps the running generation,
     /// with the reason logged; a log file that cannot be reopened is written where it was.
-    static func reload(_ options: Options, logger: Logger, workers: Int) -> (pool: WorkerPool, generation: ServeGeneration)? {
-        for failure in LogDestination.reopenAll() {
-            logger.error("cannot reopen a log file, still writing to the old one: \(failure)")
+    static func reload(_ options: Options, logger: Logger, workers: Int, reason: String, reopenLogs: Bool = true)
+        -> (pool: WorkerPool, generation: ServeGeneration, config: ResponderConfiguration, authorities: [Authority])? {
+        if reopenLogs {
+            for failure in LogDestination.reopenAll() {
+                logger.error("cannot reopen a log file, still writing to the old one: \(failure)")
+            }
         }
-        logger.notice("signal \(SIGHUP): reloading \(options.configPath) (log files reopened)")
+        logger.notice("\(reason)")
         do throws(StartUpError) {
             let config = try RunStart.rereadConfig(options.configPath)
             let authorities: [Authority]
@@ -278,7 +294,8 @@ package enum ServeRun {
             } catch {
                 throw StartUpError("config error: \(error.inputReason)")
             }
-            return makeGeneration(config: config, authorities: authorities, logger: logger, workers: workers)
+            let made = makeGeneration(config: config, authorities: authorities, logger: logger, workers: workers)
+            return (made.pool, made.generation, config, authorities)
         } catch {
             logger.error("reload failed, still serving with the configuration loaded before: \(error.description)")
             return nil

@@ -20,12 +20,15 @@ package struct Authority {
     package var intermediate: IntermediateResponse?
     /// A name for log lines and messages: `ocsp` for the default CA, else the `[issuer NAME]` section's NAME.
     package var name: String
+    /// The signer pairs `signer` was chosen from (`[ocsp] cert` naming a directory or a list); nil: one pair.
+    package var rotation: SignerRotation?
 
     package init(
         issuer: IssuerIdentity, signer: any ResponseSigner, statusSource: any CertificateStatusSource,
         notFound: NotFoundPolicy = .unknown, validity: Int64 = 86_400, intermediate: IntermediateResponse? = nil,
-        name: String = "ocsp"
+        name: String = "ocsp", rotation: SignerRotation? = nil
     ) {
+        self.rotation = rotation
         self.issuer = issuer
         self.signer = signer
         self.statusSource = statusSource

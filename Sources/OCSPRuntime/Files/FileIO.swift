@@ -256,6 +256,12 @@ package enum FileIO {
         unlink(path) == 0
     }
 
+    /// True when `path` is a directory (links followed).
+    package static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
+
     /// The permission bits of `path`, or nil if it cannot be stat'ed.
     package static func permissions(of path: String) -> mode_t? {
         var info = stat()

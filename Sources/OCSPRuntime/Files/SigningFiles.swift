@@ -58,4 +58,47 @@ package enum SigningFiles {
         }
         return nil
     }
+
+    /// One certificate and its key, as `[ocsp] cert` and `pkey` name them.
+    package struct Pair: Hashable, Sendable {
+        package var certificatePath: String
+        package var keyPath: String
+    }
+
+    /// The signer pairs `cert` and `pkey` name; nil when they name one file each (the plain form).
+    ///
+    /// - a directory: `cert = /etc/ocsp-responder/signers`: every `NAME.pem` in it, with the key
+    ///   `NAME.key` in the directory `pkey` names (the same one, or another). A `NAME.pem` without its
+    ///   `NAME.key` is a pair that fails to load (logged and skipped), as `ocsp-responder sign-delegates`
+    ///   writes them.
+    /// - a list: `cert = a.pem, b.pem` with `pkey = a.key, b.key`, paired by position (commas, as `ocspresponse`).
+    package static func pairs(certificate: String, key: String) throws(Failure) -> [Pair]? {
+        if FileIO.isDirectory(certificate) {
+            guard FileIO.isDirectory(key) else { throw Failure("cert \(certificate) is a directory of signer pairs, so pkey must name the directory of their NAME.key files (it may be the same one)") }
+            let names: [String]
+            do {
+                names = try FileIO.names(in: certificate, prefix: "")
+            } catch {
+                throw Failure("cannot list \(error)")
+            }
+            let stems = names.filter { $0.hasSuffix(".pem") && !$0.hasPrefix(".") }.map { String($0.dropLast(4)) }.sorted()
+            guard !stems.isEmpty else { throw Failure("the directory \(certificate) holds no NAME.pem signer certificate") }
+            return stems.map { Pair(certificatePath: joined(certificate, "\($0).pem"), keyPath: joined(key, "\($0).key")) }
+        }
+        let certificates = list(certificate), keys = list(key)
+        guard certificates.count > 1 || keys.count > 1 else { return nil }
+        guard certificates.count == keys.count else {
+            throw Failure("cert names \(certificates.count) certificates but pkey \(keys.count) keys; list one key per certificate, in the same order")
+        }
+        return zip(certificates, keys).map { Pair(certificatePath: $0, keyPath: $1) }
+    }
+
+    private static func list(_ text: String) -> [String] {
+        text.split(separator: ",").map { String($0.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed()) }
+            .filter { !$0.isEmpty }
+    }
+
+    private static func joined(_ directory: String, _ name: String) -> String {
+        directory.hasSuffix("/") ? directory + name : directory + "/" + name
+    }
 }

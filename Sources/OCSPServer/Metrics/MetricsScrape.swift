@@ -36,7 +36,7 @@ extension ServerContext {
                 case .unbounded: break
                 }
             }
-            snapshot.authorities.append(.init(name: signing.ca, signerNotAfter: signing.signer.period.notAfter, statusNextUpdate: nextUpdate))
+            snapshot.authorities.append(.init(name: signing.ca, signerNotAfter: signing.signingEnd, statusNextUpdate: nextUpdate))
         }
         switch health.database.backend {
         case .mariadb(let options):
