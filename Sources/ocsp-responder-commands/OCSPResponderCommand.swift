@@ -22,7 +22,7 @@ struct OCSPResponderCommand: ParsableCommand {
                 | ocsp-responder respond - | ocsp-responder inspect --issuer ca.pem -
             """,
         version: OCSPVersion.line,
-        subcommands: [Respond.self, Sign.self, DB.self, Resign.self, RequestCommand.self, Inspect.self, Serve.self, Check.self, Version.self, Completion.self],
+        subcommands: [Respond.self, Sign.self, DB.self, Resign.self, RequestCommand.self, Inspect.self, Explain.self, Serve.self, Check.self, Version.self, Completion.self],
         defaultSubcommand: Respond.self
     )
 

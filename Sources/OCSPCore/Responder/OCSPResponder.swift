@@ -41,13 +41,45 @@ package struct OCSPResponder {
     /// it; everything else is looked up and signed by the first CA the request names, and a signed answer
     /// to a single CertID without a nonce is kept for next time.
     package func respond(to request: OCSPRequest, at now: UnixTime) -> ResponderOutcome {
+        answer(request, at: now, dry: false)
+    }
+
+    /// What `respond` would decide for `requestDER` at `now`, without doing any of it (`explain`): nothing
+    /// is signed, and the cache is only read (no response kept, renewed or discarded). The statuses are
+    /// read as `respond` reads them. A signature that would fail cannot be foreseen: the decision is then
+    /// `successful` where `respond` would answer `internalError`.
+    package func dryRun(_ requestDER: some Collection<UInt8>, at now: UnixTime) -> Decision {
+        let request: OCSPRequest
+        do {
+            request = try Self.parseRequest(requestDER)
+        } catch {
+            return .refusal(.malformedRequest, error.reason)
+        }
+        return answer(request, at: now, dry: true).decision
+    }
+
+    /// The CA whose signer answers a request for `certIDs`: the first CertID, in request order, that names
+    /// a CA we serve picks it (RFC 5019 clients send one); nil when none does.
+    package func signingAuthority(for certIDs: [CertID]) -> Authority? {
+        for certID in certIDs {
+            if let authority = authorities.first(where: { $0.issuer.matches(certID) }) { return authority }
+        }
+        return nil
+    }
+
+    /// The sections whose tables are asked about `certID` when `signer` answers, in config order: those of
+    /// its own CA (CertIDs of other CAs in the same request get unknown) that the CertID names.
+    package func owners(of certID: CertID, signedBy signer: Authority) -> [Authority] {
+        authorities.filter { signer.signerIsAuthorized(for: $0) && $0.issuer.matches(certID) }
+    }
+
+    /// `respond`, or with `dry` its decision alone (`dryRun`): no signature, no change to the cache.
+    private func answer(_ request: OCSPRequest, at now: UnixTime, dry: Bool) -> ResponderOutcome {
         let certIDs = request.tbsRequest.requestList.map(\.certID)
         if let answer = answerFromIntermediateFile(certIDs, request: request, at: now) {
             return answer
         }
-        // The first CertID, in request order, that names a CA we serve picks the signer; RFC 5019 clients send one.
-        let named = certIDs.lazy.compactMap { certID in self.authorities.first { $0.issuer.matches(certID) } }
-        guard let authority = named.first else {
+        guard let authority = signingAuthority(for: certIDs) else {
             return .failure(.unauthorized, "no CertID names an issuer this responder serves", request: request)
         }
         // Outside its period every client rejects what the signer signs, kept answers included: say so
@@ -57,8 +89,6 @@ package struct OCSPResponder {
             outcome.decision.signerNotice = outcome.decision.reason
             return outcome
         }
-        // CertIDs of other CAs that this signer may speak for are answered too; the rest get unknown.
-        let answerable = authorities.filter(authority.signerIsAuthorized(for:))
 
         let cacheable = cache != nil && certIDs.count == 1 && request.tbsRequest.requestExtensions?[OCSPObjectIdentifier.nonce] == nil
         var cacheUse: CacheUse = cache == nil ? .off : (cacheable ? .miss : .bypass)
@@ -68,7 +98,7 @@ package struct OCSPResponder {
             if revalidation.isCurrent(checkedAt: kept.checkedAt, at: now) {
                 return cachedOutcome(kept, for: certIDs[0], use: .hit, checkedAt: kept.checkedAt)
             }
-            let owners = answerable.filter { $0.issuer.matches(certIDs[0]) }
+            let owners = owners(of: certIDs[0], signedBy: authority)
             let recorded: RecordedStatus?
             do {
                 recorded = try Self.recordedStatus(of: certIDs[0], in: owners)
@@ -82,11 +112,11 @@ package struct OCSPResponder {
                 return .failure(.internalError, "status look-up failed: \(error.message)", request: request)
             }
             if let recorded, recorded.certStatus == kept.single.certStatus {
-                cache?.renew(certIDs[0], checkedAt: now)
+                if !dry { cache?.renew(certIDs[0], checkedAt: now) }
                 return cachedOutcome(kept, for: certIDs[0], use: .revalidated, checkedAt: now)
             }
             // Changed, or gone from the table: the kept response must not be served again by anyone.
-            if recorded == nil { cache?.discard(certIDs[0]) }
+            if recorded == nil, !dry { cache?.discard(certIDs[0]) }
             alreadyRead = (certIDs[0], recorded)
             cacheUse = .changed
         }
@@ -100,7 +130,7 @@ package struct OCSPResponder {
             let status: CertStatus
             var source = Decision.Answer.Source.database
             // Sections for the same CA are asked in config order; the first that holds the serial answers.
-            let owners = answerable.filter { $0.issuer.matches(certID) }
+            let owners = owners(of: certID, signedBy: authority)
             if let owner = owners.first {
                 let recorded: RecordedStatus?
                 if position == 0, let alreadyRead, alreadyRead.certID == certID {
@@ -155,14 +185,16 @@ package struct OCSPResponder {
         let data = Self.responseData(
             statuses, signer: authority.signer, at: now, validity: authority.validity, extensions: responseExtensions
         )
-        let der: [UInt8]
-        do {
-            der = try Self.sign(data, with: authority.signer)
-        } catch {
-            return .failure(.internalError, "signing failed: \(error.inputReason)", request: request)
+        var der: [UInt8] = []
+        if !dry {
+            do {
+                der = try Self.sign(data, with: authority.signer)
+            } catch {
+                return .failure(.internalError, "signing failed: \(error.inputReason)", request: request)
+            }
+            // The status was read at or after `now`, so `now` is a check time that is never too late.
+            if keepable { cache?.store(der, for: certIDs[0], checkedAt: now) }
         }
-        // The status was read at or after `now`, so `now` is a check time that is never too late.
-        if keepable { cache?.store(der, for: certIDs[0], checkedAt: now) }
         var decision = Decision(
             status: .successful, cache: cacheUse, answers: answers, thisUpdate: now,
             nextUpdate: authority.signer.period.nextUpdate(at: now, validity: authority.validity),
@@ -318,7 +350,7 @@ package struct OCSPResponder {
     }
 
     /// The nonce's length: RFC 9654 wraps it in an OCTET STRING; some old clients put the raw octets.
-    static func nonceLength(_ value: ArraySlice<UInt8>) -> Int {
+    package static func nonceLength(_ value: ArraySlice<UInt8>) -> Int {
         if let octets = try? ASN1OctetString(derEncoded: value) {
             return octets.bytes.count
         }

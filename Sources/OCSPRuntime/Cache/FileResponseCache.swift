@@ -17,10 +17,12 @@ package final class FileResponseCache: ResponseCache {
     private let logger: Logger
     private var warned = false
 
-    /// Opens the cache at `directory`, creating it with mode 0700 if it is missing.
-    package init(directory: String, digester: some Digester, logger: Logger) {
+    /// Opens the cache at `directory`, creating it with mode 0700 if it is missing (unless not
+    /// `creatingDirectory`: `explain` only reads).
+    package init(directory: String, digester: some Digester, logger: Logger, creatingDirectory: Bool = true) {
         self.layout = ResponseCacheLayout(directory: directory, digester: digester)
         self.logger = logger
+        guard creatingDirectory else { return }
         do {
             try FileIO.makeDirectory(path: layout.directory, mode: 0o700)
         } catch {

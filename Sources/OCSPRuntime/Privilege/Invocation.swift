@@ -34,10 +34,10 @@ package struct Invocation: Sendable {
     }
 
     /// The first words an untrusted caller may give: `respond` (or a request file, which `ocsp-responder`
-    /// answers itself) and its help. Anything else ends with `refusal` and `ExitStatus.noPermission`.
-    package static let untrustedCommandWords: Set<String> = ["respond", "help", "--help", "-h"]
+    /// answers itself), `explain` (which signs and writes nothing, under respond's rules) and their help. Anything else ends with `refusal` and `ExitStatus.noPermission`.
+    package static let untrustedCommandWords: Set<String> = ["respond", "explain", "help", "--help", "-h"]
 
-    package static let refusal = "under sudo only `respond` runs (and only in its plain form: [respond] [--config P] [--out P] [--timeout S] [--log-level L] FILE); run other commands as the service user itself"
+    package static let refusal = "under sudo only `respond` runs (in its plain form: [respond] [--config P] [--out P] [--timeout S] [--log-level L] FILE), and `explain`; run other commands as the service user itself"
 
     /// The only environment variable read after start-up under sudo; sudo's own `env_reset` removes it
     /// unless the sudoers rule keeps it, and the config it names must pass `ServiceFiles` like any other.

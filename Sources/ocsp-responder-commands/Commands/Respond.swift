@@ -1,3 +1,4 @@
+import OCSPAdmin
 import OCSPRespond
 import ArgumentParser
 
@@ -30,6 +31,12 @@ struct Respond: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Write the response here instead of over FILE.", valueName: "path"))
     var out: String?
 
+    @Flag(name: .long, help: "Say why it would answer as it would, instead of answering: nothing is signed or written (see explain).")
+    var explain = false
+
+    @Flag(name: .long, help: "With --explain, print one JSON object instead of text.")
+    var json = false
+
     static let timeoutRange = RespondRun.Options.timeoutRange
 
     @Option(name: .long, help: ArgumentHelp(
@@ -41,9 +48,16 @@ struct Respond: ParsableCommand {
         if let timeout, !Self.timeoutRange.contains(timeout) {
             throw ValidationError("--timeout must be from \(Self.timeoutRange.lowerBound) to \(Self.timeoutRange.upperBound) seconds.")
         }
+        if explain, out != nil { throw ValidationError("--explain writes nothing: leave out --out.") }
+        if json, !explain { throw ValidationError("--json goes with --explain.") }
     }
 
     func run() throws {
+        if explain {
+            let status = ExplainRun.run(.init(configPath: options.configPath, input: file, json: json, logLevel: options.logLevel))
+            if status != 0 { throw ExitCode(status) }
+            return
+        }
         let status = RespondRun.run(.init(
             configPath: options.configPath, input: file, output: out, logLevel: options.logLevel, timeout: timeout
         ))
