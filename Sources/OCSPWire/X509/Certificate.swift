@@ -55,20 +55,12 @@ package struct Certificate: Hashable, Sendable {
     package let signature: [UInt8]?
 
     package init(der: [UInt8]) throws {
-        let root = try DER.parse(der[...])
-        guard root.identifier == .sequence, case .constructed(let children) = root.content else {
-            throw ASN1Error.invalidASN1Object(reason: "a certificate is a SEQUENCE")
-        }
-        var nodes = children.makeIterator()
-        guard let tbs = nodes.next() else { throw ASN1Error.invalidASN1Object(reason: "no tbsCertificate") }
-        let signatureAlgorithm = try AlgorithmIdentifier(derEncoded: &nodes)
-        let signatureValue = try ASN1BitString(derEncoded: &nodes)
-        guard nodes.next() == nil else { throw ASN1Error.invalidASN1Object(reason: "a certificate has three fields") }
-
+        let envelope = try SignedEnvelope(der: der, what: "a certificate")
+        let tbs = envelope.tbs
         self.der = der
         self.tbsCertificateDER = tbs.encodedBytes
-        self.signatureAlgorithm = signatureAlgorithm
-        self.signature = signatureValue.paddingBits == 0 ? Array(signatureValue.bytes) : nil
+        self.signatureAlgorithm = envelope.signatureAlgorithm
+        self.signature = envelope.signature
         (serialNumber, tbsSignatureAlgorithm, issuerNameDER, notBefore, notAfter, subjectNameDER,
          subjectPublicKeyInfoDER, publicKeyBits, publicKeyAlgorithm, extensions) = try DER.sequence(tbs, identifier: .sequence) { nodes in
             _ = try DER.optionalExplicitlyTagged(&nodes, tagNumber: 0, tagClass: .contextSpecific) { $0 }

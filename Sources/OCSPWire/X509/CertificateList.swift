@@ -69,19 +69,12 @@ package struct CertificateList: Hashable, Sendable {
     package let extensions: [Extension]
 
     package init(der: [UInt8]) throws {
-        let root = try DER.parse(der[...])
-        guard root.identifier == .sequence, case .constructed(let children) = root.content else {
-            throw ASN1Error.invalidASN1Object(reason: "a CRL is a SEQUENCE")
-        }
-        var nodes = children.makeIterator()
-        guard let tbs = nodes.next() else { throw ASN1Error.invalidASN1Object(reason: "no tbsCertList") }
-        let signatureAlgorithm = try AlgorithmIdentifier(derEncoded: &nodes)
-        let signatureValue = try ASN1BitString(derEncoded: &nodes)
-        guard nodes.next() == nil else { throw ASN1Error.invalidASN1Object(reason: "a CRL has three fields") }
+        let envelope = try SignedEnvelope(der: der, what: "a CRL")
+        let tbs = envelope.tbs
         self.der = der
         self.tbsCertListDER = tbs.encodedBytes
-        self.signatureAlgorithm = signatureAlgorithm
-        self.signature = signatureValue.paddingBits == 0 ? Array(signatureValue.bytes) : nil
+        self.signatureAlgorithm = envelope.signatureAlgorithm
+        self.signature = envelope.signature
         (tbsSignatureAlgorithm, issuerNameDER, thisUpdate, nextUpdate, entries, extensions) = try DER.sequence(tbs, identifier: .sequence) { nodes in
             var node = nodes.next()
             if let version = node, version.identifier == .integer {
